@@ -1,0 +1,56 @@
+/** alertmanager/alertmanager.yaml, alertmanager/routes.test.yaml and the Secret that carries the
+ * config for prometheus-operator users. Alertmanager 0.25 accepts every key used here: no
+ * inhibit-rule `name`, no `msteams_configs`, no route `labels`. */
+import type { Model } from "../../src/model/model.js";
+import type { GeneratedFile } from "../../src/output/fileset.js";
+import { withHeader } from "../../src/render/header.js";
+import { toYaml } from "../../src/render/yaml.js";
+import { receiverConfig } from "./receivers.js";
+import { inhibitRules, routeTree, timeIntervals } from "./route-tree.js";
+import { routingTable } from "./routing-table.js";
+
+export const CONFIG_SECRET = "alertmanager-svcspec";
+export const CONFIG_NAMESPACE = "monitoring";
+
+export function alertmanagerConfig(model: Model): Record<string, unknown> {
+  const org = model.organization;
+  const receivers = [org.defaultReceiver, ...org.teams.flatMap((t) => [t.receivers.page, t.receivers.ticket]).filter((r) => r !== null)];
+  const intervals = timeIntervals(model);
+  return {
+    route: routeTree(model),
+    inhibit_rules: inhibitRules(),
+    receivers: receivers.map(receiverConfig),
+    ...(intervals.length ? { time_intervals: intervals } : {}),
+  };
+}
+
+export function generateAlertmanager(model: Model): GeneratedFile[] {
+  const orgSources = [model.organization.file ?? ""].filter(Boolean);
+  const config = toYaml(alertmanagerConfig(model));
+  const allSources = [...orgSources, ...model.services.map((s) => s.file ?? "")];
+  return [
+    { path: "alertmanager/alertmanager.yaml", content: withHeader("hash", orgSources, config) },
+    {
+      path: "alertmanager/routes.test.yaml",
+      content: withHeader("hash", allSources, toYaml({ config: "alertmanager.yaml", cases: routingTable(model) })),
+    },
+    {
+      path: "kubernetes/platform/alertmanager.secret.yaml",
+      content: withHeader(
+        "hash",
+        orgSources,
+        toYaml({
+          apiVersion: "v1",
+          kind: "Secret",
+          metadata: {
+            name: CONFIG_SECRET,
+            namespace: CONFIG_NAMESPACE,
+            labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "alertmanager" },
+          },
+          type: "Opaque",
+          stringData: { "alertmanager.yaml": config },
+        }),
+      ),
+    },
+  ];
+}

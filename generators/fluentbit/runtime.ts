@@ -1,0 +1,803 @@
+/** The fixed part of redact.lua: byte-level detectors, field actions, HMAC-SHA256 and the
+ * fail-closed callback. The generator appends the policy tables (services, defaults) at the
+ * `--@@POLICY@@` marker. Every detector here has a line-for-line TypeScript twin in
+ * src/pii/detectors.ts; the tests prove that both agree record for record.
+ *
+ * Only the Lua 5.1 / LuaJIT 2.1 common subset: no goto, no table.unpack, no //, no require. */
+export const LUA_RUNTIME = String.raw`
+local bit = bit
+local band, bor, bxor, bnot, rshift, lshift, ror, tobit = bit.band, bit.bor, bit.bxor, bit.bnot, bit.rshift, bit.lshift, bit.ror, bit.tobit
+local byte, char, sub, find, lower, format, gsub, rep = string.byte, string.char, string.sub, string.find, string.lower, string.format, string.gsub, string.rep
+local concat = table.concat
+local type, pairs, pcall, rawget, floor, tonumber = type, pairs, pcall, rawget, math.floor, tonumber
+
+local MAX_LEN = 32768
+local MAX_DEPTH = 64
+local SKIP_TOP = { kubernetes = true, stream = true, time = true, _p = true }
+
+-- byte classes --------------------------------------------------------------------------------
+-- byte class tables hold false for 1..255 so that lookups hit the array part, not the hash
+local function new_cls()
+  local t = {}
+  for c = 1, 255 do t[c] = false end
+  return t
+end
+local function set_of(chars, t)
+  t = t or new_cls()
+  for i = 1, #chars do t[byte(chars, i)] = true end
+  return t
+end
+local function range(t, a, b) for c = byte(a), byte(b) do t[c] = true end return t end
+local DIGIT = range(new_cls(), "0", "9")
+local ALPHA = range(range(new_cls(), "A", "Z"), "a", "z")
+local ALNUM = range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9")
+local WORD = set_of("_", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local UPDIG = range(range(new_cls(), "A", "Z"), "0", "9")
+local HEX = range(range(range(new_cls(), "A", "F"), "a", "f"), "0", "9")
+local B64U = set_of("-_", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local ALNUMDASH = set_of("-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local TOKCH = set_of("-._~+/=", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local SCHEME = set_of("+.-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local LOCAL = set_of("._%+-'_", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local DOMAIN = set_of(".-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local USERSTOP = set_of("/?#\"'<>\\[] \t\r\n")
+local VALSTOP = set_of(" \t\r\n\"',;&})<>")
+VALSTOP[0] = true
+local EXT = { png = true, jpg = true, jpeg = true, gif = true, svg = true, webp = true, ico = true, css = true, js = true }
+
+local function at(s, i)
+  if i < 1 then return 0 end
+  return byte(s, i) or 0
+end
+
+local function skip_digits(s, p)
+  while DIGIT[at(s, p)] do p = p + 1 end
+  return p
+end
+
+-- run: finds candidates with string.find(hay, pat, i, plain) and replaces the span [a, b] that
+-- match(s, p, last) returns with token; on no match, match may return nil, next_i.
+local function run(s, hay, pat, plain, match, token)
+  local i, last, out, n, len = 1, 1, nil, 0, #s
+  while i <= len do
+    local p = find(hay, pat, i, plain)
+    if not p then break end
+    local a, b = match(s, p, last)
+    if a then
+      if not out then out = {} end
+      out[n + 1] = sub(s, last, a - 1)
+      out[n + 2] = token
+      n = n + 2
+      last = b + 1
+      i = b + 1
+    else
+      i = b or (p + 1)
+    end
+  end
+  if not out then return s end
+  out[n + 1] = sub(s, last)
+  return concat(out)
+end
+
+-- run_cls: run with the candidates found by a byte loop over a class table instead of a
+-- string.find pattern (LuaJIT compiles the loop; a pattern find is not compiled)
+local UPPER = range(new_cls(), "A", "Z")
+local PHONE_START = set_of("+(", range(new_cls(), "0", "9"))
+local function run_cls(s, cls, match, token)
+  local i, last, out, n, len = 1, 1, nil, 0, #s
+  while i <= len do
+    local p = i
+    while p <= len and not cls[byte(s, p)] do p = p + 1 end
+    if p > len then break end
+    local a, b = match(s, p, last)
+    if a then
+      if not out then out = {} end
+      out[n + 1] = sub(s, last, a - 1)
+      out[n + 2] = token
+      n = n + 2
+      last = b + 1
+      i = b + 1
+    else
+      i = b or (p + 1)
+    end
+  end
+  if not out then return s end
+  out[n + 1] = sub(s, last)
+  return concat(out)
+end
+
+-- detectors -------------------------------------------------------------------------------------
+local function d_private_key(s)
+  if not find(s, "-----BEGIN ", 1, true) then return s end
+  local out, n, last, i = {}, 0, 1, 1
+  while true do
+    local p = find(s, "-----BEGIN ", i, true)
+    if not p then break end
+    local q = find(s, "PRIVATE KEY-----", p + 11, true)
+    if q and q - p <= 40 then
+      local stop = #s
+      local e = find(s, "-----END ", q + 16, true)
+      if e then
+        local f = find(s, "-----", e + 9, true)
+        if f then stop = f + 4 end
+      end
+      out[n + 1] = sub(s, last, p - 1)
+      out[n + 2] = "[PRIVATE_KEY]"
+      n = n + 2
+      last = stop + 1
+      i = stop + 1
+    else
+      i = p + 1
+    end
+  end
+  if n == 0 then return s end
+  out[n + 1] = sub(s, last)
+  return concat(out)
+end
+
+local function seg_end(s, i)
+  while B64U[at(s, i)] do i = i + 1 end
+  return i
+end
+local function m_jwt(s, p, last)
+  if B64U[at(s, p - 1)] then return nil end
+  local e1 = seg_end(s, p)
+  if at(s, e1) ~= 46 or sub(s, e1 + 1, e1 + 3) ~= "eyJ" then return nil end
+  local e2 = seg_end(s, e1 + 1)
+  if at(s, e2) ~= 46 then return nil end
+  local e3 = seg_end(s, e2 + 1)
+  return p, e3 - 1
+end
+local function d_jwt(s) return run(s, s, "eyJ", true, m_jwt, "[JWT]") end
+
+local function m_bearer(s, p, last)
+  if ALPHA[at(s, p - 1)] then return nil end
+  local j = p + 6
+  local c = at(s, j)
+  if c ~= 32 and c ~= 9 then return nil end
+  while at(s, j) == 32 or at(s, j) == 9 do j = j + 1 end
+  local k = j
+  while TOKCH[at(s, k)] do k = k + 1 end
+  if k - j < 8 then return nil end
+  return j, k - 1
+end
+local function d_bearer_token(s) return run(s, lower(s), "bearer", true, m_bearer, "[BEARER_TOKEN]") end
+
+local function m_dburl(s, p, last)
+  if not SCHEME[at(s, p - 1)] then return nil end
+  local j, colon = p + 3, nil
+  while true do
+    local c = at(s, j)
+    if c == 64 then break end
+    if c == 0 or USERSTOP[c] or j - p > 512 then return nil end
+    if c == 58 and not colon then colon = j end
+    j = j + 1
+  end
+  if not colon or j - colon < 2 then return nil end
+  return colon + 1, j - 1
+end
+local function d_database_url(s) return run(s, s, "://", true, m_dburl, "[DB_PASSWORD]") end
+
+local KV_KEYWORDS = { "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key" }
+local function kv_matcher(kwlen)
+  return function(s, p, last)
+    if ALNUM[at(s, p - 1)] then return nil end
+    local j = p + kwlen
+    local c = at(s, j)
+    if c == 34 or c == 39 then j = j + 1 end
+    local spaced = at(s, j) == 32
+    while at(s, j) == 32 do j = j + 1 end
+    c = at(s, j)
+    if c ~= 61 and c ~= 58 then return nil end
+    j = j + 1
+    -- "key: value" and "key = value" may space the value; "key= value" is an empty value
+    if c == 58 or spaced then
+      while at(s, j) == 32 do j = j + 1 end
+    end
+    local q = at(s, j)
+    local k
+    if q == 34 or q == 39 then
+      j = j + 1
+      k = j
+      while at(s, k) ~= q and at(s, k) ~= 0 do k = k + 1 end
+    else
+      k = j
+      while not VALSTOP[at(s, k)] do k = k + 1 end
+    end
+    if k == j or sub(s, j, k - 1) == "null" then return nil end
+    return j, k - 1
+  end
+end
+local KV_MATCHERS = {}
+for i = 1, #KV_KEYWORDS do KV_MATCHERS[i] = kv_matcher(#KV_KEYWORDS[i]) end
+local function d_secret_kv(s)
+  local hay = lower(s)
+  for i = 1, #KV_KEYWORDS do
+    local kw = KV_KEYWORDS[i]
+    if find(hay, kw, 1, true) then
+      local r = run(s, hay, kw, true, KV_MATCHERS[i], "[SECRET]")
+      if r ~= s then
+        s = r
+        hay = lower(s)
+      end
+    end
+  end
+  return s
+end
+
+local API_PREFIXES = {
+  { "sk_live_", ALNUM, 10, 255 }, { "sk_test_", ALNUM, 10, 255 }, { "rk_live_", ALNUM, 10, 255 },
+  { "AKIA", UPDIG, 16, 16 }, { "ASIA", UPDIG, 16, 16 },
+  { "ghp_", ALNUM, 30, 255 }, { "gho_", ALNUM, 30, 255 }, { "ghs_", ALNUM, 30, 255 }, { "ghu_", ALNUM, 30, 255 },
+  { "github_pat_", WORD, 20, 255 },
+  { "xoxb-", ALNUMDASH, 10, 255 }, { "xoxp-", ALNUMDASH, 10, 255 }, { "xoxa-", ALNUMDASH, 10, 255 }, { "xoxr-", ALNUMDASH, 10, 255 },
+  { "AIza", B64U, 35, 35 }, { "glpat-", B64U, 20, 64 }, { "sk-", B64U, 20, 255 },
+}
+local function api_matcher(def)
+  local plen, cls, min, max = #def[1], def[2], def[3], def[4]
+  -- the end of the last class run scanned: a later candidate inside it ends at the same place,
+  -- so overlapping prefixes ("sk-sk-sk-...") are not rescanned (linear, not quadratic)
+  local rs, rf, re = nil, 0, 0
+  return function(s, p, last)
+    if ALNUM[at(s, p - 1)] then return nil end
+    local k = p + plen
+    if rs == s and k >= rf and k <= re then
+      k = re
+    else
+      local from = k
+      while cls[at(s, k)] do k = k + 1 end
+      rs, rf, re = s, from, k
+    end
+    local n = k - (p + plen)
+    if n < min or n > max then return nil end
+    return p, k - 1
+  end
+end
+local API_MATCHERS = {}
+for i = 1, #API_PREFIXES do API_MATCHERS[i] = api_matcher(API_PREFIXES[i]) end
+local function d_api_key(s)
+  for i = 1, #API_PREFIXES do
+    local pre = API_PREFIXES[i][1]
+    if find(s, pre, 1, true) then s = run(s, s, pre, true, API_MATCHERS[i], "[API_KEY]") end
+  end
+  return s
+end
+
+local function m_email(s, p, last)
+  -- necessary: a local part before '@' and a domain of four or more characters after it (x.yy);
+  -- checked first without loops (one-iteration loops on '@' runs defeat LuaJIT's trace compiler)
+  if p - 1 < last or not LOCAL[at(s, p - 1)] or not (DOMAIN[at(s, p + 1)] and DOMAIN[at(s, p + 2)] and DOMAIN[at(s, p + 3)] and DOMAIN[at(s, p + 4)]) then return nil end
+  local a = p
+  while a - 1 >= last and a > p - 64 and LOCAL[at(s, a - 1)] do a = a - 1 end
+  if a == p or at(s, a - 1) == 47 then return nil end
+  local e = p + 1
+  while e - p <= 253 and DOMAIN[at(s, e)] do e = e + 1 end
+  e = e - 1
+  while e > p and (at(s, e) == 46 or at(s, e) == 45) do e = e - 1 end
+  if e == p then return nil end
+  local t = e
+  while t > p and ALPHA[at(s, t)] do t = t - 1 end
+  if at(s, t) ~= 46 or e - t < 2 or t == p + 1 then return nil end
+  if at(s, e + 1) == 58 then return nil end
+  if EXT[lower(sub(s, t + 1, e))] then return nil end
+  return a, e
+end
+local function d_email(s) return run(s, s, "@", true, m_email, "[EMAIL]") end
+
+local function mod97(x)
+  -- x: IBAN without spaces; rearranged, letters as 10..35
+  local r = 0
+  local y = sub(x, 5) .. sub(x, 1, 4)
+  for i = 1, #y do
+    local c = byte(y, i)
+    if c >= 48 and c <= 57 then
+      r = (r * 10 + (c - 48)) % 97
+    else
+      r = (r * 100 + (c - 55)) % 97
+    end
+  end
+  return r
+end
+-- The chain that m_iban scans from a candidate (capitals and digits, single spaces between) is
+-- the tail of the chain from any earlier position of it: it is scanned once per string and kept
+-- with prefix remainders mod 97, so each candidate checks each length in O(1), not O(length).
+local IB_S, IB_FROM, IB_TO, IB_N = nil, 0, -1, 0
+local IB_K, IB_POS, IB_P, IB_D = {}, {}, {}, {}
+local POW10 = {}
+do
+  local x = 1
+  for k = 0, 80 do
+    POW10[k] = x
+    x = x * 10 % 97
+  end
+end
+local function iban_chain(s, p)
+  local k, j, r, d = 0, p, 0, 0
+  while true do
+    local c = at(s, j)
+    if UPDIG[c] then
+      k = k + 1
+      if c <= 57 then
+        r = (r * 10 + (c - 48)) % 97
+        d = d + 1
+      else
+        r = (r * 100 + (c - 55)) % 97
+        d = d + 2
+      end
+      IB_K[j], IB_POS[k], IB_P[k], IB_D[k] = k, j, r, d
+      j = j + 1
+    elseif c == 32 and UPDIG[at(s, j + 1)] then
+      j = j + 1
+    else
+      break
+    end
+  end
+  IB_S, IB_FROM, IB_TO, IB_N = s, p, j - 1, k
+end
+local function m_iban(s, p, last)
+  if ALNUM[at(s, p - 1)] or not (ALPHA[at(s, p + 1)] and DIGIT[at(s, p + 2)] and DIGIT[at(s, p + 3)]) or ALPHA[at(s, p + 1)] and at(s, p + 1) > 90 then return nil end
+  if IB_S ~= s or p < IB_FROM or p > IB_TO then iban_chain(s, p) end
+  local q = IB_K[p]
+  local n = IB_N - q + 1
+  if n > 34 then n = 34 end
+  -- the BBAN (from the fifth character) then the country code (two capitals, two decimal digits
+  -- each) and the check digits (six digits in all)
+  local cc = ((byte(s, p) - 55) * 10000 + (byte(s, p + 1) - 55) * 100 + (byte(s, p + 2) - 48) * 10 + (byte(s, p + 3) - 48)) % 97
+  local b = q + 3
+  local pb, db = IB_P[b], IB_D[b]
+  for len = n, 15, -1 do
+    local k = q + len - 1
+    local e = IB_POS[k]
+    if not ALNUM[at(s, e + 1)] and (((IB_P[k] - pb * POW10[IB_D[k] - db]) % 97) * 1000000 + cc) % 97 == 1 then return p, e end
+  end
+  return nil
+end
+local function d_iban(s) return run_cls(s, UPPER, m_iban, "[IBAN]") end
+
+local function iin_ok(d)
+  if byte(d, 1) == 52 then return true end
+  local n2, n3, n4 = tonumber(sub(d, 1, 2)), tonumber(sub(d, 1, 3)), tonumber(sub(d, 1, 4))
+  if n2 == 34 or n2 == 37 or (n2 >= 51 and n2 <= 55) or n2 == 36 or n2 == 38 or n2 == 39 or n2 == 62 or n2 == 65 then return true end
+  if (n3 >= 300 and n3 <= 305) or (n3 >= 644 and n3 <= 649) then return true end
+  if (n4 >= 2221 and n4 <= 2720) or n4 == 6011 or (n4 >= 3528 and n4 <= 3589) then return true end
+  return false
+end
+local function luhn(d)
+  local sum, alt = 0, false
+  for i = #d, 1, -1 do
+    local x = byte(d, i) - 48
+    if alt then
+      x = x * 2
+      if x > 9 then x = x - 9 end
+    end
+    sum = sum + x
+    alt = not alt
+  end
+  return sum % 10 == 0
+end
+local function is_card(d)
+  local n = #d
+  return n >= 13 and n <= 19 and iin_ok(d) and luhn(d)
+end
+local CARD_GS, CARD_GE, CARD_D = {}, {}, {}
+-- is_card on the digits of groups st..e read in place (no substrings): issuer prefix, then Luhn
+local function is_card_groups(s, gs, ge, st, e)
+  local d, n = CARD_D, 0
+  for g = st, e do
+    for i = gs[g], ge[g] do
+      n = n + 1
+      d[n] = byte(s, i) - 48
+    end
+  end
+  if n < 13 or n > 19 then return false end
+  if d[1] ~= 4 then
+    local n2 = d[1] * 10 + d[2]
+    local n3, n4 = n2 * 10 + d[3], n2 * 100 + d[3] * 10 + d[4]
+    if not (n2 == 34 or n2 == 37 or (n2 >= 51 and n2 <= 55) or n2 == 36 or n2 == 38 or n2 == 39 or n2 == 62 or n2 == 65
+      or (n3 >= 300 and n3 <= 305) or (n3 >= 644 and n3 <= 649)
+      or (n4 >= 2221 and n4 <= 2720) or n4 == 6011 or (n4 >= 3528 and n4 <= 3589)) then return false end
+  end
+  local sum, alt = 0, false
+  for i = n, 1, -1 do
+    local x = d[i]
+    if alt then
+      x = x * 2
+      if x > 9 then x = x - 9 end
+    end
+    sum = sum + x
+    alt = not alt
+  end
+  return sum % 10 == 0
+end
+local function m_card(s, p, last)
+  if ALNUM[at(s, p - 1)] then return nil, skip_digits(s, p) end
+  local gs, ge, ng, j = CARD_GS, CARD_GE, 0, p
+  while true do
+    local k = skip_digits(s, j)
+    ng = ng + 1
+    gs[ng] = j
+    ge[ng] = k - 1
+    local c = at(s, k)
+    if (c == 32 or c == 45) and DIGIT[at(s, k + 1)] and ng < 24 then j = k + 1 else break end
+  end
+  local tail_ok = not WORD[at(s, ge[ng] + 1)]
+  for st = 1, ng do
+    local total, best = 0, nil
+    for e = st, ng do
+      if e - st >= 5 then break end
+      total = total + ge[e] - gs[e] + 1
+      if total > 19 then break end
+      if total >= 13 and (e < ng or tail_ok) and is_card_groups(s, gs, ge, st, e) then best = e end
+    end
+    if best then return gs[st], ge[best] end
+  end
+  return nil, ge[ng] + 1
+end
+local function d_credit_card(s) return run_cls(s, DIGIT, m_card, "[CREDIT_CARD]") end
+local function card_number(v)
+  return v == floor(v) and v >= 1e12 and v < 9007199254740992 and is_card(format("%.0f", v))
+end
+
+local function m_ssn(s, p, last)
+  -- a failed start fails for the rest of its digit run too (each is preceded by a digit): skip it
+  if ALNUM[at(s, p - 1)] then return nil, skip_digits(s, p) end
+  local sep = at(s, p + 3)
+  if not (DIGIT[at(s, p + 1)] and DIGIT[at(s, p + 2)] and (sep == 45 or sep == 32)) then return nil, skip_digits(s, p) end
+  if not (DIGIT[at(s, p + 4)] and DIGIT[at(s, p + 5)] and at(s, p + 6) == sep) then return nil, skip_digits(s, p) end
+  for i = 7, 10 do if not DIGIT[at(s, p + i)] then return nil, skip_digits(s, p) end end
+  if ALNUM[at(s, p + 11)] then return nil, skip_digits(s, p) end
+  local area, group, serial = tonumber(sub(s, p, p + 2)), tonumber(sub(s, p + 4, p + 5)), tonumber(sub(s, p + 7, p + 10))
+  if area == 0 or area == 666 or area >= 900 or group == 0 or serial == 0 then return nil, skip_digits(s, p) end
+  return p, p + 10
+end
+local function d_us_ssn(s)
+  -- every SSN has a '-' or a space
+  if not (find(s, "-", 1, true) or find(s, " ", 1, true)) then return s end
+  return run_cls(s, DIGIT, m_ssn, "[SSN]")
+end
+
+local function is_sep(c) return c == 45 or c == 46 end
+local function digits_at(s, j, n)
+  for i = 0, n - 1 do if not DIGIT[at(s, j + i)] then return false end end
+  return true
+end
+local function m_phone(s, p, last)
+  local c, e = at(s, p), nil
+  -- the digits after a digit are preceded by one too: skip the run
+  if ALNUM[at(s, p - 1)] then
+    if DIGIT[c] then return nil, skip_digits(s, p) end
+    return nil
+  end
+  if c == 43 then
+    local j, n = p + 1, 0
+    while true do
+      local d = at(s, j)
+      if DIGIT[d] then
+        n = n + 1
+        j = j + 1
+      elseif (d == 32 or d == 45 or d == 46) and n > 0 and DIGIT[at(s, j + 1)] then
+        j = j + 1
+      else
+        break
+      end
+    end
+    if n < 8 or n > 15 then return nil end
+    e = j - 1
+  elseif c == 40 then
+    if not (digits_at(s, p + 1, 3) and at(s, p + 4) == 41) then return nil end
+    local j = p + 5
+    if at(s, j) == 32 then j = j + 1 end
+    local sep = at(s, j + 3)
+    if not (digits_at(s, j, 3) and (is_sep(sep) or sep == 32) and digits_at(s, j + 4, 4)) then return nil end
+    e = j + 7
+  else
+    local j = p
+    if c == 49 and is_sep(at(s, p + 1)) then j = p + 2 end
+    -- a failed digit start: the rest of its digit run is preceded by a digit, skip it
+    if not (digits_at(s, j, 3) and is_sep(at(s, j + 3)) and digits_at(s, j + 4, 3) and is_sep(at(s, j + 7)) and digits_at(s, j + 8, 4)) then return nil, skip_digits(s, p) end
+    e = j + 11
+  end
+  if at(s, e + 1) == 32 and at(s, e + 2) == 120 and DIGIT[at(s, e + 3)] then e = skip_digits(s, e + 3) - 1 end
+  if ALNUM[at(s, e + 1)] then return nil end
+  return p, e
+end
+local function d_phone(s)
+  -- every phone has a '+', a '(', a '-' or a '.': without them, no scan
+  if not (find(s, "+", 1, true) or find(s, "(", 1, true) or find(s, "-", 1, true) or find(s, ".", 1, true)) then return s end
+  return run_cls(s, PHONE_START, m_phone, "[PHONE]")
+end
+
+local function v6_groups(h)
+  if h == "" then return 0 end
+  local c, len = 0, 0
+  for i = 1, #h + 1 do
+    local b = at(h, i)
+    if b == 58 or b == 0 then
+      if len < 1 or len > 4 then return -1 end
+      c = c + 1
+      len = 0
+    else
+      len = len + 1
+    end
+  end
+  return c
+end
+local function m_ipv6(s, p, last)
+  local a = p
+  while a - 1 >= last and p - a < 39 and (HEX[at(s, a - 1)] or at(s, a - 1) == 58) do a = a - 1 end
+  local e = p
+  while e - a < 40 and (HEX[at(s, e + 1)] or at(s, e + 1) == 58) do e = e + 1 end
+  -- every colon of one maximal [hex:] run gives the same answer: on failure skip the run
+  local skip = e + 2
+  if e - a >= 39 then
+    -- too long: every colon of the whole maximal run fails too, skip past its end
+    while HEX[at(s, e + 1)] or at(s, e + 1) == 58 do e = e + 1 end
+    return nil, e + 2
+  end
+  if ALNUM[at(s, a - 1)] or at(s, a - 1) == 58 or ALNUM[at(s, e + 1)] or at(s, e + 1) == 58 or at(s, e + 1) == 46 then return nil, skip end
+  local x = sub(s, a, e)
+  if not find(x, "%x") or find(x, ":::", 1, true) then return nil, skip end
+  local dbl = find(x, "::", 1, true)
+  if dbl then
+    if find(x, "::", dbl + 1, true) then return nil, skip end
+    local l, r = v6_groups(sub(x, 1, dbl - 1)), v6_groups(sub(x, dbl + 2))
+    if l < 0 or r < 0 or l + r > 7 then return nil, skip end
+  elseif v6_groups(x) ~= 8 then
+    return nil, skip
+  end
+  return a, e
+end
+local function d_ipv6(s) return run(s, s, ":", true, m_ipv6, "[IPV6]") end
+
+local function m_ipv4(s, p, last)
+  if ALNUM[at(s, p - 1)] or at(s, p - 1) == 46 then return nil, skip_digits(s, p) end
+  local j = p
+  for o = 1, 4 do
+    local k = skip_digits(s, j)
+    if k == j or k - j > 3 or tonumber(sub(s, j, k - 1)) > 255 then return nil, skip_digits(s, p) end
+    if o < 4 then
+      if at(s, k) ~= 46 then return nil, skip_digits(s, p) end
+      j = k + 1
+    else
+      j = k
+    end
+  end
+  if ALNUM[at(s, j)] or (at(s, j) == 46 and DIGIT[at(s, j + 1)]) then return nil, skip_digits(s, p) end
+  local from = p - 10
+  if from < 1 then from = 1 end
+  if find(lower(sub(s, from, p - 1)), "version", 1, true) then return nil, skip_digits(s, p) end
+  return p, j - 1
+end
+local function d_ipv4(s)
+  -- every address has a dot
+  if not find(s, ".", 1, true) then return s end
+  return run_cls(s, DIGIT, m_ipv4, "[IPV4]")
+end
+
+local D = {
+  private_key = d_private_key, jwt = d_jwt, bearer_token = d_bearer_token, database_url = d_database_url,
+  secret_kv = d_secret_kv, api_key = d_api_key, email = d_email, iban = d_iban, credit_card = d_credit_card,
+  us_ssn = d_us_ssn, phone = d_phone, ipv6 = d_ipv6, ipv4 = d_ipv4,
+}
+
+-- HMAC-SHA256 (FIPS 180-4, RFC 2104) on LuaJIT's bit library ---------------------------------
+local K256 = {
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+}
+for i = 1, 64 do K256[i] = tobit(K256[i]) end
+local W = {}
+local function sha256(msg)
+  local len = #msg
+  local bits = len * 8
+  local pad = 64 - ((len + 9) % 64)
+  if pad == 64 then pad = 0 end
+  local hi, lo = floor(bits / 4294967296), bits % 4294967296
+  msg = msg .. "\128" .. rep("\0", pad) .. char(
+    band(rshift(hi, 24), 255), band(rshift(hi, 16), 255), band(rshift(hi, 8), 255), band(hi, 255),
+    band(rshift(lo, 24), 255), band(rshift(lo, 16), 255), band(rshift(lo, 8), 255), band(lo, 255))
+  local h1, h2, h3, h4 = tobit(0x6a09e667), tobit(0xbb67ae85), tobit(0x3c6ef372), tobit(0xa54ff53a)
+  local h5, h6, h7, h8 = tobit(0x510e527f), tobit(0x9b05688c), tobit(0x1f83d9ab), tobit(0x5be0cd19)
+  for chunk = 1, #msg, 64 do
+    for i = 0, 15 do
+      local a, b, c, d = byte(msg, chunk + i * 4, chunk + i * 4 + 3)
+      W[i] = bor(lshift(a, 24), lshift(b, 16), lshift(c, 8), d)
+    end
+    for i = 16, 63 do
+      local v15, v2 = W[i - 15], W[i - 2]
+      local s0 = bxor(ror(v15, 7), ror(v15, 18), rshift(v15, 3))
+      local s1 = bxor(ror(v2, 17), ror(v2, 19), rshift(v2, 10))
+      W[i] = tobit(W[i - 16] + s0 + W[i - 7] + s1)
+    end
+    local a, b, c, d, e, f, g, h = h1, h2, h3, h4, h5, h6, h7, h8
+    for i = 0, 63 do
+      local S1 = bxor(ror(e, 6), ror(e, 11), ror(e, 25))
+      local ch = bxor(band(e, f), band(bnot(e), g))
+      local t1 = h + S1 + ch + K256[i + 1] + W[i]
+      local S0 = bxor(ror(a, 2), ror(a, 13), ror(a, 22))
+      local maj = bxor(band(a, b), band(a, c), band(b, c))
+      h, g, f, e, d, c, b, a = g, f, e, tobit(d + t1), c, b, a, tobit(t1 + S0 + maj)
+    end
+    h1, h2, h3, h4 = tobit(h1 + a), tobit(h2 + b), tobit(h3 + c), tobit(h4 + d)
+    h5, h6, h7, h8 = tobit(h5 + e), tobit(h6 + f), tobit(h7 + g), tobit(h8 + h)
+  end
+  local hs = { h1, h2, h3, h4, h5, h6, h7, h8 }
+  local out = {}
+  for i = 1, 8 do
+    local x = hs[i]
+    out[i] = char(band(rshift(x, 24), 255), band(rshift(x, 16), 255), band(rshift(x, 8), 255), band(x, 255))
+  end
+  return concat(out)
+end
+local function to_hex(raw) return (gsub(raw, ".", function(c) return format("%02x", byte(c)) end)) end
+local function xor_pad(key, v)
+  local out = {}
+  for i = 1, 64 do out[i] = char(bxor(byte(key, i), v)) end
+  return concat(out)
+end
+local function hmac_pads(key)
+  if #key > 64 then key = sha256(key) end
+  key = key .. rep("\0", 64 - #key)
+  return xor_pad(key, 0x36), xor_pad(key, 0x5c)
+end
+local function hmac_sha256_hex(key, msg)
+  local ipad, opad = hmac_pads(key)
+  return to_hex(sha256(opad .. sha256(ipad .. msg)))
+end
+local HMAC_KEY = os.getenv("SVCSPEC_PII_HMAC_KEY")
+if HMAC_KEY == "" then HMAC_KEY = nil end
+local IPAD, OPAD
+if HMAC_KEY then IPAD, OPAD = hmac_pads(HMAC_KEY) end
+local function keyed_hash(v) return to_hex(sha256(OPAD .. sha256(IPAD .. v))) end
+
+-- record walk -------------------------------------------------------------------------------------
+local function scan_string(s, policy, ctx)
+  if #s > MAX_LEN then
+    local cut = MAX_LEN
+    while cut > 0 and band(byte(s, cut + 1), 0xC0) == 0x80 do cut = cut - 1 end
+    s = sub(s, 1, cut) .. "[TRUNCATED]"
+    ctx.truncated = true
+  end
+  local pats = policy.patterns
+  for i = 1, #pats do s = gsub(s, pats[i][1], pats[i][2]) end
+  local det = policy.detectors
+  for i = 1, #det do s = det[i](s) end
+  return s
+end
+
+local function walk(t, policy, ctx, depth, top)
+  if depth > MAX_DEPTH then error("record nested deeper than " .. MAX_DEPTH) end
+  for k, v in pairs(t) do
+    if not (top and SKIP_TOP[k]) then
+      local tv = type(v)
+      if tv == "string" then
+        local r = scan_string(v, policy, ctx)
+        if r ~= v then
+          t[k] = r
+          ctx.changed = true
+        end
+      elseif tv == "number" then
+        if policy.cards and card_number(v) then
+          t[k] = "[CREDIT_CARD]"
+          ctx.changed = true
+        end
+      elseif tv == "table" then
+        walk(v, policy, ctx, depth + 1, false)
+      end
+    end
+  end
+end
+
+local function string_form(v)
+  if type(v) == "string" then return v end
+  if type(v) == "number" and v == floor(v) and v > -9007199254740992 and v < 9007199254740992 then return format("%.0f", v) end
+  return nil
+end
+
+local function field_action(rec, parts, action)
+  local t = rec
+  for i = 1, #parts - 1 do
+    t = t[parts[i]]
+    if type(t) ~= "table" then return false end
+  end
+  local k = parts[#parts]
+  local v = t[k]
+  if v == nil then return false end
+  if action == "drop" then
+    t[k] = nil
+  elseif action == "mask" then
+    t[k] = "[REDACTED]"
+  else
+    local sv = string_form(v)
+    if not sv then
+      t[k] = "[REDACTED]"
+    elseif action == "last4" then
+      if #sv <= 4 then t[k] = "****" else t[k] = "****" .. sub(sv, -4) end
+    elseif HMAC_KEY then
+      t[k] = keyed_hash(sv)
+    else
+      t[k] = "[REDACTED]"
+    end
+  end
+  return true
+end
+
+--@@POLICY@@
+
+local function policy_for(record)
+  local k = rawget(record, "kubernetes")
+  if type(k) ~= "table" then return DEFAULT_POLICY end
+  local ns, labels = k.namespace_name, k.labels
+  if type(ns) ~= "string" or type(labels) ~= "table" then return DEFAULT_POLICY end
+  for i = 1, #SERVICES do
+    local svc = SERVICES[i]
+    if svc.namespace == ns then
+      local all = true
+      local sel = svc.selector
+      for j = 1, #sel do
+        if labels[sel[j][1]] ~= sel[j][2] then
+          all = false
+          break
+        end
+      end
+      if all then return svc end
+    end
+  end
+  return DEFAULT_POLICY
+end
+
+local function redact(record)
+  if type(record) ~= "table" then error("record is not a table") end
+  local policy = policy_for(record)
+  local ctx = { changed = false, truncated = false }
+  local fields = policy.fields
+  for i = 1, #fields do
+    if field_action(record, fields[i][1], fields[i][2]) then ctx.changed = true end
+  end
+  walk(record, policy, ctx, 1, true)
+  if ctx.truncated then record._svcspec_truncated = true end
+  return ctx.changed
+end
+
+local SAFE_K8S = { "namespace_name", "pod_name", "container_name" }
+local function fail_closed_record(record)
+  local out = { _svcspec_redaction_error = true, log = "[REDACTION_ERROR]" }
+  local ok, k8s = pcall(function()
+    local k = rawget(record, "kubernetes")
+    if type(k) ~= "table" then return nil end
+    local r = {}
+    for i = 1, #SAFE_K8S do
+      local v = rawget(k, SAFE_K8S[i])
+      if type(v) == "string" then r[SAFE_K8S[i]] = v end
+    end
+    return r
+  end)
+  if ok and k8s then out.kubernetes = k8s end
+  return out
+end
+
+svcspec_redaction_errors = 0
+
+-- Fluent Bit's Lua filter callback: 0 = keep the original bytes, 2 = record replaced, original
+-- timestamp kept. Never raises: Fluent Bit would pass the whole chunk through unredacted.
+function cb_redact(tag, timestamp, record)
+  local ok, changed = pcall(redact, record)
+  if ok then
+    if changed then return 2, timestamp, record end
+    return 0, timestamp, 0
+  end
+  svcspec_redaction_errors = svcspec_redaction_errors + 1
+  local ok2, stub = pcall(fail_closed_record, record)
+  if not ok2 then stub = { _svcspec_redaction_error = true, log = "[REDACTION_ERROR]" } end
+  return 2, timestamp, stub
+end
+
+-- exposed for the test harness only
+svcspec_hmac_sha256_hex = hmac_sha256_hex
+`;

@@ -1,0 +1,26 @@
+/** The ordered registry of generators. Each is a pure function of the Model; the id carries a
+ * version so that a change of behaviour is explicit. */
+import type { Model } from "../src/model/model.js";
+import type { GeneratedFile } from "../src/output/fileset.js";
+import { generateAlertmanager } from "./alertmanager/index.js";
+import { generateDocs } from "./docs/index.js";
+import { generateFluentBit } from "./fluentbit/index.js";
+import { generateK6 } from "./k6/index.js";
+import { generateKubernetes } from "./kubernetes/index.js";
+import { generateOpa } from "./opa/index.js";
+import { generatePrometheus } from "./prometheus/index.js";
+
+export interface Generator {
+  id: string;
+  generate(model: Model): GeneratedFile[];
+}
+
+export const GENERATORS: readonly Generator[] = [
+  { id: "docs/v1", generate: generateDocs },
+  { id: "prometheus/v1", generate: generatePrometheus },
+  { id: "alertmanager/v1", generate: generateAlertmanager },
+  { id: "fluent-bit/v1", generate: generateFluentBit },
+  { id: "k6/v1", generate: generateK6 },
+  { id: "kubernetes/v1", generate: generateKubernetes },
+  { id: "opa/v1", generate: generateOpa },
+];

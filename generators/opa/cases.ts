@@ -1,0 +1,186 @@
+/** Boundary cases the generator derives from each rule: a minute either side of each schedule
+ * edge, each network's first, last and next-outside addresses (also in IPv4-mapped form), MFA
+ * missing, false or a string, attributes missing or of the wrong type; and the deploy gate at each
+ * threshold and its neighbours. Expectations come from the TypeScript reference evaluator. */
+import type { Access, AccessRule, DeployRule, Schedule } from "../../src/model/model.js";
+import type { AccessRequest } from "../../src/model/spec.js";
+import { evaluateAccess, evaluateDeploy, type AccessDecision, type DeployDecision } from "../../src/access/evaluate.js";
+import { formatIp, parseCidr } from "../../src/util/ip.js";
+
+export interface Case<D> {
+  name: string;
+  input: unknown;
+  expect: D;
+}
+
+const WEEK_OF = { y: 2026, m: 11, d: 23 }; // a Monday
+const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function localParts(ms: number, timeZone: string): number {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return Date.UTC(Number(p["year"]), Number(p["month"]) - 1, Number(p["day"]), Number(p["hour"]), Number(p["minute"]), Number(p["second"]));
+}
+
+/** The instant whose local time in `timeZone` is the given wall-clock time (the later offset in a
+ * DST gap). `minute` may be negative or past 1440: the date rolls over. */
+export function instantAt(timeZone: string, y: number, m: number, d: number, minute: number): number {
+  const wall = Date.UTC(y, m - 1, d, 0, minute);
+  let t = wall - (localParts(wall, timeZone) - wall);
+  t = wall - (localParts(t, timeZone) - t);
+  return t;
+}
+
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+}
+
+function scheduleInstant(s: Schedule, day: string, minute: number): string {
+  const offset = DAYS.indexOf(day);
+  return rfc3339(instantAt(s.timezone, WEEK_OF.y, WEEK_OF.m, WEEK_OF.d + offset, minute));
+}
+
+function baseRequest(access: Access, rule: AccessRule): AccessRequest {
+  const resource = rule.resources[0] !== "*" ? (rule.resources[0] ?? "") : (access.resources[0]?.name ?? "");
+  const actions = access.resources.find((r) => r.name === resource)?.actions ?? [];
+  const action = rule.actions[0] !== "*" ? (rule.actions[0] ?? "") : (actions[0] ?? "read");
+  const firstCidr = rule.when.networks[0]?.cidrs[0];
+  const parsed = firstCidr ? parseCidr(firstCidr) : null;
+  const ip = parsed?.ok ? formatIp({ family: parsed.cidr.family, value: parsed.cidr.base + 1n }) : "203.0.113.10";
+  const s = rule.when.schedule;
+  const time = s ? scheduleInstant(s, s.days[0] ?? "mon", Math.floor((s.from + s.to) / 2)) : "2026-11-25T12:00:00Z";
+  return {
+    subject: {
+      id: rule.subjects.ids?.[0] ?? "u-boundary",
+      roles: rule.subjects.roles ? [rule.subjects.roles[0] ?? ""] : [],
+      teams: rule.subjects.teams ? [rule.subjects.teams[0] ?? ""] : [],
+      mfa: true,
+      attributes: Object.fromEntries(rule.when.attributes.map(([k, v]) => [k, v[0]])),
+    },
+    action,
+    resource: { type: resource },
+    environment: { ip, time },
+  };
+}
+
+function withEnv(r: AccessRequest, env: Partial<{ ip: unknown; time: unknown }>): AccessRequest {
+  return { ...r, environment: { ...r.environment, ...env } };
+}
+
+function withSubject(r: AccessRequest, change: (s: Record<string, unknown>) => void): AccessRequest {
+  const subject: Record<string, unknown> = { ...r.subject, attributes: { ...r.subject.attributes } };
+  change(subject);
+  return { ...r, subject: subject as AccessRequest["subject"] };
+}
+
+function hhmm(minute: number): string {
+  const m = ((minute % 1440) + 1440) % 1440;
+  return `${String(Math.floor(m / 60)).padStart(2, "0")}:${String(m % 60).padStart(2, "0")}`;
+}
+
+export function accessCases(access: Access): Case<AccessDecision>[] {
+  const out: Case<AccessDecision>[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, input: AccessRequest) => {
+    const key = JSON.stringify(input);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ name, input, expect: evaluateAccess(access, input) });
+  };
+  for (const rule of access.rules) {
+    const base = baseRequest(access, rule);
+    add(`${rule.name}: every condition met`, base);
+    const s = rule.when.schedule;
+    if (s) {
+      for (const day of s.days) {
+        for (const [edge, minute] of [
+          ["from", s.from],
+          ["to", s.to],
+        ] as const) {
+          for (const delta of [-1, 0]) {
+            add(`${rule.name}: ${day} ${hhmm(minute + delta)} local (${delta < 0 ? "a minute before" : "at"} ${edge})`, withEnv(base, { time: scheduleInstant(s, day, minute + delta) }));
+          }
+          add(`${rule.name}: ${day} ${hhmm(minute + 1)} local (a minute after ${edge})`, withEnv(base, { time: scheduleInstant(s, day, minute + 1) }));
+        }
+      }
+      add(`${rule.name}: time missing`, withEnv(base, { time: undefined }));
+      add(`${rule.name}: time not RFC 3339`, withEnv(base, { time: "yesterday" }));
+    }
+    for (const network of rule.when.networks) {
+      for (const cidr of network.cidrs) {
+        const parsed = parseCidr(cidr);
+        if (!parsed.ok) continue;
+        const { family, base: first, prefix } = parsed.cidr;
+        const size = 1n << BigInt((family === 4 ? 32 : 128) - prefix);
+        const last = first + size - 1n;
+        const max = family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
+        const addrs: [string, bigint][] = [
+          ["first address", first],
+          ["last address", last],
+        ];
+        if (last < max) addrs.push(["next address outside", last + 1n]);
+        if (first > 0n) addrs.push(["address before", first - 1n]);
+        for (const [what, value] of addrs) {
+          const ip = formatIp({ family, value });
+          add(`${rule.name}: ${network.name} ${cidr} ${what} ${ip}`, withEnv(base, { ip }));
+          if (family === 4) add(`${rule.name}: ${network.name} ${cidr} ${what} ::ffff:${ip}`, withEnv(base, { ip: `::ffff:${ip}` }));
+        }
+      }
+      add(`${rule.name}: address missing`, withEnv(base, { ip: undefined }));
+      add(`${rule.name}: address not an IP`, withEnv(base, { ip: "10.8.0" }));
+    }
+    if (rule.when.mfa) {
+      add(`${rule.name}: mfa missing`, withSubject(base, (x) => delete x["mfa"]));
+      add(`${rule.name}: mfa false`, withSubject(base, (x) => (x["mfa"] = false)));
+      add(`${rule.name}: mfa the string "true"`, withSubject(base, (x) => (x["mfa"] = "true")));
+    }
+    for (const [name, values] of rule.when.attributes) {
+      const v = values[0];
+      add(`${rule.name}: attribute ${name} missing`, withSubject(base, (x) => delete (x["attributes"] as Record<string, unknown>)[name]));
+      const wrong = typeof v === "string" ? [v] : String(v);
+      add(`${rule.name}: attribute ${name} of the wrong type`, withSubject(base, (x) => ((x["attributes"] as Record<string, unknown>)[name] = wrong)));
+    }
+    if (rule.subjects.roles) add(`${rule.name}: roles a string`, withSubject(base, (x) => (x["roles"] = rule.subjects.roles?.[0])));
+    if (rule.subjects.teams) add(`${rule.name}: teams missing`, withSubject(base, (x) => delete x["teams"]));
+  }
+  return out;
+}
+
+export function deployCases(policy: DeployRule[]): Case<DeployDecision>[] {
+  const out: Case<DeployDecision>[] = [];
+  const seen = new Set<string>();
+  const add = (name: string, input: Record<string, unknown>) => {
+    const key = JSON.stringify(input);
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ name, input, expect: evaluateDeploy(policy, input) });
+  };
+  const budgets = new Set<number>([1]);
+  for (const row of policy) {
+    const t = row.minBudgetRemaining.toNumber();
+    for (const b of [t - 0.0001, t, t + 0.0001]) budgets.add(Number(b.toFixed(6)));
+  }
+  for (const b of [...budgets].sort((x, y) => y - x)) {
+    for (const risk of ["low", "high"]) add(`budget ${b}, ${risk} risk`, { service: "checkout", budgetRemaining: b, risk });
+  }
+  add("budget given as a string", { service: "checkout", budgetRemaining: "0.9", risk: "low" });
+  add("budget missing", { service: "checkout", risk: "low" });
+  add("risk unknown", { service: "checkout", budgetRemaining: 0.9, risk: "medium" });
+  add("service missing", { budgetRemaining: 0.9, risk: "low" });
+  return out;
+}

@@ -1,0 +1,202 @@
+/** Input series of the generated tests. "raw" inputs are counters that the SLI's own selectors
+ * match, so a test runs the whole chain (SLI expression, recorded rates, windows, alert). When no
+ * raw series can be derived (a `query` SLI is opaque PromQL, or a selector uses syntax we do not
+ * read) the inputs are the recorded 5m rates and the raw-window ratios ("recorded"): the test
+ * then covers everything from the base rates on. */
+import { ONE, Ratio, ZERO } from "../../src/model/decimal.js";
+import type { Service, Slo } from "../../src/model/model.js";
+import { selector } from "../../src/render/promql.js";
+import { HITS_RATE, MISSES_RATE } from "./cache.js";
+import { ERRORS_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
+import { type Matcher, type ParsedSelector, parseSelector, satisfies, solveLabels, vectorSelectors } from "./selectors.js";
+import { leValue } from "./sli.js";
+import { sloWindows } from "./windows.js";
+
+/** A stretch of constant traffic: events per minute by role (errors, total; hits, misses). */
+export interface Phase {
+  minutes: number;
+  values: Record<string, Ratio>;
+}
+
+export interface InputSeries {
+  series: string;
+  values: string;
+}
+
+/** An input series by metric and labels (collision checks between merged test scenarios). */
+export interface SeriesRef {
+  metric: string;
+  labels: [string, string][];
+}
+
+export interface Inputs {
+  mode: "raw" | "recorded";
+  refs: SeriesRef[];
+  /** Labels the SLO's series carry besides service and slo (groupBy labels). */
+  groupLabels: [string, string][];
+  build(phases: readonly Phase[]): InputSeries[];
+}
+
+/** A series fed as a counter (`0+Nx<n>`) or as a per-second gauge derived from the phase. */
+type Def = SeriesRef & ({ counter: string } | { gauge: (p: Phase) => Ratio | null });
+
+const SIXTY = Ratio.of(60);
+
+export function sloPhase(minutes: number, total: Ratio, errors: Ratio): Phase {
+  return { minutes, values: { total, errors, good: total.sub(errors) } };
+}
+
+/** Whether a query can return series with no input at all (`or vector(0)`, absent(), time()...):
+ * its recorded rates then exist in every test and cannot be fed as inputs. */
+export function producesWithoutInput(query: string): boolean {
+  return /\b(vector|absent|absent_over_time|time|day_of_month|day_of_week|day_of_year|days_in_month|hour|minute|month|year)\s*\(/.test(query);
+}
+
+/** The SLO's test inputs, or null when it cannot be fed (a query that produces without input). */
+export function sloInputs(service: Service, slo: Slo): Inputs | null {
+  const raw = rawSloDefs(slo);
+  if (raw) return inputs("raw", raw.groupLabels, raw.defs);
+  const sli = slo.sli;
+  if (sli.kind === "query" && [sli.errors, sli.good, sli.total].some((q) => q !== null && producesWithoutInput(q))) return null;
+  const id = sloIdentity(service, slo);
+  const groupLabels: [string, string][] = slo.sli.kind === "ratio" ? slo.sli.groupBy.map((g) => [g, "svcspec"]) : [];
+  const s = (metric: string): SeriesRef => ({ metric, labels: [...id, ...groupLabels] });
+  const perSecond = (key: string) => (p: Phase) => (p.values[key] ?? ZERO).div(SIXTY);
+  // A raw window with errors but no total is fed as 100%, the worst the user's query could say:
+  // only the recorded windows' `total > 0` guard then stands between x/0 = +Inf and an alert.
+  const ratio = (p: Phase) => {
+    const t = p.values["total"] ?? ZERO;
+    const e = p.values["errors"] ?? ZERO;
+    return t.isZero() ? (e.isZero() ? null : ONE) : e.div(t);
+  };
+  const defs: Def[] = [
+    { ...s(ERRORS_RATE), gauge: perSecond("errors") },
+    { ...s(TOTAL_RATE), gauge: perSecond("total") },
+    ...sloWindows(slo)
+      .filter((w) => w.kind === "raw")
+      .map((w): Def => ({ ...s(ratioName(w.text)), gauge: ratio })),
+  ];
+  return inputs("recorded", groupLabels, defs);
+}
+
+export function cacheInputs(service: Service): Inputs {
+  const hr = service.cache?.hitRatio;
+  if (!hr) throw new Error("internal: no hit ratio");
+  const h = parseSelector(hr.hits);
+  const m = parseSelector(hr.misses);
+  if (h?.metric && m?.metric) {
+    const same = h.metric === m.metric;
+    const hl = solveLabels(h.matchers, same ? m.matchers : null);
+    const ml = solveLabels(m.matchers, same ? h.matchers : null);
+    if (hl && ml) return inputs("raw", [], [{ metric: h.metric, labels: hl, counter: "hits" }, { metric: m.metric, labels: ml, counter: "misses" }]);
+  }
+  const id: [string, string][] = [["service", service.name]];
+  const perSecond = (key: string) => (p: Phase) => (p.values[key] ?? ZERO).div(SIXTY);
+  return inputs("recorded", [], [
+    { metric: HITS_RATE, labels: id, gauge: perSecond("hits") },
+    { metric: MISSES_RATE, labels: id, gauge: perSecond("misses") },
+  ]);
+}
+
+function inputs(mode: Inputs["mode"], groupLabels: [string, string][], defs: Def[]): Inputs {
+  return {
+    mode,
+    groupLabels,
+    refs: defs.map((d) => ({ metric: d.metric, labels: d.labels })),
+    build: (phases) => defs.map((d) => ({ series: selector(d.metric, d.labels), values: "counter" in d ? counterValues(phases, d.counter) : gaugeValues(phases, d.gauge) })),
+  };
+}
+
+/** `0` at t=0, then each phase as `a+bxn` (promtool's expanding notation). */
+export function counterValues(phases: readonly Phase[], key: string): string {
+  const out = ["0"];
+  let v = ZERO;
+  for (const p of phases) {
+    if (p.minutes <= 0) continue;
+    const inc = p.values[key] ?? ZERO;
+    out.push(`${v.add(inc)}+${inc}x${p.minutes - 1}`);
+    v = v.add(inc.mul(Ratio.of(p.minutes)));
+  }
+  return out.join(" ");
+}
+
+/** Missing at t=0 (as a recorded rate is: rate() needs two samples), then each phase. */
+function gaugeValues(phases: readonly Phase[], value: (p: Phase) => Ratio | null): string {
+  const out = ["_"];
+  for (const p of phases) {
+    if (p.minutes <= 0) continue;
+    const v = value(p);
+    out.push(`${v === null ? "_" : v.toString()}x${p.minutes - 1}`);
+  }
+  return out.join(" ");
+}
+
+/** Raw counter series for ratio and latency SLIs, or null. Each series plays a role: errors,
+ * good (total minus errors) or total; together they sum to the phase's traffic. */
+function rawSloDefs(slo: Slo): { defs: Def[]; groupLabels: [string, string][] } | null {
+  const sli = slo.sli;
+  if (sli.kind === "query") return null;
+  const series: { metric: string; labels: [string, string][] | null; counter: string }[] = [];
+  const groupBy = sli.kind === "ratio" ? sli.groupBy : [];
+  if (sli.kind === "latency") {
+    const sel = parseSelector(sli.selector);
+    if (!sel || sel.matchers.some((m) => m.name === "le")) return null;
+    const labels = solveLabels(sel.matchers, null);
+    if (!labels) return null;
+    series.push({ metric: `${sli.histogram}_count`, labels, counter: "total" });
+    series.push({ metric: `${sli.histogram}_bucket`, labels: [...labels, ["le", leValue(sli.threshold)] as [string, string]].sort(byName), counter: "good" });
+  } else {
+    const part = parseSelector(sli.errors ?? sli.good ?? "");
+    const total = parseSelector(sli.total);
+    if (!part?.metric || !total?.metric) return null;
+    // The part's events (errors, or good) and the rest; with one metric for both, the rest is a
+    // series the total matches and the part does not.
+    const partKey = sli.errors !== null ? "errors" : "good";
+    const restKey = sli.errors !== null ? "good" : "errors";
+    if (part.metric === total.metric) {
+      series.push({ metric: part.metric, labels: solveLabels(union(part.matchers, total.matchers), null, groupBy), counter: partKey });
+      series.push({ metric: total.metric, labels: solveLabels(total.matchers, part.matchers, groupBy), counter: restKey });
+    } else {
+      series.push({ metric: part.metric, labels: solveLabels(part.matchers, null, groupBy), counter: partKey });
+      series.push({ metric: total.metric, labels: solveLabels(total.matchers, null, groupBy), counter: "total" });
+    }
+  }
+  if (series.some((s) => s.labels === null)) return null;
+  const groupLabels = groupBy.map((g): [string, string] => [g, series[0]?.labels?.find(([k]) => k === g)?.[1] ?? ""]);
+  const sameGroups = series.every((s) => groupLabels.every(([g, v]) => s.labels?.find(([k]) => k === g)?.[1] === v));
+  if (!sameGroups) return null;
+  return { defs: series.map((s) => ({ metric: s.metric, labels: s.labels ?? [], counter: s.counter })), groupLabels };
+}
+
+const union = (a: readonly Matcher[], b: readonly Matcher[]) => [...a, ...b];
+const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+/** The series selectors an SLO's (or the cache's) rules read from raw data, or "all" when they
+ * cannot be listed. Two test scenarios may share a test group only when neither's inputs match
+ * what the other's rules read. */
+export function sloReads(slo: Slo): ParsedSelector[] | "all" {
+  const sli = slo.sli;
+  if (sli.kind === "latency") {
+    const sel = parseSelector(sli.selector);
+    return sel ? [{ ...sel, metric: `${sli.histogram}_count` }, { ...sel, metric: `${sli.histogram}_bucket` }] : "all";
+  }
+  const texts = [sli.errors, sli.good, sli.total].filter((t): t is string => t !== null);
+  const out: ParsedSelector[] = [];
+  for (const t of texts) {
+    const found = sli.kind === "ratio" ? [parseSelector(t)] : vectorSelectors(t.split("$window").join("5m"));
+    if (found === null || found.some((f) => !f)) return "all";
+    out.push(...(found as ParsedSelector[]));
+  }
+  return out;
+}
+
+export function cacheReads(service: Service): ParsedSelector[] | "all" {
+  const hr = service.cache?.hitRatio;
+  const found = hr ? [parseSelector(hr.hits), parseSelector(hr.misses)] : [];
+  return found.every((f) => f) ? (found as ParsedSelector[]) : "all";
+}
+
+export function seriesMatches(ref: SeriesRef, sel: ParsedSelector): boolean {
+  if (sel.metric && sel.metric !== ref.metric) return false;
+  return sel.matchers.every((m) => satisfies(m, ref.labels.find(([k]) => k === m.name)?.[1] ?? "") !== false);
+}

@@ -1,0 +1,218 @@
+/** Reading the spec's series selectors and finding label values that satisfy them: the generated
+ * tests feed the rules raw counters that the SLI's own selectors match. */
+import { parser } from "@prometheus-io/lezer-promql";
+import type { MatchOp } from "../../src/render/promql.js";
+
+export interface Matcher {
+  name: string;
+  op: MatchOp;
+  value: string;
+}
+
+export interface ParsedSelector {
+  metric: string;
+  matchers: Matcher[];
+}
+
+/** `metric{a="x",b=~"y"}` or `{...}` (metric ""), or null for anything else (offsets, quoted
+ * names, a metric given twice). */
+export function parseSelector(text: string): ParsedSelector | null {
+  const braces = text.trim().startsWith("{");
+  const source = braces ? `m${text}` : text;
+  const tree = parser.parse(source);
+  const top = tree.topNode.firstChild;
+  if (!top || top.name !== "VectorSelector" || top.nextSibling) return null;
+  let bad = false;
+  let ident = "";
+  const matchers: Matcher[] = [];
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError) bad = true;
+      if (node.name === "Identifier" && node.node.parent?.name === "VectorSelector") ident = source.slice(node.from, node.to);
+      if (node.name === "QuotedLabelMatcher" || node.name === "QuotedLabelName") bad = true;
+      if (node.name === "UnquotedLabelMatcher") {
+        const n = node.node;
+        const name = n.getChild("LabelName");
+        const op = n.getChild("MatchOp");
+        const str = n.getChild("StringLiteral");
+        const value = str ? unquote(source.slice(str.from, str.to)) : null;
+        if (!name || !op || value === null) bad = true;
+        else matchers.push({ name: source.slice(name.from, name.to), op: source.slice(op.from, op.to) as MatchOp, value });
+        return false;
+      }
+      return undefined;
+    },
+  });
+  if (bad) return null;
+  const named = matchers.filter((m) => m.name === "__name__");
+  let metric = braces ? "" : ident;
+  if (named.length) {
+    if (metric || named.length > 1 || named[0]?.op !== "=") return null;
+    metric = named[0].value;
+  }
+  return { metric, matchers: matchers.filter((m) => m.name !== "__name__") };
+}
+
+/** A PromQL string literal's value (Go quoting rules), or null when it uses an escape we do not
+ * read. */
+export function unquote(lit: string): string | null {
+  const q = lit[0];
+  if (lit.length < 2 || lit[lit.length - 1] !== q) return null;
+  const body = lit.slice(1, -1);
+  if (q === "`") return body;
+  const simple: Record<string, string> = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\", "'": "'", '"': '"' };
+  let out = "";
+  for (let i = 0; i < body.length; i++) {
+    const c = body[i] ?? "";
+    if (c !== "\\") {
+      out += c;
+      continue;
+    }
+    const e = body[++i] ?? "";
+    if (e in simple) out += simple[e];
+    else if (e === "x" || e === "u" || e === "U") {
+      const len = e === "x" ? 2 : e === "u" ? 4 : 8;
+      const hex = body.slice(i + 1, i + 1 + len);
+      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) return null;
+      out += String.fromCodePoint(parseInt(hex, 16));
+      i += len;
+    } else if (/[0-7]/.test(e)) {
+      const oct = body.slice(i, i + 3);
+      if (!/^[0-7]{3}$/.test(oct)) return null;
+      out += String.fromCharCode(parseInt(oct, 8));
+      i += 2;
+    } else return null;
+  }
+  return out;
+}
+
+/** Whether a label value (`""` for an absent label) satisfies a matcher. Regexes are anchored as
+ * in Prometheus; a regex JavaScript cannot compile counts as unsatisfiable (null). */
+export function satisfies(m: Matcher, value: string): boolean | null {
+  if (m.op === "=") return value === m.value;
+  if (m.op === "!=") return value !== m.value;
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${m.value})$`, "u");
+  } catch {
+    return null;
+  }
+  return re.test(value) === (m.op === "=~");
+}
+
+/** A string the regex (RE2 syntax, the common subset) matches: the first alternative, each
+ * quantified atom at its minimum count. Checked by the caller. */
+export function regexExample(re: string): string {
+  let i = 0;
+  const alternation = (): string => {
+    const first = sequence();
+    while (re[i] === "|") {
+      i++;
+      sequence();
+    }
+    return first;
+  };
+  const sequence = (): string => {
+    let out = "";
+    while (i < re.length && re[i] !== "|" && re[i] !== ")") {
+      const a = atom();
+      const q = re[i];
+      if (q === "*" || q === "?") {
+        i++;
+        if (re[i] === "?") i++;
+        continue;
+      }
+      if (q === "+") {
+        i++;
+        if (re[i] === "?") i++;
+        out += a;
+        continue;
+      }
+      if (q === "{") {
+        const m = /^\{(\d+)(,\d*)?\}\??/.exec(re.slice(i));
+        if (m) {
+          i += m[0].length;
+          out += a.repeat(Number(m[1]));
+          continue;
+        }
+      }
+      out += a;
+    }
+    return out;
+  };
+  const atom = (): string => {
+    const c = re[i++] ?? "";
+    if (c === "(") {
+      if (re[i] === "?") {
+        const m = /^\?(?::|P?<[A-Za-z_][A-Za-z0-9_]*>|[a-zA-Z]*:)/.exec(re.slice(i));
+        i += m ? m[0].length : 1;
+      }
+      const inner = alternation();
+      if (re[i] === ")") i++;
+      return inner;
+    }
+    if (c === "[") {
+      const end = re.indexOf("]", re[i] === "]" || (re[i] === "^" && re[i + 1] === "]") ? i + 2 : i);
+      const body = re.slice(i, end < 0 ? re.length : end);
+      i = end < 0 ? re.length : end + 1;
+      if (body.startsWith("^")) return ["a", "x", "0", "_", "-"].find((ch) => !new RegExp(`[${body.slice(1)}]`, "u").test(ch)) ?? "";
+      return body.startsWith("\\") ? classEscape(body[1] ?? "") : (body[0] ?? "");
+    }
+    if (c === "\\") return classEscape(re[i++] ?? "");
+    if (c === ".") return "x";
+    if (c === "^" || c === "$") return "";
+    return c;
+  };
+  const classEscape = (e: string) => ({ d: "0", w: "a", s: " ", D: "a", W: "-", S: "a" })[e] ?? e;
+  return alternation();
+}
+
+const GENERIC = ["svcspec", "x", "0", "200", "500", "5xx", "ok", "a", ""];
+
+/** Label values for one series: every matcher of `pos` holds, `avoid` (a selector of the same
+ * metric) does not match, and the labels in `nonEmpty` are present. Sorted by name; null when no
+ * candidate works. */
+export function solveLabels(pos: readonly Matcher[], avoid: readonly Matcher[] | null, nonEmpty: readonly string[] = []): [string, string][] | null {
+  if (!avoid) return solveAll(pos, nonEmpty);
+  for (const m of avoid) {
+    const found = solveAll([...pos, { ...m, op: negate(m.op) }], nonEmpty);
+    if (found) return found;
+  }
+  return null;
+}
+
+function negate(op: Matcher["op"]): Matcher["op"] {
+  return op === "=" ? "!=" : op === "!=" ? "=" : op === "=~" ? "!~" : "=~";
+}
+
+function solveAll(matchers: readonly Matcher[], nonEmpty: readonly string[]): [string, string][] | null {
+  const names = [...new Set([...matchers.map((m) => m.name), ...nonEmpty])].sort();
+  const out: [string, string][] = [];
+  for (const name of names) {
+    const ms = matchers.filter((m) => m.name === name);
+    const candidates = [...ms.filter((m) => m.op === "=").map((m) => m.value), ...ms.filter((m) => m.op === "=~").map((m) => regexExample(m.value)), ...GENERIC];
+    const value = candidates.find((v) => (v !== "" || !nonEmpty.includes(name)) && ms.every((m) => satisfies(m, v) === true));
+    if (value === undefined) return null;
+    if (value !== "") out.push([name, value]);
+  }
+  return out;
+}
+
+/** Every vector selector of an expression, each parsed (null entries for ones we cannot read),
+ * or null when the expression does not parse. */
+export function vectorSelectors(expr: string): (ParsedSelector | null)[] | null {
+  const tree = parser.parse(expr);
+  const out: (ParsedSelector | null)[] = [];
+  let bad = false;
+  tree.iterate({
+    enter(node) {
+      if (node.type.isError) bad = true;
+      if (node.name === "VectorSelector") {
+        out.push(parseSelector(expr.slice(node.from, node.to)));
+        return false;
+      }
+      return undefined;
+    },
+  });
+  return bad ? null : out;
+}

@@ -1,0 +1,409 @@
+/** prometheus/<service>.rules.test.yaml: promtool unit tests proving every generated alert. Every
+ * expectation is computed here from the Model's exact numbers; promtool checks the rules agree.
+ *
+ * Each check is a scenario: inputs over time, evaluation points and, for any time, the alerts it
+ * expects firing. promtool evaluates every rule of the file every minute of a test group, so the
+ * cost is minutes x rules; scenarios of different SLOs (and the cache) whose inputs no other
+ * member's rules read share one test group, which runs them in parallel. */
+import { ONE, Ratio, ZERO } from "../../src/model/decimal.js";
+import { formatDuration, humanSeconds } from "../../src/model/duration.js";
+import type { BurnRateAlert, Service, Slo } from "../../src/model/model.js";
+import { selector } from "../../src/render/promql.js";
+import { toYaml } from "../../src/render/yaml.js";
+import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataFor } from "./alerts.js";
+import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup } from "./cache.js";
+import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, type SeriesRef, producesWithoutInput, seriesMatches, sloInputs, sloPhase, sloReads } from "./inputs.js";
+import { ERRORS_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
+import type { ParsedSelector } from "./selectors.js";
+import type { AlertRule } from "./types.js";
+import { firingAlerts, windowKind } from "./windows.js";
+
+const MIN = 60_000;
+const minutes = (n: number) => formatDuration(n * MIN);
+/** Traffic of the burn tests, events per minute (20 per second). */
+const TRAFFIC = Ratio.of(1200);
+/** Minutes of each traffic phase of the uneven-traffic test. */
+const UNEVEN_PHASE = 20;
+/** Outage tests run only while clean history plus detection fits in this many minutes. */
+const OUTAGE_MAX = 120;
+
+interface Tier {
+  a: BurnRateAlert;
+  rule: AlertRule;
+  /** `for` in whole minutes (evaluations are a minute apart). */
+  forMin: number;
+  longMin: number;
+  shortMin: number;
+}
+
+interface ExpAlert {
+  exp_labels: Record<string, string>;
+  exp_annotations: Record<string, string>;
+}
+
+interface PromqlTest {
+  expr: string;
+  eval_time: string;
+  exp_samples: { labels: string; value: number }[];
+}
+
+interface TestGroup {
+  name: string;
+  interval: string;
+  input_series: InputSeries[];
+  alert_rule_test?: { eval_time: string; alertname: string; exp_alerts: ExpAlert[] }[];
+  promql_expr_test?: PromqlTest[];
+}
+
+interface Scenario {
+  /** The SLO (or `cache`) whose series it feeds: a group holds one scenario per owner. */
+  owner: string;
+  name: string;
+  /** The last evaluation minute. */
+  end: number;
+  /** Inputs from t=0 through `length` minutes (the last phase is held). */
+  build(length: number): InputSeries[];
+  refs: SeriesRef[];
+  reads: ParsedSelector[] | "all";
+  alertEvals: { t: number; alertname: string }[];
+  /** Alerts of this scenario firing at t under the held inputs; null when not computable. */
+  alertsAt(alertname: string, t: number): ExpAlert[] | null;
+  promql: PromqlTest[];
+}
+
+const COMMENT = (service: string, rules: string) =>
+  [
+    `# promtool unit tests of ${rules}: \`promtool test rules ${service}.rules.test.yaml\` (promtool 2.42 subset).`,
+    "# Each burn-rate tier runs at a burn just above its factor (it must fire `for` after the first",
+    "# evaluation that has a 5m rate, at 1m) and just below it (it must not even be pending); tiers whose",
+    "# windows come from raw counters also get a total outage after clean traffic (it must fire at the first",
+    "# evaluation after the tier's computed detection time). The long windows (1d, 3d, the SLO period) only",
+    "# see the test's own samples: under a constant burn every window holds the same ratio, so no test needs",
+    "# the SLO period of samples. All tiers share the alertname SLOErrorBudgetBurn, so every exp_alerts lists",
+    "# each alert firing at that time. Inputs are raw counters the SLI's own selectors match; a query SLI is",
+    "# opaque PromQL, so its tests feed the recorded 5m rates and raw-window ratios instead. Checks of",
+    "# different SLOs whose inputs do not meet share a test group (names joined by ` | `) to save time.",
+    "",
+  ].join("\n");
+
+export function ruleTests(service: Service, rulesFile: string): string {
+  const scenarios = [...service.slos.flatMap((slo) => sloScenarios(service, slo)), ...cacheScenarios(service)];
+  const tests: TestGroup[] = [...merge(scenarios), ...noDataTests(service)];
+  const untested = service.slos
+    .filter((slo) => !sloInputs(service, slo))
+    .map((slo) => `# NOT TESTED: ${service.name}/${slo.name}: its query returns series without any input (vector(), absent(), time()...), so its recorded rates cannot be fed.\n`);
+  return COMMENT(service.name, rulesFile) + untested.join("") + toYaml({ rule_files: [rulesFile], evaluation_interval: "1m", tests });
+}
+
+// ---------------------------------------------------------------------------------------------
+// merging scenarios into test groups
+
+function collide(a: Scenario, b: Scenario): boolean {
+  const reads = (s: Scenario, refs: SeriesRef[]) => s.reads === "all" || refs.some((r) => (s.reads as ParsedSelector[]).some((sel) => seriesMatches(r, sel)));
+  return a.owner === b.owner || reads(a, b.refs) || reads(b, a.refs);
+}
+
+function compatible(group: Scenario[], s: Scenario): boolean {
+  if (group.some((m) => collide(m, s))) return false;
+  const all = [...group, s];
+  return all.every((x) => x.alertEvals.every((e) => all.every((y) => y.alertsAt(e.alertname, e.t) !== null)));
+}
+
+/** First fit, longest scenarios first: each group costs its longest member's minutes. */
+function merge(scenarios: Scenario[]): TestGroup[] {
+  const groups: Scenario[][] = [];
+  for (const s of [...scenarios].sort((a, b) => b.end - a.end)) {
+    const g = groups.find((members) => compatible(members, s));
+    if (g) g.push(s);
+    else groups.push([s]);
+  }
+  return groups.map((members) => {
+    const length = Math.max(...members.map((m) => m.end));
+    const evals = [...new Map(members.flatMap((m) => m.alertEvals).map((e) => [`${e.t} ${e.alertname}`, e])).values()].sort((a, b) => a.t - b.t || (a.alertname < b.alertname ? -1 : 1));
+    const group: TestGroup = { name: members.map((m) => m.name).join(" | "), interval: "1m", input_series: members.flatMap((m) => m.build(length)) };
+    if (evals.length) {
+      group.alert_rule_test = evals.map((e) => ({ eval_time: minutes(e.t), alertname: e.alertname, exp_alerts: members.flatMap((m) => m.alertsAt(e.alertname, e.t) ?? []) }));
+    }
+    const promql = members.flatMap((m) => m.promql);
+    if (promql.length) group.promql_expr_test = promql;
+    return group;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// expectations
+
+function expected(rule: AlertRule, extra: [string, string][] = []): ExpAlert {
+  return { exp_labels: Object.fromEntries([...rule.labels, ...extra]), exp_annotations: Object.fromEntries(rule.annotations) };
+}
+
+const wholeMinutes = (ms: number) => Math.ceil(ms / MIN);
+const isWholeMinutes = (ms: number) => ms % MIN === 0;
+
+/** A decimal near x with 4 significant digits: test inputs stay short and exact. */
+function round4(x: Ratio): Ratio {
+  return Ratio.fromNumber(Number(x.toNumber().toPrecision(4)));
+}
+
+/** An error ratio of about `mult` x the tier's threshold (or, above a threshold near 100%, half
+ * way to 100%) that is at least 0.5% away from every tier's threshold, so no comparison in the test
+ * depends on float rounding; null when there is none. */
+function burnNear(tiers: Tier[], threshold: Ratio, mults: number[]): Ratio | null {
+  const candidates = [...mults.map((m) => threshold.mul(Ratio.fromNumber(m))), ...(mults[0]! > 1 ? [threshold.add(ONE).div(Ratio.of(2))] : [])];
+  for (const c of candidates) {
+    const r = round4(c);
+    if (r.cmp(ONE) >= 0 || r.cmp(ZERO) <= 0 || (r.cmp(threshold) > 0) !== mults[0]! > 1) continue;
+    if (tiers.every((t) => Math.abs(r.div(t.a.threshold).toNumber() - 1) > 0.005)) return r;
+  }
+  return null;
+}
+
+/** With a constant error ratio from t=0, every window holds that ratio from the first evaluation
+ * with a rate (1m): tiers below it activate at 1m and fire `for` later. */
+function firingUnderConstant(tiers: Tier[], ratio: Ratio, t: number): Tier[] {
+  return tiers.filter((x) => ratio.cmp(x.a.threshold) > 0 && t >= 1 + x.forMin);
+}
+
+/** Holds the last phase so the inputs cover `length` minutes. */
+function hold(phases: Phase[], length: number): Phase[] {
+  const used = phases.slice(0, -1).reduce((n, p) => n + p.minutes, 0);
+  const last = phases[phases.length - 1];
+  return last ? [...phases.slice(0, -1), { ...last, minutes: Math.max(last.minutes, length - used) }] : [];
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLO scenarios
+
+function sloScenarios(service: Service, slo: Slo): Scenario[] {
+  const inputs = sloInputs(service, slo);
+  if (!inputs) return [];
+  const tiers: Tier[] = firingAlerts(slo).map((a) => ({ a, rule: burnAlert(service, slo, a), forMin: wholeMinutes(a.for), longMin: a.long / MIN, shortMin: a.short / MIN }));
+  const exp = (ts: Tier[]) => ts.map((x) => expected(x.rule, inputs.groupLabels));
+  const who = `${service.name}/${slo.name}`;
+  const label = (x: Tier) => `${who} ${x.a.severity} ${formatDuration(x.a.long)}/${formatDuration(x.a.short)} (factor ${x.a.factor}, threshold ${x.a.threshold})`;
+  const traffic = trafficFor(slo, tiers);
+  const base = { owner: slo.name, refs: inputs.refs, reads: sloReads(slo) };
+  /** Burn alerts only: other alertnames are not this scenario's. */
+  const burnOnly = (f: (t: number) => ExpAlert[] | null) => (alertname: string, t: number) => (alertname === BURN_ALERT ? f(t) : []);
+  const constant = (name: string, perMin: Ratio, ratio: Ratio, end: number, evals: number[], promql: PromqlTest[], minEventsMet = true): Scenario => ({
+    ...base,
+    name,
+    end,
+    build: (length) => inputs.build([sloPhase(length, perMin, perMin.mul(ratio))]),
+    alertEvals: evals.map((t) => ({ t, alertname: BURN_ALERT })),
+    alertsAt: burnOnly((t) => exp(minEventsMet ? firingUnderConstant(tiers, ratio, t) : [])),
+    promql,
+  });
+  // Under a constant burn every window holds the same ratio from 1m on, so the set of active
+  // (pending or firing) tiers at 2m is the set for all time: a tier not active then never fires.
+  const active = (ts: Tier[]) => activeTiers(service, slo, ts);
+  const out: Scenario[] = [];
+  for (const x of tiers) {
+    const above = burnNear(tiers, x.a.threshold, [1.1, 1.12, 1.15, 1.2, 1.05]);
+    const below = burnNear(tiers, x.a.threshold, [0.9, 0.88, 0.85, 0.8, 0.95]);
+    const fires = 1 + x.forMin;
+    const burn = (r: Ratio) => `error ratio ${r} (burn ${round4(r.div(slo.budget))}x)`;
+    if (above) out.push(constant(`${label(x)}: ${burn(above)} fires at ${minutes(fires)}, for ${formatDuration(x.a.for)} after the first 5m rate`, traffic, above, fires, [fires - 1, fires], []));
+    if (below) out.push(constant(`${label(x)}: ${burn(below)} never fires: the tier is not even pending`, traffic, below, 2, [], [active(tiers.filter((y) => below.cmp(y.a.threshold) > 0))]));
+    if (inputs.mode === "raw") {
+      const outage = outageScenario(base, tiers, x, inputs, traffic, exp, label(x));
+      if (outage) out.push(outage);
+    }
+  }
+  // Raw counters stay flat (0/0); recorded inputs count errors without any total (x/0), their raw
+  // windows at 100%: the recorded windows must stay empty rather than +Inf.
+  out.push({
+    ...constant(`${who}: zero traffic (${inputs.mode === "raw" ? "0/0" : "0/0 and errors over a zero total"}) activates no alert of the SLO, burn-rate or no-data`, ZERO, ZERO, 2, [], []),
+    build: (length) => inputs.build([inputs.mode === "raw" ? sloPhase(length, ZERO, ZERO) : sloPhase(length, ZERO, ONE)]),
+    alertsAt: burnOnly(() => []),
+    promql: [{ expr: `ALERTS${selector("", sloIdentity(service, slo))}`, eval_time: "2m", exp_samples: [] }],
+  });
+  const uneven = unevenScenario(service, slo, inputs, base);
+  if (uneven) out.push(uneven);
+  const min = slo.alerting.minEvents;
+  if (min && tiers.length) {
+    // Events in a long window are estimated as the mean recorded 5m rate x the window; at the first
+    // evaluations a raw counter's 5m rate holds a fifth of the real rate, hence the factor 10.
+    const longest = Math.max(...tiers.map((x) => x.longMin));
+    const shortest = Math.min(...tiers.map((x) => x.longMin));
+    const low = round4(Ratio.of(min, 2 * longest));
+    const high = round4(Ratio.of(10 * min, shortest));
+    out.push(
+      constant(`${who}: 100% errors at ${low} requests/min (under half of minEvents ${min} in every long window) never fires`, low, ONE, 2, [], [active([])], false),
+      constant(`${who}: 100% errors at ${high} requests/min (10x minEvents ${min} in the shortest long window) activates every tier`, high, ONE, 2, [], [active(tiers)]),
+    );
+  }
+  return out;
+}
+
+/** The tiers of an SLO that are pending or firing at 2m, by severity and window pair. */
+function activeTiers(service: Service, slo: Slo, tiers: Tier[]): PromqlTest {
+  return {
+    expr: `count by (severity, long_window, short_window) (ALERTS${selector("", [["alertname", BURN_ALERT], ...sloIdentity(service, slo)])})`,
+    eval_time: "2m",
+    exp_samples: tiers.map((x) => ({
+      labels: selector("", [["long_window", formatDuration(x.a.long)], ["severity", x.a.severity], ["short_window", formatDuration(x.a.short)]]),
+      value: 1,
+    })),
+  };
+}
+
+/** Enough traffic that minEvents never gates a burn test, even at the first evaluation (when the
+ * recorded 5m rate holds one minute of a raw counter's increase: a fifth of the real rate). */
+function trafficFor(slo: Slo, tiers: Tier[]): Ratio {
+  const min = slo.alerting.minEvents ?? 0;
+  if (!min || !tiers.length) return TRAFFIC;
+  const shortest = Math.min(...tiers.map((t) => t.longMin));
+  let n = TRAFFIC;
+  while (n.mul(Ratio.of(shortest)).cmp(Ratio.of(10 * min)) < 0) n = n.mul(Ratio.of(10));
+  return n;
+}
+
+/** Error ratio of a raw window of w minutes, k minutes into a total outage that followed h minutes
+ * of clean traffic (both counters start at 0 at t=0, so rate() does not extrapolate). */
+function outageRatio(w: number, h: number, k: number): Ratio {
+  return Ratio.of(Math.min(k, w), Math.min(w, h + k));
+}
+
+/** Minute (after the outage start) at which a tier's condition first holds, null if not by kMax,
+ * "unknown" when its windows are not raw or a ratio equals the threshold exactly (float ties). */
+function outageActivation(x: Tier, h: number, kMax: number): number | null | "unknown" {
+  if (windowKind(x.a.long) === "recorded" || windowKind(x.a.short) === "recorded" || !isWholeMinutes(x.a.long) || !isWholeMinutes(x.a.short)) return "unknown";
+  for (let k = 1; k <= kMax; k++) {
+    const l = outageRatio(x.longMin, h, k).cmp(x.a.threshold);
+    const s = outageRatio(x.shortMin, h, k).cmp(x.a.threshold);
+    if (l === 0 || s === 0) return "unknown";
+    if (l > 0 && s > 0) return k;
+  }
+  return null;
+}
+
+function outageScenario(
+  base: Pick<Scenario, "owner" | "refs" | "reads">,
+  tiers: Tier[],
+  x: Tier,
+  inputs: Inputs,
+  traffic: Ratio,
+  exp: (t: Tier[]) => ExpAlert[],
+  label: string,
+): Scenario | null {
+  const h = x.longMin;
+  const k = outageActivation(x, h, x.longMin);
+  if (typeof k !== "number") return null;
+  const d = k + x.forMin;
+  const detectMin = x.a.detectionSeconds.div(Ratio.of(60));
+  if (h + d > OUTAGE_MAX || d !== Number(detectMin.num / detectMin.den) + 1) return null;
+  /** Tiers firing at absolute minute t; null when a tier that could be firing is not computable. */
+  const firingAt = (t: number): Tier[] | null => {
+    const out: Tier[] = [];
+    for (const y of tiers) {
+      const since = t - h;
+      const act = since >= 1 ? outageActivation(y, h, since) : null;
+      if (act === "unknown") {
+        if (1 + y.forMin <= since) return null;
+      } else if (act !== null && since >= act + y.forMin) out.push(y);
+    }
+    return out;
+  };
+  if (!firingAt(h + d - 1) || !firingAt(h + d)) return null;
+  return {
+    ...base,
+    name: `${label}: a total outage after ${minutes(h)} of clean traffic fires ${minutes(d)} in, the first evaluation after the computed detection time ${humanSeconds(x.a.detectionSeconds)}`,
+    end: h + d,
+    build: (length) => inputs.build(hold([sloPhase(h, traffic, ZERO), sloPhase(d, traffic, traffic)], length)),
+    alertEvals: [h + d - 1, h + d].map((t) => ({ t, alertname: BURN_ALERT })),
+    alertsAt: (alertname, t) => {
+      if (alertname !== BURN_ALERT) return [];
+      const f = firingAt(t);
+      return f && exp(f);
+    },
+    promql: [],
+  };
+}
+
+/** Request weighting: 20m at 990 requests/min without errors, then 20m at 10/min with 1 error/min
+ * (99x less traffic). The true error ratio is 20/20000 = 0.001; a mean of 5m ratios (Sloth's period
+ * SLI) gives about (0 + 0.1)/2 = 0.05, ~45x too high here. Every long window (1d, 3d, the period)
+ * holds the whole test, so each must give the true ratio: no test needs a day of samples. */
+function unevenScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<Scenario, "owner" | "refs" | "reads">): Scenario | null {
+  const windows = [...new Set([...firingAlerts(slo).flatMap((a) => [a.long, a.short]), slo.window])].filter((ms) => windowKind(ms) === "recorded").sort((a, b) => a - b);
+  if (!windows.length) return null;
+  const half = UNEVEN_PHASE;
+  // A quiet tail of one base window puts the last requests fully inside the recorded 5m rates.
+  const phases: Phase[] = [sloPhase(half, Ratio.of(990), ZERO), sloPhase(half, Ratio.of(10), ONE), sloPhase(5, ZERO, ZERO)];
+  const truth = Ratio.of(half).div(Ratio.of(half * 1000));
+  const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const id = selector("", sloIdentity(service, slo));
+  const end = 2 * half + 5;
+  return {
+    ...base,
+    name:
+      `${service.name}/${slo.name}: uneven traffic (${minutes(half)} at 990/min error-free, then ${minutes(half)} at 10/min with 10% errors, then 5m quiet): ` +
+      `the request-weighted ${windows.map(formatDuration).join(", ")} ratios are the true ${truth} (within 1%); a mean of 5m ratios (Sloth's period SLI) says ~0.045, over 40x too high`,
+    end,
+    build: (length) => inputs.build(hold(phases, length)),
+    alertEvals: [],
+    // Burn tiers come and go with the traffic: not computed, so nothing asserting them may share the group.
+    alertsAt: (alertname) => (alertname === BURN_ALERT ? null : []),
+    promql: [
+      ...windows.map((w) => ({ expr: `abs(${ratioName(formatDuration(w))}${id} / ${truth} - 1) < bool 0.01`, eval_time: minutes(end), exp_samples: [{ labels, value: 1 }] })),
+      { expr: `avg_over_time((${ERRORS_RATE}${id} / (${TOTAL_RATE}${id} > 0))[${minutes(end)}:1m]) / ${truth} > bool 40`, eval_time: minutes(end), exp_samples: [{ labels, value: 1 }] },
+    ],
+  };
+}
+
+/** No input series at all: every no-data alert fires after its `for`, no burn alert fires. */
+function noDataTests(service: Service): TestGroup[] {
+  // A total query that returns series without input is never absent: its no-data alert cannot fire.
+  const noData = service.slos.filter((s) => s.alerting.noData !== "none" && !(s.sli.kind === "query" && producesWithoutInput(s.sli.total)));
+  if (!noData.length) return [];
+  const holds = noData.map((s) => wholeMinutes(noDataFor(s)));
+  const first = Math.min(...holds);
+  const last = Math.max(...holds);
+  const all = noData.map((s) => expected(noDataAlert(service, s, s.alerting.noData as "page" | "ticket")));
+  return [
+    {
+      name: `${service.name}: no series at all fires the no-data alert of ${noData.map((s) => s.name).join(", ")} after its for, and no burn alert`,
+      interval: "1m",
+      input_series: [],
+      alert_rule_test: [
+        { eval_time: minutes(first - 1), alertname: NO_DATA_ALERT, exp_alerts: [] },
+        { eval_time: minutes(last), alertname: NO_DATA_ALERT, exp_alerts: all },
+        { eval_time: minutes(last), alertname: BURN_ALERT, exp_alerts: [] },
+      ],
+    },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// cache
+
+function cacheScenarios(service: Service): Scenario[] {
+  const group = cacheGroup(service);
+  const hr = service.cache?.hitRatio;
+  const rule = group?.rules.find((r): r is AlertRule => "alert" in r);
+  if (!hr || !rule) return [];
+  const inputs = cacheInputs(service);
+  const fires = 1 + wholeMinutes(CACHE_ALERT_FOR_MS);
+  const scenario = (name: string, ratio: Ratio | null, end: number, evals: number[], fire: boolean): Scenario => ({
+    owner: "cache",
+    name,
+    end,
+    refs: inputs.refs,
+    reads: cacheReads(service),
+    build: (length) => {
+      const hits = ratio === null ? ZERO : TRAFFIC.mul(ratio);
+      return inputs.build([{ minutes: length, values: { hits, misses: ratio === null ? ZERO : TRAFFIC.sub(hits) } }]);
+    },
+    alertEvals: evals.map((t) => ({ t, alertname: CACHE_ALERT })),
+    alertsAt: (alertname, t) => (alertname === CACHE_ALERT && fire && t >= fires ? [expected(rule)] : []),
+    promql: [],
+  });
+  const below = round4(hr.objective.mul(Ratio.fromNumber(0.9)));
+  const above = round4(hr.objective.add(ONE).div(Ratio.of(2)));
+  return [
+    scenario(`${service.name}: cache hit ratio ${below} (below the objective ${hr.objective}) fires after ${formatDuration(CACHE_ALERT_FOR_MS)}`, below, fires, [fires - 1, fires], true),
+    scenario(`${service.name}: cache hit ratio ${above} (above the objective) does not fire`, above, fires + 1, [fires + 1], false),
+    scenario(`${service.name}: cache without traffic (0/0) does not fire`, null, fires + 1, [fires + 1], false),
+  ];
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# Installs the real validators svcspec's outputs are proven with into a cached folder
+# (default: .tools/ in the repo, git-ignored). Idempotent: a tool already at its pinned
+# version is left alone, so CI and fresh machines get the same binaries.
+#
+#   promtool, amtool   Debian prometheus / prometheus-alertmanager (extracted, no daemons started)
+#   luajit             Debian luajit + libluajit (extracted, wrapped with LD_LIBRARY_PATH)
+#   opa, k6, kubeconform   go install at pinned versions
+#
+# Usage: scripts/setup-tools.sh [--check]   (--check: report only, install nothing)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TOOLS=${SVCSPEC_TOOLS:-$ROOT/.tools}
+BIN=$TOOLS/bin
+mkdir -p "$BIN" "$TOOLS/debs" "$TOOLS/root"
+
+OPA_VERSION=v1.22.2
+K6_VERSION=v2.1.0
+KUBECONFORM_VERSION=v0.7.0
+PROMETHEUS_DEB_VERSION=2.42.0
+ALERTMANAGER_DEB_VERSION=0.25.0
+
+log() { printf 'setup-tools: %s\n' "$*" >&2; }
+
+stamp_ok() { [ -f "$TOOLS/.stamp-$1" ] && [ "$(cat "$TOOLS/.stamp-$1")" = "$2" ] && [ -x "$BIN/$1" ]; }
+stamp() { printf '%s' "$2" > "$TOOLS/.stamp-$1"; }
+
+apt_updated=0
+deb_fetch() { # deb_fetch <package>: downloads the .deb into $TOOLS/debs (cached)
+  local pkg=$1
+  if ls "$TOOLS/debs/${pkg}"_*.deb >/dev/null 2>&1; then return 0; fi
+  ( cd "$TOOLS/debs" && apt-get download "$pkg" >/dev/null 2>&1 ) && return 0
+  if [ "$apt_updated" = 0 ] && [ "$(id -u)" = 0 ]; then
+    log "apt-get update"; apt-get update >/dev/null; apt_updated=1
+    ( cd "$TOOLS/debs" && apt-get download "$pkg" >/dev/null ) && return 0
+  fi
+  log "cannot download Debian package $pkg"; return 1
+}
+
+deb_extract() { # deb_extract <package>
+  deb_fetch "$1"
+  dpkg-deb -x "$(ls "$TOOLS/debs/${1}"_*.deb | head -1)" "$TOOLS/root"
+}
+
+install_promtool() {
+  stamp_ok promtool "$PROMETHEUS_DEB_VERSION" && return 0
+  log "installing promtool (Debian prometheus $PROMETHEUS_DEB_VERSION)"
+  deb_extract prometheus
+  ln -sf "$TOOLS/root/usr/bin/promtool" "$BIN/promtool"
+  "$BIN/promtool" --version 2>&1 | grep -q "version $PROMETHEUS_DEB_VERSION" || { log "promtool is not $PROMETHEUS_DEB_VERSION"; return 1; }
+  stamp promtool "$PROMETHEUS_DEB_VERSION"
+}
+
+install_alertmanager() {
+  stamp_ok amtool "$ALERTMANAGER_DEB_VERSION" && stamp_ok alertmanager "$ALERTMANAGER_DEB_VERSION" && return 0
+  log "installing amtool and alertmanager (Debian prometheus-alertmanager $ALERTMANAGER_DEB_VERSION)"
+  deb_extract prometheus-alertmanager
+  ln -sf "$TOOLS/root/usr/bin/amtool" "$BIN/amtool"
+  ln -sf "$TOOLS/root/usr/bin/prometheus-alertmanager" "$BIN/alertmanager"
+  "$BIN/amtool" --version 2>&1 | grep -q "version $ALERTMANAGER_DEB_VERSION" || { log "amtool is not $ALERTMANAGER_DEB_VERSION"; return 1; }
+  stamp amtool "$ALERTMANAGER_DEB_VERSION"; stamp alertmanager "$ALERTMANAGER_DEB_VERSION"
+}
+
+# Debian's alertmanager reads its default notification template from a fixed system path; point
+# that path at the extracted package (needs root, as CI and the dev machines are).
+link_alertmanager_templates() {
+  local dir=/usr/share/prometheus/alertmanager f
+  for f in "$TOOLS/root$dir"/*; do
+    [ -e "$dir/$(basename "$f")" ] && continue
+    if ! { mkdir -p "$dir" 2>/dev/null && ln -sf "$f" "$dir/$(basename "$f")" 2>/dev/null; }; then
+      log "cannot link $dir/$(basename "$f") (not root?): a real Alertmanager will not start"; return 1
+    fi
+  done
+}
+
+install_luajit() {
+  stamp_ok luajit 2.1 && return 0
+  log "installing luajit (Debian luajit)"
+  deb_extract libluajit-5.1-2
+  deb_extract libluajit-5.1-common
+  deb_extract luajit
+  local real
+  real=$(ls "$TOOLS"/root/usr/bin/luajit-2.1* 2>/dev/null | head -1)
+  [ -n "$real" ] || real=$TOOLS/root/usr/bin/luajit
+  local libdir
+  libdir=$(dirname "$(find "$TOOLS/root" -name 'libluajit-5.1.so.2*' | head -1)")
+  cat > "$BIN/luajit" <<WRAP
+#!/usr/bin/env bash
+export LD_LIBRARY_PATH="$libdir\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
+export LUA_PATH="$TOOLS/root/usr/share/luajit-2.1/?.lua;$TOOLS/root/usr/share/luajit-2.1.0-beta3/?.lua;\${LUA_PATH:-;}"
+exec "$real" "\$@"
+WRAP
+  chmod +x "$BIN/luajit"
+  "$BIN/luajit" -v >/dev/null
+  stamp luajit 2.1
+}
+
+go_tool() { # go_tool <binary> <module> <version> <package> [ldflags]
+  local bin=$1 mod=$2 ver=$3 pkg=$4 ldflags=${5:-}
+  stamp_ok "$bin" "$ver" && return 0
+  command -v go >/dev/null || { log "go is not installed: cannot build $bin"; return 1; }
+  log "building $bin from $mod@$ver"
+  # A throwaway module pins the version; unlike `go install mod@ver` it does not ask the
+  # proxy for the module's version list (which is not served for go.k6.io/k6/v2).
+  local work=$TOOLS/build/$bin
+  rm -rf "$work"; mkdir -p "$work"
+  printf 'module svcspec.local/tools/%s\n\ngo 1.22\n\nrequire %s %s\n' "$bin" "$mod" "$ver" > "$work/go.mod"
+  printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$work/tools.go"
+  ( cd "$work" && GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$BIN/$bin" "$pkg" ) || { log "go build of $bin failed"; return 1; }
+  stamp "$bin" "$ver"
+}
+
+if [ "${1:-}" = --check ]; then
+  for t in promtool amtool alertmanager luajit opa k6 kubeconform; do
+    if [ -x "$BIN/$t" ]; then echo "ok      $t"; else echo "missing $t"; fi
+  done
+  exit 0
+fi
+
+failed=0
+install_promtool || failed=1
+install_alertmanager || failed=1
+link_alertmanager_templates || failed=1
+install_luajit || failed=1
+go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" github.com/open-policy-agent/opa || failed=1
+go_tool kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform "-X main.version=$KUBECONFORM_VERSION" || failed=1
+go_tool k6 go.k6.io/k6/v2 "$K6_VERSION" go.k6.io/k6/v2 || failed=1
+
+# kubeconform reads CRD kinds offline from schemas converted from ../shared/crds (Chaos Mesh,
+# k6-operator, prometheus-operator). SVCSPEC_CRDS points elsewhere.
+CRDS=${SVCSPEC_CRDS:-$ROOT/../shared/crds}
+if [ -d "$CRDS" ]; then
+  if [ ! -f "$TOOLS/kube-schemas/.done" ] || [ "$CRDS" -nt "$TOOLS/kube-schemas/.done" ]; then
+    rm -rf "$TOOLS/kube-schemas"
+    node "$ROOT/scripts/crd-schemas.mjs" "$CRDS" "$TOOLS/kube-schemas" && touch "$TOOLS/kube-schemas/.done" || failed=1
+  fi
+else
+  log "no CRD folder at $CRDS: kubeconform cannot check custom resources (set SVCSPEC_CRDS)"; failed=1
+fi
+
+if [ "$failed" = 1 ]; then log "some tools failed to install"; exit 1; fi
+log "all validators in $BIN"

@@ -1,0 +1,40 @@
+import { resolve } from "node:path";
+import { sync, UnownedFilesError } from "../../output/sync.js";
+import { EXIT, type ExitCode, type Io } from "../io.js";
+import { type CommonOptions, compileFolder, countSummary, printDiagnostics } from "../shared.js";
+
+export interface BuildOptions extends CommonOptions {
+  out: string;
+  force: boolean;
+  verbose: boolean;
+}
+
+export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.now): ExitCode {
+  const started = now();
+  const result = compileFolder(io, opts);
+  if (!result.files) {
+    printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
+    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics)}; ${opts.out}/ left as it was\n`);
+    return EXIT.invalid;
+  }
+  let synced;
+  try {
+    synced = sync(resolve(io.cwd, opts.out), result.files, { force: opts.force });
+  } catch (e) {
+    if (!(e instanceof UnownedFilesError)) throw e;
+    io.err(`✖ ${e.paths.length} file(s) in ${opts.out}/ were not written by svcspec and would be overwritten:\n${e.paths.map((p) => `  ${opts.out}/${p}\n`).join("")}  hint: move them away, or pass --force to let svcspec own them\n`);
+    return EXIT.invalid;
+  }
+  const written = [...synced.added, ...synced.changed];
+  printDiagnostics(io, result.diagnostics, opts.format, { written, deleted: synced.orphaned });
+  if (opts.format !== "json") {
+    if (opts.verbose) {
+      for (const p of synced.added) io.err(`  A ${opts.out}/${p}\n`);
+      for (const p of synced.changed) io.err(`  M ${opts.out}/${p}\n`);
+      for (const p of synced.orphaned) io.err(`  D ${opts.out}/${p}\n`);
+    }
+    const ms = now() - started;
+    io.err(`✔ ${result.files.size} files in ${opts.out}/ (${written.length} written, ${synced.orphaned.length} deleted, ${synced.unchanged} unchanged) in ${ms} ms\n`);
+  }
+  return EXIT.ok;
+}

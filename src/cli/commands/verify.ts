@@ -1,0 +1,160 @@
+/** Runs the real consumers of each output over the output folder: the proof that Prometheus,
+ * Alertmanager, OPA, LuaJIT, k6 and Kubernetes accept what svcspec wrote. */
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import jsyaml from "js-yaml";
+import { delimiter, dirname, join, relative, resolve } from "node:path";
+import { packageRoot } from "../../util/package-root.js";
+import { EXIT, type ExitCode, type Io } from "../io.js";
+
+export interface VerifyOptions {
+  out: string;
+  tools?: string;
+  /** Fail when a validator that applies is not installed (CI sets this). */
+  requireTools: boolean;
+}
+
+interface Check {
+  tool: string;
+  what: string;
+  /** Files (relative to the output folder) this check applies to. */
+  select(files: string[]): string[];
+  /** Command lines to run, each [args] for the tool, run in the output folder. */
+  commands(files: string[], outDir: string, toolsRoot: string): string[][];
+}
+
+const CHECKS: Check[] = [
+  { tool: "promtool", what: "check rules", select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.yaml$/.test(p)), commands: (f) => [["check", "rules", ...f]] },
+  { tool: "promtool", what: "test rules", select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.test\.yaml$/.test(p)), commands: (f) => f.map((p) => ["test", "rules", p]) },
+  { tool: "amtool", what: "check-config", select: (f) => f.filter((p) => p === "alertmanager/alertmanager.yaml"), commands: (f) => [["check-config", ...f]] },
+  {
+    tool: "amtool",
+    what: "config routes test",
+    select: (f) => f.filter((p) => p === "alertmanager/routes.test.yaml"),
+    // One `amtool config routes test --verify.receivers` per row of the generated routing table.
+    commands: (f, outDir) => f.flatMap((p) => routingRows(join(outDir, p)).map((row) => ["config", "routes", "test", `--config.file=${join(dirname(p), row.config)}`, `--verify.receivers=${row.receivers.join(",")}`, ...Object.entries(row.labels).map(([k, v]) => `${k}=${v}`)])),
+  },
+  { tool: "opa", what: "check --strict", select: (f) => (f.includes("opa/.manifest") ? ["opa"] : []), commands: () => [["check", "--strict", "opa"]] },
+  { tool: "opa", what: "test", select: (f) => (f.some((p) => p.startsWith("opa-tests/")) ? ["opa", "opa-tests"] : []), commands: () => [["test", "--fail-on-empty", "opa", "opa-tests"]] },
+  { tool: "luajit", what: "compile", select: (f) => f.filter((p) => /^fluent-bit\/.*\.lua$/.test(p)), commands: (f) => f.map((p) => ["-b", p, "/dev/null"]) },
+  { tool: "k6", what: "inspect", select: (f) => f.filter((p) => /^k6\/.*\.js$/.test(p)), commands: (f) => f.map((p) => ["inspect", "--execution-requirements", p]) },
+  {
+    tool: "kubeconform",
+    what: "-strict",
+    select: (f) => f.filter((p) => /^kubernetes\/.*\.ya?ml$/.test(p) && !p.endsWith("kustomization.yaml")),
+    // Offline: custom resources from the schemas scripts/setup-tools.sh converts from the CRDs.
+    // Offline: custom resources from the schemas scripts/setup-tools.sh converts from the CRDs;
+    // the core kinds, for which no schema is at hand offline, are checked by kubernetes-models below.
+    commands: (f, _out, tools) => [["-strict", "-summary", "-skip", CORE_KINDS.join(","), "-schema-location", `${tools}/kube-schemas/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`, ...f]],
+  },
+];
+
+interface RoutingRow {
+  config: string;
+  labels: Record<string, string>;
+  receivers: string[];
+}
+
+export function routingRows(file: string): RoutingRow[] {
+  const doc = jsyaml.load(readFileSync(file, "utf8"), { schema: jsyaml.CORE_SCHEMA }) as { config: string; cases: Omit<RoutingRow, "config">[] };
+  return doc.cases.map((c) => ({ config: doc.config, labels: c.labels, receivers: c.receivers }));
+}
+
+/** Core kinds svcspec emits, validated in-process by kubernetes-models (no JSON schema offline). */
+const CORE_KINDS = ["ConfigMap", "Secret"];
+
+/** Validates the core-kind documents of the Kubernetes outputs; returns one message per problem. */
+export async function checkCoreKinds(outDir: string, files: string[]): Promise<{ checked: number; problems: string[] }> {
+  const v1 = await import("kubernetes-models/v1");
+  const models: Record<string, new (data: never) => { validate(): void }> = { ConfigMap: v1.ConfigMap as never, Secret: v1.Secret as never };
+  let checked = 0;
+  const problems: string[] = [];
+  for (const f of files.filter((p) => /^kubernetes\/.*\.ya?ml$/.test(p))) {
+    for (const doc of jsyaml.loadAll(readFileSync(join(outDir, f), "utf8"), undefined, { schema: jsyaml.CORE_SCHEMA }) as { apiVersion?: string; kind?: string }[]) {
+      const Model = doc?.apiVersion === "v1" && doc.kind ? models[doc.kind] : undefined;
+      if (!Model) continue;
+      checked++;
+      try {
+        new Model(doc as never).validate();
+      } catch (e) {
+        problems.push(`${f}: ${doc.kind}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+  return { checked, problems };
+}
+
+export function toolDirs(io: Io, tools?: string): string[] {
+  const dirs = [tools, io.env["SVCSPEC_TOOLS"] ? join(io.env["SVCSPEC_TOOLS"], "bin") : undefined, join(packageRoot(), ".tools", "bin"), join(io.cwd, ".tools", "bin")];
+  return [...dirs.filter((d): d is string => !!d), ...(io.env["PATH"] ?? "").split(delimiter)];
+}
+
+export function findTool(name: string, dirs: string[]): string | null {
+  for (const d of dirs) {
+    const p = join(d, name);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  return null;
+}
+
+function listFiles(root: string, dir = root): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const abs = join(dir, e.name);
+    return e.isDirectory() ? listFiles(root, abs) : [relative(root, abs).split("\\").join("/")];
+  });
+}
+
+export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> {
+  const outDir = resolve(io.cwd, opts.out);
+  if (!existsSync(outDir)) {
+    io.err(`✖ output folder ${opts.out} does not exist\n  hint: run \`svcspec build\` first\n`);
+    return EXIT.invalid;
+  }
+  const files = listFiles(outDir).sort();
+  const dirs = toolDirs(io, opts.tools);
+  let failed = 0;
+  let missing = 0;
+  let ran = 0;
+  for (const check of CHECKS) {
+    const selected = check.select(files);
+    const label = `${check.tool} ${check.what}`.padEnd(24);
+    if (!selected.length) {
+      io.err(`  -  ${label} nothing to check\n`);
+      continue;
+    }
+    const bin = findTool(check.tool, dirs);
+    if (!bin) {
+      missing++;
+      io.err(`  ?  ${label} MISSING: ${check.tool} is not installed (run scripts/setup-tools.sh)\n`);
+      continue;
+    }
+    const problems: string[] = [];
+    for (const args of check.commands(selected, outDir, dirname(dirname(bin)))) {
+      const r = spawnSync(bin, args, { cwd: outDir, encoding: "utf8", timeout: 120_000, env: { ...io.env, NO_COLOR: "1" } as NodeJS.ProcessEnv });
+      if (r.status !== 0) problems.push(`$ ${check.tool} ${args.join(" ")}\n${(r.stdout ?? "") + (r.stderr ?? "")}${r.error ? String(r.error) : ""}`.trimEnd());
+    }
+    ran++;
+    if (problems.length) {
+      failed++;
+      io.err(`  ✖  ${label} FAILED on ${selected.length} file(s)\n${problems.map((p) => p.replace(/^/gm, "       ")).join("\n")}\n`);
+    } else io.err(`  ✔  ${label} ok (${selected.length} file${selected.length === 1 ? "" : "s"})\n`);
+  }
+  const core = await checkCoreKinds(outDir, files);
+  const coreLabel = "kubernetes-models core".padEnd(24);
+  if (!core.checked) io.err(`  -  ${coreLabel} nothing to check\n`);
+  else {
+    ran++;
+    if (core.problems.length) {
+      failed++;
+      io.err(`  ✖  ${coreLabel} FAILED\n${core.problems.map((p) => `       ${p}`).join("\n")}\n`);
+    } else io.err(`  ✔  ${coreLabel} ok (${core.checked} object${core.checked === 1 ? "" : "s"})\n`);
+  }
+  const summary = `${ran} ran, ${failed} failed, ${missing} missing`;
+  if (failed || (missing && opts.requireTools)) {
+    io.err(`✖ verify: ${summary}\n`);
+    return EXIT.invalid;
+  }
+  io.err(`✔ verify: ${summary}\n`);
+  return EXIT.ok;
+}

@@ -1,0 +1,100 @@
+/** The svcspec command line. The only module that maps outcomes to exit codes:
+ * 0 ok, 1 invalid spec or stale output, 2 usage or internal error. */
+import { Command, CommanderError, Option } from "commander";
+import { runBuild } from "./commands/build.js";
+import { runCheck } from "./commands/check.js";
+import { runExplain } from "./commands/explain.js";
+import { runInit } from "./commands/init.js";
+import { runSchema } from "./commands/schema.js";
+import { runValidate } from "./commands/validate.js";
+import { runVerify } from "./commands/verify.js";
+import { EXIT, type ExitCode, type Io, processIo } from "./io.js";
+import type { DiagnosticFormat } from "../diagnostics/format.js";
+
+const HELP_AFTER = `
+Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage or internal error.
+Typical CI: svcspec validate && svcspec check --format github`;
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
+  let code: ExitCode = EXIT.ok;
+  const set = (c: ExitCode) => {
+    code = c;
+  };
+  const program = new Command("svcspec")
+    .description("Compile service specs (SLOs, cache, PII, access, load, chaos) into production configuration.")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText("after", HELP_AFTER);
+
+  const spec = () => new Option("--spec <dir>", "spec folder").default("spec");
+  const out = () => new Option("--out <dir>", "output folder").default("out");
+  const format = () => new Option("--format <format>", "diagnostics format").choices(["text", "json", "github"]).default("text");
+
+  program
+    .command("validate")
+    .description("check every spec file (schema and meaning); writes nothing")
+    .addOption(spec())
+    .addOption(format())
+    .action((o: { spec: string; format: DiagnosticFormat }) => set(runValidate(io, o)));
+
+  program
+    .command("build")
+    .description("compile the spec and bring the output folder up to date (writes only changed files)")
+    .addOption(spec())
+    .addOption(out())
+    .addOption(format())
+    .option("--force", "take ownership of existing files svcspec did not write", false)
+    .option("-v, --verbose", "list every written and deleted file", false)
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; force: boolean; verbose: boolean }) => set(runBuild(io, o)));
+
+  program
+    .command("check")
+    .description("compile in memory and fail if the output folder is stale (added, changed or orphaned files)")
+    .addOption(spec())
+    .addOption(out())
+    .addOption(format())
+    .option("--diff", "print a unified diff of every stale file", false)
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; diff: boolean }) => set(runCheck(io, o)));
+
+  program
+    .command("explain")
+    .description("print a service's SLOs, budgets and alert tiers with their detection and exhaustion times")
+    .argument("<service>", "service name")
+    .addOption(spec())
+    .addOption(format())
+    .action((service: string, o: { spec: string; format: DiagnosticFormat }) => set(runExplain(io, service, o)));
+
+  program
+    .command("schema")
+    .description("print the JSON Schema (draft-07) of the spec language")
+    .action(() => set(runSchema(io)));
+
+  program
+    .command("init")
+    .description("scaffold a spec folder with an Organization and one Service")
+    .addOption(spec())
+    .option("--service <name>", "first service", "my-service")
+    .option("--team <name>", "owning team", "my-team")
+    .option("--force", "overwrite existing files", false)
+    .action((o: { spec: string; service: string; team: string; force: boolean }) => set(runInit(io, o)));
+
+  program
+    .command("verify")
+    .description("run the real validators (promtool, amtool, opa, luajit, k6, kubeconform) over the output folder")
+    .addOption(out())
+    .option("--tools <dir>", "folder holding the validator binaries (default .tools/bin, then PATH)")
+    .option("--require-tools", "fail when a validator that applies is not installed", false)
+    .action(async (o: { out: string; tools?: string; requireTools: boolean }) => set(await runVerify(io, o)));
+
+  try {
+    await program.parseAsync([...argv]);
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    io.err(`✖ internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n  please report this with the spec that caused it\n`);
+    return EXIT.usage;
+  }
+}

@@ -1,0 +1,32 @@
+/** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
+ * environment: the CLI and tests feed it and decide what to do with the result. */
+import { GENERATORS } from "../generators/index.js";
+import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
+import { parseSources, type SourceFile } from "./load/source.js";
+import { lower } from "./model/lower.js";
+import type { Model } from "./model/model.js";
+import { type FileSet, toFileSet } from "./output/fileset.js";
+import { validateDocuments } from "./validate/index.js";
+
+export interface CompileResult {
+  diagnostics: Diagnostic[];
+  /** Null when the spec has errors: nothing is generated from an invalid spec. */
+  model: Model | null;
+  files: FileSet | null;
+  documentCount: number;
+}
+
+export function validate(sources: readonly SourceFile[]): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number } {
+  const loaded = parseSources(sources);
+  const { spec, diagnostics } = validateDocuments(loaded.documents);
+  const all = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
+  if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length };
+  return { diagnostics: all, model: lower(spec.organization, spec.services), documentCount: loaded.documents.length };
+}
+
+export function compile(sources: readonly SourceFile[]): CompileResult {
+  const { diagnostics, model, documentCount } = validate(sources);
+  if (!model) return { diagnostics, model: null, files: null, documentCount };
+  const files = toFileSet(GENERATORS.flatMap((g) => g.generate(model)));
+  return { diagnostics, model, files, documentCount };
+}

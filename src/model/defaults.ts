@@ -1,0 +1,60 @@
+/** Built-in defaults of spec-v1, in one place. lower() applies them; the JSON Schema documents them. */
+import type { BurnRateAlertSpec, DeployRuleSpec, OrganizationSpec } from "./spec.js";
+
+export const DEFAULT_TIERS: NonNullable<OrganizationSpec["tiers"]> = {
+  critical: { objective: 99.99, page: true, ticket: true },
+  high: { objective: 99.9, page: true, ticket: true },
+  standard: { objective: 99.5, page: false, ticket: true },
+  "best-effort": { objective: 95, page: false, ticket: false },
+};
+
+export const DEFAULT_SLO_WINDOW = "30d";
+
+/** The SRE workbook's multiwindow, multi-burn-rate table (factors 14.4, 6, 3, 1 over 30 days). */
+export const DEFAULT_BURN_RATE_ALERTS: BurnRateAlertSpec[] = [
+  { severity: "page", budgetConsumed: "2%", long: "1h", short: "5m", for: "2m" },
+  { severity: "page", budgetConsumed: "5%", long: "6h", short: "30m", for: "15m" },
+  { severity: "ticket", budgetConsumed: "10%", long: "1d", short: "2h", for: "1h" },
+  { severity: "ticket", budgetConsumed: "10%", long: "3d", short: "6h", for: "3h" },
+];
+
+/** Every built-in PII detector, in the order redaction applies them. */
+export const PII_DETECTORS = [
+  "private_key",
+  "jwt",
+  "bearer_token",
+  "database_url",
+  "secret_kv",
+  "api_key",
+  "email",
+  "iban",
+  "credit_card",
+  "us_ssn",
+  "phone",
+  "ipv6",
+  "ipv4",
+] as const;
+
+export const DEFAULT_PII_DEFAULTS = [
+  "email",
+  "credit_card",
+  "us_ssn",
+  "jwt",
+  "bearer_token",
+  "api_key",
+  "secret_kv",
+  "database_url",
+  "private_key",
+  "iban",
+];
+
+/** The seed error-budget deploy gate. */
+export const DEFAULT_DEPLOY_POLICY: DeployRuleSpec[] = [
+  { minBudgetRemaining: "50%", allow: "any" },
+  { minBudgetRemaining: "25%", allow: "low-risk" },
+  { minBudgetRemaining: "10%", allow: "none" },
+  { minBudgetRemaining: "0%", allow: "none", emergencyHold: true },
+];
+
+export const DEFAULT_ORGANIZATION_NAME = "default";
+export const DEFAULT_RECEIVER_NAME = "default";

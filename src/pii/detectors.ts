@@ -1,0 +1,525 @@
+/** The built-in detectors, byte for byte the TypeScript twins of generators/fluentbit/runtime.ts.
+ * Strings here are byte strings (latin1: one char per UTF-8 byte) and positions are 1-based, like
+ * Lua's, so each function reads as the Lua one does. Validation keeps false positives down: Luhn
+ * and issuer prefixes for cards, mod-97 for IBANs, SSA rules for SSNs, known key prefixes. */
+import type { DetectorId } from "./policy.js";
+
+type Cls = Set<number>;
+const codes = (chars: string) => [...chars].map((c) => c.charCodeAt(0));
+function range(a: string, b: string): number[] {
+  const out: number[] = [];
+  for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c++) out.push(c);
+  return out;
+}
+const cls = (...parts: number[][]): Cls => new Set(parts.flat());
+const AZ = range("A", "Z");
+const az = range("a", "z");
+const D9 = range("0", "9");
+const DIGIT = cls(D9);
+const ALPHA = cls(AZ, az);
+const ALNUM = cls(AZ, az, D9);
+const WORD = cls(AZ, az, D9, codes("_"));
+const UPDIG = cls(AZ, D9);
+const HEX = cls(range("A", "F"), range("a", "f"), D9);
+const B64U = cls(AZ, az, D9, codes("-_"));
+const ALNUMDASH = cls(AZ, az, D9, codes("-"));
+const TOKCH = cls(AZ, az, D9, codes("-._~+/="));
+const SCHEME = cls(AZ, az, D9, codes("+.-"));
+const LOCAL = cls(AZ, az, D9, codes("._%+-'_"));
+const DOMAIN = cls(AZ, az, D9, codes(".-"));
+const USERSTOP = cls(codes("/?#\"'<>\\[] \t\r\n"));
+const VALSTOP = cls(codes(" \t\r\n\"',;&})<>"), [0]);
+const EXT = new Set(["png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js"]);
+
+export const MAX_LEN = 32768;
+
+/** Lua's string.byte(s, i) or 0, with i < 1 -> 0. */
+export function at(s: string, i: number): number {
+  if (i < 1 || i > s.length) return 0;
+  return s.charCodeAt(i - 1);
+}
+/** Lua's string.sub(s, a, b) for a >= 1. */
+function sub(s: string, a: number, b = s.length): string {
+  return s.slice(a - 1, Math.max(a - 1, b));
+}
+function findPlain(s: string, x: string, i: number): number | null {
+  const k = s.indexOf(x, i - 1);
+  return k < 0 ? null : k + 1;
+}
+/** The byte-loop finder of a class table (Lua: run(..., cls, nil, ...)). */
+function classFinder(c: Cls): (s: string, i: number) => number | null {
+  return (s, i) => {
+    while (i <= s.length && !c.has(s.charCodeAt(i - 1))) i++;
+    return i > s.length ? null : i;
+  };
+}
+export function finder(re: RegExp): (s: string, i: number) => number | null {
+  return (s, i) => {
+    re.lastIndex = i - 1;
+    const m = re.exec(s);
+    return m ? m.index + 1 : null;
+  };
+}
+const lower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
+
+type Match = (s: string, p: number, last: number) => [number, number] | [null, number?];
+const NO: [null] = [null];
+
+function skipDigits(s: string, p: number): number {
+  while (DIGIT.has(at(s, p))) p++;
+  return p;
+}
+
+function run(s: string, hay: string, find: (h: string, i: number) => number | null, match: Match, token: string): string {
+  let i = 1;
+  let last = 1;
+  let out: string[] | null = null;
+  const len = s.length;
+  while (i <= len) {
+    const p = find(hay, i);
+    if (p === null) break;
+    const [a, b] = match(s, p, last);
+    if (a !== null) {
+      (out ??= []).push(sub(s, last, a - 1), token);
+      last = b! + 1;
+      i = b! + 1;
+    } else i = b ?? p + 1;
+  }
+  if (!out) return s;
+  out.push(sub(s, last));
+  return out.join("");
+}
+const plain = (x: string) => (h: string, i: number) => findPlain(h, x, i);
+
+function dPrivateKey(s: string): string {
+  if (findPlain(s, "-----BEGIN ", 1) === null) return s;
+  const out: string[] = [];
+  let last = 1;
+  let i = 1;
+  for (;;) {
+    const p = findPlain(s, "-----BEGIN ", i);
+    if (p === null) break;
+    const q = findPlain(s, "PRIVATE KEY-----", p + 11);
+    if (q !== null && q - p <= 40) {
+      let stop = s.length;
+      const e = findPlain(s, "-----END ", q + 16);
+      if (e !== null) {
+        const f = findPlain(s, "-----", e + 9);
+        if (f !== null) stop = f + 4;
+      }
+      out.push(sub(s, last, p - 1), "[PRIVATE_KEY]");
+      last = stop + 1;
+      i = stop + 1;
+    } else i = p + 1;
+  }
+  if (!out.length) return s;
+  out.push(sub(s, last));
+  return out.join("");
+}
+
+function segEnd(s: string, i: number): number {
+  while (B64U.has(at(s, i))) i++;
+  return i;
+}
+const mJwt: Match = (s, p) => {
+  if (B64U.has(at(s, p - 1))) return NO;
+  const e1 = segEnd(s, p);
+  if (at(s, e1) !== 46 || sub(s, e1 + 1, e1 + 3) !== "eyJ") return NO;
+  const e2 = segEnd(s, e1 + 1);
+  if (at(s, e2) !== 46) return NO;
+  const e3 = segEnd(s, e2 + 1);
+  return [p, e3 - 1];
+};
+
+const mBearer: Match = (s, p) => {
+  if (ALPHA.has(at(s, p - 1))) return NO;
+  let j = p + 6;
+  const c = at(s, j);
+  if (c !== 32 && c !== 9) return NO;
+  while (at(s, j) === 32 || at(s, j) === 9) j++;
+  let k = j;
+  while (TOKCH.has(at(s, k))) k++;
+  if (k - j < 8) return NO;
+  return [j, k - 1];
+};
+
+const mDbUrl: Match = (s, p) => {
+  if (!SCHEME.has(at(s, p - 1))) return NO;
+  let j = p + 3;
+  let colon: number | null = null;
+  for (;;) {
+    const c = at(s, j);
+    if (c === 64) break;
+    if (c === 0 || USERSTOP.has(c) || j - p > 512) return NO;
+    if (c === 58 && colon === null) colon = j;
+    j++;
+  }
+  if (colon === null || j - colon < 2) return NO;
+  return [colon + 1, j - 1];
+};
+
+const KV_KEYWORDS = ["password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key"];
+const kvMatcher =
+  (kwlen: number): Match =>
+  (s, p) => {
+    if (ALNUM.has(at(s, p - 1))) return NO;
+    let j = p + kwlen;
+    let c = at(s, j);
+    if (c === 34 || c === 39) j++;
+    const spaced = at(s, j) === 32;
+    while (at(s, j) === 32) j++;
+    c = at(s, j);
+    if (c !== 61 && c !== 58) return NO;
+    j++;
+    if (c === 58 || spaced) while (at(s, j) === 32) j++;
+    const q = at(s, j);
+    let k: number;
+    if (q === 34 || q === 39) {
+      j++;
+      k = j;
+      while (at(s, k) !== q && at(s, k) !== 0) k++;
+    } else {
+      k = j;
+      while (!VALSTOP.has(at(s, k))) k++;
+    }
+    if (k === j || sub(s, j, k - 1) === "null") return NO;
+    return [j, k - 1];
+  };
+const KV_MATCHERS = KV_KEYWORDS.map((k) => kvMatcher(k.length));
+function dSecretKv(s: string): string {
+  let hay = lower(s);
+  KV_KEYWORDS.forEach((kw, i) => {
+    if (!hay.includes(kw)) return;
+    const r = run(s, hay, plain(kw), KV_MATCHERS[i]!, "[SECRET]");
+    if (r !== s) {
+      s = r;
+      hay = lower(s);
+    }
+  });
+  return s;
+}
+
+const API_PREFIXES: [string, Cls, number, number][] = [
+  ["sk_live_", ALNUM, 10, 255], ["sk_test_", ALNUM, 10, 255], ["rk_live_", ALNUM, 10, 255],
+  ["AKIA", UPDIG, 16, 16], ["ASIA", UPDIG, 16, 16],
+  ["ghp_", ALNUM, 30, 255], ["gho_", ALNUM, 30, 255], ["ghs_", ALNUM, 30, 255], ["ghu_", ALNUM, 30, 255],
+  ["github_pat_", WORD, 20, 255],
+  ["xoxb-", ALNUMDASH, 10, 255], ["xoxp-", ALNUMDASH, 10, 255], ["xoxa-", ALNUMDASH, 10, 255], ["xoxr-", ALNUMDASH, 10, 255],
+  ["AIza", B64U, 35, 35], ["glpat-", B64U, 20, 64], ["sk-", B64U, 20, 255],
+];
+/** The known API key prefixes, for the docs and the corpus. */
+export const API_KEY_PREFIXES = API_PREFIXES.map(([p, , min, max]) => ({ prefix: p, min, max }));
+const API_MATCHERS: Match[] = API_PREFIXES.map(([pre, c, min, max]) => {
+  // the end of the last class run scanned: a later candidate inside it ends at the same place
+  let rs: string | null = null;
+  let rf = 0;
+  let re = 0;
+  return (s, p) => {
+  if (ALNUM.has(at(s, p - 1))) return NO;
+  let k = p + pre.length;
+  if (rs === s && k >= rf && k <= re) k = re;
+  else {
+    const from = k;
+    while (c.has(at(s, k))) k++;
+    rs = s;
+    rf = from;
+    re = k;
+  }
+  const n = k - (p + pre.length);
+  if (n < min || n > max) return NO;
+  return [p, k - 1];
+  };
+});
+function dApiKey(s: string): string {
+  API_PREFIXES.forEach(([pre], i) => {
+    if (s.includes(pre)) s = run(s, s, plain(pre), API_MATCHERS[i]!, "[API_KEY]");
+  });
+  return s;
+}
+
+const mEmail: Match = (s, p, last) => {
+  // necessary: a local part before '@' and a domain of four or more characters after it (x.yy);
+  // checked first without loops (one-iteration loops on '@' runs defeat LuaJIT's trace compiler)
+  if (p - 1 < last || !LOCAL.has(at(s, p - 1)) || !(DOMAIN.has(at(s, p + 1)) && DOMAIN.has(at(s, p + 2)) && DOMAIN.has(at(s, p + 3)) && DOMAIN.has(at(s, p + 4)))) return NO;
+  let a = p;
+  while (a - 1 >= last && a > p - 64 && LOCAL.has(at(s, a - 1))) a--;
+  if (a === p || at(s, a - 1) === 47) return NO;
+  let e = p + 1;
+  while (e - p <= 253 && DOMAIN.has(at(s, e))) e++;
+  e--;
+  while (e > p && (at(s, e) === 46 || at(s, e) === 45)) e--;
+  if (e === p) return NO;
+  let t = e;
+  while (t > p && ALPHA.has(at(s, t))) t--;
+  if (at(s, t) !== 46 || e - t < 2 || t === p + 1) return NO;
+  if (at(s, e + 1) === 58) return NO;
+  if (EXT.has(lower(sub(s, t + 1, e)))) return NO;
+  return [a, e];
+};
+
+export function mod97(x: string): number {
+  let r = 0;
+  const y = x.slice(4) + x.slice(0, 4);
+  for (let i = 0; i < y.length; i++) {
+    const c = y.charCodeAt(i);
+    r = c >= 48 && c <= 57 ? (r * 10 + (c - 48)) % 97 : (r * 100 + (c - 55)) % 97;
+  }
+  return r;
+}
+// The chain that mIban scans from a candidate (capitals and digits, single spaces between) is
+// the tail of the chain from any earlier position of it: it is scanned once per string and kept
+// with prefix remainders mod 97, so each candidate checks each length in O(1), not O(length).
+let ibS: string | null = null;
+let ibFrom = 0;
+let ibTo = -1;
+let ibN = 0;
+const ibK: number[] = [];
+const ibPos: number[] = [];
+const ibP: number[] = [];
+const ibD: number[] = [];
+const POW10: number[] = [];
+for (let k = 0, x = 1; k <= 80; k++, x = (x * 10) % 97) POW10[k] = x;
+function ibanChain(s: string, p: number): void {
+  let k = 0;
+  let j = p;
+  let r = 0;
+  let d = 0;
+  for (;;) {
+    const c = at(s, j);
+    if (UPDIG.has(c)) {
+      k++;
+      if (c <= 57) {
+        r = (r * 10 + (c - 48)) % 97;
+        d += 1;
+      } else {
+        r = (r * 100 + (c - 55)) % 97;
+        d += 2;
+      }
+      ibK[j] = k;
+      ibPos[k] = j;
+      ibP[k] = r;
+      ibD[k] = d;
+      j++;
+    } else if (c === 32 && UPDIG.has(at(s, j + 1))) j++;
+    else break;
+  }
+  ibS = s;
+  ibFrom = p;
+  ibTo = j - 1;
+  ibN = k;
+}
+const mIban: Match = (s, p) => {
+  if (ALNUM.has(at(s, p - 1)) || !(ALPHA.has(at(s, p + 1)) && DIGIT.has(at(s, p + 2)) && DIGIT.has(at(s, p + 3))) || (ALPHA.has(at(s, p + 1)) && at(s, p + 1) > 90)) return NO;
+  if (ibS !== s || p < ibFrom || p > ibTo) ibanChain(s, p);
+  const q = ibK[p]!;
+  const n = Math.min(ibN - q + 1, 34);
+  // the BBAN (from the fifth character) then the country code (two capitals, two decimal digits
+  // each) and the check digits (six digits in all)
+  const cc = ((at(s, p) - 55) * 10000 + (at(s, p + 1) - 55) * 100 + (at(s, p + 2) - 48) * 10 + (at(s, p + 3) - 48)) % 97;
+  const b = q + 3;
+  const pb = ibP[b]!;
+  const db = ibD[b]!;
+  for (let len = n; len >= 15; len--) {
+    const k = q + len - 1;
+    const e = ibPos[k]!;
+    if (!ALNUM.has(at(s, e + 1)) && (((((ibP[k]! - pb * POW10[ibD[k]! - db]!) % 97) + 97) % 97) * 1000000 + cc) % 97 === 1) return [p, e];
+  }
+  return NO;
+};
+
+function iinOk(d: string): boolean {
+  if (d.charCodeAt(0) === 52) return true;
+  const n2 = Number(d.slice(0, 2));
+  const n3 = Number(d.slice(0, 3));
+  const n4 = Number(d.slice(0, 4));
+  if (n2 === 34 || n2 === 37 || (n2 >= 51 && n2 <= 55) || n2 === 36 || n2 === 38 || n2 === 39 || n2 === 62 || n2 === 65) return true;
+  if ((n3 >= 300 && n3 <= 305) || (n3 >= 644 && n3 <= 649)) return true;
+  return (n4 >= 2221 && n4 <= 2720) || n4 === 6011 || (n4 >= 3528 && n4 <= 3589);
+}
+export function luhn(d: string): boolean {
+  let sum = 0;
+  let alt = false;
+  for (let i = d.length - 1; i >= 0; i--) {
+    let x = d.charCodeAt(i) - 48;
+    if (alt) {
+      x *= 2;
+      if (x > 9) x -= 9;
+    }
+    sum += x;
+    alt = !alt;
+  }
+  return sum % 10 === 0;
+}
+export function isCard(d: string): boolean {
+  return d.length >= 13 && d.length <= 19 && iinOk(d) && luhn(d);
+}
+const mCard: Match = (s, p) => {
+  if (ALNUM.has(at(s, p - 1))) return [null, skipDigits(s, p)];
+  const gs: number[] = [];
+  const ge: number[] = [];
+  let j = p;
+  for (;;) {
+    const k = skipDigits(s, j);
+    gs.push(j);
+    ge.push(k - 1);
+    const c = at(s, k);
+    if ((c === 32 || c === 45) && DIGIT.has(at(s, k + 1)) && gs.length < 24) j = k + 1;
+    else break;
+  }
+  const ng = gs.length;
+  const tailOk = !WORD.has(at(s, ge[ng - 1]! + 1));
+  for (let st = 0; st < ng; st++) {
+    let total = 0;
+    let best: number | null = null;
+    for (let e = st; e < ng; e++) {
+      if (e - st >= 5) break;
+      total += ge[e]! - gs[e]! + 1;
+      if (total > 19) break;
+      if (total >= 13 && (e < ng - 1 || tailOk)) {
+        // the digits only for a long enough candidate (Lua reads them in place: is_card_groups)
+        let digits = "";
+        for (let g = st; g <= e; g++) digits += sub(s, gs[g]!, ge[g]!);
+        if (isCard(digits)) best = e;
+      }
+    }
+    if (best !== null) return [gs[st]!, ge[best]!];
+  }
+  return [null, ge[ng - 1]! + 1];
+};
+export function cardNumber(v: number): boolean {
+  return Number.isInteger(v) && v >= 1e12 && v < 9007199254740992 && isCard(v.toFixed(0));
+}
+
+const mSsn: Match = (s, p) => {
+  // a failed start fails for the rest of its digit run too (each is preceded by a digit): skip it
+  const skip: [null, number] = [null, skipDigits(s, p)];
+  if (ALNUM.has(at(s, p - 1))) return skip;
+  const sep = at(s, p + 3);
+  if (!(DIGIT.has(at(s, p + 1)) && DIGIT.has(at(s, p + 2)) && (sep === 45 || sep === 32))) return skip;
+  if (!(DIGIT.has(at(s, p + 4)) && DIGIT.has(at(s, p + 5)) && at(s, p + 6) === sep)) return skip;
+  for (let i = 7; i <= 10; i++) if (!DIGIT.has(at(s, p + i))) return skip;
+  if (ALNUM.has(at(s, p + 11))) return skip;
+  const area = Number(sub(s, p, p + 2));
+  const group = Number(sub(s, p + 4, p + 5));
+  const serial = Number(sub(s, p + 7, p + 10));
+  if (area === 0 || area === 666 || area >= 900 || group === 0 || serial === 0) return skip;
+  return [p, p + 10];
+};
+
+const isSep = (c: number) => c === 45 || c === 46;
+function digitsAt(s: string, j: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (!DIGIT.has(at(s, j + i))) return false;
+  return true;
+}
+const mPhone: Match = (s, p) => {
+  const c = at(s, p);
+  // the digits after a digit are preceded by one too: skip the run
+  if (ALNUM.has(at(s, p - 1))) return DIGIT.has(c) ? [null, skipDigits(s, p)] : NO;
+  let e: number;
+  if (c === 43) {
+    let j = p + 1;
+    let n = 0;
+    for (;;) {
+      const d = at(s, j);
+      if (DIGIT.has(d)) {
+        n++;
+        j++;
+      } else if ((d === 32 || d === 45 || d === 46) && n > 0 && DIGIT.has(at(s, j + 1))) j++;
+      else break;
+    }
+    if (n < 8 || n > 15) return NO;
+    e = j - 1;
+  } else if (c === 40) {
+    if (!(digitsAt(s, p + 1, 3) && at(s, p + 4) === 41)) return NO;
+    let j = p + 5;
+    if (at(s, j) === 32) j++;
+    const sep = at(s, j + 3);
+    if (!(digitsAt(s, j, 3) && (isSep(sep) || sep === 32) && digitsAt(s, j + 4, 4))) return NO;
+    e = j + 7;
+  } else {
+    let j = p;
+    if (c === 49 && isSep(at(s, p + 1))) j = p + 2;
+    // a failed digit start: the rest of its digit run is preceded by a digit, skip it
+    if (!(digitsAt(s, j, 3) && isSep(at(s, j + 3)) && digitsAt(s, j + 4, 3) && isSep(at(s, j + 7)) && digitsAt(s, j + 8, 4))) return [null, skipDigits(s, p)];
+    e = j + 11;
+  }
+  if (at(s, e + 1) === 32 && at(s, e + 2) === 120 && DIGIT.has(at(s, e + 3))) e = skipDigits(s, e + 3) - 1;
+  if (ALNUM.has(at(s, e + 1))) return NO;
+  return [p, e];
+};
+
+function v6Groups(h: string): number {
+  if (h === "") return 0;
+  let c = 0;
+  let len = 0;
+  for (let i = 1; i <= h.length + 1; i++) {
+    const b = at(h, i);
+    if (b === 58 || b === 0) {
+      if (len < 1 || len > 4) return -1;
+      c++;
+      len = 0;
+    } else len++;
+  }
+  return c;
+}
+const mIpv6: Match = (s, p, last) => {
+  let a = p;
+  while (a - 1 >= last && p - a < 39 && (HEX.has(at(s, a - 1)) || at(s, a - 1) === 58)) a--;
+  let e = p;
+  while (e - a < 40 && (HEX.has(at(s, e + 1)) || at(s, e + 1) === 58)) e++;
+  const skip: [null, number] = [null, e + 2];
+  if (e - a >= 39) {
+    // too long: every colon of the whole maximal run fails too, skip past its end
+    while (HEX.has(at(s, e + 1)) || at(s, e + 1) === 58) e++;
+    return [null, e + 2];
+  }
+  if (ALNUM.has(at(s, a - 1)) || at(s, a - 1) === 58 || ALNUM.has(at(s, e + 1)) || at(s, e + 1) === 58 || at(s, e + 1) === 46) return skip;
+  const x = sub(s, a, e);
+  if (!/[0-9A-Fa-f]/.test(x) || x.includes(":::")) return skip;
+  const dbl = findPlain(x, "::", 1);
+  if (dbl !== null) {
+    if (findPlain(x, "::", dbl + 1) !== null) return skip;
+    const l = v6Groups(sub(x, 1, dbl - 1));
+    const r = v6Groups(sub(x, dbl + 2));
+    if (l < 0 || r < 0 || l + r > 7) return skip;
+  } else if (v6Groups(x) !== 8) return skip;
+  return [a, e];
+};
+
+const mIpv4: Match = (s, p) => {
+  const skip: [null, number] = [null, skipDigits(s, p)];
+  if (ALNUM.has(at(s, p - 1)) || at(s, p - 1) === 46) return skip;
+  let j = p;
+  for (let o = 1; o <= 4; o++) {
+    const k = skipDigits(s, j);
+    if (k === j || k - j > 3 || Number(sub(s, j, k - 1)) > 255) return skip;
+    if (o < 4) {
+      if (at(s, k) !== 46) return skip;
+      j = k + 1;
+    } else j = k;
+  }
+  if (ALNUM.has(at(s, j)) || (at(s, j) === 46 && DIGIT.has(at(s, j + 1)))) return skip;
+  const from = Math.max(1, p - 10);
+  if (lower(sub(s, from, p - 1)).includes("version")) return skip;
+  return [p, j - 1];
+};
+
+const anyDigit = classFinder(DIGIT);
+export const DETECTORS: Record<DetectorId, (s: string) => string> = {
+  private_key: dPrivateKey,
+  jwt: (s) => run(s, s, plain("eyJ"), mJwt, "[JWT]"),
+  bearer_token: (s) => run(s, lower(s), plain("bearer"), mBearer, "[BEARER_TOKEN]"),
+  database_url: (s) => run(s, s, plain("://"), mDbUrl, "[DB_PASSWORD]"),
+  secret_kv: dSecretKv,
+  api_key: dApiKey,
+  email: (s) => run(s, s, plain("@"), mEmail, "[EMAIL]"),
+  iban: (s) => run(s, s, classFinder(cls(AZ)), mIban, "[IBAN]"),
+  credit_card: (s) => run(s, s, anyDigit, mCard, "[CREDIT_CARD]"),
+  // every SSN has a '-' or a space
+  us_ssn: (s) => (!/[- ]/.test(s) ? s : run(s, s, anyDigit, mSsn, "[SSN]")),
+  // every phone has a '+', a '(', a '-' or a '.': without them, no scan
+  phone: (s) => (!/[+(.-]/.test(s) ? s : run(s, s, classFinder(cls(D9, codes("+("))), mPhone, "[PHONE]")),
+  ipv6: (s) => run(s, s, plain(":"), mIpv6, "[IPV6]"),
+  // every address has a dot
+  ipv4: (s) => (!s.includes(".") ? s : run(s, s, anyDigit, mIpv4, "[IPV4]")),
+};

@@ -1,0 +1,70 @@
+/** The redaction policy both engines run: the Lua generator prints it as tables, the TypeScript
+ * reference redactor interprets it. Derived from the Model only. */
+import { PII_DETECTORS } from "../model/defaults.js";
+import type { Model } from "../model/model.js";
+import { parsePiiPattern, type PiiPattern } from "../model/pii-pattern.js";
+import { lowerPattern, luaReplacement } from "./lua-pattern.js";
+
+export type DetectorId = (typeof PII_DETECTORS)[number];
+export type FieldAction = "hash" | "last4" | "drop" | "mask";
+
+export interface PolicyPattern {
+  name: string;
+  /** One alternative of the source pattern, parsed. */
+  branch: PiiPattern;
+  lua: string;
+  replace: string;
+  luaReplace: string;
+}
+
+export interface Policy {
+  name: string | null;
+  namespace: string | null;
+  selector: [string, string][];
+  detectors: DetectorId[];
+  fields: { path: string[]; action: FieldAction }[];
+  patterns: PolicyPattern[];
+}
+
+/** The replacement token of each built-in detector (documented in docs/pii-redaction.md). */
+export const DETECTOR_TOKENS: Record<DetectorId, string> = {
+  private_key: "[PRIVATE_KEY]",
+  jwt: "[JWT]",
+  bearer_token: "[BEARER_TOKEN]",
+  database_url: "[DB_PASSWORD]",
+  secret_kv: "[SECRET]",
+  api_key: "[API_KEY]",
+  email: "[EMAIL]",
+  iban: "[IBAN]",
+  credit_card: "[CREDIT_CARD]",
+  us_ssn: "[SSN]",
+  phone: "[PHONE]",
+  ipv6: "[IPV6]",
+  ipv4: "[IPV4]",
+};
+
+/** Replacement when a custom pattern has no `replace`. */
+export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";
+
+export function ordered(ids: readonly string[]): DetectorId[] {
+  return PII_DETECTORS.filter((d) => ids.includes(d));
+}
+
+export function policies(model: Model): { services: Policy[]; fallback: Policy } {
+  const fallback: Policy = { name: null, namespace: null, selector: [], detectors: ordered(model.organization.pii.defaults), fields: [], patterns: [] };
+  const services = model.services.map((s): Policy => ({
+    name: s.name,
+    namespace: s.namespace,
+    selector: s.selector,
+    detectors: ordered([...model.organization.pii.defaults, ...s.pii.detectors]),
+    fields: s.pii.fields.map((f) => ({ path: f.path.split("."), action: f.action })),
+    patterns: s.pii.patterns.flatMap((p) => {
+      const parsed = parsePiiPattern(p.match);
+      if (!parsed.ok) throw new Error(`internal: pattern ${p.name} of ${s.name} did not validate: ${parsed.reason}`);
+      const replace = p.replace || DEFAULT_PATTERN_REPLACEMENT;
+      const luas = lowerPattern(parsed.pattern);
+      return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, lua: luas[i]!, replace, luaReplace: luaReplacement(replace) }));
+    }),
+  }));
+  return { services, fallback };
+}

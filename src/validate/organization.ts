@@ -1,0 +1,130 @@
+/** Semantic checks of the Organization document: units, ranges and internal consistency. */
+import { HUNDRED, parsePercent } from "../model/decimal.js";
+import { parseDuration } from "../model/duration.js";
+import type { OrganizationDoc, ReceiverSpec, ScheduleSpec } from "../model/spec.js";
+import type { PathSegment } from "../diagnostics/locate.js";
+import { parseCidr } from "../util/ip.js";
+import type { Report } from "./report.js";
+
+export function checkOrganization(r: Report, doc: OrganizationDoc): void {
+  const spec = doc.spec;
+  for (const [name, tier] of Object.entries(spec.tiers ?? {})) {
+    checkObjective(r, ["spec", "tiers", name, "objective"], tier.objective);
+  }
+  if (spec.slo?.window !== undefined) checkWindow(r, ["spec", "slo", "window"], spec.slo.window);
+  (spec.slo?.burnRateAlerts ?? []).forEach((row, i) => {
+    const at = (k: string): PathSegment[] => ["spec", "slo", "burnRateAlerts", i, k];
+    const long = checkDuration(r, at("long"), row.long);
+    const short = checkDuration(r, at("short"), row.short);
+    const hold = checkDuration(r, at("for"), row.for, true);
+    const consumed = parsePercent(row.budgetConsumed);
+    if (consumed && (consumed.isZero() || consumed.cmp(HUNDRED) > 0)) {
+      r.error("SVC042", at("budgetConsumed"), `budgetConsumed ${String(row.budgetConsumed)} must be above 0% and at most 100%`, "the share of the error budget this alert tier fires on, e.g. 2%");
+    }
+    if (long !== null && short !== null && short >= long) {
+      r.error("SVC043", at("short"), `short window ${row.short} must be shorter than the long window ${row.long}`, "the SRE workbook uses a short window of 1/12 of the long one (5m for 1h)");
+    }
+    if (long !== null && hold !== null && hold >= long) {
+      r.error("SVC043", at("for"), `for: ${String(row.for)} must be shorter than the long window ${row.long}`, "a hold longer than the window delays detection past the window it measures");
+    }
+  });
+  for (const [team, t] of Object.entries(spec.teams ?? {})) {
+    if (t.businessHours) checkSchedule(r, ["spec", "teams", team, "businessHours"], t.businessHours);
+    for (const severity of ["page", "ticket"] as const) {
+      const receiver = t.receivers?.[severity];
+      if (receiver) checkReceiver(r, ["spec", "teams", team, "receivers", severity], receiver);
+    }
+  }
+  if (spec.alerting?.defaultReceiver) checkReceiver(r, ["spec", "alerting", "defaultReceiver"], spec.alerting.defaultReceiver);
+  for (const [name, cidrs] of Object.entries(spec.access?.networks ?? {})) {
+    cidrs.forEach((c, i) => checkCidrAt(r, ["spec", "access", "networks", name, i], c));
+  }
+  checkDeployPolicy(r, doc);
+}
+
+/** The spec has no global SMTP settings, so every email receiver carries its own: Alertmanager
+ * refuses an email_config without a sender and a smarthost. */
+function checkReceiver(r: Report, path: PathSegment[], receiver: ReceiverSpec): void {
+  const email = receiver.email;
+  if (!email) return;
+  for (const field of ["from", "smarthost"] as const) {
+    if (!email[field]) {
+      r.error("SVC018", [...path, "email"], `email receiver without \`${field}\``, field === "from" ? "add from: alertmanager@your-domain (Alertmanager needs a sender)" : "add smarthost: smtp.your-domain:587 (Alertmanager needs a mail server)");
+    }
+  }
+}
+
+function checkDeployPolicy(r: Report, doc: OrganizationDoc): void {
+  const rows = doc.spec.deployPolicy;
+  if (!rows) return;
+  const seen = new Map<string, number>();
+  let coversZero = false;
+  rows.forEach((row, i) => {
+    const p = parsePercent(row.minBudgetRemaining);
+    if (!p) return;
+    if (p.cmp(HUNDRED) > 0) r.error("SVC042", ["spec", "deployPolicy", i, "minBudgetRemaining"], `minBudgetRemaining ${String(row.minBudgetRemaining)} is above 100%`);
+    if (p.isZero()) coversZero = true;
+    const key = p.toString();
+    if (seen.has(key)) r.error("SVC022", ["spec", "deployPolicy", i, "minBudgetRemaining"], `two deploy-policy rows start at ${key}%`, "each row needs its own threshold");
+    seen.set(key, i);
+    if (row.emergencyHold && row.allow !== "none") {
+      r.error("SVC017", ["spec", "deployPolicy", i, "emergencyHold"], "an emergency hold must not allow deploys", "set `allow: none` on this row");
+    }
+  });
+  if (!coversZero) {
+    r.error("SVC046", ["spec", "deployPolicy"], "no deploy-policy row starts at 0%: a service with less budget left than the lowest threshold has no decision", "add a last row `{ minBudgetRemaining: 0%, allow: none }`");
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// shared unit checks (also used by the service checks)
+
+export function checkDuration(r: Report, path: readonly PathSegment[], value: unknown, allowZero = false): number | null {
+  const d = parseDuration(value, allowZero);
+  if (d.ok) return d.ms;
+  r.error("SVC040", path, `invalid duration: ${d.reason}`, allowZero ? "e.g. 30s, 5m, 1h30m, or 0" : "e.g. 30s, 5m, 1h30m, 1d");
+  return null;
+}
+
+export function checkWindow(r: Report, path: readonly PathSegment[], value: unknown): void {
+  const ms = checkDuration(r, path, value);
+  if (ms !== null && ms % 86_400_000 !== 0) {
+    r.error("SVC041", path, `SLO window ${String(value)} is not a whole number of days`, "SLO periods are whole days: 7d, 28d, 30d, 4w");
+  }
+}
+
+/** Objectives are percentages strictly between 0 and 100: 100% leaves no error budget to alert on. */
+export function checkObjective(r: Report, path: readonly PathSegment[], value: unknown): void {
+  const p = parsePercent(value);
+  if (!p) return; // the schema reported the shape
+  if (p.cmp(HUNDRED) >= 0) r.error("SVC042", path, `objective ${String(value)} leaves no error budget`, "an objective must be below 100%, e.g. 99.9");
+  else if (p.isZero()) r.error("SVC042", path, `objective ${String(value)} must be above 0%`);
+}
+
+export function checkPercentRange(r: Report, path: readonly PathSegment[], value: unknown, what: string): void {
+  const p = parsePercent(value);
+  if (p && p.cmp(HUNDRED) > 0) r.error("SVC042", path, `${what} ${String(value)} is above 100%`);
+}
+
+export function checkSchedule(r: Report, path: readonly PathSegment[], s: ScheduleSpec): void {
+  if (!isTimeZone(s.timezone)) {
+    r.error("SVC081", [...path, "timezone"], `unknown time zone "${s.timezone}"`, "use an IANA name such as Europe/Berlin, America/New_York or UTC");
+  }
+  if (s.from >= s.to) {
+    r.error("SVC082", [...path, "to"], `the window ${s.from}-${s.to} is empty or runs past midnight`, "`to` must be later than `from` (24:00 ends the day); split a window across midnight in two");
+  }
+}
+
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: tz });
+    return tz.length > 0;
+  } catch {
+    return false;
+  }
+}
+
+function checkCidrAt(r: Report, path: readonly PathSegment[], text: string): void {
+  const c = parseCidr(text);
+  if (!c.ok) r.error("SVC080", path, c.reason, c.suggestion ? `did you mean ${c.suggestion}?` : "write address/prefix, e.g. 10.8.0.0/16 or fd00:8::/32");
+}

@@ -1,0 +1,295 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { defaultHint } from "../diagnostics/codes.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { locate, locateInString, type PathSegment } from "../diagnostics/locate.js";
+import { parseDuration } from "../model/duration.js";
+import { cronProblem } from "./cron.js";
+import { checkPromql } from "./promql.js";
+import type { SpecDocument } from "../load/source.js";
+import { packageRoot } from "../util/package-root.js";
+import { closest, orList } from "../util/suggest.js";
+
+export const SCHEMA_FILE = "svcspec.v1.schema.json";
+
+let validator: ValidateFunction | null = null;
+let text: string | null = null;
+
+export function schemaText(): string {
+  text ??= readFileSync(join(packageRoot(), "schemas", SCHEMA_FILE), "utf8");
+  return text;
+}
+
+let definitions: Record<string, { required?: string[] }> | null = null;
+
+function compiled(): ValidateFunction {
+  if (validator) return validator;
+  // strict: a schema mistake is a bug, not something to paper over; verbose: errors carry the
+  // failing subschema, whose description becomes the hint.
+  const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
+  const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
+  addFormats(ajv);
+  validator = ajv.compile(JSON.parse(schemaText()));
+  return validator;
+}
+
+/** Checks the shape of one document against the published schema. */
+export function checkSchema(doc: SpecDocument): Diagnostic[] {
+  const validate = compiled();
+  if (validate(doc.value)) return [];
+  const errors = withoutCascades((validate.errors ?? []).filter(relevant));
+  const out = errors.map((e) => domainDiagnostic(doc, e) ?? toDiagnostic(doc, e)).map((d) => (d.hint ? d : { ...d, hint: defaultHint(d.code) }));
+  return dedupe(out);
+}
+
+// `if` errors only say "must match then schema" on top of the real error inside `then`.
+// A `propertyNames` error is reported again by its inner keyword.
+function relevant(e: ErrorObject): boolean {
+  return e.keyword !== "if" && e.keyword !== "propertyNames";
+}
+
+/** A misspelt field gives "unknown field X" and "missing field Y" for one mistake: keep the first
+ * when X is a near miss of Y (`routingKey` for `routingKeyFile`, `metdata` for `metadata`). */
+function withoutCascades(errors: ErrorObject[]): ErrorObject[] {
+  const extras = errors.filter((e) => e.keyword === "additionalProperties");
+  return errors.filter((e) => {
+    if (e.keyword !== "required") return true;
+    const missing = (e.params as { missingProperty: string }).missingProperty;
+    return !extras.some((x) => {
+      if (x.instancePath !== e.instancePath) return false;
+      const extra = (x.params as { additionalProperty: string }).additionalProperty;
+      return missing.startsWith(extra) || closest(extra, [missing]) !== null;
+    });
+  });
+}
+
+/** Shapes whose meaning a domain check explains better than "does not match pattern": the same
+ * mistake gets the same code and message whichever layer sees it first. */
+function domainDiagnostic(doc: SpecDocument, e: ErrorObject): Diagnostic | null {
+  if (e.keyword !== "pattern" && e.keyword !== "type") return null;
+  const definition = /#\/definitions\/([^/]+)\//.exec(e.schemaPath)?.[1] ?? "";
+  const path = pointerToPath(e.instancePath);
+  const value = e.data;
+  const base = { severity: "error" as const, file: doc.source.path, ...locate(doc, path) };
+  const where = displayPath(path);
+  if ((definition === "duration" || definition === "durationOrZero") && typeof value === "string") {
+    const d = parseDuration(value, definition === "durationOrZero");
+    const reason = d.ok ? `"${value}" is not allowed here` : d.reason;
+    return { ...base, code: "SVC040", message: `invalid duration at ${where}: ${reason}`, hint: definition === "durationOrZero" ? "e.g. 30s, 5m, 1h30m, or 0" : "e.g. 30s, 5m, 1h30m, 1d" };
+  }
+  if (definition === "latencyValue") {
+    const unitless = typeof value === "number" || /^[0-9.]+$/.test(String(value));
+    return { ...base, code: "SVC044", message: `invalid latency ${JSON.stringify(value)} at ${where}${unitless ? ": the unit is missing" : ""}`, hint: unitless ? `add a unit: ${String(value)}ms or ${String(value)}s` : "write milliseconds or seconds, e.g. 300ms or 1.5s" };
+  }
+  if (typeof value !== "string") return null;
+  if (definition === "promSelector") {
+    const problem = checkPromql(value, "selector");
+    if (!problem) return null;
+    const selector = problem.message.startsWith("expected a series selector");
+    return { ...base, ...locateInString(doc, path, problem.offset), code: selector ? "SVC052" : "SVC050", message: problem.message, hint: selector ? "svcspec wraps the selector in rate() and sum() itself" : "check brackets, quotes and operators" };
+  }
+  if (definition === "windowQuery") {
+    return { ...base, code: "SVC051", message: `${where} does not use $window`, hint: "write the range as [$window] so each alert window gets its own rate, e.g. sum(rate(x_total[$window]))" };
+  }
+  if (path[path.length - 1] === "condition" && path.includes("thresholds")) {
+    return { ...base, code: "SVC090", message: `"${value}" is not a k6 threshold expression`, hint: "e.g. p(95)<200, avg<100, rate<0.01, count>0" };
+  }
+  if (path[path.length - 1] === "schedule" && path.includes("chaos")) {
+    return { ...base, code: "SVC062", message: `invalid cron schedule: ${cronProblem(value) ?? "not a cron line"}`, hint: 'e.g. "0 10 * * 1-5" (weekdays at 10:00) or "@every 6h"' };
+  }
+  return null;
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => {
+    const key = `${d.line}:${d.col}:${d.code}:${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function pointerToPath(pointer: string): PathSegment[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+/** `spec.slos[0].sli` for messages. */
+export function displayPath(path: readonly PathSegment[]): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
+}
+
+/** Required params of a chaos fault, read from the schema so the hint never drifts from it. */
+function faultParams(fault: string): string[] {
+  definitions ??= (JSON.parse(schemaText()) as { definitions: Record<string, { required?: string[] }> }).definitions;
+  return definitions[`params-${fault}`]?.required ?? [];
+}
+
+function describe(schema: unknown): string | undefined {
+  const d = (schema as { description?: unknown } | undefined)?.description;
+  return typeof d === "string" ? d : undefined;
+}
+
+function toDiagnostic(doc: SpecDocument, e: ErrorObject): Diagnostic {
+  const path = pointerToPath(e.instancePath);
+  const where = displayPath(path) || "document";
+  const parent = e.parentSchema as Record<string, unknown> | undefined;
+  const base = { severity: "error" as const, file: doc.source.path };
+  const at = (p: PathSegment[], target: "key" | "value" = "value") => locate(doc, p, target);
+  const props = (parent?.properties ?? {}) as Record<string, unknown>;
+  const value = e.data;
+
+  switch (e.keyword) {
+    case "required": {
+      const missing = (e.params as { missingProperty: string }).missingProperty;
+      const fault = (value as { fault?: unknown } | null)?.fault;
+      if (e.schemaPath.includes("/then/") && typeof fault === "string") {
+        const needs = faultParams(fault);
+        return { ...base, code: "SVC010", message: `${where}: fault \`${fault}\` needs \`${missing}\``, hint: needs.length ? `add ${missing}: { ${needs.map((k) => `${k}: ...`).join(", ")} }` : `add ${missing}:`, ...at(path) };
+      }
+      return {
+        ...base,
+        code: "SVC010",
+        message: `${where} is missing the required field \`${missing}\``,
+        hint: describe(props[missing]) ?? `add \`${missing}:\``,
+        ...at(path),
+      };
+    }
+    case "additionalProperties": {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(props);
+      const near = closest(extra, known);
+      const secretHint = /key$|url$|password$|token$|secret$/i.test(extra) && known.some((k) => k === `${extra}File`)
+        ? `secrets are never inlined: put it in a file and reference it with \`${extra}File\``
+        : null;
+      return {
+        ...base,
+        code: "SVC011",
+        message: `unknown field \`${extra}\` in ${where}`,
+        hint: secretHint ?? (near ? `did you mean \`${near}\`?` : known.length ? `allowed fields: ${known.join(", ")}` : "remove it"),
+        ...at([...path, extra], "key"),
+      };
+    }
+    case "type": {
+      const type = (e.params as { type: string | string[] }).type;
+      const types = Array.isArray(type) ? type : type.split(",");
+      return {
+        ...base,
+        code: "SVC012",
+        message: `${where} must be ${orList(types.map(article), "")}, not ${kindOf(value)}`,
+        hint: describe(parent) ?? describe(e.schema),
+        ...at(path),
+      };
+    }
+    case "enum":
+    case "const": {
+      const allowed = (e.keyword === "enum" ? (e.params as { allowedValues: unknown[] }).allowedValues : [(e.params as { allowedValue: unknown }).allowedValue]).map(String);
+      const near = typeof value === "string" ? closest(value, allowed) : null;
+      return {
+        ...base,
+        code: "SVC013",
+        message: `${where} is ${JSON.stringify(value)}; allowed: ${allowed.join(", ")}`,
+        hint: near ? `did you mean \`${near}\`?` : describe(parent),
+        ...at(path),
+      };
+    }
+    case "pattern":
+    case "format": {
+      const propertyName = (e as ErrorObject & { propertyName?: string }).propertyName;
+      if (propertyName !== undefined) {
+        return {
+          ...base,
+          code: "SVC014",
+          message: `name \`${propertyName}\` in ${where} is not valid`,
+          hint: describe(parent) ?? "names are DNS-1123 labels: lower-case letters, digits and `-`, at most 63",
+          ...at([...path, propertyName], "key"),
+        };
+      }
+      return {
+        ...base,
+        code: "SVC014",
+        message: `${where} has an invalid value ${JSON.stringify(value)}`,
+        hint: describe(parent) ?? describe(e.schema) ?? `must match ${String(e.schema)}`,
+        ...at(path),
+      };
+    }
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum": {
+      const p = e.params as { comparison: string; limit: number };
+      return {
+        ...base,
+        code: "SVC015",
+        message: `${where} is ${JSON.stringify(value)} but must be ${p.comparison} ${p.limit}`,
+        hint: describe(parent),
+        ...at(path),
+      };
+    }
+    case "not": {
+      return {
+        ...base,
+        code: "SVC017",
+        message: `${where}: ${describe(e.schema) ?? "fields that exclude each other are both set"}`,
+        hint: describe(parent),
+        ...at(path),
+      };
+    }
+    case "maxProperties": {
+      const keys = Object.keys(props);
+      return {
+        ...base,
+        code: "SVC017",
+        message: `${where} must hold exactly one of ${orList(keys)}, found ${orList(Object.keys(value as object))}`,
+        hint: describe(parent),
+        ...at(path),
+      };
+    }
+    case "minProperties": {
+      const keys = Object.keys(props);
+      return {
+        ...base,
+        code: "SVC016",
+        message: keys.length ? `${where} must hold at least one of ${orList(keys)}` : `${where} must not be empty`,
+        hint: describe(parent),
+        ...at(path),
+      };
+    }
+    case "minItems": {
+      const limit = (e.params as { limit: number }).limit;
+      return { ...base, code: "SVC016", message: limit === 1 ? `${where} must not be empty` : `${where} needs at least ${limit} items`, hint: describe(parent), ...at(path) };
+    }
+    case "uniqueItems": {
+      const p = e.params as { i: number; j: number };
+      return { ...base, code: "SVC016", message: `${where} lists ${JSON.stringify((value as unknown[])[p.i])} twice`, hint: "remove the repeated item", ...at([...path, p.i]) };
+    }
+    default: {
+      return {
+        ...base,
+        code: "SVC016",
+        message: `${where} ${e.message ?? "is invalid"}`,
+        hint: describe(parent),
+        ...at(path),
+      };
+    }
+  }
+}
+
+function article(t: string): string {
+  return t === "integer" ? "an integer" : t === "object" ? "a mapping" : t === "array" ? "a list" : `a ${t}`;
+}
+
+function kindOf(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "a mapping";
+  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+  return `${typeof v} ${JSON.stringify(v)}`;
+}

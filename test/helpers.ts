@@ -1,0 +1,79 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { main } from "../src/cli/main.js";
+import type { Io } from "../src/cli/io.js";
+import { readSpecFolder } from "../src/load/discover.js";
+
+export const ROOT = join(import.meta.dirname, "..");
+export const FIXTURES = join(ROOT, "test", "fixtures");
+export const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
+
+/** Runs the CLI in-process and captures its streams. */
+export async function run(args: string[], cwd = ROOT, env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: Io = { out: (t) => void (out += t), err: (t) => void (err += t), cwd, env: { ...process.env, ...env } };
+  const code = await main(["node", "svcspec", ...args], io);
+  return { code, out, err };
+}
+
+export function sourcesOf(specDir: string, cwd = ROOT) {
+  return readSpecFolder(specDir, cwd);
+}
+
+/** Every file under a folder, by relative POSIX path, sorted. */
+export function readTree(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const abs = join(d, e.name);
+      if (e.isDirectory()) walk(abs);
+      else out.set(relative(dir, abs).split("\\").join("/"), readFileSync(abs, "utf8"));
+    }
+  };
+  walk(dir);
+  return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+export function tempDir(prefix = "svcspec-test-"): { path: string; cleanup(): void } {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  // Retries cover a server that flushes a last file while the folder is being removed.
+  return { path, cleanup: () => rmSync(path, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }) };
+}
+
+/** Stops a server started by a test and waits (bounded) until it has exited, so that nothing
+ * it writes on shutdown races the removal of its folder. */
+export async function stopProcess(child: ChildProcess | null, ms = 10_000): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  child.kill("SIGTERM");
+  const timer = setTimeout(() => child.kill("SIGKILL"), ms);
+  await exited;
+  clearTimeout(timer);
+}
+
+/** A free TCP port on loopback (servers started by tests bind 127.0.0.1 only). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on("error", reject);
+  });
+}
+
+/** Polls `probe` until it returns a value, bounded in count and time. */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (let i = 0; i < 400 && Date.now() < deadline; i++) {
+    const v = await probe().catch(() => null);
+    if (v !== null) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}

@@ -1,0 +1,330 @@
+/** OPA output proven three ways: opa accepts it (check --strict, fmt clean, the generated tests
+ * pass on the example and the golden fixtures); the TypeScript reference evaluator passes every
+ * access test of the example; and a real OPA server on loopback, loaded with the bundle, agrees
+ * with the evaluator on at least 10,000 seeded random requests per service. */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type AccessDecision, evaluateAccess, evaluateDeploy } from "../src/access/evaluate.js";
+import { findTool, toolDirs } from "../src/cli/commands/verify.js";
+import { processIo } from "../src/cli/io.js";
+import { validate } from "../src/compile.js";
+import type { Access, Model } from "../src/model/model.js";
+import { toJson } from "../src/render/json.js";
+import { formatIp, parseCidr } from "../src/util/ip.js";
+import { instantAt } from "../generators/opa/cases.js";
+import { FIXTURES, freePort, ROOT, sourcesOf, stopProcess } from "./helpers.js";
+
+const opa = findTool("opa", toolDirs({ ...processIo, cwd: ROOT }));
+const outputs = [join(ROOT, "out"), join(FIXTURES, "minimal", "expected"), join(FIXTURES, "window-28d", "expected")].filter((d) => existsSync(join(d, "opa", ".manifest")));
+
+function model(): Model {
+  const r = validate(sourcesOf("spec"));
+  if (!r.model) throw new Error("example spec does not validate");
+  return r.model;
+}
+
+function runOpa(args: string[], cwd: string) {
+  return spawnSync(opa!, args, { cwd, encoding: "utf8", timeout: 120_000 });
+}
+
+describe("opa accepts the generated bundle and tests", () => {
+  it("opa is installed and every output holds a bundle", () => {
+    expect(opa, "opa missing: run scripts/setup-tools.sh").not.toBeNull();
+    expect(outputs.length).toBe(3);
+  });
+
+  it.each(outputs)("opa check --strict, opa fmt --list and opa test --fail-on-empty pass in %s", (dir) => {
+    const check = runOpa(["check", "--strict", "opa", "opa-tests"], dir);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const fmt = runOpa(["fmt", "--list", "opa", "opa-tests"], dir);
+    expect(fmt.status, fmt.stderr).toBe(0);
+    expect(fmt.stdout).toBe("");
+    const test = runOpa(["test", "--fail-on-empty", "opa", "opa-tests"], dir);
+    expect(test.status, test.stdout + test.stderr).toBe(0);
+    expect(test.stdout).toMatch(/PASS: \d+\/\d+/);
+  });
+
+  it("the generated tests can fail: a flipped expectation is caught", () => {
+    const tmp = spawnSync("mktemp", ["-d"], { encoding: "utf8" }).stdout.trim();
+    try {
+      spawnSync("cp", ["-r", join(ROOT, "out", "opa"), join(ROOT, "out", "opa-tests"), tmp]);
+      const file = join(tmp, "opa-tests", "svcspec", "services", "checkout", "authz_test.rego");
+      spawnSync("sed", ["-i", "0,/d.allow == true/s//d.allow == false/", file]);
+      const test = runOpa(["test", "--fail-on-empty", "opa", "opa-tests"], tmp);
+      expect(test.status).not.toBe(0);
+      expect(test.stdout).toMatch(/FAIL: 1\//);
+    } finally {
+      spawnSync("rm", ["-rf", tmp]);
+    }
+  });
+});
+
+describe("the TypeScript reference evaluator", () => {
+  const m = model();
+  const tests = m.services.flatMap((s) => (s.access ? s.access.tests.map((t) => [`${s.name}: ${t.name}`, s.access!, t] as const) : []));
+
+  it("the example has access tests", () => expect(tests.length).toBeGreaterThanOrEqual(10));
+
+  it.each(tests)("%s", (_name, access, t) => {
+    const d = evaluateAccess(access, t.request);
+    expect(d.allow).toBe(t.expect === "allow");
+    if (t.maskedFields) expect(d.maskedFields).toEqual(t.maskedFields);
+    if (t.reason) expect(d.reasons).toContain(t.reason);
+  });
+
+  it("the deploy gate follows the seed table at and around each threshold", () => {
+    const p = m.organization.deployPolicy;
+    const at = (b: unknown, risk: unknown = "high") => evaluateDeploy(p, { service: "checkout", budgetRemaining: b, risk });
+    expect(at(0.5).allow).toBe(true);
+    expect(at(0.4999).allow).toBe(false);
+    expect(at(0.4999, "low").allow).toBe(true);
+    expect(at(0.25, "low").allow).toBe(true);
+    expect(at(0.2499, "low").allow).toBe(false);
+    expect(at(0.1).hold).toBe(false);
+    expect(at(0.0999).hold).toBe(true);
+    expect(at(-0.01).allow).toBe(false);
+    expect(at("0.9").allow).toBe(false);
+    expect(at(0.9, "medium").allow).toBe(false);
+  });
+});
+
+/** mulberry32: a small seeded PRNG, so a failing corpus can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Dates (local) around the 2026 DST changes in the US and the EU, and ordinary weeks. */
+const DATES: [number, number, number][] = [
+  [2026, 3, 7], [2026, 3, 8], [2026, 3, 9], [2026, 3, 28], [2026, 3, 29], [2026, 3, 30],
+  [2026, 10, 24], [2026, 10, 25], [2026, 10, 26], [2026, 10, 31], [2026, 11, 1], [2026, 11, 2],
+  [2026, 11, 23], [2026, 11, 24], [2026, 11, 25], [2026, 11, 26], [2026, 11, 27], [2026, 11, 28], [2026, 11, 29],
+];
+
+function formatWithOffset(ms: number, offsetMinutes: number, frac: boolean): string {
+  const local = new Date(ms + offsetMinutes * 60_000).toISOString();
+  const base = frac ? local.slice(0, 23) : local.slice(0, 19);
+  if (offsetMinutes === 0) return `${base}Z`;
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const abs = Math.abs(offsetMinutes);
+  return `${base}${sign}${String(Math.floor(abs / 60)).padStart(2, "0")}:${String(abs % 60).padStart(2, "0")}`;
+}
+
+export function randomRequests(access: Access, count: number, seed: number): unknown[] {
+  const rnd = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const maybe = (p: number) => rnd() < p;
+  const rules = access.rules;
+  const actions = [...new Set([...access.resources.flatMap((r) => r.actions), ...rules.flatMap((r) => r.actions)])];
+  const resources = [...new Set([...access.resources.map((r) => r.name), ...rules.flatMap((r) => r.resources)])];
+  const roles = [...new Set([...rules.flatMap((r) => r.subjects.roles ?? []), "nobody"])];
+  const teams = [...new Set([...rules.flatMap((r) => r.subjects.teams ?? []), "other-team"])];
+  const ids = [...new Set([...rules.flatMap((r) => r.subjects.ids ?? []), "u-random"])];
+  const attrs = new Map<string, (string | number | boolean)[]>();
+  for (const r of rules) for (const [k, v] of r.when.attributes) attrs.set(k, [...(attrs.get(k) ?? []), ...v]);
+  const ips: string[] = ["203.0.113.9", "2001:db8:ffff::1", "8.8.8.8", "::1", "0.0.0.0"];
+  for (const r of rules) {
+    for (const n of r.when.networks) {
+      for (const c of n.cidrs) {
+        const p = parseCidr(c);
+        if (!p.ok) continue;
+        const { family, base, prefix } = p.cidr;
+        const size = 1n << BigInt((family === 4 ? 32 : 128) - prefix);
+        const max = family === 4 ? 0xffffffffn : (1n << 128n) - 1n;
+        for (const v of [base, base + 1n, base + size - 1n, base + size, base - 1n, base + size / 2n]) {
+          if (v < 0n || v > max) continue;
+          const ip = formatIp({ family, value: v });
+          ips.push(ip);
+          if (family === 4) {
+            const hex = `${(v >> 16n).toString(16)}:${(v & 0xffffn).toString(16)}`;
+            ips.push(`::ffff:${ip}`, `::FFFF:${ip}`, `0:0:0:0:0:ffff:${ip}`, `::ffff:${hex}`);
+          }
+        }
+      }
+    }
+  }
+  const schedules = rules.flatMap((r) => (r.when.schedule ? [r.when.schedule] : []));
+  const zones = [...new Set(["UTC", "Europe/Berlin", "America/New_York", ...schedules.map((s) => s.timezone)])];
+
+  const randomTime = (): unknown => {
+    if (maybe(0.03)) return pick([undefined, "", "yesterday", 1764000000, "2026-11-23 10:00:00", "2026-13-01T00:00:00Z"]);
+    const s = schedules.length && maybe(0.8) ? pick(schedules) : null;
+    const zone = s ? s.timezone : pick(zones);
+    const [y, m, d] = pick(DATES);
+    const edges = s ? [s.from, s.to, s.from - 1, s.to - 1, s.from + 1, s.to + 1, 0, 1440, 120, 150, 90] : [0, 540, 1020, 1439, 150];
+    const minute = maybe(0.85) ? pick(edges) : Math.floor(rnd() * 1440);
+    const ms = instantAt(zone, y, m, d, minute) + (maybe(0.5) ? Math.floor(rnd() * 120 - 60) * 1000 : 0);
+    return formatWithOffset(ms, pick([0, 0, 60, -300, 330, -240, 120, 540]), maybe(0.1));
+  };
+
+  const randomList = (pool: string[]): unknown => {
+    if (maybe(0.05)) return undefined;
+    if (maybe(0.04)) return pick(pool);
+    if (maybe(0.03)) return [pick(pool), 7];
+    const n = Math.floor(rnd() * 3);
+    return Array.from({ length: n + (maybe(0.7) ? 1 : 0) }, () => pick(pool));
+  };
+
+  const randomAttributes = (): unknown => {
+    if (maybe(0.05)) return undefined;
+    if (maybe(0.03)) return pick(["clearance", ["internal"], 1]);
+    const out: Record<string, unknown> = {};
+    for (const [k, values] of attrs) {
+      if (maybe(0.1)) continue;
+      const v = pick(values);
+      out[k] = maybe(0.75) ? v : pick([String(v), typeof v === "string" ? [v] : v, typeof v === "boolean" ? String(v) : 0, null, "other"]);
+    }
+    if (maybe(0.2)) out["unrelated"] = "x";
+    return out;
+  };
+
+  const out: unknown[] = [];
+  for (let i = 0; i < count; i++) {
+    if (maybe(0.005)) {
+      out.push(pick([{}, { action: "read" }, { subject: {}, resource: {} }]));
+      continue;
+    }
+    const subject: Record<string, unknown> = {
+      id: maybe(0.95) ? pick(ids) : pick([undefined, 42]),
+      roles: randomList(roles),
+      teams: randomList(teams),
+      mfa: pick([true, true, true, false, "true", 1, undefined]),
+      attributes: randomAttributes(),
+    };
+    const request: Record<string, unknown> = {
+      subject: maybe(0.99) ? subject : undefined,
+      action: maybe(0.96) ? pick(actions) : pick(["*", "unknown", 1, undefined]),
+      resource: maybe(0.98) ? { type: maybe(0.96) ? pick(resources) : pick(["*", "unknown", 3, undefined]), id: "r-1" } : undefined,
+      environment: maybe(0.98) ? { ip: maybe(0.95) ? pick(ips) : pick([undefined, "10.8.0", "not-an-ip", 10, "::ffff:10.8.0"]), time: randomTime() } : undefined,
+    };
+    out.push(JSON.parse(JSON.stringify(request)));
+  }
+  return out;
+}
+
+/** Runs `work` over `items` with at most `limit` in flight. */
+async function pool<T, R>(items: readonly T[], limit: number, work: (t: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await work(items[i] as T);
+      }
+    }),
+  );
+  return results;
+}
+
+const PER_SERVICE = 10_000;
+const TOTAL_LIMIT_MS = 240_000;
+
+describe("differential: the TypeScript evaluator and a real OPA server agree", () => {
+  let server: ChildProcess | null = null;
+  let base = "";
+  let log = "";
+  const m = model();
+  const services = m.services.filter((s) => s.access);
+
+  beforeAll(async () => {
+    if (!opa) throw new Error("opa missing: run scripts/setup-tools.sh");
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(opa, ["run", "--server", "--addr", `127.0.0.1:${port}`, "--log-level", "error", "--bundle", join(ROOT, "out", "opa")], { stdio: ["ignore", "pipe", "pipe"] });
+    server.stdout?.on("data", (c) => (log += String(c)));
+    server.stderr?.on("data", (c) => (log += String(c)));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const ok = await fetch(`${base}/health?bundles`).then((r) => r.ok, () => false);
+      if (ok) break;
+      if (Date.now() > deadline || server.exitCode !== null) throw new Error(`opa did not become healthy: ${log}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, 30_000);
+
+  afterAll(() => stopProcess(server));
+
+  it("the example has services with access rules", () => expect(services.length).toBeGreaterThanOrEqual(3));
+
+  it(
+    `${PER_SERVICE} random requests per service and the deploy gate: zero disagreements`,
+    async () => {
+      const started = Date.now();
+      const disagreements: string[] = [];
+      let total = 0;
+      const allowed: Record<string, number> = {};
+      const ask = async (path: string, input: unknown): Promise<unknown> => {
+        if (Date.now() - started > TOTAL_LIMIT_MS) throw new Error("differential test over its time limit");
+        const res = await fetch(`${base}/v1/data/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }), signal: AbortSignal.timeout(10_000) });
+        const body = (await res.json()) as { result?: unknown };
+        return body.result;
+      };
+      for (const [i, s] of services.entries()) {
+        const corpus = randomRequests(s.access!, PER_SERVICE, 0x5eed + i);
+        const answers = await pool(corpus, 32, (input) => ask(`svcspec/services/${s.id}/authz/decision`, input));
+        corpus.forEach((input, j) => {
+          const want: AccessDecision = evaluateAccess(s.access!, input);
+          const got = answers[j];
+          total++;
+          if (want.allow) allowed[s.name] = (allowed[s.name] ?? 0) + 1;
+          if (toJson(got ?? null) !== toJson(want) && disagreements.length < 20) {
+            disagreements.push(`${s.name}: ${JSON.stringify(input)}\n  ts:  ${JSON.stringify(want)}\n  opa: ${JSON.stringify(got)}`);
+          }
+        });
+      }
+      const rnd = prng(42);
+      const deploy = Array.from({ length: 2000 }, () => ({
+        service: rnd() < 0.97 ? "checkout" : undefined,
+        budgetRemaining: rnd() < 0.95 ? Math.round((rnd() * 1.2 - 0.1) * 10_000) / 10_000 : "0.5",
+        risk: rnd() < 0.97 ? (rnd() < 0.5 ? "low" : "high") : "medium",
+      })).map((x) => JSON.parse(JSON.stringify(x)) as unknown);
+      const answers = await pool(deploy, 16, (input) => ask("svcspec/deploy/decision", input));
+      deploy.forEach((input, j) => {
+        const want = evaluateDeploy(m.organization.deployPolicy, input);
+        total++;
+        if (toJson(answers[j] ?? null) !== toJson(want) && disagreements.length < 20) {
+          disagreements.push(`deploy: ${JSON.stringify(input)}\n  ts:  ${JSON.stringify(want)}\n  opa: ${JSON.stringify(answers[j])}`);
+        }
+      });
+      console.log(`differential: ${total} requests (${PER_SERVICE} per service x ${services.length} services + ${deploy.length} deploy), ${disagreements.length} disagreements, ${Date.now() - started} ms; allowed per service ${JSON.stringify(allowed)}`);
+      // The corpus is only worth something if it reaches both outcomes in every service.
+      for (const s of services) expect(allowed[s.name] ?? 0, s.name).toBeGreaterThan(PER_SERVICE / 50);
+      expect(disagreements).toEqual([]);
+      expect(total).toBe(PER_SERVICE * services.length + deploy.length);
+    },
+    TOTAL_LIMIT_MS + 30_000,
+  );
+});
+
+describe("deny rules fail closed", () => {
+  const model = validate(sourcesOf(join(ROOT, "spec"))).model!;
+  const catalog = model.services.find((s) => s.name === "catalog")!.access!;
+  const checkout = model.services.find((s) => s.name === "checkout")!.access!;
+  const publish = (environment: Record<string, unknown>) => ({
+    subject: { id: "u-3", roles: ["engineer"], teams: ["catalog"], mfa: true },
+    action: "publish",
+    resource: { type: "products" },
+    environment,
+  });
+
+  it("a request without a time cannot slip past the weekend freeze", () => {
+    const d = evaluateAccess(catalog, publish({ ip: "10.8.1.2" }));
+    expect(d.allow).toBe(false);
+    expect(d.reasons).toContain("publishing-freeze-weekends");
+  });
+
+  it("a request without an address cannot slip past the CI network block", () => {
+    const d = evaluateAccess(checkout, { subject: { id: "ci", roles: ["admin"], mfa: true }, action: "refund", resource: { type: "orders" }, environment: {} });
+    expect(d.allow).toBe(false);
+    expect(d.reasons).toContain("no-changes-from-ci");
+  });
+});
