@@ -138,11 +138,18 @@ export function accessCases(access: Access): Case<AccessDecision>[] {
         for (const [what, value] of addrs) {
           const ip = formatIp({ family, value });
           add(`${rule.name}: ${network.name} ${cidr} ${what} ${ip}`, withEnv(base, { ip }));
-          if (family === 4) add(`${rule.name}: ${network.name} ${cidr} ${what} ::ffff:${ip}`, withEnv(base, { ip: `::ffff:${ip}` }));
+          if (family === 4) {
+            // Both spellings of the IPv4-mapped address: dotted, and the hex groups wasm and Go read differently.
+            const hex = formatIp({ family: 6, value: (0xffffn << 32n) | value });
+            add(`${rule.name}: ${network.name} ${cidr} ${what} ::ffff:${ip}`, withEnv(base, { ip: `::ffff:${ip}` }));
+            add(`${rule.name}: ${network.name} ${cidr} ${what} ${hex}`, withEnv(base, { ip: hex }));
+          }
         }
       }
       add(`${rule.name}: address missing`, withEnv(base, { ip: undefined }));
       add(`${rule.name}: address not an IP`, withEnv(base, { ip: "10.8.0" }));
+      const block = rule.when.networks[0]?.cidrs[0];
+      if (block) add(`${rule.name}: a CIDR block where the address belongs`, withEnv(base, { ip: block }));
     }
     if (rule.when.mfa) {
       add(`${rule.name}: mfa missing`, withSubject(base, (x) => delete x["mfa"]));

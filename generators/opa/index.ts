@@ -20,6 +20,12 @@ export function modelDigest(model: Model): string {
   return `sha256:${createHash("sha256").update(text).digest("hex")}`;
 }
 
+/** An IPv4 block as the block of its IPv4-mapped IPv6 addresses; an IPv6 block has none. */
+export function mappedBlock(cidr: string): string[] {
+  const [address = "", prefix = ""] = cidr.split("/");
+  return address.includes(":") ? [] : [`::ffff:${address}/${96 + Number(prefix)}`];
+}
+
 export function accessData(access: Access): unknown {
   return {
     resources: access.resources.map((r) => ({ name: r.name, actions: r.actions, piiFields: r.piiFields })),
@@ -32,6 +38,7 @@ export function accessData(access: Access): unknown {
       when: {
         mfa: r.when.mfa,
         networks: r.when.networks.flatMap((n) => n.cidrs),
+        mappedNetworks: r.when.networks.flatMap((n) => n.cidrs).flatMap(mappedBlock),
         schedule: r.when.schedule
           ? { timezone: r.when.schedule.timezone, days: r.when.schedule.days, from: r.when.schedule.from, to: r.when.schedule.to }
           : null,

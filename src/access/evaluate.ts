@@ -16,6 +16,9 @@
 import type { Access, AccessRule, DeployRule, Schedule } from "../model/model.js";
 import { HUNDRED } from "../model/decimal.js";
 import { cidrContains, parseCidr, parseIp, type Ip } from "../util/ip.js";
+import { localTime, parseRfc3339 } from "./time.js";
+
+export { parseRfc3339 } from "./time.js";
 
 export interface AccessDecision {
   allow: boolean;
@@ -48,41 +51,10 @@ function sameScalar(a: unknown, b: unknown): boolean {
   return typeof a === typeof b && a === b;
 }
 
-const RFC3339 = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$/;
-
-/** Milliseconds since the epoch of an RFC 3339 timestamp, or null (strict, like Go's time.Parse). */
-export function parseRfc3339(text: unknown): number | null {
-  if (typeof text !== "string") return null;
-  const m = RFC3339.exec(text);
-  if (!m) return null;
-  const [y, mo, d, h, mi, s] = [m[1], m[2], m[3], m[4], m[5], m[6]].map(Number) as [number, number, number, number, number, number];
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 59) return null;
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  if (d > days) return null;
-  let offset = 0;
-  const z = m[8] ?? "Z";
-  if (z !== "Z") {
-    const oh = Number(z.slice(1, 3));
-    const om = Number(z.slice(4, 6));
-    if (oh > 23 || om > 59) return null;
-    offset = (z[0] === "-" ? -1 : 1) * (oh * 60 + om);
-  }
-  const frac = m[7] ? Math.floor(Number(`0${m[7]}`) * 1000) : 0;
-  return Date.UTC(y, mo - 1, d, h, mi, s, frac) - offset * 60_000;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** Local weekday (`mon`..`sun`) and minute of the day of an instant in an IANA zone. */
 export function localClock(ms: number, timeZone: string): { day: string; minute: number } {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", { timeZone, hourCycle: "h23", weekday: "short", hour: "2-digit", minute: "2-digit" });
-    formatters.set(timeZone, f);
-  }
-  const parts = f.formatToParts(new Date(ms));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return { day: get("weekday").toLowerCase().slice(0, 3), minute: Number(get("hour")) * 60 + Number(get("minute")) };
+  const t = localTime(ms, timeZone);
+  return { day: t.weekday.toLowerCase().slice(0, 3), minute: t.hour * 60 + t.minute };
 }
 
 export function scheduleHolds(s: Schedule, time: unknown): boolean {

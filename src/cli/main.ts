@@ -82,10 +82,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   program
     .command("verify")
     .description("run the real validators (promtool, amtool, opa, luajit, k6, kubeconform) over the output folder")
+    .addOption(spec())
     .addOption(out())
     .option("--tools <dir>", "folder holding the validator binaries (default .tools/bin, then PATH)")
     .option("--require-tools", "fail when a validator that applies is not installed", false)
-    .action(async (o: { out: string; tools?: string; requireTools: boolean }) => set(await runVerify(io, o)));
+    .action(async (o: { spec: string; out: string; tools?: string; requireTools: boolean }) => set(await runVerify(io, o)));
 
   try {
     await program.parseAsync([...argv]);

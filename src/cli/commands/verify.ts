@@ -4,11 +4,18 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import jsyaml from "js-yaml";
 import { delimiter, dirname, join, relative, resolve } from "node:path";
+import { deployCases } from "../../../generators/opa/cases.js";
+import { buildWasmBundle, loadAccessWasm } from "../../access/wasm.js";
+import type { Model } from "../../model/model.js";
+import { toJson } from "../../render/json.js";
 import { packageRoot } from "../../util/package-root.js";
+import { compileFolder } from "../shared.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 
 export interface VerifyOptions {
   out: string;
+  /** The spec folder, for the access tests run through the wasm. */
+  spec: string;
   tools?: string;
   /** Fail when a validator that applies is not installed (CI sets this). */
   requireTools: boolean;
@@ -140,6 +147,19 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
       io.err(`  ✖  ${label} FAILED on ${selected.length} file(s)\n${problems.map((p) => p.replace(/^/gm, "       ")).join("\n")}\n`);
     } else io.err(`  ✔  ${label} ok (${selected.length} file${selected.length === 1 ? "" : "s"})\n`);
   }
+  const wasm = await checkAccessWasm(io, opts.spec, outDir, files, dirs);
+  const wasmLabel = "opa-wasm access.tests".padEnd(24);
+  if (wasm.status === "none") io.err(`  -  ${wasmLabel} nothing to check\n`);
+  else if (wasm.status === "missing") {
+    missing++;
+    io.err(`  ?  ${wasmLabel} MISSING: opa is not installed (run scripts/setup-tools.sh)\n`);
+  } else {
+    ran++;
+    if (wasm.problems.length) {
+      failed++;
+      io.err(`  ✖  ${wasmLabel} FAILED\n${wasm.problems.map((p) => p.replace(/^/gm, "       ")).join("\n")}\n`);
+    } else io.err(`  ✔  ${wasmLabel} ok (${wasm.summary})\n`);
+  }
   const core = await checkCoreKinds(outDir, files);
   const coreLabel = "kubernetes-models core".padEnd(24);
   if (!core.checked) io.err(`  -  ${coreLabel} nothing to check\n`);
@@ -157,4 +177,48 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
   }
   io.err(`✔ verify: ${summary}\n`);
   return EXIT.ok;
+}
+
+type WasmCheck = { status: "none" } | { status: "missing" } | { status: "ran"; problems: string[]; summary: string };
+
+/** Compiles out/opa to wasm and runs every service's access.tests and the deploy gate's boundary
+ * cases through it in Node, with the time built-ins svcspec supplies. */
+async function checkAccessWasm(io: Io, specDir: string, outDir: string, files: string[], dirs: string[]): Promise<WasmCheck> {
+  if (!files.includes("opa/.manifest")) return { status: "none" };
+  const opa = findTool("opa", dirs);
+  if (!opa) return { status: "missing" };
+  const compiled = compileFolder(io, { spec: specDir, format: "text" });
+  if (!compiled.model) return { status: "ran", problems: [`the spec in ${specDir} does not validate: run \`svcspec validate --spec ${specDir}\``], summary: "" };
+  try {
+    return { status: "ran", ...(await runAccessTests(opa, join(outDir, "opa"), compiled.model)) };
+  } catch (e) {
+    return { status: "ran", problems: [e instanceof Error ? e.message : String(e)], summary: "" };
+  }
+}
+
+async function runAccessTests(opa: string, bundleDir: string, model: Model): Promise<{ problems: string[]; summary: string }> {
+  const services = model.services.filter((s) => s.access);
+  const bundle = buildWasmBundle(opa, bundleDir, services.map((s) => s.id));
+  const wasm = await loadAccessWasm(bundle.policyWasm, bundle.data);
+  const problems: string[] = [];
+  let tests = 0;
+  for (const s of services) {
+    for (const t of s.access!.tests) {
+      tests++;
+      const d = wasm.access(s.id, t.request);
+      const wrong = [
+        d === null ? "the decision is undefined" : null,
+        d && d.allow !== (t.expect === "allow") ? `expected ${t.expect}, got ${d.allow ? "allow" : "deny"}` : null,
+        d && t.maskedFields && toJson(d.maskedFields) !== toJson(t.maskedFields) ? `expected maskedFields ${JSON.stringify(t.maskedFields)}, got ${JSON.stringify(d.maskedFields)}` : null,
+        d && t.reason && !d.reasons.includes(t.reason) ? `expected reason ${JSON.stringify(t.reason)} among ${JSON.stringify(d.reasons)}` : null,
+      ].filter((x): x is string => x !== null);
+      if (wrong.length) problems.push(`${s.name}: ${t.name}: ${wrong.join("; ")}`);
+    }
+  }
+  const gate = deployCases(model.organization.deployPolicy);
+  for (const c of gate) {
+    const d = wasm.deploy(c.input);
+    if (toJson(d) !== toJson(c.expect)) problems.push(`deploy gate: ${c.name}: expected ${JSON.stringify(c.expect)}, got ${JSON.stringify(d)}`);
+  }
+  return { problems, summary: `${tests} access tests of ${services.length} services, ${gate.length} deploy-gate cases` };
 }

@@ -277,110 +277,140 @@ test_boundary_40 if {
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
-# platform-edits-templates: corp-vpn 10.8.0.0/16 last address 10.8.255.255
+# platform-edits-templates: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
 test_boundary_41 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
+}
+
+# platform-edits-templates: corp-vpn 10.8.0.0/16 last address 10.8.255.255
+test_boundary_42 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_42 if {
+test_boundary_43 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
+# platform-edits-templates: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
+test_boundary_44 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
+}
+
 # platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_43 if {
+test_boundary_45 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_44 if {
+test_boundary_46 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
+# platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
+test_boundary_47 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # platform-edits-templates: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_45 if {
+test_boundary_48 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_46 if {
+test_boundary_49 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
+# platform-edits-templates: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
+test_boundary_50 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # platform-edits-templates: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_47 if {
+test_boundary_51 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_48 if {
+test_boundary_52 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_49 if {
+test_boundary_53 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_50 if {
+test_boundary_54 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: address missing
-test_boundary_51 if {
+test_boundary_55 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: address not an IP
-test_boundary_52 if {
+test_boundary_56 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
+# platform-edits-templates: a CIDR block where the address belongs
+test_boundary_57 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # platform-edits-templates: mfa missing
-test_boundary_53 if {
+test_boundary_58 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: mfa false
-test_boundary_54 if {
+test_boundary_59 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: mfa the string "true"
-test_boundary_55 if {
+test_boundary_60 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: teams missing
-test_boundary_56 if {
+test_boundary_61 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # viewers-read-templates: every condition met
-test_boundary_57 if {
+test_boundary_62 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["viewers-read-templates"]}
 }
 
 # viewers-read-templates: roles a string
-test_boundary_58 if {
+test_boundary_63 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "viewer", "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
