@@ -1,12 +1,14 @@
 /** OPA output proven three ways: opa accepts it (check --strict, fmt clean, the generated tests
- * pass on the example and the golden fixtures); the TypeScript reference evaluator passes every
- * access test of the example; and a real OPA server on loopback, loaded with the bundle, agrees
- * with the evaluator on at least 10,000 seeded random requests per service. */
+ * pass on the example and the golden fixtures); the TypeScript reference evaluator and the bundle
+ * compiled to wasm and run in Node pass every access test of the example; and the evaluator, the
+ * wasm and a real OPA server on loopback, loaded with the bundle, agree on at least 10,000 seeded
+ * random requests per service. */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccessDecision, evaluateAccess, evaluateDeploy } from "../src/access/evaluate.js";
+import { buildWasmBundle, loadAccessWasm, TIME_BUILTINS, type AccessWasm } from "../src/access/wasm.js";
 import { findTool, toolDirs } from "../src/cli/commands/verify.js";
 import { processIo } from "../src/cli/io.js";
 import { validate } from "../src/compile.js";
@@ -90,6 +92,74 @@ describe("the TypeScript reference evaluator", () => {
   });
 });
 
+describe("the bundle compiled to wasm and run in Node", () => {
+  const m = model();
+  const services = m.services.filter((s) => s.access);
+  let wasm: AccessWasm;
+  let bundleBytes = 0;
+
+  beforeAll(async () => {
+    if (!opa) throw new Error("opa missing: run scripts/setup-tools.sh");
+    const bundle = buildWasmBundle(opa, join(ROOT, "out", "opa"), services.map((s) => s.id));
+    bundleBytes = bundle.archive.length;
+    wasm = await loadAccessWasm(bundle.policyWasm, bundle.data);
+  }, 120_000);
+
+  it("has one entrypoint per service decision and the deploy gate", () => {
+    expect(bundleBytes).toBeGreaterThan(0);
+    expect(Object.keys(wasm.entrypoints).sort()).toEqual([...services.map((s) => `svcspec/services/${s.id}/authz/decision`), "svcspec/deploy/decision"].sort());
+  });
+
+  const tests = services.flatMap((s) => s.access!.tests.map((t) => [`${s.name}: ${t.name}`, s.id, t] as const));
+  it.each(tests)("%s", (_name, id, t) => {
+    const d = wasm.access(id, t.request)!;
+    expect(d.allow).toBe(t.expect === "allow");
+    if (t.maskedFields) expect(d.maskedFields).toEqual(t.maskedFields);
+    if (t.reason) expect(d.reasons).toContain(t.reason);
+  });
+
+  it("refuses at build time a policy calling a built-in Node cannot run", () => {
+    const tmp = spawnSync("mktemp", ["-d"], { encoding: "utf8" }).stdout.trim();
+    try {
+      spawnSync("cp", ["-r", `${join(ROOT, "out", "opa")}/.`, tmp]);
+      const file = join(tmp, "svcspec", "deploy", "policy.rego");
+      writeFileSync(file, readFileSync(file, "utf8") + "\nuses_crypto := crypto.sha256(\"x\")\n");
+      expect(() => buildWasmBundle(opa!, tmp, [])).toThrow(/crypto\.sha256/);
+    } finally {
+      spawnSync("rm", ["-rf", tmp]);
+    }
+  });
+});
+
+describe("svcspec's time built-ins for wasm match OPA's", () => {
+  const zones = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"];
+  const texts = [
+    "2026-11-23T09:00:00Z", "2026-11-23T08:59:59.999999999Z", "2026-11-23T08:59:59.99999999999999Z", "2026-11-23T9:00:00Z",
+    "2026-11-23T09:00:00,5+01:00", "2026-11-23T09:00:00+24:00", "2026-11-23T09:00:00+23:60", "2026-11-23T09:00:00-00:00",
+    "2026-03-08T06:59:59Z", "2026-03-08T07:00:00Z", "2026-03-29T00:59:59.5Z", "2026-03-29T01:00:00Z", "2026-11-01T05:59:59Z",
+    "1969-12-31T23:59:59.9995Z", "1677-09-21T00:12:43Z", "1677-09-21T00:12:44Z", "2262-04-11T23:47:16Z", "2262-04-11T23:47:17Z",
+    "2024-02-29T12:00:00Z", "2026-02-29T12:00:00Z", "2026-04-31T00:00:00Z", "2026-11-23T24:00:00Z", "2026-11-23T09:60:00Z",
+    "2026-11-23T09:00:60Z", "2026-11-23t09:00:00z", "2026-11-23 09:00:00Z", "2026-11-23T09:00:00.Z", "2026-11-23T09:00:00+0100",
+    "2026-11-23T09:00:00+25:00", "+2026-11-23T09:00:00Z", "2026-11-23T09:00:00", "", "yesterday",
+  ];
+
+  it("time.parse_rfc3339_ns, time.clock and time.weekday agree with opa eval on edge timestamps in several zones", () => {
+    expect(opa, "opa missing").not.toBeNull();
+    const query = "{t: [[z, time.clock([time.parse_rfc3339_ns(t), z]), time.weekday([time.parse_rfc3339_ns(t), z])] | some z in input.zones] | some t in input.texts; time.parse_rfc3339_ns(t)}";
+    const r = spawnSync(opa!, ["eval", "-f", "raw", "--stdin-input", query], { input: JSON.stringify({ texts, zones }), encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const fromOpa = JSON.parse(r.stdout) as Record<string, unknown>;
+    const ours: Record<string, unknown> = {};
+    for (const t of texts) {
+      const ns = TIME_BUILTINS["time.parse_rfc3339_ns"]!(t);
+      if (ns === undefined) continue;
+      ours[t] = zones.map((z) => [z, TIME_BUILTINS["time.clock"]!([ns, z]), TIME_BUILTINS["time.weekday"]!([ns, z])]);
+    }
+    expect(ours).toEqual(fromOpa);
+    expect(Object.keys(ours).length).toBeGreaterThan(15);
+  });
+});
+
 /** mulberry32: a small seeded PRNG, so a failing corpus can be replayed. */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -101,6 +171,12 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Timestamps where Go's RFC 3339 parser is lenient or strict in ways a regex might not be. */
+const ODD_TIMES = [
+  "2026-11-23T9:00:00Z", "2026-11-23T09:00:00,5Z", "2026-11-23T09:00:00.99999999999Z", "2026-11-28T09:00:00+24:00",
+  "2026-11-28T09:00:00+23:60", "1677-09-21T00:12:43Z", "2262-04-11T23:47:17Z", "1900-01-06T12:00:00Z", "2026-11-23t09:00:00z",
+];
 
 /** Dates (local) around the 2026 DST changes in the US and the EU, and ordinary weeks. */
 const DATES: [number, number, number][] = [
@@ -155,13 +231,15 @@ export function randomRequests(access: Access, count: number, seed: number): unk
   const zones = [...new Set(["UTC", "Europe/Berlin", "America/New_York", ...schedules.map((s) => s.timezone)])];
 
   const randomTime = (): unknown => {
-    if (maybe(0.03)) return pick([undefined, "", "yesterday", 1764000000, "2026-11-23 10:00:00", "2026-13-01T00:00:00Z"]);
+    if (maybe(0.03)) return pick([undefined, "", "yesterday", 1764000000, "2026-11-23 10:00:00", "2026-13-01T00:00:00Z", ...ODD_TIMES]);
     const s = schedules.length && maybe(0.8) ? pick(schedules) : null;
     const zone = s ? s.timezone : pick(zones);
     const [y, m, d] = pick(DATES);
     const edges = s ? [s.from, s.to, s.from - 1, s.to - 1, s.from + 1, s.to + 1, 0, 1440, 120, 150, 90] : [0, 540, 1020, 1439, 150];
     const minute = maybe(0.85) ? pick(edges) : Math.floor(rnd() * 1440);
     const ms = instantAt(zone, y, m, d, minute) + (maybe(0.5) ? Math.floor(rnd() * 120 - 60) * 1000 : 0);
+    // A nanosecond before the minute: where a double-precision instant would round across the edge.
+    if (maybe(0.05)) return formatWithOffset(ms - 1000, 0, false).replace("Z", ".999999999Z");
     return formatWithOffset(ms, pick([0, 0, 60, -300, 330, -240, 120, 540]), maybe(0.1));
   };
 
@@ -203,7 +281,7 @@ export function randomRequests(access: Access, count: number, seed: number): unk
       subject: maybe(0.99) ? subject : undefined,
       action: maybe(0.96) ? pick(actions) : pick(["*", "unknown", 1, undefined]),
       resource: maybe(0.98) ? { type: maybe(0.96) ? pick(resources) : pick(["*", "unknown", 3, undefined]), id: "r-1" } : undefined,
-      environment: maybe(0.98) ? { ip: maybe(0.95) ? pick(ips) : pick([undefined, "10.8.0", "not-an-ip", 10, "::ffff:10.8.0"]), time: randomTime() } : undefined,
+      environment: maybe(0.98) ? { ip: maybe(0.95) ? pick(ips) : pick([undefined, "10.8.0", "not-an-ip", 10, "::ffff:10.8.0", "10.8.0.0/24", "10.8.1.2/32", "fd00:8::1%eth0", "010.8.1.2", " 10.8.1.2"]), time: randomTime() } : undefined,
     };
     out.push(JSON.parse(JSON.stringify(request)));
   }
@@ -228,8 +306,9 @@ async function pool<T, R>(items: readonly T[], limit: number, work: (t: T) => Pr
 const PER_SERVICE = 10_000;
 const TOTAL_LIMIT_MS = 240_000;
 
-describe("differential: the TypeScript evaluator and a real OPA server agree", () => {
+describe("differential: the TypeScript evaluator, the wasm in Node and a real OPA server agree", () => {
   let server: ChildProcess | null = null;
+  let wasm: AccessWasm;
   let base = "";
   let log = "";
   const m = model();
@@ -239,6 +318,8 @@ describe("differential: the TypeScript evaluator and a real OPA server agree", (
     if (!opa) throw new Error("opa missing: run scripts/setup-tools.sh");
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
+    const bundle = buildWasmBundle(opa, join(ROOT, "out", "opa"), services.map((s) => s.id));
+    wasm = await loadAccessWasm(bundle.policyWasm, bundle.data);
     server = spawn(opa, ["run", "--server", "--addr", `127.0.0.1:${port}`, "--log-level", "error", "--bundle", join(ROOT, "out", "opa")], { stdio: ["ignore", "pipe", "pipe"] });
     server.stdout?.on("data", (c) => (log += String(c)));
     server.stderr?.on("data", (c) => (log += String(c)));
@@ -249,7 +330,7 @@ describe("differential: the TypeScript evaluator and a real OPA server agree", (
       if (Date.now() > deadline || server.exitCode !== null) throw new Error(`opa did not become healthy: ${log}`);
       await new Promise((r) => setTimeout(r, 100));
     }
-  }, 30_000);
+  }, 120_000);
 
   afterAll(() => stopProcess(server));
 
@@ -274,10 +355,11 @@ describe("differential: the TypeScript evaluator and a real OPA server agree", (
         corpus.forEach((input, j) => {
           const want: AccessDecision = evaluateAccess(s.access!, input);
           const got = answers[j];
+          const inWasm = wasm.access(s.id, input);
           total++;
           if (want.allow) allowed[s.name] = (allowed[s.name] ?? 0) + 1;
-          if (toJson(got ?? null) !== toJson(want) && disagreements.length < 20) {
-            disagreements.push(`${s.name}: ${JSON.stringify(input)}\n  ts:  ${JSON.stringify(want)}\n  opa: ${JSON.stringify(got)}`);
+          if ((toJson(got ?? null) !== toJson(want) || toJson(inWasm) !== toJson(want)) && disagreements.length < 20) {
+            disagreements.push(`${s.name}: ${JSON.stringify(input)}\n  ts:   ${JSON.stringify(want)}\n  opa:  ${JSON.stringify(got)}\n  wasm: ${JSON.stringify(inWasm)}`);
           }
         });
       }
@@ -290,9 +372,10 @@ describe("differential: the TypeScript evaluator and a real OPA server agree", (
       const answers = await pool(deploy, 16, (input) => ask("svcspec/deploy/decision", input));
       deploy.forEach((input, j) => {
         const want = evaluateDeploy(m.organization.deployPolicy, input);
+        const inWasm = wasm.deploy(input);
         total++;
-        if (toJson(answers[j] ?? null) !== toJson(want) && disagreements.length < 20) {
-          disagreements.push(`deploy: ${JSON.stringify(input)}\n  ts:  ${JSON.stringify(want)}\n  opa: ${JSON.stringify(answers[j])}`);
+        if ((toJson(answers[j] ?? null) !== toJson(want) || toJson(inWasm) !== toJson(want)) && disagreements.length < 20) {
+          disagreements.push(`deploy: ${JSON.stringify(input)}\n  ts:   ${JSON.stringify(want)}\n  opa:  ${JSON.stringify(answers[j])}\n  wasm: ${JSON.stringify(inWasm)}`);
         }
       });
       console.log(`differential: ${total} requests (${PER_SERVICE} per service x ${services.length} services + ${deploy.length} deploy), ${disagreements.length} disagreements, ${Date.now() - started} ms; allowed per service ${JSON.stringify(allowed)}`);
