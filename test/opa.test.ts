@@ -4,18 +4,21 @@
  * wasm and a real OPA server on loopback, loaded with the bundle, agree on at least 10,000 seeded
  * random requests per service. */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import jsyaml from "js-yaml";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccessDecision, evaluateAccess, evaluateDeploy } from "../src/access/evaluate.js";
 import { prng, randomRequests } from "../src/access/corpus.js";
-import { buildWasmBundle, loadAccessWasm, TIME_BUILTINS, type AccessWasm } from "../src/access/wasm.js";
+import { buildWasmBundle, loadAccessWasm, readTarGz, TIME_BUILTINS, type AccessWasm } from "../src/access/wasm.js";
 import { findTool, toolDirs } from "../src/cli/commands/verify.js";
 import { processIo } from "../src/cli/io.js";
 import { validate } from "../src/compile.js";
 import type { Model } from "../src/model/model.js";
 import { toJson } from "../src/render/json.js";
-import { FIXTURES, freePort, ROOT, sourcesOf, stopProcess } from "./helpers.js";
+import { deployCases } from "../generators/opa/cases.js";
+import { OPA_CONFIGMAP_PATH, opaServerArgs } from "../generators/opa/configmap.js";
+import { FIXTURES, freePort, ROOT, run, sourcesOf, stopProcess, tempDir, waitFor } from "./helpers.js";
 
 const opa = findTool("opa", toolDirs({ ...processIo, cwd: ROOT }));
 const outputs = [join(ROOT, "out"), join(FIXTURES, "minimal", "expected"), join(FIXTURES, "window-28d", "expected")].filter((d) => existsSync(join(d, "opa", ".manifest")));
@@ -126,6 +129,37 @@ describe("the bundle compiled to wasm and run in Node", () => {
       expect(() => buildWasmBundle(opa!, tmp, [])).toThrow(/crypto\.sha256/);
     } finally {
       spawnSync("rm", ["-rf", tmp]);
+    }
+  });
+});
+
+describe("svcspec bundle", () => {
+  it("writes the Rego bundle, the wasm bundle and policy.wasm; the wasm decides like the evaluator", async () => {
+    const tmp = tempDir();
+    try {
+      const r = await run(["bundle", "--dest", join(tmp.path, "opa")]);
+      expect(r.code, r.err).toBe(0);
+      const rego = readTarGz(readFileSync(join(tmp.path, "opa", "bundle.tar.gz")));
+      expect(JSON.parse(rego.get(".manifest")!.toString())).toEqual(JSON.parse(readFileSync(join(ROOT, "out", "opa", ".manifest"), "utf8")));
+      expect([...rego.keys()].filter((k) => k.endsWith(".rego")).length).toBe(5);
+      const wasmFiles = readTarGz(readFileSync(join(tmp.path, "opa", "bundle.wasm.tar.gz")));
+      expect(wasmFiles.get("policy.wasm")!.equals(readFileSync(join(tmp.path, "opa", "policy.wasm")))).toBe(true);
+      const wasm = await loadAccessWasm(wasmFiles.get("policy.wasm")!, JSON.parse(wasmFiles.get("data.json")!.toString()));
+      for (const s of model().services.filter((x) => x.access)) for (const t of s.access!.tests) expect(wasm.access(s.id, t.request), t.name).toEqual(evaluateAccess(s.access!, t.request));
+    } finally {
+      tmp.cleanup();
+    }
+  }, 60_000);
+
+  it("writes nothing from an invalid spec", async () => {
+    const tmp = tempDir();
+    try {
+      const r = await run(["bundle", "--spec", join(FIXTURES, "invalid", "access-test-unknown-resource", "spec"), "--dest", join(tmp.path, "opa")]);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/SVC\d{3}/);
+      expect(existsSync(join(tmp.path, "opa"))).toBe(false);
+    } finally {
+      tmp.cleanup();
     }
   });
 });
@@ -257,6 +291,61 @@ describe("differential: the TypeScript evaluator, the wasm in Node and a real OP
     },
     TOTAL_LIMIT_MS + 30_000,
   );
+});
+
+describe("the policies ConfigMap, mounted as Kubernetes mounts it, serves the same decisions", () => {
+  const m = model();
+  const services = m.services.filter((s) => s.access);
+  const tmp = tempDir();
+  let server: ChildProcess | null = null;
+  let base = "";
+  let log = "";
+
+  beforeAll(async () => {
+    if (!opa) throw new Error("opa missing: run scripts/setup-tools.sh");
+    const docs = jsyaml.loadAll(readFileSync(join(ROOT, "out", OPA_CONFIGMAP_PATH), "utf8")) as { data: Record<string, string> }[];
+    // The kubelet's layout: the keys in a hidden timestamped folder, `..data` pointing at it, and
+    // one symlink per key through `..data` (a projected volume merges several ConfigMaps so).
+    const stamp = "..2026_11_23_00_00_00.000000001";
+    mkdirSync(join(tmp.path, stamp));
+    for (const doc of docs) for (const [key, text] of Object.entries(doc.data)) {
+      writeFileSync(join(tmp.path, stamp, key), text);
+      symlinkSync(join("..data", key), join(tmp.path, key));
+    }
+    symlinkSync(stamp, join(tmp.path, "..data"));
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    server = spawn(opa, opaServerArgs(`127.0.0.1:${port}`, tmp.path), { stdio: ["ignore", "pipe", "pipe"] });
+    server.stdout?.on("data", (c) => (log += String(c)));
+    server.stderr?.on("data", (c) => (log += String(c)));
+    await waitFor(`opa to serve the mounted ConfigMap (${log})`, async () => ((await fetch(`${base}/health`)).ok ? true : null), 30_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopProcess(server);
+    tmp.cleanup();
+  });
+
+  const post = async (path: string, input: unknown) => {
+    const res = await fetch(`${base}/v1/data/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }), signal: AbortSignal.timeout(10_000) });
+    return ((await res.json()) as { result?: unknown }).result;
+  };
+
+  it("every access test of the example and every deploy-gate case: the same decision as the evaluator", async () => {
+    let n = 0;
+    for (const s of services) {
+      for (const t of s.access!.tests) {
+        expect(await post(`svcspec/services/${s.id}/authz/decision`, t.request), `${s.name}: ${t.name}`).toEqual(evaluateAccess(s.access!, t.request));
+        n++;
+      }
+    }
+    for (const c of deployCases(m.organization.deployPolicy)) {
+      expect(await post("svcspec/deploy/decision", c.input), c.name).toEqual(c.expect);
+      n++;
+    }
+    expect(n).toBeGreaterThan(40);
+    expect(log).not.toMatch(/error/i);
+  }, 60_000);
 });
 
 describe("deny rules fail closed", () => {

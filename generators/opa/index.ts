@@ -8,6 +8,7 @@ import { DEPLOY_INVALID_REASON, DEPLOY_NO_ROW_REASON, deployRowReason } from "..
 import { withHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
 import { accessCases, deployCases, type Case } from "./cases.js";
+import { opaConfigMap } from "./configmap.js";
 import { deployPolicy, servicePolicy } from "./policy.js";
 
 export const OPA_ROOT = "svcspec";
@@ -97,8 +98,9 @@ function serviceTests(service: Service, access: Access): { text: string; count: 
 export function generateOpa(model: Model): GeneratedFile[] {
   const org = model.organization;
   const orgSources = [org.file ?? ""].filter(Boolean);
+  const revision = modelDigest(model);
   const files: GeneratedFile[] = [
-    { path: "opa/.manifest", content: toJson({ revision: modelDigest(model), roots: [OPA_ROOT], rego_version: 1 }) },
+    { path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT], rego_version: 1 }) },
     { path: "opa/svcspec/deploy/policy.rego", content: withHeader("hash", orgSources, deployPolicy(DEPLOY_INVALID_REASON, DEPLOY_NO_ROW_REASON)) },
     {
       path: "opa/svcspec/deploy/data.json",
@@ -127,5 +129,6 @@ export function generateOpa(model: Model): GeneratedFile[] {
     files.push({ path: `opa/${dir}/data.json`, content: toJson(accessData(service.access)) });
     files.push({ path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) });
   }
+  files.push(opaConfigMap(model, revision, files));
   return files;
 }

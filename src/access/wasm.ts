@@ -92,6 +92,20 @@ export interface WasmBundle {
   data: unknown;
 }
 
+/** `opa build -b .` in the bundle folder (paths in the archive start at the bundle root); returns
+ * the archive. Throws with opa's message when it refuses. */
+export function opaBuild(opa: string, bundleDir: string, args: readonly string[]): Buffer {
+  const tmp = mkdtempSync(join(tmpdir(), "svcspec-opa-build-"));
+  try {
+    const archivePath = join(tmp, "bundle.tar.gz");
+    const r = spawnSync(opa, ["build", ...args, "-b", ".", "-o", archivePath], { cwd: bundleDir, encoding: "utf8", timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`opa build ${args.join(" ")} failed:\n${(r.stdout ?? "") + (r.stderr ?? "")}${r.error ? String(r.error) : ""}`);
+    return readFileSync(archivePath);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
 /** Compiles the bundle folder (out/opa) to wasm with one entrypoint per service decision and the
  * deploy gate. Throws with opa's message when it refuses. */
 export function buildWasmBundle(opa: string, bundleDir: string, serviceIds: readonly string[]): WasmBundle {
@@ -99,11 +113,8 @@ export function buildWasmBundle(opa: string, bundleDir: string, serviceIds: read
   try {
     const caps = join(tmp, "capabilities.json");
     writeFileSync(caps, JSON.stringify(wasmCapabilities(opa)));
-    const archivePath = join(tmp, "bundle.tar.gz");
     const entrypoints = [deployEntrypoint, ...serviceIds.map(serviceEntrypoint)].flatMap((e) => ["-e", e]);
-    const r = spawnSync(opa, ["build", "-t", "wasm", "--capabilities", caps, ...entrypoints, "-b", ".", "-o", archivePath], { cwd: bundleDir, encoding: "utf8", timeout: 300_000 });
-    if (r.status !== 0) throw new Error(`opa build -t wasm failed:\n${(r.stdout ?? "") + (r.stderr ?? "")}${r.error ? String(r.error) : ""}`);
-    const archive = readFileSync(archivePath);
+    const archive = opaBuild(opa, bundleDir, ["-t", "wasm", "--capabilities", caps, ...entrypoints]);
     const files = readTarGz(archive);
     const policyWasm = files.get("policy.wasm");
     const data = files.get("data.json");

@@ -2,6 +2,7 @@
  * 0 ok, 1 invalid spec or stale output, 2 usage or internal error. */
 import { Command, CommanderError, Option } from "commander";
 import { runBuild } from "./commands/build.js";
+import { runBundle } from "./commands/bundle.js";
 import { runCheck } from "./commands/check.js";
 import { runExplain } from "./commands/explain.js";
 import { runInit } from "./commands/init.js";
@@ -78,6 +79,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--team <name>", "owning team", "my-team")
     .option("--force", "overwrite existing files", false)
     .action((o: { spec: string; service: string; team: string; force: boolean }) => set(runInit(io, o)));
+
+  program
+    .command("bundle")
+    .description("build the OPA bundle artefacts (bundle.tar.gz, bundle.wasm.tar.gz, policy.wasm) with opa")
+    .addOption(spec())
+    .addOption(format())
+    .option("--dest <dir>", "folder for the artefacts (not committed)", "build/opa")
+    .option("--tools <dir>", "folder holding the opa binary (default .tools/bin, then PATH)")
+    .action((o: { spec: string; format: DiagnosticFormat; dest: string; tools?: string }) => set(runBundle(io, o)));
 
   program
     .command("verify")
