@@ -29,11 +29,35 @@ describe("real validators", () => {
   it("svcspec verify runs every applicable validator over out/ and reports it", async () => {
     const r = await run(["verify", "--require-tools"], ROOT);
     // Every consumer of the example's outputs ran and passed; none was skipped as "nothing to check".
-    for (const check of ["promtool check rules", "promtool test rules", "amtool check-config", "amtool config routes test", "opa check --strict", "opa test", "luajit compile", "k6 inspect", "kubeconform -strict", "kubernetes-models core"]) {
+    for (const check of ["promtool check rules", "promtool test rules", "amtool check-config", "amtool config routes test", "opa check --strict", "opa test", "luajit compile", "k6 inspect", "kubeconform -strict", "opa-wasm access.tests", "kubernetes-models core"]) {
       expect(r.err, check).toMatch(new RegExp(`✔  ${check.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&")}\\s+ok \\(\\d+`));
     }
-    expect(r.err).toMatch(/verify: 10 ran, 0 failed, 0 missing/);
+    expect(r.err).toMatch(/verify: 11 ran, 0 failed, 0 missing/);
     expect(r.code).toBe(0);
+  });
+
+  it("svcspec verify runs the spec's access tests through the wasm, and fails on a wrong expectation", async () => {
+    const { cpSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tempDir } = await import("./helpers.js");
+    const t = tempDir();
+    try {
+      cpSync(join(ROOT, "spec"), join(t.path, "spec"), { recursive: true });
+      cpSync(join(ROOT, "out", "opa"), join(t.path, "out", "opa"), { recursive: true });
+      const ok = await run(["verify", "--spec", join(t.path, "spec"), "--out", join(t.path, "out")], ROOT);
+      expect(ok.err).toMatch(/✔  opa-wasm access\.tests\s+ok \(\d+ access tests of 4 services, \d+ deploy-gate cases\)/);
+      const file = join(t.path, "spec", "services", "catalog.yaml");
+      const text = readFileSync(file, "utf8");
+      const flipped = text.replace(/(- name: viewer reads products from the office[\s\S]*?expect: )allow/, "$1deny");
+      expect(flipped).not.toBe(text);
+      writeFileSync(file, flipped);
+      const r = await run(["verify", "--spec", join(t.path, "spec"), "--out", join(t.path, "out")], ROOT);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/opa-wasm access\.tests\s+FAILED/);
+      expect(r.err).toMatch(/catalog: viewer reads products from the office: expected deny, got allow/);
+    } finally {
+      t.cleanup();
+    }
   });
 
   it("svcspec verify fails when a validator rejects an output", async () => {
