@@ -133,6 +133,21 @@ describe("the bundle compiled to wasm and run in Node", () => {
   });
 });
 
+describe("the deploy gate of every output, compiled to wasm", () => {
+  it.each(outputs)("%s: every derived case and 2,000 random requests decide as the evaluator does", async (dir) => {
+    const specDir = dir === join(ROOT, "out") ? join(ROOT, "spec") : join(dir, "..", "spec");
+    const gate = validate(sourcesOf(specDir)).model!.organization.deployPolicy;
+    const bundle = buildWasmBundle(opa!, join(dir, "opa"), []);
+    const wasm = await loadAccessWasm(bundle.policyWasm, bundle.data);
+    const rnd = prng(7);
+    const inputs = [
+      ...deployCases(gate).map((c) => c.input),
+      ...Array.from({ length: 2000 }, () => ({ service: "s", budgetRemaining: Math.round((rnd() * 1.2 - 0.1) * 10_000) / 10_000, risk: rnd() < 0.5 ? "low" : "high" })),
+    ];
+    for (const input of inputs) expect(wasm.deploy(input), JSON.stringify(input)).toEqual(evaluateDeploy(gate, input));
+  }, 60_000);
+});
+
 describe("svcspec bundle", () => {
   it("writes the Rego bundle, the wasm bundle and policy.wasm; the wasm decides like the evaluator", async () => {
     const tmp = tempDir();
