@@ -4,7 +4,9 @@ import { formatPercent, Ratio } from "../../src/model/decimal.js";
 import { formatDuration, humanSeconds, msToSeconds } from "../../src/model/duration.js";
 import type { AccessRule, Model, Schedule, Service, Sli, Slo } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
+import { DETECTOR_TOKENS, type DetectorId } from "../../src/pii/policy.js";
 import { withHeader } from "../../src/render/header.js";
+import { CONFIGMAP_NAMESPACE, HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LUA_SCRIPT } from "../fluentbit/index.js";
 
 export function generateDocs(model: Model): GeneratedFile[] {
   return model.services.map((s) => ({
@@ -108,7 +110,18 @@ const ACTION_TEXT = { hash: "keyed HMAC-SHA256 hash", last4: "all but the last 4
 
 function piiSection(s: Service): string[] {
   const p = s.pii;
-  const out = ["## PII redaction in logs", "", `Detectors: ${p.detectors.map(code).join(", ")}.`, ""];
+  const out = [
+    "## PII redaction in logs",
+    "",
+    `Fluent Bit's ${code(LUA_SCRIPT)} applies these rules to the records of this workload (namespace ${code(s.namespace)}, the pod labels above); ` +
+      "other records get the Organization defaults only. Field actions come first, then custom patterns, then the detectors, on every string value at any depth " +
+      "(the top-level `kubernetes`, `stream`, `time` and `_p` excepted).",
+    "",
+    "| Detector | From | Replaced by |",
+    "|---|---|---|",
+  ];
+  for (const d of p.detectors) out.push(`| ${code(d)} | ${p.added.includes(d) ? "this service" : "Organization default"} | ${code(DETECTOR_TOKENS[d as DetectorId])} |`);
+  out.push("");
   if (p.fields.length) {
     out.push("| Field | Action |", "|---|---|");
     for (const f of p.fields) out.push(`| ${code(f.path)} | ${ACTION_TEXT[f.action]} |`);
@@ -116,6 +129,19 @@ function piiSection(s: Service): string[] {
   }
   for (const pat of p.patterns) out.push(`- Pattern ${code(pat.name)}: ${code(pat.match)} replaced by ${code(pat.replace)}`);
   if (p.patterns.length) out.push("");
+  if (p.fields.some((f) => f.action === "hash")) {
+    out.push(
+      `\`hash\` keys the HMAC with the environment variable ${code(HMAC_ENV)}, which [\`fluent-bit/fluent-bit.values.yaml\`](../fluent-bit/fluent-bit.values.yaml) feeds from the Secret ${code(HMAC_SECRET_NAME)} (key ${code(HMAC_SECRET_KEY)}, namespace ${code(CONFIGMAP_NAMESPACE)}). ` +
+        "svcspec never generates the Secret; create it once from a file that stays out of Git:",
+      "",
+      "```sh",
+      ...HMAC_SECRET_COMMANDS,
+      "```",
+      "",
+      "With the variable unset or empty, hashed fields are masked (`[REDACTED]`).",
+      "",
+    );
+  }
   return out;
 }
 

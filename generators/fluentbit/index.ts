@@ -1,7 +1,9 @@
 /** fluent-bit/redact.lua (one fail-closed Lua filter for every service), the YAML and classic
- * configs that run it after the `kubernetes` filter, and the ConfigMap in the shape the official
- * Helm chart mounts. The HMAC key for `hash` is never in the config: Fluent Bit reads it from the
- * SVCSPEC_PII_HMAC_KEY environment variable, fed by a Kubernetes Secret. */
+ * configs that run it after the `kubernetes` filter, the ConfigMap in the shape the official
+ * Helm chart mounts, and Helm values for that chart that mount the script from the ConfigMap. The
+ * HMAC key for `hash` is never in the output: Fluent Bit reads it from the SVCSPEC_PII_HMAC_KEY
+ * environment variable, which the values feed from a Kubernetes Secret the user creates. */
+import { createHash } from "node:crypto";
 import type { Model } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { type Policy, policies } from "../../src/pii/policy.js";
@@ -15,6 +17,16 @@ export const LUA_SCRIPT = "redact.lua";
 export const HMAC_ENV = "SVCSPEC_PII_HMAC_KEY";
 export const CONFIGMAP_NAME = "fluent-bit-svcspec";
 export const CONFIGMAP_NAMESPACE = "logging";
+/** The Secret (created by the user, never generated) and its key that hold the HMAC key. */
+export const HMAC_SECRET_NAME = "fluent-bit-svcspec-pii";
+export const HMAC_SECRET_KEY = "hmac-key";
+/** Where the Helm values mount redact.lua from the ConfigMap, outside the chart's own mounts. */
+export const SCRIPT_DIR = "/fluent-bit/svcspec";
+/** Creating the Secret from a file: the key never appears on a command line or in the output. */
+export const HMAC_SECRET_COMMANDS = [
+  `openssl rand -hex 32 | tr -d '\\n' > ${HMAC_SECRET_KEY}`,
+  `kubectl create secret generic ${HMAC_SECRET_NAME} -n ${CONFIGMAP_NAMESPACE} --from-file=${HMAC_SECRET_KEY}=${HMAC_SECRET_KEY}`,
+];
 
 function policyLua(p: Policy, indent: string): string {
   const lines = [
@@ -41,10 +53,13 @@ export function redactLua(model: Model): string {
   return `-- Fluent Bit Lua filter: call = ${LUA_CALL}. Fails closed: never raises; on an internal error the\n-- record is replaced by { log = "[REDACTION_ERROR]", _svcspec_redaction_error = true, kubernetes = <names> }.${body}`;
 }
 
-const FILTERS: Record<string, string>[] = [
-  { name: "kubernetes", match: "kube.*", merge_log: "on", keep_log: "off", "k8s-logging.parser": "on", "k8s-logging.exclude": "on" },
-  { name: "lua", match: "*", script: LUA_SCRIPT, call: LUA_CALL, protected_mode: "on" },
-];
+function filters(script: string): Record<string, string>[] {
+  return [
+    { name: "kubernetes", match: "kube.*", merge_log: "on", keep_log: "off", "k8s-logging.parser": "on", "k8s-logging.exclude": "on" },
+    { name: "lua", match: "*", script, call: LUA_CALL, protected_mode: "on" },
+  ];
+}
+const FILTERS = filters(LUA_SCRIPT);
 const SERVICE = { flush: 1, log_level: "info", parsers_file: "parsers.conf" };
 const INPUT = { name: "tail", tag: "kube.*", path: "/var/log/containers/*.log", "multiline.parser": "docker, cri", mem_buf_limit: "5MB", skip_long_lines: "on" };
 const OUTPUT = { name: "stdout", match: "*", format: "json_lines" };
@@ -55,21 +70,92 @@ function classic(section: string, entries: Record<string, string | number>): str
   return `[${section}]\n${pairs.map(([k, v]) => `    ${k.padEnd(width)} ${v}`).join("\n")}\n`;
 }
 
-export function filtersConf(): string {
-  return FILTERS.map((f) => classic("FILTER", f)).join("\n");
+export function filtersConf(script = LUA_SCRIPT): string {
+  return filters(script).map((f) => classic("FILTER", f)).join("\n");
+}
+
+/** Helm values for the fluent/fluent-bit chart: the filters (the chart keeps the user's service,
+ * inputs and outputs), redact.lua mounted from the ConfigMap, and the HMAC key from the Secret
+ * when a service hashes a field. Not luaScripts: the chart runs `tpl` over those values (a `{{` in
+ * a pattern's replacement would be templated) and the script would be copied a second time. */
+export function helmValues(model: Model, script: string): string {
+  const hashing = model.services.filter((s) => s.pii.fields.some((f) => f.action === "hash")).map((s) => s.name);
+  const paragraphs: string[][] = [
+    [
+      `Helm values for the fluent/fluent-bit chart: config.filters runs ${LUA_SCRIPT} after the kubernetes filter; the script is`,
+      `mounted (extraVolumes, extraVolumeMounts) from the ConfigMap ${CONFIGMAP_NAME} of kubernetes/platform/fluent-bit.configmap.yaml.`,
+      "Your own values keep the service, inputs and outputs; Helm replaces lists from a later file, so merge env and the",
+      "extra volumes by hand if you set them too.",
+    ],
+    hashing.length
+      ? [
+          `HMAC key: the field action hash (${hashing.join(", ")}) reads ${HMAC_ENV}, here from the Secret ${HMAC_SECRET_NAME}`,
+          `(key ${HMAC_SECRET_KEY}), which svcspec never generates. Create it once from a file that stays out of Git and keep the`,
+          "key in your secret manager:",
+          ...HMAC_SECRET_COMMANDS.map((c) => `  ${c}`),
+          "The pods do not start without the Secret (with no key at all, hashed fields would be masked).",
+        ]
+      : [`HMAC key: no service hashes a field, so none is needed; ${HMAC_ENV} and its Secret appear here once one does.`],
+    [
+      "Install into the ConfigMap's namespace (paths relative to out/):",
+      "  kubectl apply -f kubernetes/platform/fluent-bit.configmap.yaml",
+      `  helm upgrade --install fluent-bit fluent/fluent-bit -n ${CONFIGMAP_NAMESPACE} -f <your values> -f fluent-bit/fluent-bit.values.yaml`,
+      "The pod annotation holds the script's SHA-256: a changed script rolls the pods on upgrade.",
+    ],
+  ];
+  // prose lines of a paragraph are joined and rewrapped; command lines (indented) stay as they are
+  const header = paragraphs.flatMap((p, i) => {
+    const out: string[] = i ? [""] : [];
+    let prose: string[] = [];
+    const flush = () => {
+      if (prose.length) out.push(...wrap(prose.join(" "), 100));
+      prose = [];
+    };
+    for (const l of p) {
+      if (l.startsWith("  ")) {
+        flush();
+        out.push(l);
+      } else prose.push(l);
+    }
+    flush();
+    return out;
+  });
+  const values = {
+    ...(hashing.length ? { env: [{ name: HMAC_ENV, valueFrom: { secretKeyRef: { name: HMAC_SECRET_NAME, key: HMAC_SECRET_KEY } } }] } : {}),
+    extraVolumes: [{ name: "svcspec-redaction", configMap: { name: CONFIGMAP_NAME, items: [{ key: LUA_SCRIPT, path: LUA_SCRIPT }] } }],
+    extraVolumeMounts: [{ name: "svcspec-redaction", mountPath: SCRIPT_DIR, readOnly: true }],
+    podAnnotations: { "checksum/svcspec-redact-lua": createHash("sha256").update(script).digest("hex") },
+    config: { filters: filtersConf(`${SCRIPT_DIR}/${LUA_SCRIPT}`) },
+  };
+  return `${header.map((l) => (l ? `# ${l}` : "#")).join("\n")}\n${toYaml(values)}`;
+}
+
+/** Words of one line, rewrapped at `width` columns (a word longer than that gets a line of its own). */
+function wrap(line: string, width: number): string[] {
+  const out: string[] = [];
+  let cur = "";
+  for (const w of line.split(" ")) {
+    if (cur && cur.length + 1 + w.length > width) {
+      out.push(cur);
+      cur = w;
+    } else cur = cur ? `${cur} ${w}` : w;
+  }
+  if (cur) out.push(cur);
+  return out;
 }
 
 export function generateFluentBit(model: Model): GeneratedFile[] {
   const sources = [model.organization.file ?? "", ...model.services.map((s) => s.file ?? "")].filter(Boolean);
   const script = redactLua(model);
   const lua = withHeader("dash", sources, script);
-  const filters = filtersConf();
+  const filterText = filtersConf();
   const yaml = toYaml({ service: SERVICE, pipeline: { inputs: [INPUT], filters: FILTERS, outputs: [OUTPUT] } });
-  const fullConf = [classic("SERVICE", SERVICE), classic("INPUT", INPUT), filters, classic("OUTPUT", OUTPUT)].join("\n");
+  const fullConf = [classic("SERVICE", SERVICE), classic("INPUT", INPUT), filterText, classic("OUTPUT", OUTPUT)].join("\n");
   return [
     { path: "fluent-bit/redact.lua", content: lua },
     { path: "fluent-bit/fluent-bit.yaml", content: withHeader("hash", sources, yaml) },
-    { path: "fluent-bit/filters.conf", content: withHeader("hash", sources, filters) },
+    { path: "fluent-bit/filters.conf", content: withHeader("hash", sources, filterText) },
+    { path: "fluent-bit/fluent-bit.values.yaml", content: withHeader("hash", sources, helmValues(model, script)) },
     {
       path: "kubernetes/platform/fluent-bit.configmap.yaml",
       content: withHeader(

@@ -46,11 +46,6 @@ local function at(s, i)
   return byte(s, i) or 0
 end
 
-local function skip_digits(s, p)
-  while DIGIT[at(s, p)] do p = p + 1 end
-  return p
-end
-
 -- run: finds candidates with string.find(hay, pat, i, plain) and replaces the span [a, b] that
 -- match(s, p, last) returns with token; on no match, match may return nil, next_i.
 local function run(s, hay, pat, plain, match, token)
@@ -78,7 +73,6 @@ end
 -- run_cls: run with the candidates found by a byte loop over a class table instead of a
 -- string.find pattern (LuaJIT compiles the loop; a pattern find is not compiled)
 local UPPER = range(new_cls(), "A", "Z")
-local PHONE_START = set_of("+(", range(new_cls(), "0", "9"))
 local function run_cls(s, cls, match, token)
   local i, last, out, n, len = 1, 1, nil, 0, #s
   while i <= len do
@@ -95,6 +89,65 @@ local function run_cls(s, cls, match, token)
       i = b + 1
     else
       i = b or (p + 1)
+    end
+  end
+  if not out then return s end
+  out[n + 1] = sub(s, last)
+  return concat(out)
+end
+
+-- digit runs: the maximal runs of digits of one string, RS[i]..RE[i] for i = 1..RN, found by one
+-- flat byte loop and shared by the card, SSN, phone and IPv4 detectors (kept until the string
+-- changes). Their matchers compare run bounds instead of rescanning digits byte by byte: no short
+-- inner loops, which LuaJIT's trace compiler blacklists (falling back to the interpreter).
+-- The byte loop has no branch: it lists the positions where digits start or stop (DR_T), and a
+-- byte that is neither writes to the spare slot DR_T[0]. Its time per byte is the same for text,
+-- digits and "1 1 1 ..."; a branchy loop takes a side exit at every run, and its speed depends on
+-- the shape it was first compiled for (true and false even count as two types to LuaJIT).
+local DIGIT01 = {}
+for c = 0, 255 do DIGIT01[c] = 0 end
+for c = 48, 57 do DIGIT01[c] = 1 end
+local DR_S, RN, RS, RE, DR_T = nil, 0, {}, {}, { [0] = 0 }
+local function digit_runs(s)
+  if DR_S == s then return RN end
+  local t, k, prev, len = DR_T, 0, 0, #s
+  for i = 1, len do
+    local d = DIGIT01[byte(s, i)]
+    local x = d + prev - 2 * d * prev
+    k = k + x
+    t[k * x] = i
+    prev = d
+  end
+  t[k + 1] = len + 1
+  local n = 0
+  for j = 1, k, 2 do
+    n = n + 1
+    RS[n] = t[j]
+    RE[n] = t[j + 1] - 1
+  end
+  DR_S, RN = s, n
+  return n
+end
+
+-- run_runs: run with the digit runs as candidates: match(s, r, last) gets each run r that starts at
+-- or after the end of the last match or skip (a digit inside a run follows a digit, and no digit
+-- detector starts there); on no match, match may return nil, next_i.
+local function run_runs(s, match, token)
+  local nr = digit_runs(s)
+  local from, last, out, n = 1, 1, nil, 0
+  for r = 1, nr do
+    if RS[r] >= from then
+      local a, b = match(s, r, last)
+      if a then
+        if not out then out = {} end
+        out[n + 1] = sub(s, last, a - 1)
+        out[n + 2] = token
+        n = n + 2
+        last = b + 1
+        from = b + 1
+      elseif b then
+        from = b
+      end
     end
   end
   if not out then return s end
@@ -280,23 +333,9 @@ local function m_email(s, p, last)
 end
 local function d_email(s) return run(s, s, "@", true, m_email, "[EMAIL]") end
 
-local function mod97(x)
-  -- x: IBAN without spaces; rearranged, letters as 10..35
-  local r = 0
-  local y = sub(x, 5) .. sub(x, 1, 4)
-  for i = 1, #y do
-    local c = byte(y, i)
-    if c >= 48 and c <= 57 then
-      r = (r * 10 + (c - 48)) % 97
-    else
-      r = (r * 100 + (c - 55)) % 97
-    end
-  end
-  return r
-end
 -- The chain that m_iban scans from a candidate (capitals and digits, single spaces between) is
 -- the tail of the chain from any earlier position of it: it is scanned once per string and kept
--- with prefix remainders mod 97, so each candidate checks each length in O(1), not O(length).
+-- with prefix remainders mod 97, so a candidate checks its country's length in O(1), not O(length).
 local IB_S, IB_FROM, IB_TO, IB_N = nil, 0, -1, 0
 local IB_K, IB_POS, IB_P, IB_D = {}, {}, {}, {}
 local POW10 = {}
@@ -330,23 +369,33 @@ local function iban_chain(s, p)
   end
   IB_S, IB_FROM, IB_TO, IB_N = s, p, j - 1, k
 end
+-- IBAN length per country (SWIFT IBAN registry, plus the countries of the widely used
+-- experimental lists): a candidate is checked at its country's length only, so an unknown country
+-- code or a chain of the wrong length costs one table lookup, not a mod-97 per possible length.
+local IBAN_LENGTHS = "AD24 AE23 AL28 AO25 AT20 AZ28 BA20 BE16 BF28 BG22 BH22 BI27 BJ28 BR29 BY28 CF27 CG27 CH21 CI28 CM27 CR22 CV25 CY28 CZ24 DE22 DJ27 DK18 DO28 DZ26 EE20 EG29 ES24 FI18 FK18 FO18 FR27 GA27 GB22 GE22 GI23 GL18 GQ27 GR27 GT28 GW25 HN28 HR21 HU28 IE22 IL23 IQ23 IR26 IS26 IT27 JO30 KM27 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MA28 MC27 MD24 ME22 MG27 MK19 ML28 MN20 MR27 MT31 MU30 MZ25 NE28 NI28 NL18 NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SN28 SO23 ST25 SV28 TD27 TG28 TL23 TN24 TR26 UA29 VA22 VG24 XK20 YE30"
+-- indexed by (first letter - 65) * 26 + second letter - 64: 1..676, all in the array part
+local IBAN_LEN = {}
+for i = 1, 676 do IBAN_LEN[i] = false end
+for i = 1, #IBAN_LENGTHS, 5 do
+  IBAN_LEN[(byte(IBAN_LENGTHS, i) - 65) * 26 + byte(IBAN_LENGTHS, i + 1) - 64] = tonumber(sub(IBAN_LENGTHS, i + 2, i + 3))
+end
 local function m_iban(s, p, last)
-  if ALNUM[at(s, p - 1)] or not (ALPHA[at(s, p + 1)] and DIGIT[at(s, p + 2)] and DIGIT[at(s, p + 3)]) or ALPHA[at(s, p + 1)] and at(s, p + 1) > 90 then return nil end
+  local c2 = at(s, p + 1)
+  if ALNUM[at(s, p - 1)] or not (UPPER[c2] and DIGIT[at(s, p + 2)] and DIGIT[at(s, p + 3)]) then return nil end
+  local len = IBAN_LEN[(byte(s, p) - 65) * 26 + c2 - 64]
+  if not len then return nil end
   if IB_S ~= s or p < IB_FROM or p > IB_TO then iban_chain(s, p) end
   local q = IB_K[p]
-  local n = IB_N - q + 1
-  if n > 34 then n = 34 end
+  local k = q + len - 1
+  if k > IB_N then return nil end
+  local e = IB_POS[k]
+  if ALNUM[at(s, e + 1)] then return nil end
   -- the BBAN (from the fifth character) then the country code (two capitals, two decimal digits
   -- each) and the check digits (six digits in all)
-  local cc = ((byte(s, p) - 55) * 10000 + (byte(s, p + 1) - 55) * 100 + (byte(s, p + 2) - 48) * 10 + (byte(s, p + 3) - 48)) % 97
+  local cc = ((byte(s, p) - 55) * 10000 + (c2 - 55) * 100 + (byte(s, p + 2) - 48) * 10 + (byte(s, p + 3) - 48)) % 97
   local b = q + 3
-  local pb, db = IB_P[b], IB_D[b]
-  for len = n, 15, -1 do
-    local k = q + len - 1
-    local e = IB_POS[k]
-    if not ALNUM[at(s, e + 1)] and (((IB_P[k] - pb * POW10[IB_D[k] - db]) % 97) * 1000000 + cc) % 97 == 1 then return p, e end
-  end
-  return nil
+  if (((IB_P[k] - IB_P[b] * POW10[IB_D[k] - IB_D[b]]) % 97) * 1000000 + cc) % 97 ~= 1 then return nil end
+  return p, e
 end
 local function d_iban(s) return run_cls(s, UPPER, m_iban, "[IBAN]") end
 
@@ -359,15 +408,16 @@ local function iin_ok(d)
   return false
 end
 local function luhn(d)
-  local sum, alt = 0, false
+  -- alt: 0 or 1, a number (a boolean flipping true/false is type instability to LuaJIT)
+  local sum, alt = 0, 0
   for i = #d, 1, -1 do
     local x = byte(d, i) - 48
-    if alt then
+    if alt == 1 then
       x = x * 2
       if x > 9 then x = x - 9 end
     end
     sum = sum + x
-    alt = not alt
+    alt = 1 - alt
   end
   return sum % 10 == 0
 end
@@ -375,7 +425,7 @@ local function is_card(d)
   local n = #d
   return n >= 13 and n <= 19 and iin_ok(d) and luhn(d)
 end
-local CARD_GS, CARD_GE, CARD_D = {}, {}, {}
+local CARD_D = {}
 -- is_card on the digits of groups st..e read in place (no substrings): issuer prefix, then Luhn
 local function is_card_groups(s, gs, ge, st, e)
   local d, n = CARD_D, 0
@@ -393,114 +443,145 @@ local function is_card_groups(s, gs, ge, st, e)
       or (n3 >= 300 and n3 <= 305) or (n3 >= 644 and n3 <= 649)
       or (n4 >= 2221 and n4 <= 2720) or n4 == 6011 or (n4 >= 3528 and n4 <= 3589)) then return false end
   end
-  local sum, alt = 0, false
+  -- alt: 0 or 1, a number (a boolean flipping true/false is type instability to LuaJIT)
+  local sum, alt = 0, 0
   for i = n, 1, -1 do
     local x = d[i]
-    if alt then
+    if alt == 1 then
       x = x * 2
       if x > 9 then x = x - 9 end
     end
     sum = sum + x
-    alt = not alt
+    alt = 1 - alt
   end
   return sum % 10 == 0
 end
-local function m_card(s, p, last)
-  if ALNUM[at(s, p - 1)] then return nil, skip_digits(s, p) end
-  local gs, ge, ng, j = CARD_GS, CARD_GE, 0, p
-  while true do
-    local k = skip_digits(s, j)
-    ng = ng + 1
-    gs[ng] = j
-    ge[ng] = k - 1
-    local c = at(s, k)
-    if (c == 32 or c == 45) and DIGIT[at(s, k + 1)] and ng < 24 then j = k + 1 else break end
+local function m_card(s, r, last)
+  local p = RS[r]
+  if ALNUM[at(s, p - 1)] then return nil, RE[r] + 1 end
+  -- the groups: runs r..z, each after a single space or dash, at most 24; w sums the digits of the
+  -- last five groups, wmax is its maximum: no card fits when no five consecutive groups reach 13
+  local z, w = r, RE[r] - p + 1
+  local wmax = w
+  while z - r < 23 and z < RN and RS[z + 1] == RE[z] + 2 do
+    local c = byte(s, RE[z] + 1)
+    if c ~= 32 and c ~= 45 then break end
+    z = z + 1
+    w = w + RE[z] - RS[z] + 1
+    if z - r >= 5 then w = w - (RE[z - 5] - RS[z - 5] + 1) end
+    if w > wmax then wmax = w end
   end
-  local tail_ok = not WORD[at(s, ge[ng] + 1)]
-  for st = 1, ng do
-    local total, best = 0, nil
-    for e = st, ng do
+  if wmax < 13 then return nil, RE[z] + 1 end
+  local tail_ok = not WORD[at(s, RE[z] + 1)]
+  for st = r, z do
+    -- best: the last group of the longest card from st, 0 for none (a number, not nil: see above)
+    local total, best = 0, 0
+    for e = st, z do
       if e - st >= 5 then break end
-      total = total + ge[e] - gs[e] + 1
+      total = total + RE[e] - RS[e] + 1
       if total > 19 then break end
-      if total >= 13 and (e < ng or tail_ok) and is_card_groups(s, gs, ge, st, e) then best = e end
+      if total >= 13 and (e < z or tail_ok) and is_card_groups(s, RS, RE, st, e) then best = e end
     end
-    if best then return gs[st], ge[best] end
+    if best > 0 then return RS[st], RE[best] end
   end
-  return nil, ge[ng] + 1
+  return nil, RE[z] + 1
 end
-local function d_credit_card(s) return run_cls(s, DIGIT, m_card, "[CREDIT_CARD]") end
+local function d_credit_card(s) return run_runs(s, m_card, "[CREDIT_CARD]") end
 local function card_number(v)
   return v == floor(v) and v >= 1e12 and v < 9007199254740992 and is_card(format("%.0f", v))
 end
 
-local function m_ssn(s, p, last)
-  -- a failed start fails for the rest of its digit run too (each is preceded by a digit): skip it
-  if ALNUM[at(s, p - 1)] then return nil, skip_digits(s, p) end
-  local sep = at(s, p + 3)
-  if not (DIGIT[at(s, p + 1)] and DIGIT[at(s, p + 2)] and (sep == 45 or sep == 32)) then return nil, skip_digits(s, p) end
-  if not (DIGIT[at(s, p + 4)] and DIGIT[at(s, p + 5)] and at(s, p + 6) == sep) then return nil, skip_digits(s, p) end
-  for i = 7, 10 do if not DIGIT[at(s, p + i)] then return nil, skip_digits(s, p) end end
-  if ALNUM[at(s, p + 11)] then return nil, skip_digits(s, p) end
-  local area, group, serial = tonumber(sub(s, p, p + 2)), tonumber(sub(s, p + 4, p + 5)), tonumber(sub(s, p + 7, p + 10))
-  if area == 0 or area == 666 or area >= 900 or group == 0 or serial == 0 then return nil, skip_digits(s, p) end
+local function m_ssn(s, r, last)
+  -- ddd, a dash or a space, dd, the same separator, dddd: runs of 3, 2 and 4 digits; a failed
+  -- start fails for the rest of its run too (each digit is preceded by a digit): skip the run
+  local p = RS[r]
+  if RE[r] ~= p + 2 or r + 2 > RN or ALNUM[at(s, p - 1)] then return nil, RE[r] + 1 end
+  local sep = byte(s, p + 3)
+  if not ((sep == 45 or sep == 32) and RS[r + 1] == p + 4 and RE[r + 1] == p + 5 and byte(s, p + 6) == sep and RS[r + 2] == p + 7 and RE[r + 2] == p + 10) then return nil, RE[r] + 1 end
+  if ALNUM[at(s, p + 11)] then return nil, RE[r] + 1 end
+  local area = (byte(s, p) - 48) * 100 + (byte(s, p + 1) - 48) * 10 + byte(s, p + 2) - 48
+  local group = (byte(s, p + 4) - 48) * 10 + byte(s, p + 5) - 48
+  local serial = (byte(s, p + 7) - 48) * 1000 + (byte(s, p + 8) - 48) * 100 + (byte(s, p + 9) - 48) * 10 + byte(s, p + 10) - 48
+  if area == 0 or area == 666 or area >= 900 or group == 0 or serial == 0 then return nil, RE[r] + 1 end
   return p, p + 10
 end
 local function d_us_ssn(s)
   -- every SSN has a '-' or a space
   if not (find(s, "-", 1, true) or find(s, " ", 1, true)) then return s end
-  return run_cls(s, DIGIT, m_ssn, "[SSN]")
+  return run_runs(s, m_ssn, "[SSN]")
 end
 
 local function is_sep(c) return c == 45 or c == 46 end
-local function digits_at(s, j, n)
-  for i = 0, n - 1 do if not DIGIT[at(s, j + i)] then return false end end
-  return true
-end
-local function m_phone(s, p, last)
-  local c, e = at(s, p), nil
+-- m_phone at p: the digit run r starts at p, or right after the '+' or '(' at p; t is the last run
+-- of the number, for an extension (' x' and a run right after)
+local function m_phone(s, r, p)
+  local c, e, t = byte(s, p), nil, nil
   -- the digits after a digit are preceded by one too: skip the run
   if ALNUM[at(s, p - 1)] then
-    if DIGIT[c] then return nil, skip_digits(s, p) end
+    if DIGIT[c] then return nil, RE[r] + 1 end
     return nil
   end
   if c == 43 then
-    local j, n = p + 1, 0
-    while true do
-      local d = at(s, j)
-      if DIGIT[d] then
-        n = n + 1
-        j = j + 1
-      elseif (d == 32 or d == 45 or d == 46) and n > 0 and DIGIT[at(s, j + 1)] then
-        j = j + 1
-      else
-        break
-      end
+    -- runs joined by single spaces, dashes or dots: 8 to 15 digits in all
+    local n = RE[r] - RS[r] + 1
+    t = r
+    while n <= 15 and t < RN and RS[t + 1] == RE[t] + 2 do
+      local d = byte(s, RE[t] + 1)
+      if d ~= 32 and d ~= 45 and d ~= 46 then break end
+      t = t + 1
+      n = n + RE[t] - RS[t] + 1
     end
     if n < 8 or n > 15 then return nil end
-    e = j - 1
+    e = RE[t]
   elseif c == 40 then
-    if not (digits_at(s, p + 1, 3) and at(s, p + 4) == 41) then return nil end
+    -- (ddd) ddd-dddd: the runs r, r + 1 and r + 2
+    if not (RE[r] == p + 3 and at(s, p + 4) == 41 and r + 2 <= RN) then return nil end
     local j = p + 5
     if at(s, j) == 32 then j = j + 1 end
     local sep = at(s, j + 3)
-    if not (digits_at(s, j, 3) and (is_sep(sep) or sep == 32) and digits_at(s, j + 4, 4)) then return nil end
+    if not (RS[r + 1] == j and RE[r + 1] == j + 2 and (is_sep(sep) or sep == 32) and RS[r + 2] == j + 4 and RE[r + 2] >= j + 7) then return nil end
     e = j + 7
+    t = r + 2
   else
-    local j = p
-    if c == 49 and is_sep(at(s, p + 1)) then j = p + 2 end
+    -- [1-]ddd-ddd-dddd: the runs q, q + 1 and q + 2, q = r or, after a leading "1-", r + 1
+    local j, q = p, r
+    if c == 49 and is_sep(at(s, p + 1)) then j, q = p + 2, r + 1 end
     -- a failed digit start: the rest of its digit run is preceded by a digit, skip it
-    if not (digits_at(s, j, 3) and is_sep(at(s, j + 3)) and digits_at(s, j + 4, 3) and is_sep(at(s, j + 7)) and digits_at(s, j + 8, 4)) then return nil, skip_digits(s, p) end
+    if not (q + 2 <= RN and RS[q] == j and RE[q] == j + 2 and is_sep(byte(s, j + 3)) and RS[q + 1] == j + 4 and RE[q + 1] == j + 6 and is_sep(byte(s, j + 7)) and RS[q + 2] == j + 8 and RE[q + 2] >= j + 11) then return nil, RE[r] + 1 end
     e = j + 11
+    t = q + 2
   end
-  if at(s, e + 1) == 32 and at(s, e + 2) == 120 and DIGIT[at(s, e + 3)] then e = skip_digits(s, e + 3) - 1 end
+  if at(s, e + 1) == 32 and at(s, e + 2) == 120 and t < RN and RS[t + 1] == e + 3 then e = RE[t + 1] end
   if ALNUM[at(s, e + 1)] then return nil end
   return p, e
 end
 local function d_phone(s)
   -- every phone has a '+', a '(', a '-' or a '.': without them, no scan
   if not (find(s, "+", 1, true) or find(s, "(", 1, true) or find(s, "-", 1, true) or find(s, ".", 1, true)) then return s end
-  return run_cls(s, PHONE_START, m_phone, "[PHONE]")
+  -- candidates: each digit run, after the '+' or '(' right before it (run with the digit runs)
+  local nr = digit_runs(s)
+  local from, last, out, n = 1, 1, nil, 0
+  for r = 1, nr do
+    local p = RS[r]
+    local a, b = nil, nil
+    local c = at(s, p - 1)
+    if (c == 43 or c == 40) and p - 1 >= from then a, b = m_phone(s, r, p - 1) end
+    if not a and p >= from then
+      a, b = m_phone(s, r, p)
+      if not a and b then from = b end
+    end
+    if a then
+      if not out then out = {} end
+      out[n + 1] = sub(s, last, a - 1)
+      out[n + 2] = "[PHONE]"
+      n = n + 2
+      last = b + 1
+      from = b + 1
+    end
+  end
+  if not out then return s end
+  out[n + 1] = sub(s, last)
+  return concat(out)
 end
 
 local function v6_groups(h)
@@ -545,29 +626,32 @@ local function m_ipv6(s, p, last)
 end
 local function d_ipv6(s) return run(s, s, ":", true, m_ipv6, "[IPV6]") end
 
-local function m_ipv4(s, p, last)
-  if ALNUM[at(s, p - 1)] or at(s, p - 1) == 46 then return nil, skip_digits(s, p) end
-  local j = p
-  for o = 1, 4 do
-    local k = skip_digits(s, j)
-    if k == j or k - j > 3 or tonumber(sub(s, j, k - 1)) > 255 then return nil, skip_digits(s, p) end
-    if o < 4 then
-      if at(s, k) ~= 46 then return nil, skip_digits(s, p) end
-      j = k + 1
-    else
-      j = k
-    end
+-- the value of the 1 to 3 digits a..b
+local function octet(s, a, b)
+  local v = byte(s, a) - 48
+  if b > a then v = v * 10 + byte(s, a + 1) - 48 end
+  if b > a + 1 then v = v * 10 + byte(s, a + 2) - 48 end
+  return v
+end
+local function m_ipv4(s, r, last)
+  local p = RS[r]
+  if ALNUM[at(s, p - 1)] or at(s, p - 1) == 46 or r + 3 > RN then return nil, RE[r] + 1 end
+  -- four runs of 1 to 3 digits, each at most 255, joined by single dots
+  for o = r, r + 3 do
+    if RE[o] - RS[o] > 2 or octet(s, RS[o], RE[o]) > 255 then return nil, RE[r] + 1 end
+    if o < r + 3 and not (byte(s, RE[o] + 1) == 46 and RS[o + 1] == RE[o] + 2) then return nil, RE[r] + 1 end
   end
-  if ALNUM[at(s, j)] or (at(s, j) == 46 and DIGIT[at(s, j + 1)]) then return nil, skip_digits(s, p) end
+  local j = RE[r + 3] + 1
+  if ALNUM[at(s, j)] or (at(s, j) == 46 and DIGIT[at(s, j + 1)]) then return nil, RE[r] + 1 end
   local from = p - 10
   if from < 1 then from = 1 end
-  if find(lower(sub(s, from, p - 1)), "version", 1, true) then return nil, skip_digits(s, p) end
+  if find(lower(sub(s, from, p - 1)), "version", 1, true) then return nil, RE[r] + 1 end
   return p, j - 1
 end
 local function d_ipv4(s)
   -- every address has a dot
   if not find(s, ".", 1, true) then return s end
-  return run_cls(s, DIGIT, m_ipv4, "[IPV4]")
+  return run_runs(s, m_ipv4, "[IPV4]")
 end
 
 local D = {

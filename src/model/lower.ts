@@ -145,6 +145,7 @@ function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization)
     cache: spec.cache ? lowerCache(spec.cache) : null,
     pii: {
       detectors: orderDetectors([...org.pii.defaults, ...(spec.pii?.detectors ?? [])]),
+      added: orderDetectors((spec.pii?.detectors ?? []).filter((d) => !org.pii.defaults.includes(d))),
       fields: (spec.pii?.fields ?? []).map((f) => ({ path: f.path, action: f.action })),
       patterns: (spec.pii?.patterns ?? []).map((p) => ({
         name: p.name,

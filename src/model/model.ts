@@ -169,6 +169,8 @@ export interface CacheRoute {
 export interface Pii {
   /** Organization defaults plus the service's own, in built-in catalog order. */
   detectors: string[];
+  /** Of `detectors`, those the service adds to the Organization defaults (catalog order). */
+  added: string[];
   fields: { path: string; action: "hash" | "last4" | "drop" | "mask" }[];
   patterns: { name: string; match: string; replace: string; examples: { match: string[]; noMatch: string[] } }[];
 }

@@ -65,11 +65,6 @@ const lower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 type Match = (s: string, p: number, last: number) => [number, number] | [null, number?];
 const NO: [null] = [null];
 
-function skipDigits(s: string, p: number): number {
-  while (DIGIT.has(at(s, p))) p++;
-  return p;
-}
-
 function run(s: string, hay: string, find: (h: string, i: number) => number | null, match: Match, token: string): string {
   let i = 1;
   let last = 1;
@@ -90,6 +85,61 @@ function run(s: string, hay: string, find: (h: string, i: number) => number | nu
   return out.join("");
 }
 const plain = (x: string) => (h: string, i: number) => findPlain(h, x, i);
+
+// The maximal runs of digits of one string, rs[i]..re[i] for i = 1..rn (Lua: digit_runs, which
+// lists the positions where digits start or stop without a branch, writing the other positions
+// to a spare slot 0), shared by the card, SSN, phone and IPv4 detectors and kept until the string
+// changes.
+let drS: string | null = null;
+let rn = 0;
+const rs: number[] = [];
+const re: number[] = [];
+const drT: number[] = [0];
+function digitRuns(s: string): number {
+  if (drS === s) return rn;
+  let k = 0;
+  let prev = 0;
+  for (let i = 1; i <= s.length; i++) {
+    const c = s.charCodeAt(i - 1);
+    const d = c >= 48 && c <= 57 ? 1 : 0;
+    const x = d + prev - 2 * d * prev;
+    k += x;
+    drT[k * x] = i;
+    prev = d;
+  }
+  drT[k + 1] = s.length + 1;
+  let n = 0;
+  for (let j = 1; j <= k; j += 2) {
+    n++;
+    rs[n] = drT[j]!;
+    re[n] = drT[j + 1]! - 1;
+  }
+  drS = s;
+  rn = n;
+  return n;
+}
+/** run() with the digit runs as candidates: match gets the index of each run that starts at or
+ * after the end of the last match or skip (Lua: run_runs). */
+type RunMatch = (s: string, r: number, last: number) => [number, number] | [null, number?];
+function runRuns(s: string, match: RunMatch, token: string): string {
+  const nr = digitRuns(s);
+  let from = 1;
+  let last = 1;
+  let out: string[] | null = null;
+  for (let r = 1; r <= nr; r++) {
+    if (rs[r]! >= from) {
+      const [a, b] = match(s, r, last);
+      if (a !== null) {
+        (out ??= []).push(sub(s, last, a - 1), token);
+        last = b! + 1;
+        from = b! + 1;
+      } else if (b !== undefined) from = b;
+    }
+  }
+  if (!out) return s;
+  out.push(sub(s, last));
+  return out.join("");
+}
 
 function dPrivateKey(s: string): string {
   if (findPlain(s, "-----BEGIN ", 1) === null) return s;
@@ -257,6 +307,7 @@ const mEmail: Match = (s, p, last) => {
   return [a, e];
 };
 
+/** The ISO 13616 check of a compact IBAN (1 when valid); the detectors use prefix remainders instead. */
 export function mod97(x: string): number {
   let r = 0;
   const y = x.slice(4) + x.slice(0, 4);
@@ -268,7 +319,7 @@ export function mod97(x: string): number {
 }
 // The chain that mIban scans from a candidate (capitals and digits, single spaces between) is
 // the tail of the chain from any earlier position of it: it is scanned once per string and kept
-// with prefix remainders mod 97, so each candidate checks each length in O(1), not O(length).
+// with prefix remainders mod 97, so a candidate checks its country's length in O(1), not O(length).
 let ibS: string | null = null;
 let ibFrom = 0;
 let ibTo = -1;
@@ -308,23 +359,37 @@ function ibanChain(s: string, p: number): void {
   ibTo = j - 1;
   ibN = k;
 }
+/** IBAN length per country: the SWIFT IBAN registry, plus the countries of the widely used
+ * experimental lists (AO, BF, BJ, CF, CG, CI, CM, CV, DZ, GA, GQ, GW, IR, KM, MA, MG, ML, MZ, NE,
+ * SN, TD, TG). The Lua reads the same table (generators/fluentbit/runtime.ts prints it). */
+export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
+  AD: 24, AE: 23, AL: 28, AO: 25, AT: 20, AZ: 28, BA: 20, BE: 16, BF: 28, BG: 22, BH: 22, BI: 27, BJ: 28, BR: 29, BY: 28,
+  CF: 27, CG: 27, CH: 21, CI: 28, CM: 27, CR: 22, CV: 25, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, DZ: 26,
+  EE: 20, EG: 29, ES: 24, FI: 18, FK: 18, FO: 18, FR: 27, GA: 27, GB: 22, GE: 22, GI: 23, GL: 18, GQ: 27, GR: 27,
+  GT: 28, GW: 25, HN: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IR: 26, IS: 26, IT: 27, JO: 30, KM: 27, KW: 30,
+  KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, LY: 25, MA: 28, MC: 27, MD: 24, ME: 22, MG: 27, MK: 19,
+  ML: 28, MN: 20, MR: 27, MT: 31, MU: 30, MZ: 25, NE: 28, NI: 28, NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29,
+  PT: 25, QA: 29, RO: 24, RS: 22, RU: 33, SA: 24, SC: 31, SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SN: 28, SO: 23,
+  ST: 25, SV: 28, TD: 27, TG: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
+};
+const UPPER = cls(AZ);
 const mIban: Match = (s, p) => {
-  if (ALNUM.has(at(s, p - 1)) || !(ALPHA.has(at(s, p + 1)) && DIGIT.has(at(s, p + 2)) && DIGIT.has(at(s, p + 3))) || (ALPHA.has(at(s, p + 1)) && at(s, p + 1) > 90)) return NO;
+  const c2 = at(s, p + 1);
+  if (ALNUM.has(at(s, p - 1)) || !(UPPER.has(c2) && DIGIT.has(at(s, p + 2)) && DIGIT.has(at(s, p + 3)))) return NO;
+  const len = IBAN_LENGTHS[sub(s, p, p + 1)];
+  if (len === undefined) return NO;
   if (ibS !== s || p < ibFrom || p > ibTo) ibanChain(s, p);
   const q = ibK[p]!;
-  const n = Math.min(ibN - q + 1, 34);
+  const k = q + len - 1;
+  if (k > ibN) return NO;
+  const e = ibPos[k]!;
+  if (ALNUM.has(at(s, e + 1))) return NO;
   // the BBAN (from the fifth character) then the country code (two capitals, two decimal digits
   // each) and the check digits (six digits in all)
-  const cc = ((at(s, p) - 55) * 10000 + (at(s, p + 1) - 55) * 100 + (at(s, p + 2) - 48) * 10 + (at(s, p + 3) - 48)) % 97;
+  const cc = ((at(s, p) - 55) * 10000 + (c2 - 55) * 100 + (at(s, p + 2) - 48) * 10 + (at(s, p + 3) - 48)) % 97;
   const b = q + 3;
-  const pb = ibP[b]!;
-  const db = ibD[b]!;
-  for (let len = n; len >= 15; len--) {
-    const k = q + len - 1;
-    const e = ibPos[k]!;
-    if (!ALNUM.has(at(s, e + 1)) && (((((ibP[k]! - pb * POW10[ibD[k]! - db]!) % 97) + 97) % 97) * 1000000 + cc) % 97 === 1) return [p, e];
-  }
-  return NO;
+  if ((((((ibP[k]! - ibP[b]! * POW10[ibD[k]! - ibD[b]!]!) % 97) + 97) % 97) * 1000000 + cc) % 97 !== 1) return NO;
+  return [p, e];
 };
 
 function iinOk(d: string): boolean {
@@ -338,115 +403,153 @@ function iinOk(d: string): boolean {
 }
 export function luhn(d: string): boolean {
   let sum = 0;
-  let alt = false;
+  let alt = 0;
   for (let i = d.length - 1; i >= 0; i--) {
     let x = d.charCodeAt(i) - 48;
-    if (alt) {
+    if (alt === 1) {
       x *= 2;
       if (x > 9) x -= 9;
     }
     sum += x;
-    alt = !alt;
+    alt = 1 - alt;
   }
   return sum % 10 === 0;
 }
 export function isCard(d: string): boolean {
   return d.length >= 13 && d.length <= 19 && iinOk(d) && luhn(d);
 }
-const mCard: Match = (s, p) => {
-  if (ALNUM.has(at(s, p - 1))) return [null, skipDigits(s, p)];
-  const gs: number[] = [];
-  const ge: number[] = [];
-  let j = p;
-  for (;;) {
-    const k = skipDigits(s, j);
-    gs.push(j);
-    ge.push(k - 1);
-    const c = at(s, k);
-    if ((c === 32 || c === 45) && DIGIT.has(at(s, k + 1)) && gs.length < 24) j = k + 1;
-    else break;
+const mCard: RunMatch = (s, r) => {
+  const p = rs[r]!;
+  if (ALNUM.has(at(s, p - 1))) return [null, re[r]! + 1];
+  // the groups: runs r..z, each after a single space or dash, at most 24; w sums the digits of the
+  // last five groups, wmax is its maximum: no card fits when no five consecutive groups reach 13
+  let z = r;
+  let w = re[r]! - p + 1;
+  let wmax = w;
+  while (z - r < 23 && z < rn && rs[z + 1] === re[z]! + 2) {
+    const c = at(s, re[z]! + 1);
+    if (c !== 32 && c !== 45) break;
+    z++;
+    w += re[z]! - rs[z]! + 1;
+    if (z - r >= 5) w -= re[z - 5]! - rs[z - 5]! + 1;
+    if (w > wmax) wmax = w;
   }
-  const ng = gs.length;
-  const tailOk = !WORD.has(at(s, ge[ng - 1]! + 1));
-  for (let st = 0; st < ng; st++) {
+  if (wmax < 13) return [null, re[z]! + 1];
+  const tailOk = !WORD.has(at(s, re[z]! + 1));
+  for (let st = r; st <= z; st++) {
+    // best: the last group of the longest card from st, 0 for none
     let total = 0;
-    let best: number | null = null;
-    for (let e = st; e < ng; e++) {
+    let best = 0;
+    for (let e = st; e <= z; e++) {
       if (e - st >= 5) break;
-      total += ge[e]! - gs[e]! + 1;
+      total += re[e]! - rs[e]! + 1;
       if (total > 19) break;
-      if (total >= 13 && (e < ng - 1 || tailOk)) {
+      if (total >= 13 && (e < z || tailOk)) {
         // the digits only for a long enough candidate (Lua reads them in place: is_card_groups)
         let digits = "";
-        for (let g = st; g <= e; g++) digits += sub(s, gs[g]!, ge[g]!);
+        for (let g = st; g <= e; g++) digits += sub(s, rs[g]!, re[g]!);
         if (isCard(digits)) best = e;
       }
     }
-    if (best !== null) return [gs[st]!, ge[best]!];
+    if (best > 0) return [rs[st]!, re[best]!];
   }
-  return [null, ge[ng - 1]! + 1];
+  return [null, re[z]! + 1];
 };
 export function cardNumber(v: number): boolean {
   return Number.isInteger(v) && v >= 1e12 && v < 9007199254740992 && isCard(v.toFixed(0));
 }
 
-const mSsn: Match = (s, p) => {
-  // a failed start fails for the rest of its digit run too (each is preceded by a digit): skip it
-  const skip: [null, number] = [null, skipDigits(s, p)];
-  if (ALNUM.has(at(s, p - 1))) return skip;
+const digit = (s: string, i: number) => s.charCodeAt(i - 1) - 48;
+const mSsn: RunMatch = (s, r) => {
+  // ddd, a dash or a space, dd, the same separator, dddd: runs of 3, 2 and 4 digits; a failed
+  // start fails for the rest of its run too (each digit is preceded by a digit): skip the run
+  const p = rs[r]!;
+  const skip: [null, number] = [null, re[r]! + 1];
+  if (re[r] !== p + 2 || r + 2 > rn || ALNUM.has(at(s, p - 1))) return skip;
   const sep = at(s, p + 3);
-  if (!(DIGIT.has(at(s, p + 1)) && DIGIT.has(at(s, p + 2)) && (sep === 45 || sep === 32))) return skip;
-  if (!(DIGIT.has(at(s, p + 4)) && DIGIT.has(at(s, p + 5)) && at(s, p + 6) === sep)) return skip;
-  for (let i = 7; i <= 10; i++) if (!DIGIT.has(at(s, p + i))) return skip;
+  if (!((sep === 45 || sep === 32) && rs[r + 1] === p + 4 && re[r + 1] === p + 5 && at(s, p + 6) === sep && rs[r + 2] === p + 7 && re[r + 2] === p + 10)) return skip;
   if (ALNUM.has(at(s, p + 11))) return skip;
-  const area = Number(sub(s, p, p + 2));
-  const group = Number(sub(s, p + 4, p + 5));
-  const serial = Number(sub(s, p + 7, p + 10));
+  const area = digit(s, p) * 100 + digit(s, p + 1) * 10 + digit(s, p + 2);
+  const group = digit(s, p + 4) * 10 + digit(s, p + 5);
+  const serial = digit(s, p + 7) * 1000 + digit(s, p + 8) * 100 + digit(s, p + 9) * 10 + digit(s, p + 10);
   if (area === 0 || area === 666 || area >= 900 || group === 0 || serial === 0) return skip;
   return [p, p + 10];
 };
 
 const isSep = (c: number) => c === 45 || c === 46;
-function digitsAt(s: string, j: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (!DIGIT.has(at(s, j + i))) return false;
-  return true;
-}
-const mPhone: Match = (s, p) => {
+/** At p: the digit run r starts at p, or right after the '+' or '(' at p; t is the last run of the
+ * number, for an extension (" x" and a run right after). */
+function mPhone(s: string, r: number, p: number): [number, number] | [null, number?] {
   const c = at(s, p);
-  // the digits after a digit are preceded by one too: skip the run
-  if (ALNUM.has(at(s, p - 1))) return DIGIT.has(c) ? [null, skipDigits(s, p)] : NO;
   let e: number;
+  let t: number;
+  // the digits after a digit are preceded by one too: skip the run
+  if (ALNUM.has(at(s, p - 1))) return DIGIT.has(c) ? [null, re[r]! + 1] : NO;
   if (c === 43) {
-    let j = p + 1;
-    let n = 0;
-    for (;;) {
-      const d = at(s, j);
-      if (DIGIT.has(d)) {
-        n++;
-        j++;
-      } else if ((d === 32 || d === 45 || d === 46) && n > 0 && DIGIT.has(at(s, j + 1))) j++;
-      else break;
+    // runs joined by single spaces, dashes or dots: 8 to 15 digits in all
+    let n = re[r]! - rs[r]! + 1;
+    t = r;
+    while (n <= 15 && t < rn && rs[t + 1] === re[t]! + 2) {
+      const d = at(s, re[t]! + 1);
+      if (d !== 32 && d !== 45 && d !== 46) break;
+      t++;
+      n += re[t]! - rs[t]! + 1;
     }
     if (n < 8 || n > 15) return NO;
-    e = j - 1;
+    e = re[t]!;
   } else if (c === 40) {
-    if (!(digitsAt(s, p + 1, 3) && at(s, p + 4) === 41)) return NO;
+    // (ddd) ddd-dddd: the runs r, r + 1 and r + 2
+    if (!(re[r] === p + 3 && at(s, p + 4) === 41 && r + 2 <= rn)) return NO;
     let j = p + 5;
     if (at(s, j) === 32) j++;
     const sep = at(s, j + 3);
-    if (!(digitsAt(s, j, 3) && (isSep(sep) || sep === 32) && digitsAt(s, j + 4, 4))) return NO;
+    if (!(rs[r + 1] === j && re[r + 1] === j + 2 && (isSep(sep) || sep === 32) && rs[r + 2] === j + 4 && re[r + 2]! >= j + 7)) return NO;
     e = j + 7;
+    t = r + 2;
   } else {
+    // [1-]ddd-ddd-dddd: the runs q, q + 1 and q + 2, q = r or, after a leading "1-", r + 1
     let j = p;
-    if (c === 49 && isSep(at(s, p + 1))) j = p + 2;
+    let q = r;
+    if (c === 49 && isSep(at(s, p + 1))) {
+      j = p + 2;
+      q = r + 1;
+    }
     // a failed digit start: the rest of its digit run is preceded by a digit, skip it
-    if (!(digitsAt(s, j, 3) && isSep(at(s, j + 3)) && digitsAt(s, j + 4, 3) && isSep(at(s, j + 7)) && digitsAt(s, j + 8, 4))) return [null, skipDigits(s, p)];
+    if (!(q + 2 <= rn && rs[q] === j && re[q] === j + 2 && isSep(at(s, j + 3)) && rs[q + 1] === j + 4 && re[q + 1] === j + 6 && isSep(at(s, j + 7)) && rs[q + 2] === j + 8 && re[q + 2]! >= j + 11)) return [null, re[r]! + 1];
     e = j + 11;
+    t = q + 2;
   }
-  if (at(s, e + 1) === 32 && at(s, e + 2) === 120 && DIGIT.has(at(s, e + 3))) e = skipDigits(s, e + 3) - 1;
+  if (at(s, e + 1) === 32 && at(s, e + 2) === 120 && t < rn && rs[t + 1] === e + 3) e = re[t + 1]!;
   if (ALNUM.has(at(s, e + 1))) return NO;
   return [p, e];
-};
+}
+function dPhone(s: string): string {
+  // every phone has a '+', a '(', a '-' or a '.': without them, no scan
+  if (!/[+(.-]/.test(s)) return s;
+  // candidates: each digit run, after the '+' or '(' right before it
+  const nr = digitRuns(s);
+  let from = 1;
+  let last = 1;
+  let out: string[] | null = null;
+  for (let r = 1; r <= nr; r++) {
+    const p = rs[r]!;
+    let m: [number, number] | [null, number?] = NO;
+    const c = at(s, p - 1);
+    if ((c === 43 || c === 40) && p - 1 >= from) m = mPhone(s, r, p - 1);
+    if (m[0] === null && p >= from) {
+      m = mPhone(s, r, p);
+      if (m[0] === null && m[1] !== undefined) from = m[1];
+    }
+    if (m[0] !== null) {
+      (out ??= []).push(sub(s, last, m[0] - 1), "[PHONE]");
+      last = m[1] + 1;
+      from = m[1] + 1;
+    }
+  }
+  if (!out) return s;
+  out.push(sub(s, last));
+  return out.join("");
+}
 
 function v6Groups(h: string): number {
   if (h === "") return 0;
@@ -486,25 +589,29 @@ const mIpv6: Match = (s, p, last) => {
   return [a, e];
 };
 
-const mIpv4: Match = (s, p) => {
-  const skip: [null, number] = [null, skipDigits(s, p)];
-  if (ALNUM.has(at(s, p - 1)) || at(s, p - 1) === 46) return skip;
-  let j = p;
-  for (let o = 1; o <= 4; o++) {
-    const k = skipDigits(s, j);
-    if (k === j || k - j > 3 || Number(sub(s, j, k - 1)) > 255) return skip;
-    if (o < 4) {
-      if (at(s, k) !== 46) return skip;
-      j = k + 1;
-    } else j = k;
+/** The value of the 1 to 3 digits a..b. */
+function octet(s: string, a: number, b: number): number {
+  let v = digit(s, a);
+  if (b > a) v = v * 10 + digit(s, a + 1);
+  if (b > a + 1) v = v * 10 + digit(s, a + 2);
+  return v;
+}
+const mIpv4: RunMatch = (s, r) => {
+  const p = rs[r]!;
+  const skip: [null, number] = [null, re[r]! + 1];
+  if (ALNUM.has(at(s, p - 1)) || at(s, p - 1) === 46 || r + 3 > rn) return skip;
+  // four runs of 1 to 3 digits, each at most 255, joined by single dots
+  for (let o = r; o <= r + 3; o++) {
+    if (re[o]! - rs[o]! > 2 || octet(s, rs[o]!, re[o]!) > 255) return skip;
+    if (o < r + 3 && !(at(s, re[o]! + 1) === 46 && rs[o + 1] === re[o]! + 2)) return skip;
   }
+  const j = re[r + 3]! + 1;
   if (ALNUM.has(at(s, j)) || (at(s, j) === 46 && DIGIT.has(at(s, j + 1)))) return skip;
   const from = Math.max(1, p - 10);
   if (lower(sub(s, from, p - 1)).includes("version")) return skip;
   return [p, j - 1];
 };
 
-const anyDigit = classFinder(DIGIT);
 export const DETECTORS: Record<DetectorId, (s: string) => string> = {
   private_key: dPrivateKey,
   jwt: (s) => run(s, s, plain("eyJ"), mJwt, "[JWT]"),
@@ -513,13 +620,12 @@ export const DETECTORS: Record<DetectorId, (s: string) => string> = {
   secret_kv: dSecretKv,
   api_key: dApiKey,
   email: (s) => run(s, s, plain("@"), mEmail, "[EMAIL]"),
-  iban: (s) => run(s, s, classFinder(cls(AZ)), mIban, "[IBAN]"),
-  credit_card: (s) => run(s, s, anyDigit, mCard, "[CREDIT_CARD]"),
+  iban: (s) => run(s, s, classFinder(UPPER), mIban, "[IBAN]"),
+  credit_card: (s) => runRuns(s, mCard, "[CREDIT_CARD]"),
   // every SSN has a '-' or a space
-  us_ssn: (s) => (!/[- ]/.test(s) ? s : run(s, s, anyDigit, mSsn, "[SSN]")),
-  // every phone has a '+', a '(', a '-' or a '.': without them, no scan
-  phone: (s) => (!/[+(.-]/.test(s) ? s : run(s, s, classFinder(cls(D9, codes("+("))), mPhone, "[PHONE]")),
+  us_ssn: (s) => (!/[- ]/.test(s) ? s : runRuns(s, mSsn, "[SSN]")),
+  phone: dPhone,
   ipv6: (s) => run(s, s, plain(":"), mIpv6, "[IPV6]"),
   // every address has a dot
-  ipv4: (s) => (!s.includes(".") ? s : run(s, s, anyDigit, mIpv4, "[IPV4]")),
+  ipv4: (s) => (!s.includes(".") ? s : runRuns(s, mIpv4, "[IPV4]")),
 };
