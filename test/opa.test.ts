@@ -166,6 +166,23 @@ describe("svcspec bundle", () => {
     }
   }, 60_000);
 
+  it("reads tar.gz archives with paths over 100 bytes (PAX headers, as Go writes them)", () => {
+    const tmp = tempDir();
+    try {
+      const long = `svcspec/services/${"a_very_long_service_name_".repeat(7)}x/policy.rego`;
+      mkdirSync(join(tmp.path, "src", long, ".."), { recursive: true });
+      writeFileSync(join(tmp.path, "src", long), "package x\n");
+      writeFileSync(join(tmp.path, "src", "data.json"), "{}\n");
+      const r = spawnSync("tar", ["--format=pax", "-czf", join(tmp.path, "b.tar.gz"), "-C", join(tmp.path, "src"), "data.json", long], { encoding: "utf8" });
+      expect(r.status, r.stderr).toBe(0);
+      const files = readTarGz(readFileSync(join(tmp.path, "b.tar.gz")));
+      expect([...files.keys()].sort()).toEqual(["data.json", long]);
+      expect(files.get(long)!.toString()).toBe("package x\n");
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
   it("writes nothing from an invalid spec", async () => {
     const tmp = tempDir();
     try {

@@ -54,20 +54,35 @@ export function serviceEntrypoint(serviceId: string): string {
   return `svcspec/services/${serviceId}/authz/decision`;
 }
 
-/** The files of a .tar.gz as opa writes bundles (ustar, regular files only), by path without
- * the leading slash. */
+/** The `path` of a PAX extended header ("<len> path=<value>\n" records), if it has one. */
+function paxPath(body: Buffer): string | null {
+  for (const record of body.toString("utf8").split("\n")) {
+    const m = /^\d+ path=(.*)$/s.exec(record);
+    if (m) return m[1] ?? null;
+  }
+  return null;
+}
+
+/** The files of a .tar.gz as opa writes bundles (Go's archive/tar: ustar, with a PAX header
+ * before a path over 100 bytes), by path without the leading slash. Regular files only. */
 export function readTarGz(archive: Uint8Array): Map<string, Buffer> {
   const tar = gunzipSync(archive);
   const files = new Map<string, Buffer>();
+  let longPath: string | null = null;
   for (let at = 0; at + 512 <= tar.length; ) {
     const header = tar.subarray(at, at + 512);
     if (header.every((b) => b === 0)) break;
-    const text = (from: number, len: number) => header.subarray(from, from + len).toString("latin1").replace(/\0.*$/s, "");
+    const text = (from: number, len: number) => header.subarray(from, from + len).toString("utf8").replace(/\0.*$/s, "");
     const prefix = text(345, 155);
-    const name = (prefix ? `${prefix}/` : "") + text(0, 100);
     const size = parseInt(text(124, 12).trim() || "0", 8);
     const type = text(156, 1);
-    if (type === "0" || type === "") files.set(name.replace(/^\/+/, ""), Buffer.from(tar.subarray(at + 512, at + 512 + size)));
+    const body = Buffer.from(tar.subarray(at + 512, at + 512 + size));
+    if (type === "x") longPath = paxPath(body);
+    else {
+      const name = longPath ?? (prefix ? `${prefix}/` : "") + text(0, 100);
+      if (type === "0" || type === "") files.set(name.replace(/^\/+/, ""), body);
+      longPath = null;
+    }
     at += 512 + Math.ceil(size / 512) * 512;
   }
   return files;

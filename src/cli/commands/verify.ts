@@ -149,7 +149,7 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
   }
   const wasm = await checkAccessWasm(io, opts.spec, outDir, files, dirs);
   const wasmLabel = "opa-wasm access.tests".padEnd(24);
-  if (wasm.status === "none") io.err(`  -  ${wasmLabel} nothing to check\n`);
+  if (wasm.status === "none") io.err(`  -  ${wasmLabel} ${wasm.why}\n`);
   else if (wasm.status === "missing") {
     missing++;
     io.err(`  ?  ${wasmLabel} MISSING: opa is not installed (run scripts/setup-tools.sh)\n`);
@@ -179,12 +179,14 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
   return EXIT.ok;
 }
 
-type WasmCheck = { status: "none" } | { status: "missing" } | { status: "ran"; problems: string[]; summary: string };
+type WasmCheck = { status: "none"; why: string } | { status: "missing" } | { status: "ran"; problems: string[]; summary: string };
 
 /** Compiles out/opa to wasm and runs every service's access.tests and the deploy gate's boundary
  * cases through it in Node, with the time built-ins svcspec supplies. */
 async function checkAccessWasm(io: Io, specDir: string, outDir: string, files: string[], dirs: string[]): Promise<WasmCheck> {
-  if (!files.includes("opa/.manifest")) return { status: "none" };
+  if (!files.includes("opa/.manifest")) return { status: "none", why: "nothing to check" };
+  // The access tests live in the spec: an output folder checked on its own has none to run.
+  if (!existsSync(resolve(io.cwd, specDir))) return { status: "none", why: `skipped: no spec folder ${specDir} (pass --spec)` };
   const opa = findTool("opa", dirs);
   if (!opa) return { status: "missing" };
   const compiled = compileFolder(io, { spec: specDir, format: "text" });
