@@ -18,8 +18,6 @@ import { HUNDRED } from "../model/decimal.js";
 import { cidrContains, parseCidr, parseIp, type Ip } from "../util/ip.js";
 import { localTime, parseRfc3339 } from "./time.js";
 
-export { parseRfc3339 } from "./time.js";
-
 export interface AccessDecision {
   allow: boolean;
   reasons: string[];
