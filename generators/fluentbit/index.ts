@@ -53,10 +53,14 @@ export function redactLua(model: Model): string {
   return `-- Fluent Bit Lua filter: call = ${LUA_CALL}. Fails closed: never raises; on an internal error the\n-- record is replaced by { log = "[REDACTION_ERROR]", _svcspec_redaction_error = true, kubernetes = <names> }.${body}`;
 }
 
+/** The filters of every config (YAML, classic, the ConfigMap's fluent-bit.conf, the Helm values).
+ * enable_flb_null: without it Fluent Bit hands msgpack nil to Lua as nil, so every null-valued key
+ * of a record returned with code 2 vanishes and a null inside an array leaves a hole; with it, nil
+ * arrives as the global flb_null (a NULL lightuserdata) and is packed back as nil. */
 function filters(script: string): Record<string, string>[] {
   return [
     { name: "kubernetes", match: "kube.*", merge_log: "on", keep_log: "off", "k8s-logging.parser": "on", "k8s-logging.exclude": "on" },
-    { name: "lua", match: "*", script, call: LUA_CALL, protected_mode: "on" },
+    { name: "lua", match: "*", script, call: LUA_CALL, protected_mode: "on", enable_flb_null: "on" },
   ];
 }
 const FILTERS = filters(LUA_SCRIPT);

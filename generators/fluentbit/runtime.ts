@@ -783,16 +783,25 @@ local function walk(t, policy, ctx, depth, top)
       elseif tv == "table" then
         walk(v, policy, ctx, depth + 1, false)
       end
+      -- booleans and nulls (flb_null, a userdata: see field_action) are left as they are
     end
   end
 end
 
+-- a null never gets here (field_action keeps it); any other non-scalar has no string form
 local function string_form(v)
   if type(v) == "string" then return v end
   if type(v) == "number" and v == floor(v) and v > -9007199254740992 and v < 9007199254740992 then return format("%.0f", v) end
   return nil
 end
 
+-- Nulls: the lua filter runs with enable_flb_null on, so a msgpack nil arrives as the global
+-- flb_null (a NULL lightuserdata, type "userdata"; it is packed back as nil) instead of vanishing.
+-- Tested by type, not by comparing with flb_null: correct whether or not the global is set. A null
+-- holds nothing to hide: drop removes the key like any other value, while mask, last4 and hash
+-- keep it null and unchanged ("[REDACTED]" or a hash would claim a value that was never there and
+-- change the field's type). A null or any other non-table on the path ends it: nothing to do,
+-- never an index error.
 local function field_action(rec, parts, action)
   local t = rec
   for i = 1, #parts - 1 do
@@ -804,6 +813,8 @@ local function field_action(rec, parts, action)
   if v == nil then return false end
   if action == "drop" then
     t[k] = nil
+  elseif type(v) == "userdata" then
+    return false
   elseif action == "mask" then
     t[k] = "[REDACTED]"
   else
@@ -867,6 +878,7 @@ local function fail_closed_record(record)
     local r = {}
     for i = 1, #SAFE_K8S do
       local v = rawget(k, SAFE_K8S[i])
+      -- plain strings only: a null (flb_null) or anything else is left out of the stub
       if type(v) == "string" then r[SAFE_K8S[i]] = v end
     end
     return r

@@ -96,8 +96,10 @@ function redact(record: JsonMap, o: RedactOptions): boolean {
     if (!isMap(t)) continue;
     const k = parts[parts.length - 1]!;
     const v = t[k];
-    if (v === undefined || v === null) continue;
+    if (v === undefined) continue;
+    // null (Fluent Bit's flb_null in the Lua): drop removes the key, mask/last4/hash keep it null
     if (f.action === "drop") delete t[k];
+    else if (v === null) continue;
     else if (f.action === "mask") t[k] = "[REDACTED]";
     else {
       const sv = stringForm(v);
