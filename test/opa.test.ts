@@ -3,8 +3,8 @@
  * compiled to wasm and run in Node pass every access test of the example; and the evaluator, the
  * wasm and a real OPA server on loopback, loaded with the bundle, agree on at least 10,000 seeded
  * random requests per service. */
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import jsyaml from "js-yaml";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +14,7 @@ import { buildWasmBundle, loadAccessWasm, readTarGz, TIME_BUILTINS, type AccessW
 import { findTool, toolDirs } from "../src/cli/commands/verify.js";
 import { processIo } from "../src/cli/io.js";
 import { validate } from "../src/compile.js";
+import { timeZoneProblem } from "../src/validate/organization.js";
 import type { Model } from "../src/model/model.js";
 import { toJson } from "../src/render/json.js";
 import { deployCases } from "../generators/opa/cases.js";
@@ -51,16 +52,18 @@ describe("opa accepts the generated bundle and tests", () => {
   });
 
   it("the generated tests can fail: a flipped expectation is caught", () => {
-    const tmp = spawnSync("mktemp", ["-d"], { encoding: "utf8" }).stdout.trim();
+    const tmp = tempDir();
     try {
-      spawnSync("cp", ["-r", join(ROOT, "out", "opa"), join(ROOT, "out", "opa-tests"), tmp]);
-      const file = join(tmp, "opa-tests", "svcspec", "services", "checkout", "authz_test.rego");
-      spawnSync("sed", ["-i", "0,/d.allow == true/s//d.allow == false/", file]);
-      const test = runOpa(["test", "--fail-on-empty", "opa", "opa-tests"], tmp);
+      for (const d of ["opa", "opa-tests"]) cpSync(join(ROOT, "out", d), join(tmp.path, d), { recursive: true });
+      const file = join(tmp.path, "opa-tests", "svcspec", "services", "checkout", "authz_test.rego");
+      const text = readFileSync(file, "utf8");
+      writeFileSync(file, text.replace("d.allow == true", "d.allow == false"));
+      expect(readFileSync(file, "utf8")).not.toBe(text);
+      const test = runOpa(["test", "--fail-on-empty", "opa", "opa-tests"], tmp.path);
       expect(test.status).not.toBe(0);
       expect(test.stdout).toMatch(/FAIL: 1\//);
     } finally {
-      spawnSync("rm", ["-rf", tmp]);
+      tmp.cleanup();
     }
   });
 });
@@ -121,14 +124,15 @@ describe("the bundle compiled to wasm and run in Node", () => {
   });
 
   it("refuses at build time a policy calling a built-in Node cannot run", () => {
-    const tmp = spawnSync("mktemp", ["-d"], { encoding: "utf8" }).stdout.trim();
+    const tmp = tempDir();
     try {
-      spawnSync("cp", ["-r", `${join(ROOT, "out", "opa")}/.`, tmp]);
-      const file = join(tmp, "svcspec", "deploy", "policy.rego");
+      cpSync(join(ROOT, "out", "opa"), tmp.path, { recursive: true });
+      const file = join(tmp.path, "svcspec", "deploy", "policy.rego");
       writeFileSync(file, readFileSync(file, "utf8") + "\nuses_crypto := crypto.sha256(\"x\")\n");
-      expect(() => buildWasmBundle(opa!, tmp, [])).toThrow(/crypto\.sha256/);
+      expect(() => buildWasmBundle(opa!, tmp.path, [])).toThrow(/crypto\.sha256/);
+      expect(() => buildWasmBundle(opa!, join(ROOT, "out", "opa"), [])).not.toThrow();
     } finally {
-      spawnSync("rm", ["-rf", tmp]);
+      tmp.cleanup();
     }
   });
 });
@@ -156,7 +160,7 @@ describe("svcspec bundle", () => {
       expect(r.code, r.err).toBe(0);
       const rego = readTarGz(readFileSync(join(tmp.path, "opa", "bundle.tar.gz")));
       expect(JSON.parse(rego.get(".manifest")!.toString())).toEqual(JSON.parse(readFileSync(join(ROOT, "out", "opa", ".manifest"), "utf8")));
-      expect([...rego.keys()].filter((k) => k.endsWith(".rego")).length).toBe(5);
+      expect([...rego.keys()].filter((k) => k.endsWith(".rego")).length).toBe(model().services.filter((x) => x.access).length + 1);
       const wasmFiles = readTarGz(readFileSync(join(tmp.path, "opa", "bundle.wasm.tar.gz")));
       expect(wasmFiles.get("policy.wasm")!.equals(readFileSync(join(tmp.path, "opa", "policy.wasm")))).toBe(true);
       const wasm = await loadAccessWasm(wasmFiles.get("policy.wasm")!, JSON.parse(wasmFiles.get("data.json")!.toString()));
@@ -197,6 +201,16 @@ describe("svcspec bundle", () => {
 });
 
 describe("svcspec's time built-ins for wasm match OPA's", () => {
+  it("validation accepts exactly the zone names OPA can load (Go is case-sensitive, Intl is not)", () => {
+    const names = ["UTC", "Etc/UTC", "GMT", "Asia/Kolkata", "Asia/Calcutta", "Europe/Kyiv", "Europe/Kiev", "US/Eastern", "EST5EDT", "America/Port-au-Prince", "Europe/Isle_of_Man", "America/Argentina/ComodRivadavia", "utc", "europe/berlin", "Europe/berlin", "us/eastern", "America/new_york", "Mars/Olympus"];
+    const query = "{z | some z in input; time.clock([0, z])}";
+    const r = spawnSync(opa!, ["eval", "-f", "raw", "--stdin-input", query], { input: JSON.stringify(names), encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const loadable = new Set(JSON.parse(r.stdout) as string[]);
+    expect(loadable.size).toBeGreaterThan(8);
+    for (const z of names) expect(timeZoneProblem(z) === null, z).toBe(loadable.has(z));
+  });
+
   const zones = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"];
   const texts = [
     "2026-11-23T09:00:00Z", "2026-11-23T08:59:59.999999999Z", "2026-11-23T08:59:59.99999999999999Z", "2026-11-23T9:00:00Z",
@@ -243,33 +257,47 @@ async function pool<T, R>(items: readonly T[], limit: number, work: (t: T) => Pr
 const PER_SERVICE = 10_000;
 const TOTAL_LIMIT_MS = 240_000;
 
-describe("differential: the TypeScript evaluator, the wasm in Node and a real OPA server agree", () => {
-  let server: ChildProcess | null = null;
-  let wasm: AccessWasm;
-  let base = "";
+/** An OPA server on loopback, started with `args(addr)`, up once its health check passes. */
+async function startOpa(args: (addr: string) => string[], health = "/health"): Promise<{ decide(path: string, input: unknown): Promise<unknown>; stop(): Promise<void>; log(): string }> {
+  if (!opa) throw new Error("opa missing: run scripts/setup-tools.sh");
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(opa, args(`127.0.0.1:${port}`), { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
+  server.stdout?.on("data", (c) => (log += String(c)));
+  server.stderr?.on("data", (c) => (log += String(c)));
+  try {
+    await waitFor("opa to become healthy", async () => {
+      if (server.exitCode !== null) throw new Error(`opa exited: ${log}`);
+      return (await fetch(`${base}${health}`)).ok ? true : null;
+    }, 30_000);
+  } catch (e) {
+    await stopProcess(server);
+    throw new Error(`opa did not become healthy: ${log}`, { cause: e });
+  }
+  return {
+    decide: async (path, input) => {
+      const res = await fetch(`${base}/v1/data/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }), signal: AbortSignal.timeout(10_000) });
+      return ((await res.json()) as { result?: unknown }).result;
+    },
+    stop: () => stopProcess(server),
+    log: () => log,
+  };
+}
+
+describe("differential: the TypeScript evaluator, the wasm in Node and a real OPA server agree", () => {
+  let server: Awaited<ReturnType<typeof startOpa>> | null = null;
+  let wasm: AccessWasm;
   const m = model();
   const services = m.services.filter((s) => s.access);
 
   beforeAll(async () => {
-    if (!opa) throw new Error("opa missing: run scripts/setup-tools.sh");
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    const bundle = buildWasmBundle(opa, join(ROOT, "out", "opa"), services.map((s) => s.id));
+    const bundle = buildWasmBundle(opa!, join(ROOT, "out", "opa"), services.map((s) => s.id));
     wasm = await loadAccessWasm(bundle.policyWasm, bundle.data);
-    server = spawn(opa, ["run", "--server", "--addr", `127.0.0.1:${port}`, "--log-level", "error", "--bundle", join(ROOT, "out", "opa")], { stdio: ["ignore", "pipe", "pipe"] });
-    server.stdout?.on("data", (c) => (log += String(c)));
-    server.stderr?.on("data", (c) => (log += String(c)));
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const ok = await fetch(`${base}/health?bundles`).then((r) => r.ok, () => false);
-      if (ok) break;
-      if (Date.now() > deadline || server.exitCode !== null) throw new Error(`opa did not become healthy: ${log}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    server = await startOpa((addr) => ["run", "--server", "--addr", addr, "--log-level", "error", "--bundle", join(ROOT, "out", "opa")], "/health?bundles");
   }, 120_000);
 
-  afterAll(() => stopProcess(server));
+  afterAll(() => server?.stop());
 
   it("the example has services with access rules", () => expect(services.length).toBeGreaterThanOrEqual(3));
 
@@ -282,9 +310,7 @@ describe("differential: the TypeScript evaluator, the wasm in Node and a real OP
       const allowed: Record<string, number> = {};
       const ask = async (path: string, input: unknown): Promise<unknown> => {
         if (Date.now() - started > TOTAL_LIMIT_MS) throw new Error("differential test over its time limit");
-        const res = await fetch(`${base}/v1/data/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }), signal: AbortSignal.timeout(10_000) });
-        const body = (await res.json()) as { result?: unknown };
-        return body.result;
+        return server!.decide(path, input);
       };
       for (const [i, s] of services.entries()) {
         const corpus = randomRequests(s.access!, PER_SERVICE, 0x5eed + i);
@@ -328,40 +354,30 @@ describe("differential: the TypeScript evaluator, the wasm in Node and a real OP
 describe("the policies ConfigMap, mounted as Kubernetes mounts it, serves the same decisions", () => {
   const m = model();
   const services = m.services.filter((s) => s.access);
-  const tmp = tempDir();
-  let server: ChildProcess | null = null;
-  let base = "";
-  let log = "";
+  let tmp: ReturnType<typeof tempDir> | null = null;
+  let server: Awaited<ReturnType<typeof startOpa>> | null = null;
 
   beforeAll(async () => {
-    if (!opa) throw new Error("opa missing: run scripts/setup-tools.sh");
+    const dir = (tmp = tempDir()).path;
     const docs = jsyaml.loadAll(readFileSync(join(ROOT, "out", OPA_CONFIGMAP_PATH), "utf8")) as { data: Record<string, string> }[];
     // The kubelet's layout: the keys in a hidden timestamped folder, `..data` pointing at it, and
     // one symlink per key through `..data` (a projected volume merges several ConfigMaps so).
     const stamp = "..2026_11_23_00_00_00.000000001";
-    mkdirSync(join(tmp.path, stamp));
+    mkdirSync(join(dir, stamp));
     for (const doc of docs) for (const [key, text] of Object.entries(doc.data)) {
-      writeFileSync(join(tmp.path, stamp, key), text);
-      symlinkSync(join("..data", key), join(tmp.path, key));
+      writeFileSync(join(dir, stamp, key), text);
+      symlinkSync(join("..data", key), join(dir, key));
     }
-    symlinkSync(stamp, join(tmp.path, "..data"));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = spawn(opa, opaServerArgs(`127.0.0.1:${port}`, tmp.path), { stdio: ["ignore", "pipe", "pipe"] });
-    server.stdout?.on("data", (c) => (log += String(c)));
-    server.stderr?.on("data", (c) => (log += String(c)));
-    await waitFor(`opa to serve the mounted ConfigMap (${log})`, async () => ((await fetch(`${base}/health`)).ok ? true : null), 30_000);
+    symlinkSync(stamp, join(dir, "..data"));
+    server = await startOpa((addr) => opaServerArgs(addr, dir));
   }, 60_000);
 
   afterAll(async () => {
-    await stopProcess(server);
-    tmp.cleanup();
+    await server?.stop();
+    tmp?.cleanup();
   });
 
-  const post = async (path: string, input: unknown) => {
-    const res = await fetch(`${base}/v1/data/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }), signal: AbortSignal.timeout(10_000) });
-    return ((await res.json()) as { result?: unknown }).result;
-  };
+  const post = (path: string, input: unknown) => server!.decide(path, input);
 
   it("every access test of the example and every deploy-gate case: the same decision as the evaluator", async () => {
     let n = 0;
@@ -376,7 +392,7 @@ describe("the policies ConfigMap, mounted as Kubernetes mounts it, serves the sa
       n++;
     }
     expect(n).toBeGreaterThan(40);
-    expect(log).not.toMatch(/error/i);
+    expect(server!.log()).not.toMatch(/error/i);
   }, 60_000);
 });
 

@@ -45,19 +45,33 @@ describe("real validators", () => {
       cpSync(join(ROOT, "spec"), join(t.path, "spec"), { recursive: true });
       cpSync(join(ROOT, "out", "opa"), join(t.path, "out", "opa"), { recursive: true });
       const ok = await run(["verify", "--spec", join(t.path, "spec"), "--out", join(t.path, "out")], ROOT);
-      expect(ok.err).toMatch(/✔  opa-wasm access\.tests\s+ok \(\d+ access tests of 4 services, \d+ deploy-gate cases\)/);
+      expect(ok.err).toMatch(/✔  opa-wasm access\.tests\s+ok \(\d+ access tests of \d+ services, \d+ deploy-gate cases\)/);
       const file = join(t.path, "spec", "services", "catalog.yaml");
       const text = readFileSync(file, "utf8");
       const flipped = text.replace(/(- name: viewer reads products from the office[\s\S]*?expect: )allow/, "$1deny");
       expect(flipped).not.toBe(text);
       writeFileSync(file, flipped);
-      const r = await run(["verify", "--spec", join(t.path, "spec"), "--out", join(t.path, "out")], ROOT);
+      // A consistent build of the flipped spec: the wasm step must catch the wrong expectation itself.
+      const built = await run(["build", "--spec", join(t.path, "spec"), "--out", join(t.path, "built")], ROOT);
+      expect(built.code, built.err).toBe(0);
+      const r = await run(["verify", "--spec", join(t.path, "spec"), "--out", join(t.path, "built")], ROOT);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/opa-wasm access\.tests\s+FAILED/);
       expect(r.err).toMatch(/catalog: viewer reads products from the office: expected deny, got allow/);
     } finally {
       t.cleanup();
     }
+  });
+
+  it("svcspec verify refuses to run one spec's access tests against another spec's bundle", async () => {
+    const { join } = await import("node:path");
+    const out = join(ROOT, "test", "fixtures", "minimal", "expected");
+    const wrong = await run(["verify", "--out", out], ROOT);
+    expect(wrong.code).toBe(1);
+    expect(wrong.err).toMatch(/opa-wasm access\.tests\s+FAILED[\s\S]*was not compiled from the spec in spec \(the bundle revision differs\)/);
+    const right = await run(["verify", "--spec", join(ROOT, "test", "fixtures", "minimal", "spec"), "--out", out], ROOT);
+    expect(right.err).toMatch(/✔  opa-wasm access\.tests\s+ok/);
+    expect(right.code, right.err).toBe(0);
   });
 
   it("svcspec verify fails when a validator rejects an output", async () => {

@@ -152,7 +152,8 @@ export async function loadAccessWasm(policyWasm: Uint8Array, data: unknown): Pro
   const run = <T>(entrypoint: string, input: unknown): T | null => {
     const id = entrypoints[entrypoint];
     if (id === undefined) throw new Error(`the wasm has no entrypoint ${entrypoint}`);
-    // The SDK treats a falsy input as no input; the policies expect an object anyway.
+    // The SDK takes a falsy input for no input at all; null and undefined become {}, which the
+    // policies read alike (every field missing).
     const result = policy.evaluate(input ?? {}, id) as { result: T }[];
     return result[0]?.result ?? null;
   };

@@ -53,13 +53,6 @@ function classFinder(c: Cls): (s: string, i: number) => number | null {
     return i > s.length ? null : i;
   };
 }
-export function finder(re: RegExp): (s: string, i: number) => number | null {
-  return (s, i) => {
-    re.lastIndex = i - 1;
-    const m = re.exec(s);
-    return m ? m.index + 1 : null;
-  };
-}
 const lower = (s: string) => s.replace(/[A-Z]+/g, (m) => m.toLowerCase());
 
 type Match = (s: string, p: number, last: number) => [number, number] | [null, number?];

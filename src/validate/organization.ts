@@ -3,7 +3,7 @@ import { HUNDRED, parsePercent } from "../model/decimal.js";
 import { parseDuration } from "../model/duration.js";
 import type { OrganizationDoc, ReceiverSpec, ScheduleSpec } from "../model/spec.js";
 import type { PathSegment } from "../diagnostics/locate.js";
-import { parseCidr } from "../util/ip.js";
+import { formatIp, parseCidr } from "../util/ip.js";
 import type { Report } from "./report.js";
 
 export function checkOrganization(r: Report, doc: OrganizationDoc): void {
@@ -107,24 +107,48 @@ export function checkPercentRange(r: Report, path: readonly PathSegment[], value
 }
 
 export function checkSchedule(r: Report, path: readonly PathSegment[], s: ScheduleSpec): void {
-  if (!isTimeZone(s.timezone)) {
-    r.error("SVC081", [...path, "timezone"], `unknown time zone "${s.timezone}"`, "use an IANA name such as Europe/Berlin, America/New_York or UTC");
-  }
+  const problem = timeZoneProblem(s.timezone);
+  if (problem) r.error("SVC081", [...path, "timezone"], problem.message, problem.hint);
   if (s.from >= s.to) {
     r.error("SVC082", [...path, "to"], `the window ${s.from}-${s.to} is empty or runs past midnight`, "`to` must be later than `from` (24:00 ends the day); split a window across midnight in two");
   }
 }
 
-export function isTimeZone(tz: string): boolean {
+let canonicalZones: Set<string> | null = null;
+
+/** Why a zone name would not load in Go's time.LoadLocation (OPA, Alertmanager), or null. Intl
+ * accepts any case ("utc", "europe/berlin") and Go does not, so a zone must also be spelled as
+ * in the IANA database: Intl's canonical name, or an alias whose every part starts in capitals
+ * (Asia/Kolkata, US/Eastern; Intl cannot tell an alias's own spelling). */
+export function timeZoneProblem(tz: string): { message: string; hint: string } | null {
+  let resolved: string;
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: tz });
-    return tz.length > 0;
+    resolved = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    resolved = "";
   }
+  if (!tz || !resolved) return { message: `unknown time zone "${tz}"`, hint: "use an IANA name such as Europe/Berlin, America/New_York or UTC" };
+  canonicalZones ??= new Set(Intl.supportedValuesOf("timeZone"));
+  if (tz === resolved || canonicalZones.has(tz)) return null;
+  const lowerStart = tz.split("/").some((part) => /^[a-z]/.test(part));
+  if (tz.toLowerCase() === resolved.toLowerCase() || lowerStart) {
+    return { message: `time zone "${tz}" is not spelled as in the IANA database`, hint: `zone names are case-sensitive in OPA and Alertmanager: write "${resolved}"` };
+  }
+  return null;
 }
 
 function checkCidrAt(r: Report, path: readonly PathSegment[], text: string): void {
   const c = parseCidr(text);
-  if (!c.ok) r.error("SVC080", path, c.reason, c.suggestion ? `did you mean ${c.suggestion}?` : "write address/prefix, e.g. 10.8.0.0/16 or fd00:8::/32");
+  if (!c.ok) {
+    r.error("SVC080", path, c.reason, c.suggestion ? `did you mean ${c.suggestion}?` : "write address/prefix, e.g. 10.8.0.0/16 or fd00:8::/32");
+    return;
+  }
+  // Blocks inside ::ffff:0:0/96 are IPv4 blocks to OPA (Go reduces them) and IPv6 blocks to its
+  // wasm and to svcspec: the engines would disagree. The IPv4 spelling means the same to all.
+  const { family, base, prefix } = c.cidr;
+  if (family === 6 && prefix >= 96 && base >> 32n === 0xffffn) {
+    const v4 = formatIp({ family: 4, value: base & 0xffffffffn });
+    r.error("SVC080", path, `"${text}" is a block of IPv4-mapped IPv6 addresses`, `write it as the IPv4 block ${v4}/${prefix - 96}: a mapped client address matches the IPv4 blocks`);
+  }
 }
+

@@ -58,6 +58,7 @@ export function runBundle(io: Io, opts: BundleOptions): ExitCode {
       ["policy.wasm", wasm.policyWasm],
     ];
     for (const [name, bytes] of outputs) writeAtomic(join(dest, name), bytes);
+    printDiagnostics(io, result.diagnostics, opts.format); // warnings
     for (const [name, bytes] of outputs) io.err(`  ${join(opts.dest, name)} (${bytes.length} bytes)\n`);
     io.err(`✔ OPA bundles for ${services.length} services and the deploy gate in ${opts.dest}/\n`);
     return EXIT.ok;

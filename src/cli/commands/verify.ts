@@ -5,6 +5,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import jsyaml from "js-yaml";
 import { delimiter, dirname, join, relative, resolve } from "node:path";
 import { deployCases } from "../../../generators/opa/cases.js";
+import { modelDigest } from "../../../generators/opa/index.js";
 import { buildWasmBundle, loadAccessWasm } from "../../access/wasm.js";
 import type { Model } from "../../model/model.js";
 import { toJson } from "../../render/json.js";
@@ -191,6 +192,11 @@ async function checkAccessWasm(io: Io, specDir: string, outDir: string, files: s
   if (!opa) return { status: "missing" };
   const compiled = compileFolder(io, { spec: specDir, format: "text" });
   if (!compiled.model) return { status: "ran", problems: [`the spec in ${specDir} does not validate: run \`svcspec validate --spec ${specDir}\``], summary: "" };
+  // The tests come from the spec and the policy from the output: they must be one compilation.
+  const revision = (JSON.parse(readFileSync(join(outDir, "opa", ".manifest"), "utf8")) as { revision?: unknown }).revision;
+  if (revision !== modelDigest(compiled.model)) {
+    return { status: "ran", problems: [`${relative(io.cwd, join(outDir, "opa")) || "opa"} was not compiled from the spec in ${specDir} (the bundle revision differs): run \`svcspec build\`, or pass the --spec it came from`], summary: "" };
+  }
   try {
     return { status: "ran", ...(await runAccessTests(opa, join(outDir, "opa"), compiled.model)) };
   } catch (e) {
