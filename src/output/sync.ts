@@ -106,7 +106,9 @@ export function sync(outDir: string, files: FileSet, options: { force?: boolean 
     removeEmptyParents(outDir, dirname(join(outDir, path)));
   }
   atomicWrite(join(outDir, MANIFEST), manifestText(files.keys()));
-  return { ...d, unchanged: files.size + 1 - d.added.length - d.changed.length };
+  // Counted like `files`: the generated files, without the manifest.
+  const rewritten = [...d.added, ...d.changed].filter((p) => p !== MANIFEST).length;
+  return { ...d, unchanged: files.size - rewritten };
 }
 
 function atomicWrite(path: string, content: string): void {
