@@ -39,10 +39,17 @@ function localParts(ms: number, timeZone: string): number {
 
 /** The instant whose local time in `timeZone` is the given wall-clock time (the later offset in a
  * DST gap). `minute` may be negative or past 1440: the date rolls over. */
+const instants = new Map<string, number>();
+
 export function instantAt(timeZone: string, y: number, m: number, d: number, minute: number): number {
-  const wall = Date.UTC(y, m - 1, d, 0, minute);
-  let t = wall - (localParts(wall, timeZone) - wall);
-  t = wall - (localParts(t, timeZone) - t);
+  const key = `${timeZone} ${y} ${m} ${d} ${minute}`;
+  let t = instants.get(key);
+  if (t === undefined) {
+    const wall = Date.UTC(y, m - 1, d, 0, minute);
+    t = wall - (localParts(wall, timeZone) - wall);
+    t = wall - (localParts(t, timeZone) - t);
+    instants.set(key, t);
+  }
   return t;
 }
 

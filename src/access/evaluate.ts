@@ -62,12 +62,20 @@ export function scheduleHolds(s: Schedule, time: unknown): boolean {
   return (s.days as string[]).includes(day) && s.from <= minute && minute < s.to;
 }
 
+const cidrs = new Map<string, ReturnType<typeof parseCidr>>();
+
+function cidrOf(text: string): ReturnType<typeof parseCidr> {
+  let c = cidrs.get(text);
+  if (!c) cidrs.set(text, (c = parseCidr(text)));
+  return c;
+}
+
 function networksHold(rule: AccessRule, ip: Ip | null): boolean {
   if (rule.when.networks.length === 0) return true;
   if (ip === null) return false;
   return rule.when.networks.some((n) =>
     n.cidrs.some((c) => {
-      const parsed = parseCidr(c);
+      const parsed = cidrOf(c);
       return parsed.ok && cidrContains(parsed.cidr, ip);
     }),
   );

@@ -69,7 +69,13 @@ function quoted(s: string): string {
   return json;
 }
 
+/** Every NON_STRING_KEY pattern starts with ~, a digit, a sign, a dot, `<` or one of these
+ * letters (or matches the empty string): other strings need no regex at all. */
+const SPECIAL_LETTERS = new Set("YyNnTtFfOo");
+
 function readsAsOtherType(s: string, tests: readonly RegExp[] = NON_STRING): boolean {
+  const c = s[0];
+  if (c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z")) && !SPECIAL_LETTERS.has(c)) return false;
   for (const re of tests) if (re.test(s)) return true;
   return false;
 }

@@ -120,7 +120,15 @@ let canonicalZones: Set<string> | null = null;
  * accepts any case ("utc", "europe/berlin") and Go does not, so a zone must also be spelled as
  * in the IANA database: Intl's canonical name, or an alias whose every part starts in capitals
  * (Asia/Kolkata, US/Eastern; Intl cannot tell an alias's own spelling). */
+const zoneProblems = new Map<string, { message: string; hint: string } | null>();
+
 export function timeZoneProblem(tz: string): { message: string; hint: string } | null {
+  let known = zoneProblems.get(tz);
+  if (known === undefined) zoneProblems.set(tz, (known = zoneProblemOf(tz)));
+  return known;
+}
+
+function zoneProblemOf(tz: string): { message: string; hint: string } | null {
   let resolved: string;
   try {
     resolved = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
