@@ -46,6 +46,21 @@ local function at(s, i)
   return byte(s, i) or 0
 end
 
+-- splice and joined: every detector's output as pieces; splice puts token in place of s[a..] after
+-- the text since last (out is created at the first match, so a string without one costs nothing),
+-- joined closes the pieces, or returns s untouched when nothing matched.
+local function splice(out, n, s, last, a, token)
+  out = out or {}
+  out[n + 1] = sub(s, last, a - 1)
+  out[n + 2] = token
+  return out, n + 2
+end
+local function joined(s, out, n, last)
+  if not out then return s end
+  out[n + 1] = sub(s, last)
+  return concat(out)
+end
+
 -- run: finds candidates with string.find(hay, pat, i, plain) and replaces the span [a, b] that
 -- match(s, p, last) returns with token; on no match, match may return nil, next_i.
 local function run(s, hay, pat, plain, match, token)
@@ -55,19 +70,13 @@ local function run(s, hay, pat, plain, match, token)
     if not p then break end
     local a, b = match(s, p, last)
     if a then
-      if not out then out = {} end
-      out[n + 1] = sub(s, last, a - 1)
-      out[n + 2] = token
-      n = n + 2
-      last = b + 1
-      i = b + 1
+      out, n = splice(out, n, s, last, a, token)
+      last, i = b + 1, b + 1
     else
       i = b or (p + 1)
     end
   end
-  if not out then return s end
-  out[n + 1] = sub(s, last)
-  return concat(out)
+  return joined(s, out, n, last)
 end
 
 -- run_cls: run with the candidates found by a byte loop over a class table instead of a
@@ -81,19 +90,13 @@ local function run_cls(s, cls, match, token)
     if p > len then break end
     local a, b = match(s, p, last)
     if a then
-      if not out then out = {} end
-      out[n + 1] = sub(s, last, a - 1)
-      out[n + 2] = token
-      n = n + 2
-      last = b + 1
-      i = b + 1
+      out, n = splice(out, n, s, last, a, token)
+      last, i = b + 1, b + 1
     else
       i = b or (p + 1)
     end
   end
-  if not out then return s end
-  out[n + 1] = sub(s, last)
-  return concat(out)
+  return joined(s, out, n, last)
 end
 
 -- digit runs: the maximal runs of digits of one string, RS[i]..RE[i] for i = 1..RN, found by one
@@ -139,26 +142,20 @@ local function run_runs(s, match, token)
     if RS[r] >= from then
       local a, b = match(s, r, last)
       if a then
-        if not out then out = {} end
-        out[n + 1] = sub(s, last, a - 1)
-        out[n + 2] = token
-        n = n + 2
-        last = b + 1
-        from = b + 1
+        out, n = splice(out, n, s, last, a, token)
+        last, from = b + 1, b + 1
       elseif b then
         from = b
       end
     end
   end
-  if not out then return s end
-  out[n + 1] = sub(s, last)
-  return concat(out)
+  return joined(s, out, n, last)
 end
 
 -- detectors -------------------------------------------------------------------------------------
 local function d_private_key(s)
   if not find(s, "-----BEGIN ", 1, true) then return s end
-  local out, n, last, i = {}, 0, 1, 1
+  local out, n, last, i = nil, 0, 1, 1
   while true do
     local p = find(s, "-----BEGIN ", i, true)
     if not p then break end
@@ -170,18 +167,13 @@ local function d_private_key(s)
         local f = find(s, "-----", e + 9, true)
         if f then stop = f + 4 end
       end
-      out[n + 1] = sub(s, last, p - 1)
-      out[n + 2] = "[PRIVATE_KEY]"
-      n = n + 2
-      last = stop + 1
-      i = stop + 1
+      out, n = splice(out, n, s, last, p, "[PRIVATE_KEY]")
+      last, i = stop + 1, stop + 1
     else
       i = p + 1
     end
   end
-  if n == 0 then return s end
-  out[n + 1] = sub(s, last)
-  return concat(out)
+  return joined(s, out, n, last)
 end
 
 local function seg_end(s, i)
@@ -571,17 +563,11 @@ local function d_phone(s)
       if not a and b then from = b end
     end
     if a then
-      if not out then out = {} end
-      out[n + 1] = sub(s, last, a - 1)
-      out[n + 2] = "[PHONE]"
-      n = n + 2
-      last = b + 1
-      from = b + 1
+      out, n = splice(out, n, s, last, a, "[PHONE]")
+      last, from = b + 1, b + 1
     end
   end
-  if not out then return s end
-  out[n + 1] = sub(s, last)
-  return concat(out)
+  return joined(s, out, n, last)
 end
 
 local function v6_groups(h)
