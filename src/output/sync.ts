@@ -111,8 +111,10 @@ export function sync(outDir: string, files: FileSet, options: { force?: boolean 
   return { ...d, unchanged: files.size - rewritten };
 }
 
-function atomicWrite(path: string, content: string): void {
-  if (readIfExists(path) === content) return;
+/** Writes through a temporary file and a rename, so a reader never sees half a file; a text
+ * already on disk with the same content is left alone. */
+export function atomicWrite(path: string, content: string | Uint8Array): void {
+  if (typeof content === "string" && readIfExists(path) === content) return;
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.svcspec-${process.pid}.tmp`;
   writeFileSync(tmp, content);

@@ -1,10 +1,11 @@
 /** `svcspec bundle`: the OPA bundle as the artefacts a deployment ships (not committed): a Rego
  * bundle for OPA servers and bundle services, and the wasm bundle with its policy.wasm for Node.
  * Compiled from the spec in memory, so they never lag behind a stale output folder. */
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { buildWasmBundle, opaBuild } from "../../access/wasm.js";
+import { atomicWrite } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 import { type CommonOptions, compileFolder, countSummary, printDiagnostics } from "../shared.js";
 import { findTool, toolDirs } from "./verify.js";
@@ -12,13 +13,6 @@ import { findTool, toolDirs } from "./verify.js";
 export interface BundleOptions extends CommonOptions {
   dest: string;
   tools?: string;
-}
-
-function writeAtomic(path: string, content: Uint8Array): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
 }
 
 export function runBundle(io: Io, opts: BundleOptions): ExitCode {
@@ -57,7 +51,7 @@ export function runBundle(io: Io, opts: BundleOptions): ExitCode {
       ["bundle.wasm.tar.gz", wasm.archive],
       ["policy.wasm", wasm.policyWasm],
     ];
-    for (const [name, bytes] of outputs) writeAtomic(join(dest, name), bytes);
+    for (const [name, bytes] of outputs) atomicWrite(join(dest, name), bytes);
     printDiagnostics(io, result.diagnostics, opts.format); // warnings
     for (const [name, bytes] of outputs) io.err(`  ${join(opts.dest, name)} (${bytes.length} bytes)\n`);
     io.err(`✔ OPA bundles for ${services.length} services and the deploy gate in ${opts.dest}/\n`);
