@@ -193,14 +193,22 @@ async function checkAccessWasm(io: Io, specDir: string, outDir: string, files: s
   const compiled = compileFolder(io, { spec: specDir, format: "text" });
   if (!compiled.model) return { status: "ran", problems: [`the spec in ${specDir} does not validate: run \`svcspec validate --spec ${specDir}\``], summary: "" };
   // The tests come from the spec and the policy from the output: they must be one compilation.
-  const revision = (JSON.parse(readFileSync(join(outDir, "opa", ".manifest"), "utf8")) as { revision?: unknown }).revision;
-  if (revision !== modelDigest(compiled.model)) {
+  if (bundleRevision(join(outDir, "opa", ".manifest")) !== modelDigest(compiled.model)) {
     return { status: "ran", problems: [`${relative(io.cwd, join(outDir, "opa")) || "opa"} was not compiled from the spec in ${specDir} (the bundle revision differs): run \`svcspec build\`, or pass the --spec it came from`], summary: "" };
   }
   try {
     return { status: "ran", ...(await runAccessTests(opa, join(outDir, "opa"), compiled.model)) };
   } catch (e) {
     return { status: "ran", problems: [e instanceof Error ? e.message : String(e)], summary: "" };
+  }
+}
+
+/** The `revision` of a bundle manifest; null when it is unreadable (then it matches no spec). */
+function bundleRevision(manifest: string): unknown {
+  try {
+    return (JSON.parse(readFileSync(manifest, "utf8")) as { revision?: unknown }).revision ?? null;
+  } catch {
+    return null;
   }
 }
 
