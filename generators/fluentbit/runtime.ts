@@ -18,7 +18,12 @@ local bit = bit
 local band, bor, bxor, bnot, rshift, lshift, ror, tobit = bit.band, bit.bor, bit.bxor, bit.bnot, bit.rshift, bit.lshift, bit.ror, bit.tobit
 local byte, char, sub, find, lower, format, gsub, rep = string.byte, string.char, string.sub, string.find, string.lower, string.format, string.gsub, string.rep
 local concat = table.concat
-local type, pairs, pcall, rawget, floor, tonumber = type, pairs, pcall, rawget, math.floor, tonumber
+local type, pcall, rawget, floor, tonumber = type, pcall, rawget, math.floor, tonumber
+-- Tables are walked with each(t), never with a name the parser knows as pairs or next: those loops
+-- get LuaJIT's ITERN specialisation, and LuaJIT 2.1 builds of early 2022 (Debian bookworm's among
+-- them) end a nested ITERN loop early once the JIT blacklists it (LuaJIT issue #827). Here that
+-- would leave the rest of a record unscanned: a leak. Plain ITERC loops over next are unaffected.
+local each = pairs
 
 local MAX_LEN = 32768
 local MAX_DEPTH = 64
@@ -752,7 +757,7 @@ end
 
 local function walk(t, policy, ctx, depth, top)
   if depth > MAX_DEPTH then error("record nested deeper than " .. MAX_DEPTH) end
-  for k, v in pairs(t) do
+  for k, v in each(t) do
     if not (top and SKIP_TOP[k]) then
       local tv = type(v)
       if tv == "string" then
