@@ -61,10 +61,11 @@ export function regoTerm(v: unknown, splitTimes = false): string {
   if (v === null || typeof v === "boolean" || typeof v === "number" || typeof v === "string") return JSON.stringify(v);
   if (Array.isArray(v)) return `[${v.map((x) => regoTerm(x, splitTimes)).join(", ")}]`;
   if (typeof v === "object") {
-    const entries = Object.entries(v as Record<string, unknown>)
-      .filter(([, x]) => x !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}: ${regoTerm(x, splitTimes)}`).join(", ")}}`;
+    const obj = v as Record<string, unknown>;
+    // default sort: by UTF-16 code units, the order opa fmt keeps
+    const parts: string[] = [];
+    for (const k of Object.keys(obj).sort()) if (obj[k] !== undefined) parts.push(`${JSON.stringify(k)}: ${regoTerm(obj[k], splitTimes)}`);
+    return `{${parts.join(", ")}}`;
   }
   throw new Error(`internal: no Rego term for ${typeof v}`);
 }

@@ -82,10 +82,22 @@ function readsAsOtherType(s: string, tests: readonly RegExp[] = NON_STRING): boo
 
 /** A string scalar in block context; `indent` is the indentation of a block scalar's lines. */
 function stringScalar(s: string, indent: string): string {
+  const known = oneLine.get(s);
+  if (known !== undefined) return known;
   if (FORCES_DOUBLE_QUOTES.test(s) || DOCUMENT_MARKER.test(s)) throw UNUSUAL;
   if (s.includes("\n")) return literalBlock(s, indent);
-  if (NOT_PLAIN.test(s) || readsAsOtherType(s)) return quoted(s);
-  return s;
+  return remember(oneLine, s, NOT_PLAIN.test(s) || readsAsOtherType(s) ? quoted(s) : s);
+}
+
+/** One-line strings and keys recur (label names and values, severities, windows): their form is
+ * worked out once. Bounded: a cache that only grows would be a leak in a long-lived process. */
+const oneLine = new Map<string, string>();
+const keys = new Map<string, string>();
+const CACHE_LIMIT = 50_000;
+function remember(cache: Map<string, string>, s: string, form: string): string {
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(s, form);
+  return form;
 }
 
 /** A multi-line string as a literal block: `|`, the chomping indicator, and an indentation
@@ -136,8 +148,9 @@ function scalar(v: unknown, indent: string): string {
 }
 
 function key(k: string): string {
+  if (keys.has(k)) return k;
   if (k === "" || k.includes("\n") || FORCES_DOUBLE_QUOTES.test(k) || NOT_PLAIN.test(k) || readsAsOtherType(k, NON_STRING_KEY) || DOCUMENT_MARKER.test(k)) throw UNUSUAL;
-  return k;
+  return remember(keys, k, k);
 }
 
 function isEmpty(v: unknown): string | null {
