@@ -5,6 +5,7 @@ import type { OrganizationDoc, ReceiverSpec, ScheduleSpec } from "../model/spec.
 import type { PathSegment } from "../diagnostics/locate.js";
 import { formatIp, parseCidr } from "../util/ip.js";
 import type { Report } from "./report.js";
+import { IANA_ZONE_NAMES } from "./zones.js";
 
 export function checkOrganization(r: Report, doc: OrganizationDoc): void {
   const spec = doc.spec;
@@ -115,11 +116,12 @@ export function checkSchedule(r: Report, path: readonly PathSegment[], s: Schedu
 }
 
 let canonicalZones: Set<string> | null = null;
+let zoneSpellings: Map<string, string> | null = null;
 
 /** Why a zone name would not load in Go's time.LoadLocation (OPA, Alertmanager), or null. Intl
- * accepts any case ("utc", "europe/berlin") and Go does not, so a zone must also be spelled as
- * in the IANA database: Intl's canonical name, or an alias whose every part starts in capitals
- * (Asia/Kolkata, US/Eastern; Intl cannot tell an alias's own spelling). */
+ * accepts any case ("utc", "europe/berlin", "Europe/KYIV") and Go does not, so a zone must also
+ * be spelled as in the IANA database (IANA_ZONE_NAMES; for a zone newer than that list, as Intl's
+ * canonical name or with every part starting in a capital). */
 const zoneProblems = new Map<string, { message: string; hint: string } | null>();
 
 export function timeZoneProblem(tz: string): { message: string; hint: string } | null {
@@ -136,13 +138,15 @@ function zoneProblemOf(tz: string): { message: string; hint: string } | null {
     resolved = "";
   }
   if (!tz || !resolved) return { message: `unknown time zone "${tz}"`, hint: "use an IANA name such as Europe/Berlin, America/New_York or UTC" };
+  const misspelt = (exact: string) => ({ message: `time zone "${tz}" is not spelled as in the IANA database`, hint: `zone names are case-sensitive in OPA and Alertmanager: write "${exact}"` });
+  zoneSpellings ??= new Map(IANA_ZONE_NAMES.map((name) => [name.toLowerCase(), name]));
+  const listed = zoneSpellings.get(tz.toLowerCase());
+  if (listed !== undefined) return listed === tz ? null : misspelt(listed);
+  // A zone newer than the list: ICU knows it, so only its canonical spelling can be checked.
   canonicalZones ??= new Set(Intl.supportedValuesOf("timeZone"));
   if (tz === resolved || canonicalZones.has(tz)) return null;
   const lowerStart = tz.split("/").some((part) => /^[a-z]/.test(part));
-  if (tz.toLowerCase() === resolved.toLowerCase() || lowerStart) {
-    return { message: `time zone "${tz}" is not spelled as in the IANA database`, hint: `zone names are case-sensitive in OPA and Alertmanager: write "${resolved}"` };
-  }
-  return null;
+  return tz.toLowerCase() === resolved.toLowerCase() || lowerStart ? misspelt(resolved) : null;
 }
 
 function checkCidrAt(r: Report, path: readonly PathSegment[], text: string): void {
