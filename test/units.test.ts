@@ -6,6 +6,7 @@ import { parsePiiPattern, toRegExp } from "../src/model/pii-pattern.js";
 import { cidrContains, formatIp, parseCidr, parseIp } from "../src/util/ip.js";
 import { cronProblem } from "../src/validate/cron.js";
 import { checkPromql } from "../src/validate/promql.js";
+import { BoundedCache, memo } from "../src/util/memo.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -151,5 +152,28 @@ describe("custom PII patterns", () => {
       expect(p.offset).toBe(offset);
       expect(p.reason).toMatch(reason);
     }
+  });
+});
+
+describe("remembered computations", () => {
+  it("a BoundedCache computes each key once, remembers null and undefined results, and never holds more than its limit", () => {
+    const calls: string[] = [];
+    const cache = new BoundedCache<string | null | undefined>(3);
+    const get = (k: string) => cache.get(k, (key) => (calls.push(key), key === "none" ? null : key === "void" ? undefined : key.toUpperCase()));
+    expect([get("a"), get("a"), get("none"), get("none"), get("void"), get("void")]).toEqual(["A", "A", null, null, undefined, undefined]);
+    expect(calls).toEqual(["a", "none", "void"]);
+    // full: the next new key empties it, so old keys are computed again
+    expect(get("b")).toBe("B");
+    expect(get("a")).toBe("A");
+    expect(calls).toEqual(["a", "none", "void", "b", "a"]);
+  });
+
+  it("Ratio prints the same after its text is remembered, and the Model digest sees only num and den", () => {
+    const r = Ratio.of(14, 15);
+    expect(r.toString()).toBe("0.9333333333");
+    expect(r.toString()).toBe("0.9333333333");
+    expect(Object.keys(r)).toEqual(["num", "den"]);
+    const twice = memo((s: string) => ({ s }));
+    expect(twice("x")).toBe(twice("x"));
   });
 });

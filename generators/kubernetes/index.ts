@@ -9,7 +9,7 @@ import { withHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
 import { toYaml } from "../../src/render/yaml.js";
 import { chaosScript, experimentsUnderLoad, loadScript } from "../k6/index.js";
-import { serviceGroups } from "../prometheus/index.js";
+import { hasRuleGroups } from "../prometheus/index.js";
 import { chaosConfigMapName, experimentObject } from "./chaos.js";
 import { dnsName, metadata } from "./names.js";
 
@@ -88,7 +88,7 @@ export function generateKubernetes(model: Model): GeneratedFile[] {
     const objects = serviceObjects(service);
     const files: GeneratedFile[] = objects.map(({ file, object }) => ({ path: `kubernetes/${service.name}/${file}`, content: header(toYaml(object)) }));
     // The Prometheus generator writes prometheusrule.yaml for the same services it writes rules for.
-    const resources = [...objects.map((o) => o.file), ...(serviceGroups(service).length ? ["prometheusrule.yaml"] : [])].sort();
+    const resources = [...objects.map((o) => o.file), ...(hasRuleGroups(service) ? ["prometheusrule.yaml"] : [])].sort();
     if (!resources.length) return [];
     files.push({
       path: `kubernetes/${service.name}/kustomization.yaml`,

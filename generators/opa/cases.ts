@@ -6,6 +6,7 @@ import type { Access, AccessRule, DeployRule, Schedule } from "../../src/model/m
 import type { AccessRequest } from "../../src/model/spec.js";
 import { evaluateAccess, evaluateDeploy, type AccessDecision, type DeployDecision } from "../../src/access/evaluate.js";
 import { formatIp, parseCidr } from "../../src/util/ip.js";
+import { BoundedCache } from "../../src/util/memo.js";
 
 export interface Case<D> {
   name: string;
@@ -39,19 +40,14 @@ function localParts(ms: number, timeZone: string): number {
 
 /** The instant whose local time in `timeZone` is the given wall-clock time (the later offset in a
  * DST gap). `minute` may be negative or past 1440: the date rolls over. */
-const instants = new Map<string, number>();
-
 export function instantAt(timeZone: string, y: number, m: number, d: number, minute: number): number {
-  const key = `${timeZone} ${y} ${m} ${d} ${minute}`;
-  let t = instants.get(key);
-  if (t === undefined) {
+  return instants.get(`${timeZone} ${y} ${m} ${d} ${minute}`, () => {
     const wall = Date.UTC(y, m - 1, d, 0, minute);
-    t = wall - (localParts(wall, timeZone) - wall);
-    t = wall - (localParts(t, timeZone) - t);
-    instants.set(key, t);
-  }
-  return t;
+    const t = wall - (localParts(wall, timeZone) - wall);
+    return wall - (localParts(t, timeZone) - t);
+  });
 }
+const instants = new BoundedCache<number>();
 
 export function rfc3339(ms: number): string {
   return new Date(ms).toISOString().replace(".000Z", "Z");

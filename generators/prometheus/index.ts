@@ -14,6 +14,11 @@ import { renderGroups } from "./render.js";
 import { ruleTests } from "./tests.js";
 import type { RuleGroup } from "./types.js";
 
+/** Whether serviceGroups has anything to say, without building the rules. */
+export function hasRuleGroups(service: Service): boolean {
+  return service.slos.length > 0 || cacheGroup(service) !== null;
+}
+
 export function serviceGroups(service: Service): RuleGroup[] {
   const groups: RuleGroup[] = service.slos.map((slo) => ({
     name: `svcspec-slo-${service.name}-${slo.name}`,

@@ -2,6 +2,7 @@
  * tests feed the rules raw counters that the SLI's own selectors match. */
 import { parser } from "@prometheus-io/lezer-promql";
 import type { MatchOp } from "../../src/render/promql.js";
+import { memo } from "../../src/util/memo.js";
 
 export interface Matcher {
   name: string;
@@ -15,8 +16,11 @@ export interface ParsedSelector {
 }
 
 /** `metric{a="x",b=~"y"}` or `{...}` (metric ""), or null for anything else (offsets, quoted
- * names, a metric given twice). */
-export function parseSelector(text: string): ParsedSelector | null {
+ * names, a metric given twice). Remembered: every SLO's rules and tests read its selectors several
+ * times. The result is shared and read-only. */
+export const parseSelector: (text: string) => ParsedSelector | null = memo(parseSelectorText);
+
+function parseSelectorText(text: string): ParsedSelector | null {
   const braces = text.trim().startsWith("{");
   const source = braces ? `m${text}` : text;
   const tree = parser.parse(source);

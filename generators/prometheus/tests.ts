@@ -10,6 +10,7 @@ import { formatDuration, humanSeconds } from "../../src/model/duration.js";
 import type { BurnRateAlert, Service, Slo } from "../../src/model/model.js";
 import { selector } from "../../src/render/promql.js";
 import { toYaml } from "../../src/render/yaml.js";
+import { BoundedCache } from "../../src/util/memo.js";
 import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataFor } from "./alerts.js";
 import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup } from "./cache.js";
 import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, type SeriesRef, producesWithoutInput, seriesMatches, sloInputs, sloPhase, sloReads } from "./inputs.js";
@@ -68,6 +69,8 @@ interface Scenario {
   alertEvals: { t: number; alertname: string }[];
   /** Alerts of this scenario firing at t under the held inputs; null when not computable. */
   alertsAt(alertname: string, t: number): ExpAlert[] | null;
+  /** alertsAt may answer null (otherwise merging need not ask it). */
+  partial?: true;
   promql: PromqlTest[];
 }
 
@@ -106,7 +109,7 @@ function collide(a: Scenario, b: Scenario): boolean {
 function compatible(group: Scenario[], s: Scenario): boolean {
   if (group.some((m) => collide(m, s))) return false;
   const all = [...group, s];
-  return all.every((x) => x.alertEvals.every((e) => all.every((y) => y.alertsAt(e.alertname, e.t) !== null)));
+  return all.every((x) => x.alertEvals.every((e) => all.every((y) => !y.partial || y.alertsAt(e.alertname, e.t) !== null)));
 }
 
 /** First fit, longest scenarios first: each group costs its longest member's minutes. */
@@ -149,6 +152,13 @@ function round4(x: Ratio): Ratio {
  * way to 100%) that is at least 0.5% away from every tier's threshold, so no comparison in the test
  * depends on float rounding; null when there is none. */
 function burnNear(tiers: Tier[], threshold: Ratio, mults: number[]): Ratio | null {
+  // SLOs of one objective and alert table share their thresholds: worked out once
+  const key = `${threshold} ${mults.join(",")} ${tiers.map((t) => t.a.threshold).join(",")}`;
+  return burns.get(key, () => burnNearOf(tiers, threshold, mults));
+}
+const burns = new BoundedCache<Ratio | null>();
+
+function burnNearOf(tiers: Tier[], threshold: Ratio, mults: number[]): Ratio | null {
   const candidates = [...mults.map((m) => threshold.mul(Ratio.fromNumber(m))), ...(mults[0]! > 1 ? [threshold.add(ONE).div(Ratio.of(2))] : [])];
   for (const c of candidates) {
     const r = round4(c);
@@ -178,7 +188,9 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
   const inputs = sloInputs(service, slo);
   if (!inputs) return [];
   const tiers: Tier[] = firingAlerts(slo).map((a) => ({ a, rule: burnAlert(service, slo, a), forMin: wholeMinutes(a.for), longMin: a.long / MIN, shortMin: a.short / MIN }));
-  const exp = (ts: Tier[]) => ts.map((x) => expected(x.rule, inputs.groupLabels));
+  // every scenario and every merge check asks for the same few tiers' expectations
+  const expectations = new Map(tiers.map((x) => [x, expected(x.rule, inputs.groupLabels)]));
+  const exp = (ts: Tier[]) => ts.map((x) => expectations.get(x)!);
   const who = `${service.name}/${slo.name}`;
   const label = (x: Tier) => `${who} ${x.a.severity} ${formatDuration(x.a.long)}/${formatDuration(x.a.short)} (factor ${x.a.factor}, threshold ${x.a.threshold})`;
   const traffic = trafficFor(slo, tiers);
@@ -268,6 +280,11 @@ function outageRatio(w: number, h: number, k: number): Ratio {
 /** Minute (after the outage start) at which a tier's condition first holds, null if not by kMax,
  * "unknown" when its windows are not raw or a ratio equals the threshold exactly (float ties). */
 function outageActivation(x: Tier, h: number, kMax: number): number | null | "unknown" {
+  return activations.get(`${x.a.long} ${x.a.short} ${x.a.threshold} ${h} ${kMax}`, () => outageActivationOf(x, h, kMax));
+}
+const activations = new BoundedCache<number | null | "unknown">();
+
+function outageActivationOf(x: Tier, h: number, kMax: number): number | null | "unknown" {
   if (windowKind(x.a.long) === "recorded" || windowKind(x.a.short) === "recorded" || !isWholeMinutes(x.a.long) || !isWholeMinutes(x.a.short)) return "unknown";
   for (let k = 1; k <= kMax; k++) {
     const l = outageRatio(x.longMin, h, k).cmp(x.a.threshold);
@@ -312,6 +329,7 @@ function outageScenario(
     end: h + d,
     build: (length) => inputs.build(hold([sloPhase(h, traffic, ZERO), sloPhase(d, traffic, traffic)], length)),
     alertEvals: [h + d - 1, h + d].map((t) => ({ t, alertname: BURN_ALERT })),
+    partial: true,
     alertsAt: (alertname, t) => {
       if (alertname !== BURN_ALERT) return [];
       const f = firingAt(t);
@@ -344,6 +362,7 @@ function unevenScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<S
     build: (length) => inputs.build(hold(phases, length)),
     alertEvals: [],
     // Burn tiers come and go with the traffic: not computed, so nothing asserting them may share the group.
+    partial: true,
     alertsAt: (alertname) => (alertname === BURN_ALERT ? null : []),
     promql: [
       ...windows.map((w) => ({ expr: `abs(${ratioName(formatDuration(w))}${id} / ${truth} - 1) < bool 0.01`, eval_time: minutes(end), exp_samples: [{ labels, value: 1 }] })),

@@ -16,6 +16,7 @@
 import type { Access, AccessRule, DeployRule, Schedule } from "../model/model.js";
 import { HUNDRED } from "../model/decimal.js";
 import { cidrContains, parseCidr, parseIp, type Ip } from "../util/ip.js";
+import { memo } from "../util/memo.js";
 import { localTime, parseRfc3339 } from "./time.js";
 
 export interface AccessDecision {
@@ -62,13 +63,7 @@ export function scheduleHolds(s: Schedule, time: unknown): boolean {
   return (s.days as string[]).includes(day) && s.from <= minute && minute < s.to;
 }
 
-const cidrs = new Map<string, ReturnType<typeof parseCidr>>();
-
-function cidrOf(text: string): ReturnType<typeof parseCidr> {
-  let c = cidrs.get(text);
-  if (!c) cidrs.set(text, (c = parseCidr(text)));
-  return c;
-}
+const cidrOf = memo(parseCidr);
 
 function networksHold(rule: AccessRule, ip: Ip | null): boolean {
   if (rule.when.networks.length === 0) return true;

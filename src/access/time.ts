@@ -5,6 +5,8 @@
  * and the built-ins svcspec hands to opa-wasm both use this parser, so all three engines accept
  * and reject the same strings. */
 
+import { BoundedCache } from "../util/memo.js";
+
 const RFC3339 = /^([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{1,2}):([0-9]{2}):([0-9]{2})(?:[.,]([0-9]+))?(Z|[+-][0-9]{2}:[0-9]{2})$/;
 const NS_MIN = -(2n ** 63n);
 const NS_MAX = 2n ** 63n - 1n;
@@ -73,7 +75,12 @@ export interface LocalTime {
 
 /** Wall-clock time of an instant in an IANA zone; throws RangeError on an unknown zone. */
 export function localTime(ms: number, timeZone: string): LocalTime {
-  const parts = formatter(timeZone).formatToParts(new Date(ms));
-  const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
-  return { weekday: get("weekday"), hour: Number(get("hour")), minute: Number(get("minute")), second: Number(get("second")) };
+  // Intl's formatToParts is the cost of evaluating a schedule; boundary cases and test requests
+  // ask for the same few instants again and again.
+  return localTimes.get(`${timeZone} ${ms}`, () => {
+    const parts = formatter(timeZone).formatToParts(new Date(ms));
+    const get = (t: string) => parts.find((p) => p.type === t)?.value ?? "";
+    return { weekday: get("weekday"), hour: Number(get("hour")), minute: Number(get("minute")), second: Number(get("second")) };
+  });
 }
+const localTimes = new BoundedCache<LocalTime>();

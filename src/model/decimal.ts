@@ -73,9 +73,11 @@ export class Ratio {
   /** Exact decimal when it terminates, otherwise `SIGNIFICANT` significant digits (half-up),
    * trailing zeros dropped. Never float noise, never exponent notation. */
   toString(): string {
-    if (this.terminates()) return exactDecimal(this);
-    return roundedDecimal(this, SIGNIFICANT);
+    // generators print the same objectives, budgets and factors many times over
+    return (this.#text ??= this.terminates() ? exactDecimal(this) : roundedDecimal(this, SIGNIFICANT));
   }
+  /** Not an own enumerable property: JSON (the Model digest) and equality see num and den only. */
+  #text: string | undefined;
 }
 
 /** Precision for decimals that do not terminate: 0.9333333333 is exact enough for any threshold. */

@@ -53,6 +53,8 @@ const UNUSUAL = Symbol("unusual YAML value");
 const FORCES_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
+/** DOCUMENT_MARKER for a string of one line, without a regex scanning it for line starts. */
+const startsWithMarker = (s: string) => s[0] === "%" || s.startsWith("---") || s.startsWith("...");
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
@@ -82,11 +84,14 @@ function readsAsOtherType(s: string, tests: readonly RegExp[] = NON_STRING): boo
 
 /** A string scalar in block context; `indent` is the indentation of a block scalar's lines. */
 function stringScalar(s: string, indent: string): string {
-  const known = oneLine.get(s);
+  const short = s.length <= SHORT;
+  const known = short ? oneLine.get(s) : undefined;
   if (known !== undefined) return known;
-  if (FORCES_DOUBLE_QUOTES.test(s) || DOCUMENT_MARKER.test(s)) throw UNUSUAL;
-  if (s.includes("\n")) return literalBlock(s, indent);
-  return remember(oneLine, s, NOT_PLAIN.test(s) || readsAsOtherType(s) ? quoted(s) : s);
+  const multiLine = s.includes("\n");
+  if (FORCES_DOUBLE_QUOTES.test(s) || (multiLine ? DOCUMENT_MARKER.test(s) : startsWithMarker(s))) throw UNUSUAL;
+  if (multiLine) return literalBlock(s, indent);
+  const form = NOT_PLAIN.test(s) || readsAsOtherType(s) ? quoted(s) : s;
+  return short ? remember(oneLine, s, form) : form;
 }
 
 /** One-line strings and keys recur (label names and values, severities, windows): their form is
@@ -94,6 +99,8 @@ function stringScalar(s: string, indent: string): string {
 const oneLine = new Map<string, string>();
 const keys = new Map<string, string>();
 const CACHE_LIMIT = 50_000;
+/** Longer strings are rarely repeated and cost more to hash than to check. */
+const SHORT = 40;
 function remember(cache: Map<string, string>, s: string, form: string): string {
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(s, form);

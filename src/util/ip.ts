@@ -1,4 +1,5 @@
 /** IP addresses and CIDR blocks as numbers, for validation and for evaluating `networks`. */
+import { memo } from "./memo.js";
 
 export interface Ip {
   family: 4 | 6;
@@ -58,14 +59,16 @@ const MAPPED_PREFIX = 0xffffn << 32n;
 /** Parses an address; an IPv4-mapped IPv6 address (`::ffff:10.8.1.2`) is normalised to IPv4, so
  * one policy matches both spellings of the same client. */
 export function parseIp(text: unknown): Ip | null {
-  if (typeof text !== "string") return null;
+  return typeof text === "string" ? ipOf(text) : null;
+}
+const ipOf = memo((text: string): Ip | null => {
   const v4 = parseIpv4(text);
   if (v4 !== null) return { family: 4, value: v4 };
   const v6 = parseIpv6(text);
   if (v6 === null) return null;
   if (v6 >> 32n === 0xffffn) return { family: 4, value: v6 - MAPPED_PREFIX };
   return { family: 6, value: v6 };
-}
+});
 
 export type CidrResult = { ok: true; cidr: Cidr } | { ok: false; reason: string; suggestion?: string };
 

@@ -5,6 +5,7 @@ import type { OrganizationDoc, ReceiverSpec, ScheduleSpec } from "../model/spec.
 import type { PathSegment } from "../diagnostics/locate.js";
 import { formatIp, parseCidr } from "../util/ip.js";
 import type { Report } from "./report.js";
+import { memo } from "../util/memo.js";
 import { IANA_ZONE_NAMES } from "./zones.js";
 
 export function checkOrganization(r: Report, doc: OrganizationDoc): void {
@@ -122,13 +123,7 @@ let zoneSpellings: Map<string, string> | null = null;
  * accepts any case ("utc", "europe/berlin", "Europe/KYIV") and Go does not, so a zone must also
  * be spelled as in the IANA database (IANA_ZONE_NAMES; for a zone newer than that list, as Intl's
  * canonical name or with every part starting in a capital). */
-const zoneProblems = new Map<string, { message: string; hint: string } | null>();
-
-export function timeZoneProblem(tz: string): { message: string; hint: string } | null {
-  let known = zoneProblems.get(tz);
-  if (known === undefined) zoneProblems.set(tz, (known = zoneProblemOf(tz)));
-  return known;
-}
+export const timeZoneProblem: (tz: string) => { message: string; hint: string } | null = memo((tz) => zoneProblemOf(tz));
 
 function zoneProblemOf(tz: string): { message: string; hint: string } | null {
   let resolved: string;
