@@ -7,10 +7,13 @@ import type { AccessRequest } from "../../src/model/spec.js";
 import { evaluateAccess, evaluateDeploy, type AccessDecision, type DeployDecision } from "../../src/access/evaluate.js";
 import { formatIp, parseCidr } from "../../src/util/ip.js";
 import { BoundedCache } from "../../src/util/memo.js";
+import { regoTerm } from "./term.js";
 
 export interface Case<D> {
   name: string;
   input: unknown;
+  /** The input as the test files write it: regoTerm(input, true). Cases are told apart by it. */
+  inputTerm: string;
   expect: D;
 }
 
@@ -100,10 +103,10 @@ export function accessCases(access: Access): Case<AccessDecision>[] {
   const out: Case<AccessDecision>[] = [];
   const seen = new Set<string>();
   const add = (name: string, input: AccessRequest) => {
-    const key = JSON.stringify(input);
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ name, input, expect: evaluateAccess(access, input) });
+    const inputTerm = regoTerm(input, true);
+    if (seen.has(inputTerm)) return;
+    seen.add(inputTerm);
+    out.push({ name, input, inputTerm, expect: evaluateAccess(access, input) });
   };
   for (const rule of access.rules) {
     const base = baseRequest(access, rule);
@@ -175,10 +178,10 @@ export function deployCases(policy: DeployRule[]): Case<DeployDecision>[] {
   const out: Case<DeployDecision>[] = [];
   const seen = new Set<string>();
   const add = (name: string, input: Record<string, unknown>) => {
-    const key = JSON.stringify(input);
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ name, input, expect: evaluateDeploy(policy, input) });
+    const inputTerm = regoTerm(input, true);
+    if (seen.has(inputTerm)) return;
+    seen.add(inputTerm);
+    out.push({ name, input, inputTerm, expect: evaluateDeploy(policy, input) });
   };
   const budgets = new Set<number>([1]);
   for (const row of policy) {

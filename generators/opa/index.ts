@@ -8,6 +8,7 @@ import { DEPLOY_INVALID_REASON, DEPLOY_NO_ROW_REASON, deployRowReason } from "..
 import { withHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
 import { accessCases, deployCases, type Case } from "./cases.js";
+import { regoTerm } from "./term.js";
 import { opaConfigMap } from "./configmap.js";
 import { deployPolicy, servicePolicy } from "./policy.js";
 
@@ -50,41 +51,6 @@ export function accessData(access: Access): unknown {
   };
 }
 
-const TIMESTAMP = /^([0-9]{4}-[0-9]{2}-[0-9]{2})T(.*)$/s;
-
-/** A JSON value as a one-line Rego term, in the layout `opa fmt` keeps. With `splitTimes`, an
- * RFC 3339 string is written as `at(date, clock)` (a helper of the test files), so that no
- * generated file holds a literal timestamp. */
-export function regoTerm(v: unknown, splitTimes = false): string {
-  if (typeof v === "string") {
-    // cheap test first: only strings shaped like 2026-11-23T... can be timestamps
-    const m = splitTimes && v.length > 10 && v.charCodeAt(10) === 84 /* T */ ? TIMESTAMP.exec(v) : null;
-    return m ? `at(${JSON.stringify(m[1])}, ${JSON.stringify(m[2])})` : JSON.stringify(v);
-  }
-  if (v === null || typeof v === "boolean" || typeof v === "number") return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map((x) => regoTerm(x, splitTimes)).join(", ")}]`;
-  if (typeof v === "object") {
-    const obj = v as Record<string, unknown>;
-    const keys = Object.keys(obj);
-    // default sort: by UTF-16 code units, the order opa fmt keeps; generators mostly build objects
-    // in that order already
-    if (!isSorted(keys)) keys.sort();
-    let out = "{";
-    for (const k of keys) {
-      const x = obj[k];
-      if (x === undefined) continue;
-      out += `${out.length > 1 ? ", " : ""}${JSON.stringify(k)}: ${regoTerm(x, splitTimes)}`;
-    }
-    return out + "}";
-  }
-  throw new Error(`internal: no Rego term for ${typeof v}`);
-}
-
-function isSorted(keys: readonly string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false;
-  return true;
-}
-
 const AT_HELPER = `# at(date, clock) is the RFC 3339 timestamp <date>T<clock>.
 at(date, clock) := concat("T", [date, clock])`;
 
@@ -92,8 +58,9 @@ function comment(text: string): string {
   return `# ${text.replace(/[\r\n]+/g, " ")}`;
 }
 
-function testRule(name: string, title: string, ref: string, input: unknown, checks: string[]): string {
-  return [comment(title), `${name} if {`, `\td := ${ref} with input as ${regoTerm(input, true)}`, ...checks.map((c) => `\t${c}`), "}"].join("\n");
+/** `inputTerm`: the input as a Rego term with split times (Case.inputTerm, or regoTerm(input, true)). */
+function testRule(name: string, title: string, ref: string, inputTerm: string, checks: string[]): string {
+  return [comment(title), `${name} if {`, `\td := ${ref} with input as ${inputTerm}`, ...checks.map((c) => `\t${c}`), "}"].join("\n");
 }
 
 function serviceTests(service: Service, access: Access): { text: string; count: number } {
@@ -102,10 +69,10 @@ function serviceTests(service: Service, access: Access): { text: string; count: 
     const checks = [`d.allow == ${t.expect === "allow"}`];
     if (t.maskedFields) checks.push(`d.maskedFields == ${regoTerm(t.maskedFields)}`);
     if (t.reason) checks.push(`${JSON.stringify(t.reason)} in d.reasons`);
-    rules.push(testRule(`test_spec_${i + 1}`, `spec test: ${t.name}`, "authz.decision", t.request, checks));
+    rules.push(testRule(`test_spec_${i + 1}`, `spec test: ${t.name}`, "authz.decision", regoTerm(t.request, true), checks));
   });
   accessCases(access).forEach((c: Case<unknown>, i) => {
-    rules.push(testRule(`test_boundary_${i + 1}`, c.name, "authz.decision", c.input, [`d == ${regoTerm(c.expect)}`]));
+    rules.push(testRule(`test_boundary_${i + 1}`, c.name, "authz.decision", c.inputTerm, [`d == ${regoTerm(c.expect)}`]));
   });
   const text = [`package svcspec.services.${service.id}.authz_test`, "", `import data.svcspec.services.${service.id}.authz`, "", AT_HELPER, "", rules.join("\n\n")].join("\n");
   return { text, count: rules.length };
@@ -131,7 +98,7 @@ export function generateOpa(model: Model): GeneratedFile[] {
     },
   ];
   const deployTests = deployCases(org.deployPolicy).map((c, i) =>
-    testRule(`test_deploy_${i + 1}`, c.name, "deploy.decision", c.input, [`d == ${regoTerm(c.expect)}`]),
+    testRule(`test_deploy_${i + 1}`, c.name, "deploy.decision", c.inputTerm, [`d == ${regoTerm(c.expect)}`]),
   );
   files.push({
     path: "opa-tests/svcspec/deploy/deploy_test.rego",

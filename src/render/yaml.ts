@@ -1,4 +1,5 @@
 import { Document, stringify } from "yaml";
+import { BoundedCache } from "../util/memo.js";
 
 /** The one set of YAML output settings. YAML 1.1 quoting keeps `on`, `yes` and dates strings for
  * Go yaml.v2 and PyYAML readers; no folding (PromQL stays on one line or in a literal block); no
@@ -53,8 +54,6 @@ const UNUSUAL = Symbol("unusual YAML value");
 const FORCES_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
-/** DOCUMENT_MARKER for a string of one line, without a regex scanning it for line starts. */
-const startsWithMarker = (s: string) => s[0] === "%" || s.startsWith("---") || s.startsWith("...");
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
@@ -84,27 +83,19 @@ function readsAsOtherType(s: string, tests: readonly RegExp[] = NON_STRING): boo
 
 /** A string scalar in block context; `indent` is the indentation of a block scalar's lines. */
 function stringScalar(s: string, indent: string): string {
-  const short = s.length <= SHORT;
-  const known = short ? oneLine.get(s) : undefined;
-  if (known !== undefined) return known;
-  const multiLine = s.includes("\n");
-  if (FORCES_DOUBLE_QUOTES.test(s) || (multiLine ? DOCUMENT_MARKER.test(s) : startsWithMarker(s))) throw UNUSUAL;
-  if (multiLine) return literalBlock(s, indent);
-  const form = NOT_PLAIN.test(s) || readsAsOtherType(s) ? quoted(s) : s;
-  return short ? remember(oneLine, s, form) : form;
+  if (s.includes("\n")) {
+    if (FORCES_DOUBLE_QUOTES.test(s) || DOCUMENT_MARKER.test(s)) throw UNUSUAL;
+    return literalBlock(s, indent);
+  }
+  // One-line strings recur (label names and values, severities, windows); long ones rarely do
+  // and cost more to hash than to check.
+  return s.length <= 40 ? oneLine.get(s, oneLineScalar) : oneLineScalar(s);
 }
+const oneLine = new BoundedCache<string>();
 
-/** One-line strings and keys recur (label names and values, severities, windows): their form is
- * worked out once. Bounded: a cache that only grows would be a leak in a long-lived process. */
-const oneLine = new Map<string, string>();
-const keys = new Map<string, string>();
-const CACHE_LIMIT = 50_000;
-/** Longer strings are rarely repeated and cost more to hash than to check. */
-const SHORT = 40;
-function remember(cache: Map<string, string>, s: string, form: string): string {
-  if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(s, form);
-  return form;
+function oneLineScalar(s: string): string {
+  if (FORCES_DOUBLE_QUOTES.test(s) || s[0] === "%" || s.startsWith("---") || s.startsWith("...")) throw UNUSUAL;
+  return NOT_PLAIN.test(s) || readsAsOtherType(s) ? quoted(s) : s;
 }
 
 /** A multi-line string as a literal block: `|`, the chomping indicator, and an indentation
@@ -155,9 +146,13 @@ function scalar(v: unknown, indent: string): string {
 }
 
 function key(k: string): string {
-  if (keys.has(k)) return k;
+  return keys.get(k, keyText);
+}
+const keys = new BoundedCache<string>();
+
+function keyText(k: string): string {
   if (k === "" || k.includes("\n") || FORCES_DOUBLE_QUOTES.test(k) || NOT_PLAIN.test(k) || readsAsOtherType(k, NON_STRING_KEY) || DOCUMENT_MARKER.test(k)) throw UNUSUAL;
-  return remember(keys, k, k);
+  return k;
 }
 
 function isEmpty(v: unknown): string | null {
