@@ -91,7 +91,7 @@ function stringScalar(s: string, indent: string): string {
   // and cost more to hash than to check.
   return s.length <= 40 ? oneLine.get(s, oneLineScalar) : oneLineScalar(s);
 }
-const oneLine = new BoundedCache<string>();
+const oneLine = new BoundedCache<string>(100_000);
 
 function oneLineScalar(s: string): string {
   if (FORCES_DOUBLE_QUOTES.test(s) || s[0] === "%" || s.startsWith("---") || s.startsWith("...")) throw UNUSUAL;
@@ -148,7 +148,7 @@ function scalar(v: unknown, indent: string): string {
 function key(k: string): string {
   return keys.get(k, keyText);
 }
-const keys = new BoundedCache<string>();
+const keys = new BoundedCache<string>(100_000);
 
 function keyText(k: string): string {
   if (k === "" || k.includes("\n") || FORCES_DOUBLE_QUOTES.test(k) || NOT_PLAIN.test(k) || readsAsOtherType(k, NON_STRING_KEY) || DOCUMENT_MARKER.test(k)) throw UNUSUAL;
