@@ -825,6 +825,22 @@ end
 
 --@@POLICY@@
 
+-- Without a key, hash fails closed to a mask: nothing leaks, but the values lose their use as
+-- join keys. Say so once, in Fluent Bit's own log, rather than let it pass unnoticed.
+if not HMAC_KEY then
+  local function hashes(p)
+    for i = 1, #p.fields do
+      if p.fields[i][2] == "hash" then return true end
+    end
+    return false
+  end
+  local any = hashes(DEFAULT_POLICY)
+  for i = 1, #SERVICES do any = any or hashes(SERVICES[i]) end
+  if any then
+    pcall(function() io.stderr:write("[svcspec redact.lua] SVCSPEC_PII_HMAC_KEY is not set: fields with the action hash are masked instead\n") end)
+  end
+end
+
 local function policy_for(record)
   local k = rawget(record, "kubernetes")
   if type(k) ~= "table" then return DEFAULT_POLICY end
