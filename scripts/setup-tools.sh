@@ -3,7 +3,9 @@
 # (default: .tools/ in the repo, git-ignored). Idempotent: a tool already at its pinned
 # version is left alone, so CI and fresh machines get the same binaries.
 #
-#   promtool, amtool   Debian prometheus / prometheus-alertmanager (extracted, no daemons started)
+#   promtool, amtool   Debian prometheus / prometheus-alertmanager (extracted, no daemons started;
+#                      with Debian's tzdata through ZONEINFO on a machine without /usr/share/zoneinfo,
+#                      SVCSPEC_SYSTEM_ZONEINFO names another system folder)
 #   luajit             Debian luajit + libluajit (extracted, wrapped with LD_LIBRARY_PATH)
 #   opa, k6, kubeconform   go install at pinned versions
 #
@@ -23,6 +25,17 @@ ALERTMANAGER_DEB_VERSION=0.25.0
 
 log() { printf 'setup-tools: %s\n' "$*" >&2; }
 
+# retry <command...>: three tries, 2 s and 5 s apart; the package mirrors and the Go module proxy
+# are the only network this script uses, and one dropped connection must not fail CI.
+retry() {
+  local n delay=2
+  for n in 1 2 3; do
+    "$@" && return 0
+    [ "$n" = 3 ] && return 1
+    log "retrying in ${delay}s: $*"; sleep "$delay"; delay=5
+  done
+}
+
 stamp_ok() { [ -f "$TOOLS/.stamp-$1" ] && [ "$(cat "$TOOLS/.stamp-$1")" = "$2" ] && [ -x "$BIN/$1" ]; }
 stamp() { printf '%s' "$2" > "$TOOLS/.stamp-$1"; }
 
@@ -32,9 +45,9 @@ deb_fetch() { # deb_fetch <package>: downloads the .deb into $TOOLS/debs (cached
   if ls "$TOOLS/debs/${pkg}"_*.deb >/dev/null 2>&1; then return 0; fi
   ( cd "$TOOLS/debs" && apt-get download "$pkg" >/dev/null 2>&1 ) && return 0
   if [ "$apt_updated" = 0 ] && [ "$(id -u)" = 0 ]; then
-    log "apt-get update"; apt-get update >/dev/null; apt_updated=1
-    ( cd "$TOOLS/debs" && apt-get download "$pkg" >/dev/null ) && return 0
+    log "apt-get update"; retry apt-get update >/dev/null; apt_updated=1
   fi
+  ( cd "$TOOLS/debs" && retry apt-get download "$pkg" >/dev/null ) && return 0
   log "cannot download Debian package $pkg"; return 1
 }
 
@@ -56,8 +69,21 @@ install_alertmanager() {
   stamp_ok amtool "$ALERTMANAGER_DEB_VERSION" && stamp_ok alertmanager "$ALERTMANAGER_DEB_VERSION" && return 0
   log "installing amtool and alertmanager (Debian prometheus-alertmanager $ALERTMANAGER_DEB_VERSION)"
   deb_extract prometheus-alertmanager
-  ln -sf "$TOOLS/root/usr/bin/amtool" "$BIN/amtool"
-  ln -sf "$TOOLS/root/usr/bin/prometheus-alertmanager" "$BIN/alertmanager"
+  rm -f "$BIN/amtool" "$BIN/alertmanager"
+  if [ -e "${SVCSPEC_SYSTEM_ZONEINFO:-/usr/share/zoneinfo}/Europe/Berlin" ]; then
+    ln -sf "$TOOLS/root/usr/bin/amtool" "$BIN/amtool"
+    ln -sf "$TOOLS/root/usr/bin/prometheus-alertmanager" "$BIN/alertmanager"
+  else
+    # Debian's Alertmanager reads zones (business hours) from the system tzdata; a machine
+    # without it gets Debian's tzdata here, through Go's ZONEINFO.
+    log "no system tzdata: using Debian tzdata for alertmanager and amtool"
+    deb_extract tzdata
+    local t
+    for t in amtool:amtool alertmanager:prometheus-alertmanager; do
+      printf '#!/bin/sh\nexport ZONEINFO="%s"\nexec "%s" "$@"\n' "$TOOLS/root/usr/share/zoneinfo" "$TOOLS/root/usr/bin/${t#*:}" > "$BIN/${t%%:*}"
+      chmod +x "$BIN/${t%%:*}"
+    done
+  fi
   "$BIN/amtool" --version 2>&1 | grep -q "version $ALERTMANAGER_DEB_VERSION" || { log "amtool is not $ALERTMANAGER_DEB_VERSION"; return 1; }
   stamp amtool "$ALERTMANAGER_DEB_VERSION"; stamp alertmanager "$ALERTMANAGER_DEB_VERSION"
 }
@@ -75,7 +101,7 @@ link_alertmanager_templates() {
 }
 
 install_luajit() {
-  stamp_ok luajit 2.1 && return 0
+  stamp_ok luajit 2.1-sh && return 0
   log "installing luajit (Debian luajit)"
   deb_extract libluajit-5.1-2
   deb_extract libluajit-5.1-common
@@ -85,15 +111,17 @@ install_luajit() {
   [ -n "$real" ] || real=$TOOLS/root/usr/bin/luajit
   local libdir
   libdir=$(dirname "$(find "$TOOLS/root" -name 'libluajit-5.1.so.2*' | head -1)")
+  # /bin/sh, not bash: bash warns on stderr when LC_ALL names a locale the machine lacks, and the
+  # tests hold the filter's stderr to be empty
   cat > "$BIN/luajit" <<WRAP
-#!/usr/bin/env bash
+#!/bin/sh
 export LD_LIBRARY_PATH="$libdir\${LD_LIBRARY_PATH:+:\$LD_LIBRARY_PATH}"
 export LUA_PATH="$TOOLS/root/usr/share/luajit-2.1/?.lua;$TOOLS/root/usr/share/luajit-2.1.0-beta3/?.lua;\${LUA_PATH:-;}"
 exec "$real" "\$@"
 WRAP
   chmod +x "$BIN/luajit"
   "$BIN/luajit" -v >/dev/null
-  stamp luajit 2.1
+  stamp luajit 2.1-sh
 }
 
 go_tool() { # go_tool <binary> <module> <version> <package> [ldflags]
@@ -107,7 +135,7 @@ go_tool() { # go_tool <binary> <module> <version> <package> [ldflags]
   rm -rf "$work"; mkdir -p "$work"
   printf 'module svcspec.local/tools/%s\n\ngo 1.22\n\nrequire %s %s\n' "$bin" "$mod" "$ver" > "$work/go.mod"
   printf '//go:build tools\n\npackage tools\n\nimport _ "%s"\n' "$pkg" > "$work/tools.go"
-  ( cd "$work" && GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$BIN/$bin" "$pkg" ) || { log "go build of $bin failed"; return 1; }
+  ( cd "$work" && GOFLAGS="-mod=mod -buildvcs=false" CGO_ENABLED=0 retry go build -ldflags "$ldflags" -o "$BIN/$bin" "$pkg" ) || { log "go build of $bin failed"; return 1; }
   stamp "$bin" "$ver"
 }
 

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findTool, routingRows, toolDirs } from "../src/cli/commands/verify.js";
 import { processIo } from "../src/cli/io.js";
 import { compile } from "../src/compile.js";
-import { FIXTURES, freePort, ROOT, tempDir, stopProcess, waitFor } from "./helpers.js";
+import { FIXTURES, ROOT, startOnFreePort, stopProcess, tempDir, waitFor } from "./helpers.js";
 
 const dirs = toolDirs({ ...processIo, cwd: ROOT });
 const amtool = findTool("amtool", dirs);
@@ -129,10 +129,13 @@ describe("a real Alertmanager with the generated routes and inhibition", () => {
     config.route["group_wait"] = "1s";
     const file = join(tmp.path, "alertmanager.yaml");
     writeFileSync(file, jsyaml.dump(config));
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    am = spawn(alertmanager, [`--config.file=${file}`, `--storage.path=${join(tmp.path, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", "--log.level=warn"], { stdio: "ignore" });
-    await waitFor("alertmanager to be ready", async () => ((await fetch(`${base}/-/ready`)).ok ? true : null));
+    const started = await startOnFreePort(
+      "alertmanager to be ready",
+      (port) => spawn(alertmanager!, [`--config.file=${file}`, `--storage.path=${join(tmp.path, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", "--log.level=warn"], { stdio: "ignore" }),
+      async (b) => (await fetch(`${b}/-/ready`)).ok,
+    );
+    am = started.child;
+    base = started.base;
   });
 
   afterAll(async () => {

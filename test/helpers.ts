@@ -67,13 +67,35 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** Polls `probe` until it returns a value, bounded in count and time. */
-export async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 20_000): Promise<T> {
+/** Polls `probe` until it returns a value, bounded in count and time. `failed` ends the wait at
+ * once with its reason (a server that exited will never answer). */
+export async function waitFor<T>(what: string, probe: () => Promise<T | null>, ms = 20_000, failed: () => string | null = () => null): Promise<T> {
   const deadline = Date.now() + ms;
   for (let i = 0; i < 400 && Date.now() < deadline; i++) {
+    const reason = failed();
+    if (reason !== null) throw new Error(`gave up waiting for ${what}: ${reason}`);
     const v = await probe().catch(() => null);
     if (v !== null) return v;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Starts a server on a free loopback port and waits until `ready` says it serves. freePort gives
+ * the port up before the server binds it, so another process may take it meanwhile: a server
+ * that exits before it is ready is started again on a new port (3 attempts). */
+export async function startOnFreePort(what: string, start: (port: number) => ChildProcess, ready: (base: string) => Promise<boolean>, ms = 30_000): Promise<{ child: ChildProcess; base: string }> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const child = start(port);
+    const exited = () => (child.exitCode !== null || child.signalCode !== null ? `it exited (${child.exitCode ?? child.signalCode})` : null);
+    try {
+      await waitFor(what, async () => ((await ready(base)) ? true : null), ms, exited);
+      return { child, base };
+    } catch (e) {
+      await stopProcess(child);
+      if (exited() === null || attempt >= 3) throw e;
+    }
+  }
 }

@@ -20,7 +20,7 @@ import type { Model } from "../src/model/model.js";
 import { toJson } from "../src/render/json.js";
 import { deployCases } from "../generators/opa/cases.js";
 import { OPA_CONFIGMAP_PATH, opaServerArgs } from "../generators/opa/configmap.js";
-import { FIXTURES, freePort, ROOT, run, sourcesOf, stopProcess, tempDir, waitFor } from "./helpers.js";
+import { FIXTURES, ROOT, run, sourcesOf, startOnFreePort, stopProcess, tempDir } from "./helpers.js";
 
 const opa = findTool("opa", toolDirs({ ...processIo, cwd: ROOT }));
 const outputs = [join(ROOT, "out"), join(FIXTURES, "minimal", "expected"), join(FIXTURES, "window-28d", "expected")].filter((d) => existsSync(join(d, "opa", ".manifest")));
@@ -222,7 +222,8 @@ describe("svcspec's time built-ins for wasm match OPA's", () => {
         return false;
       }
     };
-    expect(names.filter((z) => loadable.has(z) && !intl(z))).toEqual(["Factory"]);
+    // (a Node whose ICU data is older than the list adds its newest zones here)
+    expect(names.filter((z) => loadable.has(z) && !intl(z))).toContain("Factory");
     const disagree = [...new Set(names)].filter((z) => (timeZoneProblem(z) === null) !== (loadable.has(z) && intl(z)));
     expect(disagree).toEqual([]);
     expect(loadable.size).toBeGreaterThanOrEqual(IANA_ZONE_NAMES.length);
@@ -277,21 +278,18 @@ const TOTAL_LIMIT_MS = 240_000;
 /** An OPA server on loopback, started with `args(addr)`, up once its health check passes. */
 async function startOpa(args: (addr: string) => string[], health = "/health"): Promise<{ decide(path: string, input: unknown): Promise<unknown>; stop(): Promise<void>; log(): string }> {
   if (!opa) throw new Error("opa missing: run scripts/setup-tools.sh");
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = spawn(opa, args(`127.0.0.1:${port}`), { stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
-  server.stdout?.on("data", (c) => (log += String(c)));
-  server.stderr?.on("data", (c) => (log += String(c)));
-  try {
-    await waitFor("opa to become healthy", async () => {
-      if (server.exitCode !== null) throw new Error(`opa exited: ${log}`);
-      return (await fetch(`${base}${health}`)).ok ? true : null;
-    }, 30_000);
-  } catch (e) {
-    await stopProcess(server);
+  const start = (port: number) => {
+    log = "";
+    // --skip-version-check: no call home from a test
+    const child = spawn(opa!, [...args(`127.0.0.1:${port}`), "--skip-version-check"], { stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout?.on("data", (c) => (log += String(c)));
+    child.stderr?.on("data", (c) => (log += String(c)));
+    return child;
+  };
+  const { child: server, base } = await startOnFreePort("opa to become healthy", start, async (b) => (await fetch(`${b}${health}`)).ok).catch((e: unknown) => {
     throw new Error(`opa did not become healthy: ${log}`, { cause: e });
-  }
+  });
   return {
     decide: async (path, input) => {
       const res = await fetch(`${base}/v1/data/${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ input }), signal: AbortSignal.timeout(10_000) });
