@@ -17,13 +17,9 @@ export function regoTerm(v: unknown, splitTimes = false): string {
     // default sort: by UTF-16 code units, the order opa fmt keeps; generators mostly build objects
     // in that order already
     if (!isSorted(keys)) keys.sort();
-    let out = "{";
-    for (const k of keys) {
-      const x = obj[k];
-      if (x === undefined) continue;
-      out += `${out.length > 1 ? ", " : ""}${JSON.stringify(k)}: ${regoTerm(x, splitTimes)}`;
-    }
-    return out + "}";
+    const parts: string[] = [];
+    for (const k of keys) if (obj[k] !== undefined) parts.push(`${JSON.stringify(k)}: ${regoTerm(obj[k], splitTimes)}`);
+    return `{${parts.join(", ")}}`;
   }
   throw new Error(`internal: no Rego term for ${typeof v}`);
 }
