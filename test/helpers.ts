@@ -94,8 +94,11 @@ export async function startOnFreePort(what: string, start: (port: number) => Chi
       await waitFor(what, async () => ((await ready(base)) ? true : null), ms, exited);
       return { child, base };
     } catch (e) {
+      // only a server that exited by itself (its port taken) is worth another try; ask before
+      // stopping it, which would make every server look exited
+      const lostPort = exited() !== null;
       await stopProcess(child);
-      if (exited() === null || attempt >= 3) throw e;
+      if (!lostPort || attempt >= 3) throw e;
     }
   }
 }

@@ -7,6 +7,7 @@ import { cidrContains, formatIp, parseCidr, parseIp } from "../src/util/ip.js";
 import { cronProblem } from "../src/validate/cron.js";
 import { checkPromql } from "../src/validate/promql.js";
 import { BoundedCache, memo } from "../src/util/memo.js";
+import { startOnFreePort } from "./helpers.js";
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -176,4 +177,18 @@ describe("remembered computations", () => {
     const twice = memo((s: string) => ({ s }));
     expect(twice("x")).toBe(twice("x"));
   });
+});
+
+describe("test helpers", () => {
+  it("startOnFreePort starts a server that exits again on a new port (3 tries), but not one that is only slow", async () => {
+    const { spawn } = await import("node:child_process");
+    const ports: number[] = [];
+    const exits = startOnFreePort("a server that exits", (port) => (ports.push(port), spawn(process.execPath, ["-e", "process.exit(3)"])), async () => false, 5_000);
+    await expect(exits).rejects.toThrow(/exited \(3\)/);
+    expect(ports).toHaveLength(3);
+    const starts: number[] = [];
+    const slow = startOnFreePort("a slow server", (port) => (starts.push(port), spawn(process.execPath, ["-e", "setTimeout(() => {}, 60000)"])), async () => false, 600);
+    await expect(slow).rejects.toThrow(/timed out/);
+    expect(starts).toHaveLength(1);
+  }, 30_000);
 });
