@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { findTool, toolDirs } from "../dist/src/cli/commands/verify.js";
+import { findTool, toolDirs } from "../dist/src/tools/discover.js";
 import { processIo } from "../dist/src/cli/io.js";
 import { luaString } from "../dist/src/render/lua.js";
 

@@ -9,7 +9,7 @@ import { performance } from "node:perf_hooks";
 import { randomRequests } from "../dist/src/access/corpus.js";
 import { evaluateAccess } from "../dist/src/access/evaluate.js";
 import { buildWasmBundle, loadAccessWasm } from "../dist/src/access/wasm.js";
-import { findTool, toolDirs } from "../dist/src/cli/commands/verify.js";
+import { findTool, toolDirs } from "../dist/src/tools/discover.js";
 import { processIo } from "../dist/src/cli/io.js";
 import { validate } from "../dist/src/compile.js";
 import { readSpecFolder } from "../dist/src/load/discover.js";

@@ -7,14 +7,13 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import jsyaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { findTool, routingRows, toolDirs } from "../src/cli/commands/verify.js";
-import { processIo } from "../src/cli/io.js";
+import { routingRows } from "../src/cli/commands/verify.js";
+import { localTool } from "../src/tools/discover.js";
 import { compile } from "../src/compile.js";
 import { FIXTURES, ROOT, startOnFreePort, stopProcess, tempDir, waitFor } from "./helpers.js";
 
-const dirs = toolDirs({ ...processIo, cwd: ROOT });
-const amtool = findTool("amtool", dirs);
-const alertmanager = findTool("alertmanager", dirs);
+const amtool = localTool("amtool", ROOT);
+const alertmanager = localTool("alertmanager", ROOT);
 
 /** Output folders that hold an Alertmanager config: the example and every golden fixture. */
 const outputs = [join(ROOT, "out"), join(FIXTURES, "minimal", "expected"), join(FIXTURES, "window-28d", "expected")].filter((d) => existsSync(join(d, "alertmanager", "alertmanager.yaml")));

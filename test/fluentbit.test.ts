@@ -10,9 +10,9 @@ import jsyaml from "js-yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { base as baseLocale, en, Faker } from "@faker-js/faker";
 import { generateDocs } from "../generators/docs/index.js";
-import { CONFIGMAP_NAME, CONFIGMAP_NAMESPACE, generateFluentBit, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, redactLua } from "../generators/fluentbit/index.js";
-import { findTool, toolDirs } from "../src/cli/commands/verify.js";
-import { processIo } from "../src/cli/io.js";
+import { generateFluentBit, redactLua } from "../generators/fluentbit/index.js";
+import { FLUENT_BIT_CONFIGMAP as CONFIGMAP_NAME, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE as CONFIGMAP_NAMESPACE } from "../src/model/platform.js";
+import { localTool } from "../src/tools/discover.js";
 import { validate } from "../src/compile.js";
 import type { Model } from "../src/model/model.js";
 import { parsePiiPattern, toRegExp } from "../src/model/pii-pattern.js";
@@ -24,7 +24,7 @@ import { luaString } from "../src/render/lua.js";
 import { buildCorpus, HMAC_KEY, toLua } from "./fixtures/lua/corpus.js";
 import { FIXTURES, ROOT, sourcesOf, tempDir } from "./helpers.js";
 
-const luajit = findTool("luajit", toolDirs({ ...processIo, cwd: ROOT }));
+const luajit = localTool("luajit", ROOT);
 const HARNESS = join(ROOT, "test", "fixtures", "lua", "harness.lua");
 const CORPUS_SIZE = 10_000;
 

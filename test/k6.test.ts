@@ -8,13 +8,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { weightedOrder } from "../generators/k6/script.js";
-import { findTool, toolDirs } from "../src/cli/commands/verify.js";
-import { processIo } from "../src/cli/io.js";
+import { localTool } from "../src/tools/discover.js";
 import { compile } from "../src/compile.js";
 import { jsString, jsValue } from "../src/render/js.js";
 import { FIXTURES, ROOT, tempDir } from "./helpers.js";
 
-const k6 = findTool("k6", toolDirs({ ...processIo, cwd: ROOT }));
+const k6 = localTool("k6", ROOT);
 
 function scriptsUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -7,14 +7,14 @@ import { join } from "node:path";
 import jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { chaosObject, experimentObject } from "../generators/kubernetes/chaos.js";
-import { dnsName } from "../generators/kubernetes/names.js";
+import { dnsName } from "../src/render/kubernetes.js";
 import { webhookProblems } from "../generators/kubernetes/webhook.js";
-import { checkCoreKinds, findTool, toolDirs } from "../src/cli/commands/verify.js";
-import { processIo } from "../src/cli/io.js";
+import { checkCoreKinds } from "../src/cli/commands/verify.js";
+import { localTool } from "../src/tools/discover.js";
 import type { ChaosExperiment, Service } from "../src/model/model.js";
 import { FIXTURES, ROOT, run } from "./helpers.js";
 
-const kubeconform = findTool("kubeconform", toolDirs({ ...processIo, cwd: ROOT }));
+const kubeconform = localTool("kubeconform", ROOT);
 const outputs = [join(ROOT, "out"), join(FIXTURES, "minimal", "expected"), join(FIXTURES, "window-28d", "expected")];
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown>; resources?: string[] };

@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccessDecision, evaluateAccess, evaluateDeploy } from "../src/access/evaluate.js";
 import { prng, randomRequests } from "../src/access/corpus.js";
 import { buildWasmBundle, loadAccessWasm, readTarGz, TIME_BUILTINS, type AccessWasm } from "../src/access/wasm.js";
-import { findTool, toolDirs } from "../src/cli/commands/verify.js";
-import { processIo } from "../src/cli/io.js";
+import { localTool } from "../src/tools/discover.js";
 import { validate } from "../src/compile.js";
 import { timeZoneProblem } from "../src/validate/organization.js";
 import { IANA_ZONE_NAMES } from "../src/validate/zones.js";
@@ -22,7 +21,7 @@ import { deployCases } from "../generators/opa/cases.js";
 import { OPA_CONFIGMAP_PATH, opaServerArgs } from "../generators/opa/configmap.js";
 import { FIXTURES, ROOT, run, sourcesOf, startOnFreePort, stopProcess, tempDir } from "./helpers.js";
 
-const opa = findTool("opa", toolDirs({ ...processIo, cwd: ROOT }));
+const opa = localTool("opa", ROOT);
 const outputs = [join(ROOT, "out"), join(FIXTURES, "minimal", "expected"), join(FIXTURES, "window-28d", "expected")].filter((d) => existsSync(join(d, "opa", ".manifest")));
 
 function model(): Model {

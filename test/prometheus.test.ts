@@ -7,13 +7,13 @@ import { cpus } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { findTool, toolDirs } from "../src/cli/commands/verify.js";
+import { localTool } from "../src/tools/discover.js";
 import { compile } from "../src/compile.js";
 import { Ratio } from "../src/model/decimal.js";
 import { promqlString, mergeMatchers } from "../src/render/promql.js";
 import { FIXTURES, ROOT, run, tempDir } from "./helpers.js";
 
-const promtool = findTool("promtool", toolDirs({ out: () => {}, err: () => {}, cwd: ROOT, env: process.env }));
+const promtool = localTool("promtool", ROOT);
 
 function promtoolRun(args: string[], cwd: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {

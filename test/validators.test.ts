@@ -2,11 +2,8 @@
  * instead of silently skipping the proofs that depend on it. */
 import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { findTool, toolDirs } from "../src/cli/commands/verify.js";
-import { processIo } from "../src/cli/io.js";
+import { localTool } from "../src/tools/discover.js";
 import { ROOT, run } from "./helpers.js";
-
-const dirs = toolDirs({ ...processIo, cwd: ROOT });
 
 const TOOLS: [string, string[], RegExp][] = [
   ["promtool", ["--version"], /promtool, version 2\.42\./],
@@ -20,7 +17,7 @@ const TOOLS: [string, string[], RegExp][] = [
 
 describe("real validators", () => {
   it.each(TOOLS)("%s is installed at the pinned version", (tool, args, version) => {
-    const bin = findTool(tool, dirs);
+    const bin = localTool(tool, ROOT);
     expect(bin, `${tool} is missing: run scripts/setup-tools.sh`).not.toBeNull();
     const r = spawnSync(bin!, args, { encoding: "utf8", timeout: 30_000 });
     expect((r.stdout ?? "") + (r.stderr ?? "")).toMatch(version);

@@ -3,14 +3,13 @@
  * inhibit-rule `name`, no `msteams_configs`, no route `labels`. */
 import type { Model } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
+import { ALERTMANAGER_SECRET, MONITORING_NAMESPACE } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
 import { toYaml } from "../../src/render/yaml.js";
 import { receiverConfig } from "./receivers.js";
 import { inhibitRules, routeTree, timeIntervals } from "./route-tree.js";
 import { routingTable } from "./routing-table.js";
 
-export const CONFIG_SECRET = "alertmanager-svcspec";
-export const CONFIG_NAMESPACE = "monitoring";
 
 export function alertmanagerConfig(model: Model): Record<string, unknown> {
   const org = model.organization;
@@ -43,8 +42,8 @@ export function generateAlertmanager(model: Model): GeneratedFile[] {
           apiVersion: "v1",
           kind: "Secret",
           metadata: {
-            name: CONFIG_SECRET,
-            namespace: CONFIG_NAMESPACE,
+            name: ALERTMANAGER_SECRET,
+            namespace: MONITORING_NAMESPACE,
             labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "alertmanager" },
           },
           type: "Opaque",

@@ -6,7 +6,7 @@ import type { AccessRule, Model, Schedule, Service, Sli, Slo } from "../../src/m
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { DETECTOR_TOKENS, type DetectorId } from "../../src/pii/policy.js";
 import { withHeader } from "../../src/render/header.js";
-import { CONFIGMAP_NAMESPACE, HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LUA_SCRIPT } from "../fluentbit/index.js";
+import { HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE, LUA_SCRIPT } from "../../src/model/platform.js";
 
 export function generateDocs(model: Model): GeneratedFile[] {
   return model.services.map((s) => ({
@@ -131,7 +131,7 @@ function piiSection(s: Service): string[] {
   if (p.patterns.length) out.push("");
   if (p.fields.some((f) => f.action === "hash")) {
     out.push(
-      `\`hash\` keys the HMAC with the environment variable ${code(HMAC_ENV)}, which [\`fluent-bit/fluent-bit.values.yaml\`](../fluent-bit/fluent-bit.values.yaml) feeds from the Secret ${code(HMAC_SECRET_NAME)} (key ${code(HMAC_SECRET_KEY)}, namespace ${code(CONFIGMAP_NAMESPACE)}). ` +
+      `\`hash\` keys the HMAC with the environment variable ${code(HMAC_ENV)}, which [\`fluent-bit/fluent-bit.values.yaml\`](../fluent-bit/fluent-bit.values.yaml) feeds from the Secret ${code(HMAC_SECRET_NAME)} (key ${code(HMAC_SECRET_KEY)}, namespace ${code(LOGGING_NAMESPACE)}). ` +
         "svcspec never generates the Secret; create it once from a file that stays out of Git:",
       "",
       "```sh",

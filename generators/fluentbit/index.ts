@@ -7,26 +7,16 @@ import { createHash } from "node:crypto";
 import type { Model } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { type Policy, policies } from "../../src/pii/policy.js";
+import { FLUENT_BIT_CONFIGMAP, HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
 import { luaString } from "../../src/render/lua.js";
 import { toYaml } from "../../src/render/yaml.js";
 import { LUA_RUNTIME } from "./runtime.js";
 
-export const LUA_CALL = "cb_redact";
-export const LUA_SCRIPT = "redact.lua";
-export const HMAC_ENV = "SVCSPEC_PII_HMAC_KEY";
-export const CONFIGMAP_NAME = "fluent-bit-svcspec";
-export const CONFIGMAP_NAMESPACE = "logging";
-/** The Secret (created by the user, never generated) and its key that hold the HMAC key. */
-export const HMAC_SECRET_NAME = "fluent-bit-svcspec-pii";
-export const HMAC_SECRET_KEY = "hmac-key";
 /** Where the Helm values mount redact.lua from the ConfigMap, outside the chart's own mounts. */
 export const SCRIPT_DIR = "/fluent-bit/svcspec";
-/** Creating the Secret from a file: the key never appears on a command line or in the output. */
-export const HMAC_SECRET_COMMANDS = [
-  `openssl rand -hex 32 | tr -d '\\n' > ${HMAC_SECRET_KEY}`,
-  `kubectl create secret generic ${HMAC_SECRET_NAME} -n ${CONFIGMAP_NAMESPACE} --from-file=${HMAC_SECRET_KEY}=${HMAC_SECRET_KEY}`,
-];
+const CONFIGMAP_NAME = FLUENT_BIT_CONFIGMAP;
+const CONFIGMAP_NAMESPACE = LOGGING_NAMESPACE;
 
 function policyLua(p: Policy, indent: string): string {
   const lines = [

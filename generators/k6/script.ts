@@ -3,7 +3,7 @@
  * value is emitted through jsString()/jsValue(), never spliced in raw. */
 import type { CacheRoute, LoadScenario, Service } from "../../src/model/model.js";
 import { jsString, jsValue } from "../../src/render/js.js";
-import { goDuration } from "../kubernetes/names.js";
+import { goDuration } from "../../src/model/duration.js";
 
 export type ThresholdEntry = string | { threshold: string; abortOnFail: true };
 /** Threshold key (`metric` or `metric{tag:value}`) -> expressions, in insertion order. */

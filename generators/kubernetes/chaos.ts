@@ -6,7 +6,8 @@
  * task running chaos-<experiment>.js), else the chaos object itself. */
 import { parsePercent } from "../../src/model/decimal.js";
 import type { ChaosExperiment, Service } from "../../src/model/model.js";
-import { dnsName, goDuration, metadata, podSelector } from "./names.js";
+import { goDuration } from "../../src/model/duration.js";
+import { dnsName, metadata, podSelector } from "../../src/render/kubernetes.js";
 
 export type ChaosKind = "PodChaos" | "NetworkChaos" | "StressChaos" | "HTTPChaos" | "DNSChaos" | "TimeChaos";
 

@@ -11,7 +11,7 @@ import { toYaml } from "../../src/render/yaml.js";
 import { chaosScript, experimentsUnderLoad, loadScript } from "../k6/index.js";
 import { hasRuleGroups } from "../prometheus/index.js";
 import { chaosConfigMapName, experimentObject } from "./chaos.js";
-import { dnsName, metadata } from "./names.js";
+import { dnsName, metadata } from "../../src/render/kubernetes.js";
 
 export function loadConfigMapName(service: Service, load: LoadScenario): string {
   return dnsName(`k6-${service.name}-${load.name}`);

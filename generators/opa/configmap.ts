@@ -10,14 +10,12 @@
  * into one folder with a projected volume. */
 import type { Model } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
+import { OPA_CONFIGMAP, OPA_NAMESPACE, OPA_POLICIES_MOUNT } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
 import { toYaml } from "../../src/render/yaml.js";
 
-export const OPA_CONFIGMAP = "svcspec-opa-policies";
-export const OPA_NAMESPACE = "opa";
 export const OPA_CONFIGMAP_PATH = "kubernetes/platform/opa-bundle.configmap.yaml";
-export const OPA_POLICIES_MOUNT = "/policies";
 /** The arguments of the OPA container that loads the mounted ConfigMaps (the address varies). */
 export function opaServerArgs(addr: string, folder = OPA_POLICIES_MOUNT): string[] {
   return ["run", "--server", `--addr=${addr}`, "--ignore=..*", folder];

@@ -80,3 +80,18 @@ export function parseLatency(text: unknown): Ratio | null {
   if (!n || n.isZero()) return null;
   return m[2] === "ms" ? n.div(Ratio.of(1000)) : n;
 }
+
+/** Go duration text (what Chaos Mesh and k6 parse): hours at most, no days or weeks. */
+export function goDuration(ms: Millis): string {
+  if (ms === 0) return "0s";
+  let rest = ms;
+  let out = "";
+  for (const [unit, size] of [["h", 3_600_000], ["m", 60_000], ["s", 1_000], ["ms", 1]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) {
+      out += `${n}${unit}`;
+      rest -= n * size;
+    }
+  }
+  return out;
+}

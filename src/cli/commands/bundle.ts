@@ -8,7 +8,7 @@ import { buildWasmBundle, opaBuild } from "../../access/wasm.js";
 import { atomicWrite } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 import { type CommonOptions, compileFolder, countSummary, printDiagnostics } from "../shared.js";
-import { findTool, toolDirs } from "./verify.js";
+import { findTool, toolDirs } from "../../tools/discover.js";
 
 export interface BundleOptions extends CommonOptions {
   dest: string;

@@ -1,15 +1,15 @@
 /** Runs the real consumers of each output over the output folder: the proof that Prometheus,
  * Alertmanager, OPA, LuaJIT, k6 and Kubernetes accept what svcspec wrote. */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import jsyaml from "js-yaml";
-import { delimiter, dirname, join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { deployCases } from "../../../generators/opa/cases.js";
 import { modelDigest } from "../../../generators/opa/index.js";
 import { buildWasmBundle, loadAccessWasm } from "../../access/wasm.js";
 import type { Model } from "../../model/model.js";
 import { toJson } from "../../render/json.js";
-import { packageRoot } from "../../util/package-root.js";
+import { findTool, toolDirs } from "../../tools/discover.js";
 import { compileFolder } from "../shared.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 
@@ -90,19 +90,6 @@ export async function checkCoreKinds(outDir: string, files: string[]): Promise<{
     }
   }
   return { checked, problems };
-}
-
-export function toolDirs(io: Io, tools?: string): string[] {
-  const dirs = [tools, io.env["SVCSPEC_TOOLS"] ? join(io.env["SVCSPEC_TOOLS"], "bin") : undefined, join(packageRoot(), ".tools", "bin"), join(io.cwd, ".tools", "bin")];
-  return [...dirs.filter((d): d is string => !!d), ...(io.env["PATH"] ?? "").split(delimiter)];
-}
-
-export function findTool(name: string, dirs: string[]): string | null {
-  for (const d of dirs) {
-    const p = join(d, name);
-    if (existsSync(p) && statSync(p).isFile()) return p;
-  }
-  return null;
 }
 
 function listFiles(root: string, dir = root): string[] {

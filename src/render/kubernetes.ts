@@ -1,7 +1,6 @@
-/** Names, labels and durations shared by the Kubernetes and k6 generators. */
+/** Kubernetes names, labels and selectors shared by every target that emits Kubernetes objects. */
 import { createHash } from "node:crypto";
-import type { Millis } from "../../src/model/duration.js";
-import type { Service } from "../../src/model/model.js";
+import type { Service } from "../model/model.js";
 
 /** A DNS-1123 label of at most 63 characters: composed names that would be longer keep their first
  * 56 characters (without a trailing `-`) and get `-` plus the first 6 hex digits of the full
@@ -18,21 +17,6 @@ export function commonLabels(service: Service): Record<string, string> {
 
 export function metadata(service: Service, name: string, extra: Record<string, string> = {}): Record<string, unknown> {
   return { name: dnsName(name), namespace: service.namespace, labels: { ...commonLabels(service), ...extra } };
-}
-
-/** Go duration text (what Chaos Mesh and k6 parse): hours at most, no days or weeks. */
-export function goDuration(ms: Millis): string {
-  if (ms === 0) return "0s";
-  let rest = ms;
-  let out = "";
-  for (const [unit, size] of [["h", 3_600_000], ["m", 60_000], ["s", 1_000], ["ms", 1]] as const) {
-    const n = Math.floor(rest / size);
-    if (n > 0) {
-      out += `${n}${unit}`;
-      rest -= n * size;
-    }
-  }
-  return out;
 }
 
 /** The selector of the service's workload, as Chaos Mesh selects pods. */

@@ -1,0 +1,31 @@
+/** Where the real validators (promtool, amtool, alertmanager, opa, k6, kubeconform, luajit) are
+ * found: one search order for the CLI, the tests and the benchmarks. */
+import { existsSync, statSync } from "node:fs";
+import { delimiter, join } from "node:path";
+import { packageRoot } from "../util/package-root.js";
+
+/** What discovery reads of the environment: a subset of the CLI's Io. */
+export interface ToolEnv {
+  cwd: string;
+  env: Record<string, string | undefined>;
+}
+
+/** Search order: `--tools <dir>`, `$SVCSPEC_TOOLS/bin`, the package's `.tools/bin` (what
+ * scripts/setup-tools.sh installs), `./.tools/bin`, then the PATH. */
+export function toolDirs(io: ToolEnv, tools?: string): string[] {
+  const dirs = [tools, io.env["SVCSPEC_TOOLS"] ? join(io.env["SVCSPEC_TOOLS"], "bin") : undefined, join(packageRoot(), ".tools", "bin"), join(io.cwd, ".tools", "bin")];
+  return [...dirs.filter((d): d is string => !!d), ...(io.env["PATH"] ?? "").split(delimiter)];
+}
+
+export function findTool(name: string, dirs: string[]): string | null {
+  for (const d of dirs) {
+    const p = join(d, name);
+    if (existsSync(p) && statSync(p).isFile()) return p;
+  }
+  return null;
+}
+
+/** A validator for this process (tests, benchmarks), found from `cwd`. */
+export function localTool(name: string, cwd: string = process.cwd()): string | null {
+  return findTool(name, toolDirs({ cwd, env: process.env }));
+}
