@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AccessDecision, evaluateAccess, evaluateDeploy } from "../src/access/evaluate.js";
 import { prng, randomRequests } from "../src/access/corpus.js";
+import { deployCases } from "../src/access/cases.js";
 import { buildWasmBundle, loadAccessWasm, readTarGz, TIME_BUILTINS, type AccessWasm } from "../src/access/wasm.js";
 import { localTool } from "../src/tools/discover.js";
 import { validate } from "../src/compile.js";
@@ -17,7 +18,6 @@ import { timeZoneProblem } from "../src/validate/organization.js";
 import { IANA_ZONE_NAMES } from "../src/validate/zones.js";
 import type { Model } from "../src/model/model.js";
 import { toJson } from "../src/render/json.js";
-import { deployCases } from "../generators/opa/cases.js";
 import { OPA_CONFIGMAP_PATH, opaServerArgs } from "../generators/opa/configmap.js";
 import { FIXTURES, ROOT, run, sourcesOf, startOnFreePort, stopProcess, tempDir } from "./helpers.js";
 

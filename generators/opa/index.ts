@@ -1,26 +1,18 @@
 /** out/opa: an OPA bundle (Rego v1) with one generic authorization policy per service that has
  * access rules, its rules as data, and the error-budget deploy gate; out/opa-tests: Rego tests of
  * every spec access test and of derived boundary cases, outside the bundle. */
-import { createHash } from "node:crypto";
 import type { Access, Model, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
-import { DEPLOY_INVALID_REASON, DEPLOY_NO_ROW_REASON, deployRowReason } from "../../src/access/evaluate.js";
+import { accessCases, deployCases, type Case } from "../../src/access/cases.js";
+import { deployRowReason } from "../../src/access/evaluate.js";
+import { modelDigest } from "../../src/model/digest.js";
 import { withHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
-import { accessCases, deployCases, type Case } from "./cases.js";
-import { regoTerm } from "./term.js";
+import { regoTerm } from "../../src/render/rego.js";
 import { opaConfigMap } from "./configmap.js";
 import { deployPolicy, servicePolicy } from "./policy.js";
 
 export const OPA_ROOT = "svcspec";
-
-/** sha256 of the Model without its source file names: the bundle revision changes exactly when
- * the compiled spec does, and not when spec files are renamed, moved or merged. */
-export function modelDigest(model: Model): string {
-  const anonymous = { organization: { ...model.organization, file: null }, services: model.services.map((s) => ({ ...s, file: null })) };
-  const text = JSON.stringify(anonymous, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
-}
 
 /** An IPv4 block as the block of its IPv4-mapped IPv6 addresses; an IPv6 block has none. */
 export function mappedBlock(cidr: string): string[] {
@@ -84,7 +76,7 @@ export function generateOpa(model: Model): GeneratedFile[] {
   const revision = modelDigest(model);
   const files: GeneratedFile[] = [
     { path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT], rego_version: 1 }) },
-    { path: "opa/svcspec/deploy/policy.rego", content: withHeader("hash", orgSources, deployPolicy(DEPLOY_INVALID_REASON, DEPLOY_NO_ROW_REASON)) },
+    { path: "opa/svcspec/deploy/policy.rego", content: withHeader("hash", orgSources, deployPolicy()) },
     {
       path: "opa/svcspec/deploy/data.json",
       content: toJson({

@@ -1,266 +1,35 @@
-/** The Rego sources. One generic authorization policy per service reads that service's rules from
- * `data.json`, so no spec string is ever spliced into Rego: only the service id (a snake_case
- * identifier) is. The text is `opa fmt`-clean; test/opa.test.ts holds it to that. */
+/** The Rego sources, real files beside this module (`opa check --strict` and `opa fmt` clean as
+ * they are; test/opa.test.ts holds them to that). One generic authorization policy per service
+ * reads that service's rules from `data.json`, so no spec string is ever spliced into Rego: only
+ * the service id (a snake_case identifier) replaces the placeholder segment `service_id`. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../../src/util/package-root.js";
+
+/** The folder of the .rego files: from the package root, since dist/ holds no copy of them. */
+export const REGO_DIR = join("generators", "opa");
+export const AUTHZ_REGO = "authz.rego";
+export const DEPLOY_REGO = "deploy.rego";
+
+const sources = new Map<string, string>();
+
+function source(file: string): string {
+  let text = sources.get(file);
+  if (text === undefined) sources.set(file, (text = readFileSync(join(packageRoot(), REGO_DIR, file), "utf8")));
+  return text;
+}
+
+/** The placeholder as it appears in the package name and in every `data.svcspec.services.<id>` ref. */
+const SERVICE_SEGMENT = /\bsvcspec\.services\.service_id\b/g;
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export function servicePolicy(id: string): string {
-  const svc = `data.svcspec.services.${id}`;
-  return `package svcspec.services.${id}.authz
-
-# Entrypoint: decision for {subject, action, resource, environment} -> {allow, reasons, maskedFields}.
-# Rules and resources are data: ${svc}.rules and ${svc}.resources.
-
-default pii_fields := []
-
-pii_fields := resource.piiFields if {
-	some resource in ${svc}.resources
-	resource.name == input.resource.type
+  if (!IDENTIFIER.test(id)) throw new Error(`internal: service id ${JSON.stringify(id)} is not a Rego identifier`);
+  return source(AUTHZ_REGO).replace(SERVICE_SEGMENT, () => `svcspec.services.${id}`);
 }
 
-denied_by contains rule.name if {
-	some rule in ${svc}.rules
-	rule.effect == "deny"
-	not refuted(rule)
-}
-
-# A deny rule fails closed: it applies unless the request provably falls outside it. A condition
-# whose input is missing or ill-typed cannot be refuted, so leaving out the time or the address
-# never slips past a freeze or a network block.
-refuted(rule) if {
-	is_string(input.action)
-	not "*" in rule.actions
-	not input.action in rule.actions
-}
-
-refuted(rule) if {
-	is_string(input.resource.type)
-	not "*" in rule.resources
-	not input.resource.type in rule.resources
-}
-
-refuted(rule) if list_refuted(rule.subjects.roles, "roles")
-
-refuted(rule) if list_refuted(rule.subjects.teams, "teams")
-
-refuted(rule) if {
-	rule.subjects.ids != null
-	is_string(input.subject.id)
-	not input.subject.id in rule.subjects.ids
-}
-
-refuted(rule) if {
-	rule.when.mfa == true
-	input.subject.mfa == false
-}
-
-refuted(rule) if {
-	count(rule.when.networks) > 0
-	valid_ip
-	not networks_hold(rule.when)
-}
-
-refuted(rule) if {
-	rule.when.schedule != null
-	is_string(input.environment.time)
-	time.parse_rfc3339_ns(input.environment.time)
-	not schedule_holds(rule.when.schedule)
-}
-
-refuted(rule) if {
-	some name, allowed in rule.when.attributes
-	value := input.subject.attributes[name]
-	scalar(value)
-	not value in allowed
-}
-
-list_refuted(allowed, key) if {
-	allowed != null
-	given := input.subject[key]
-	is_array(given)
-	every value in given {
-		is_string(value)
-	}
-	not shares(given, allowed)
-}
-
-shares(given, allowed) if {
-	some value in given
-	value in allowed
-}
-
-valid_ip if net.cidr_contains("0.0.0.0/0", client_ip)
-
-valid_ip if net.cidr_contains("::/0", client_ip)
-
-scalar(value) if is_string(value)
-
-scalar(value) if is_number(value)
-
-scalar(value) if is_boolean(value)
-
-granted_by contains rule.name if {
-	some rule in ${svc}.rules
-	rule.effect == "allow"
-	applies(rule)
-}
-
-unmasked if {
-	some rule in ${svc}.rules
-	rule.effect == "allow"
-	rule.pii == true
-	applies(rule)
-}
-
-default masked_fields := []
-
-masked_fields := pii_fields if not unmasked
-
-decision := {"allow": false, "reasons": sort(denied_by), "maskedFields": pii_fields} if {
-	count(denied_by) > 0
-} else := {"allow": true, "reasons": sort(granted_by), "maskedFields": masked_fields} if {
-	count(granted_by) > 0
-} else := {"allow": false, "reasons": [], "maskedFields": pii_fields}
-
-applies(rule) if {
-	action_matches(rule)
-	resource_matches(rule)
-	list_matches(rule.subjects.roles, "roles")
-	list_matches(rule.subjects.teams, "teams")
-	ids_match(rule.subjects.ids)
-	mfa_holds(rule.when.mfa)
-	networks_hold(rule.when)
-	schedule_holds(rule.when.schedule)
-	attributes_hold(rule.when.attributes)
-}
-
-action_matches(rule) if {
-	is_string(input.action)
-	"*" in rule.actions
-}
-
-action_matches(rule) if {
-	is_string(input.action)
-	input.action in rule.actions
-}
-
-resource_matches(rule) if {
-	is_string(input.resource.type)
-	"*" in rule.resources
-}
-
-resource_matches(rule) if {
-	is_string(input.resource.type)
-	input.resource.type in rule.resources
-}
-
-list_matches(allowed, _) if allowed == null
-
-# key names a list of the subject (roles, teams): an array of strings sharing an element with allowed.
-list_matches(allowed, key) if {
-	given := input.subject[key]
-	is_array(given)
-	every value in given {
-		is_string(value)
-	}
-	some value in given
-	value in allowed
-}
-
-ids_match(ids) if ids == null
-
-ids_match(ids) if {
-	is_string(input.subject.id)
-	input.subject.id in ids
-}
-
-mfa_holds(required) if required == false
-
-mfa_holds(_) if input.subject.mfa == true
-
-networks_hold(when) if count(when.networks) == 0
-
-networks_hold(when) if {
-	not mapped
-	some cidr in when.networks
-	net.cidr_contains(cidr, client_ip)
-}
-
-# An IPv4-mapped IPv6 address (::ffff:a.b.c.d, in any spelling) counts as its IPv4 address. It is
-# matched against the IPv4 blocks written as mapped IPv6 blocks (::ffff:a.b.c.d/96+n): OPA reduces
-# mapped addresses to IPv4 and its wasm does not, but on these blocks the two agree.
-networks_hold(when) if {
-	mapped
-	some cidr in when.mappedNetworks
-	net.cidr_contains(cidr, client_ip)
-}
-
-mapped if {
-	contains(client_ip, ":")
-	net.cidr_contains("::ffff:0:0/96", client_ip)
-}
-
-# An address, not a block: net.cidr_contains would take a CIDR in its place.
-client_ip := input.environment.ip if {
-	is_string(input.environment.ip)
-	not contains(input.environment.ip, "/")
-}
-
-schedule_holds(schedule) if schedule == null
-
-schedule_holds(schedule) if {
-	is_string(input.environment.time)
-	ns := time.parse_rfc3339_ns(input.environment.time)
-	[hour, minute, _] := time.clock([ns, schedule.timezone])
-	local := (hour * 60) + minute
-	schedule.from <= local
-	local < schedule.to
-	day := lower(substring(time.weekday([ns, schedule.timezone]), 0, 3))
-	day in schedule.days
-}
-
-attributes_hold(attributes) if {
-	every name, allowed in attributes {
-		is_object(input.subject.attributes)
-		some value in allowed
-		input.subject.attributes[name] == value
-	}
-}
-`;
-}
-
-export function deployPolicy(invalid: string, noRow: string): string {
-  return `package svcspec.deploy
-
-# Entrypoint: decision for {service, budgetRemaining (ratio 0..1), risk: low|high} -> {allow, hold, reason}.
-# The table is data: data.svcspec.deploy.table, sorted by minBudgetRemaining, highest first.
-
-default decision := {"allow": false, "hold": false, "reason": ${JSON.stringify(invalid)}}
-
-valid_input if {
-	is_string(input.service)
-	is_number(input.budgetRemaining)
-	input.risk in {"low", "high"}
-}
-
-covering := [row |
-	some row in data.svcspec.deploy.table
-	row.minBudgetRemaining <= input.budgetRemaining
-]
-
-decision := {"allow": false, "hold": false, "reason": ${JSON.stringify(noRow)}} if {
-	valid_input
-	count(covering) == 0
-}
-
-decision := {"allow": allowed(covering[0]), "hold": covering[0].emergencyHold, "reason": covering[0].reason} if {
-	valid_input
-	count(covering) > 0
-}
-
-allowed(row) if {
-	row.allow == "any"
-} else if {
-	row.allow == "low-risk"
-	input.risk == "low"
-} else := false
-`;
+/** The deploy gate. Its two fixed reasons are literals in the Rego; test/opa.test.ts holds them
+ * equal to DEPLOY_INVALID_REASON and DEPLOY_NO_ROW_REASON of the reference evaluator. */
+export function deployPolicy(): string {
+  return source(DEPLOY_REGO);
 }

@@ -4,7 +4,7 @@
  * odd inputs where engines could part ways. Same seed, same corpus. */
 import type { Access } from "../model/model.js";
 import { formatIp, parseCidr } from "../util/ip.js";
-import { instantAt } from "../../generators/opa/cases.js";
+import { instantAt } from "./time.js";
 
 /** mulberry32: a small seeded PRNG, so a failing corpus can be replayed. */
 export function prng(seed: number): () => number {

@@ -84,3 +84,41 @@ export function localTime(ms: number, timeZone: string): LocalTime {
   });
 }
 const localTimes = new BoundedCache<LocalTime>();
+
+const partsFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock time of an instant in `timeZone`, read as if it were UTC: its offset is the difference. */
+function localParts(ms: number, timeZone: string): number {
+  let f = partsFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
+      timeZone,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    });
+    partsFormatters.set(timeZone, f);
+  }
+  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return Date.UTC(Number(p["year"]), Number(p["month"]) - 1, Number(p["day"]), Number(p["hour"]), Number(p["minute"]), Number(p["second"]));
+}
+
+/** The instant whose local time in `timeZone` is the given wall-clock time (the later offset in a
+ * DST gap). `minute` may be negative or past 1440: the date rolls over. */
+export function instantAt(timeZone: string, y: number, m: number, d: number, minute: number): number {
+  return instants.get(`${timeZone} ${y} ${m} ${d} ${minute}`, () => {
+    const wall = Date.UTC(y, m - 1, d, 0, minute);
+    const t = wall - (localParts(wall, timeZone) - wall);
+    return wall - (localParts(t, timeZone) - t);
+  });
+}
+const instants = new BoundedCache<number>();
+
+/** An instant as RFC 3339 in UTC, without a fraction when it is whole seconds. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(".000Z", "Z");
+}

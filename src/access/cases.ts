@@ -1,13 +1,14 @@
-/** Boundary cases the generator derives from each rule: a minute either side of each schedule
- * edge, each network's first, last and next-outside addresses (also in IPv4-mapped form), MFA
- * missing, false or a string, attributes missing or of the wrong type; and the deploy gate at each
- * threshold and its neighbours. Expectations come from the TypeScript reference evaluator. */
-import type { Access, AccessRule, DeployRule, Schedule } from "../../src/model/model.js";
-import type { AccessRequest } from "../../src/model/spec.js";
-import { evaluateAccess, evaluateDeploy, type AccessDecision, type DeployDecision } from "../../src/access/evaluate.js";
-import { formatIp, parseCidr } from "../../src/util/ip.js";
-import { BoundedCache } from "../../src/util/memo.js";
-import { regoTerm } from "./term.js";
+/** Boundary cases derived from each rule: a minute either side of each schedule edge, each
+ * network's first, last and next-outside addresses (also in IPv4-mapped form), MFA missing, false
+ * or a string, attributes missing or of the wrong type; and the deploy gate at each threshold and
+ * its neighbours. Expectations come from the TypeScript reference evaluator. The OPA generator
+ * writes them as Rego tests; `svcspec verify` runs the deploy cases through the wasm. */
+import type { Access, AccessRule, DeployRule, Schedule } from "../model/model.js";
+import type { AccessRequest } from "../model/spec.js";
+import { regoTerm } from "../render/rego.js";
+import { formatIp, parseCidr } from "../util/ip.js";
+import { evaluateAccess, evaluateDeploy, type AccessDecision, type DeployDecision } from "./evaluate.js";
+import { instantAt, rfc3339 } from "./time.js";
 
 export interface Case<D> {
   name: string;
@@ -19,42 +20,6 @@ export interface Case<D> {
 
 const WEEK_OF = { y: 2026, m: 11, d: 23 }; // a Monday
 const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
-const partsFormatters = new Map<string, Intl.DateTimeFormat>();
-
-function localParts(ms: number, timeZone: string): number {
-  let f = partsFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat("en-US", {
-      timeZone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    });
-    partsFormatters.set(timeZone, f);
-  }
-  const p = Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return Date.UTC(Number(p["year"]), Number(p["month"]) - 1, Number(p["day"]), Number(p["hour"]), Number(p["minute"]), Number(p["second"]));
-}
-
-/** The instant whose local time in `timeZone` is the given wall-clock time (the later offset in a
- * DST gap). `minute` may be negative or past 1440: the date rolls over. */
-export function instantAt(timeZone: string, y: number, m: number, d: number, minute: number): number {
-  return instants.get(`${timeZone} ${y} ${m} ${d} ${minute}`, () => {
-    const wall = Date.UTC(y, m - 1, d, 0, minute);
-    const t = wall - (localParts(wall, timeZone) - wall);
-    return wall - (localParts(t, timeZone) - t);
-  });
-}
-const instants = new BoundedCache<number>();
-
-export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(".000Z", "Z");
-}
 
 function scheduleInstant(s: Schedule, day: string, minute: number): string {
   const offset = DAYS.indexOf(day);
