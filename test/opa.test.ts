@@ -4,11 +4,11 @@
  * wasm and a real OPA server on loopback, loaded with the bundle, agree on at least 10,000 seeded
  * random requests per service. */
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import jsyaml from "js-yaml";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type AccessDecision, evaluateAccess, evaluateDeploy } from "../src/access/evaluate.js";
+import { type AccessDecision, DEPLOY_INVALID_REASON, DEPLOY_NO_ROW_REASON, evaluateAccess, evaluateDeploy } from "../src/access/evaluate.js";
 import { prng, randomRequests } from "../src/access/corpus.js";
 import { deployCases } from "../src/access/cases.js";
 import { buildWasmBundle, loadAccessWasm, readTarGz, TIME_BUILTINS, type AccessWasm } from "../src/access/wasm.js";
@@ -19,6 +19,7 @@ import { IANA_ZONE_NAMES } from "../src/validate/zones.js";
 import type { Model } from "../src/model/model.js";
 import { toJson } from "../src/render/json.js";
 import { OPA_CONFIGMAP_PATH, opaServerArgs } from "../generators/opa/configmap.js";
+import { AUTHZ_REGO, DEPLOY_REGO, REGO_DIR, servicePolicy } from "../generators/opa/policy.js";
 import { FIXTURES, ROOT, run, sourcesOf, startOnFreePort, stopProcess, tempDir } from "./helpers.js";
 
 const opa = localTool("opa", ROOT);
@@ -65,6 +66,51 @@ describe("opa accepts the generated bundle and tests", () => {
     } finally {
       tmp.cleanup();
     }
+  });
+});
+
+describe("the Rego sources in generators/opa are Rego as they are", () => {
+  const dir = join(ROOT, REGO_DIR);
+  const sources = readdirSync(dir).filter((f) => f.endsWith(".rego")).sort();
+
+  it("holds the service policy and the deploy gate", () => {
+    expect(sources).toEqual(expect.arrayContaining([AUTHZ_REGO, DEPLOY_REGO]));
+  });
+
+  it("opa check --strict and opa fmt --list --fail pass on the source files", () => {
+    expect(opa, "opa missing: run scripts/setup-tools.sh").not.toBeNull();
+    const check = runOpa(["check", "--strict", ...sources], dir);
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const fmt = runOpa(["fmt", "--list", "--fail", ...sources], dir);
+    expect(fmt.status, fmt.stdout + fmt.stderr).toBe(0);
+    expect(fmt.stdout).toBe("");
+  });
+
+  it("the deploy gate's fixed reasons are the reference evaluator's", () => {
+    expect(opa, "opa missing: run scripts/setup-tools.sh").not.toBeNull();
+    const tmp = tempDir();
+    try {
+      // An empty table: a valid request reaches the no-row reason, an invalid one the invalid reason.
+      writeFileSync(join(tmp.path, "data.json"), JSON.stringify({ svcspec: { deploy: { table: [] } } }));
+      const reason = (input: unknown) => {
+        writeFileSync(join(tmp.path, "input.json"), JSON.stringify(input));
+        const r = runOpa(["eval", "--format", "raw", "-d", join(dir, DEPLOY_REGO), "-d", "data.json", "-i", "input.json", "data.svcspec.deploy.decision.reason"], tmp.path);
+        expect(r.status, r.stdout + r.stderr).toBe(0);
+        return r.stdout.trim();
+      };
+      expect(reason({ service: "checkout", budgetRemaining: "0.9", risk: "low" })).toBe(DEPLOY_INVALID_REASON);
+      expect(reason({ service: "checkout", budgetRemaining: 0.9, risk: "low" })).toBe(DEPLOY_NO_ROW_REASON);
+    } finally {
+      tmp.cleanup();
+    }
+  });
+
+  it("a service policy replaces every placeholder segment, and only takes an identifier", () => {
+    const text = servicePolicy("payments_api");
+    expect(text.startsWith("package svcspec.services.payments_api.authz\n")).toBe(true);
+    expect(text).not.toMatch(/service_id/);
+    expect(text.match(/data\.svcspec\.services\.payments_api\./g)?.length).toBe(readFileSync(join(dir, AUTHZ_REGO), "utf8").match(/data\.svcspec\.services\.service_id\./g)?.length);
+    expect(() => servicePolicy("payments-api")).toThrow(/not a Rego identifier/);
   });
 });
 
