@@ -44,10 +44,12 @@ export function code(text: string): string {
   return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
 }
 
-/** What Handlebars passes a helper last: `name` and `loc` locate the call. */
-interface CallOptions {
+/** What Handlebars passes a helper last: `name` and `loc` locate the call; `ids` (compile option
+ * `trackIds`) holds the argument expressions as written. */
+export interface CallOptions {
   name: string;
   loc: unknown;
+  ids?: unknown[];
 }
 
 // The typed function sees checked arguments only; the wrapper takes what Handlebars passes.
@@ -60,11 +62,17 @@ function helper<A extends unknown[]>(kinds: Kind[], fn: (...args: A) => string):
     kinds.forEach((kind, i) => {
       const v = args[i];
       if (KINDS[kind](v)) return;
-      const got = v === undefined ? "undefined (a field that is not in the view model?)" : v === null ? "null (test it with #if first)" : JSON.stringify(v);
-      throw located(`\`${options.name}\` expects ${kind === "text" ? "text" : `a ${kind}`} as argument ${i + 1}, got ${got}`, options);
+      const got = v === undefined ? "undefined: not a field of the view model here" : v === null ? "null (test it with #if first)" : JSON.stringify(v);
+      throw located(`\`${options.name}\` expects ${kind === "text" ? "text" : `a ${kind}`} as argument ${i + 1}${written(options, i)}, got ${got}`, options);
     });
     return fn(...(args as A));
   };
+}
+
+/** ` (`field`)`: the argument as the template wrote it, when Handlebars tracked it. */
+export function written(options: CallOptions, i: number): string {
+  const id = options.ids?.[i];
+  return typeof id === "string" && id ? ` (\`${id}\`)` : "";
 }
 
 /** A Handlebars exception carries the line and column of the node it is given. */

@@ -8,7 +8,7 @@ import { Handlebars, type HelperDelegate, type TemplateDelegate } from "./handle
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { packageRoot } from "../../src/util/package-root.js";
 import { orList, unknownNameHint } from "../../src/util/suggest.js";
-import { HELPERS, located } from "./helpers.js";
+import { type CallOptions, HELPERS, located, written } from "./helpers.js";
 import type { ServiceView } from "./view.js";
 
 /** The main template, then one partial per section, in the order the main template uses them. */
@@ -20,7 +20,8 @@ const BUILTIN_DIR = "generators/docs/templates";
 /** Handlebars' own helpers a template may call besides ours. */
 const BLOCK_HELPERS = ["if", "unless", "each", "with"] as const;
 const KNOWN_HELPERS = [...Object.keys(HELPERS), ...BLOCK_HELPERS, "lookup", "log"];
-const OPTIONS = { strict: true, noEscape: true } as const;
+/** trackIds: helpers see their arguments as written, to name a misspelt field. */
+const OPTIONS = { strict: true, noEscape: true, trackIds: true } as const;
 
 /** One template file: `path` is what diagnostics name, as the user sees it. */
 export interface TemplateSource {
@@ -100,8 +101,8 @@ function tidy(text: string): string {
  * which `#if` would read as false: a misspelt field would silently drop a section. */
 function definedFirst(builtinHelper: HelperDelegate): HelperDelegate {
   return function (this: unknown, ...args: unknown[]) {
-    const options = args[args.length - 1] as { name: string; loc: unknown };
-    if (args.length > 1 && args[0] === undefined) throw located(`\`#${options.name}\` got undefined: a field that is not in the view model here`, options);
+    const options = args[args.length - 1] as CallOptions;
+    if (args.length > 1 && args[0] === undefined) throw located(`\`#${options.name}\`${written(options, 0)} got undefined: not a field of the view model here`, options);
     return (builtinHelper as (...a: unknown[]) => unknown).apply(this, args);
   };
 }
