@@ -129,7 +129,10 @@ function runtimeProblem(src: TemplateSource, e: unknown): Diagnostic {
   const text = String(err.message ?? e).replace(/ - \d+:\d+$/, "");
   const line = typeof err.lineNumber === "number" ? err.lineNumber : 0;
   const col = line && typeof err.column === "number" ? err.column + 1 : 0;
-  const missing = /^"([^"]+)" not defined in /.exec(text);
+  const missing = /^"([^"]+)" not defined in (.*)$/.exec(text);
+  if (missing?.[2] === "null" || missing?.[2] === "undefined") {
+    return problem(src, line, col, `\`${missing[1]}\` is read from a null value`, "wrap it in {{#if}} on the field that holds it: cache, access, sli.ratio and other optional parts are null when absent");
+  }
   if (missing) {
     return problem(src, line, col, `\`${missing[1]}\` is not a field of the view model here`, "docs/docs-templates.md lists the fields; inside {{#each}} the context is the item (reach outer fields with ../ or @root.)");
   }
