@@ -1,6 +1,6 @@
 /** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
  * environment: the CLI and tests feed it and decide what to do with the result. */
-import { GENERATORS } from "../generators/index.js";
+import { type GenerateOptions, GENERATORS } from "../generators/index.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
@@ -12,6 +12,7 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** Null when the spec has errors: nothing is generated from an invalid spec. */
   model: Model | null;
+  /** Null when the spec or a docs template override has errors. */
   files: FileSet | null;
   documentCount: number;
 }
@@ -24,9 +25,14 @@ export function validate(sources: readonly SourceFile[]): { diagnostics: Diagnos
   return { diagnostics: all, model: lower(spec.organization, spec.services), documentCount: loaded.documents.length };
 }
 
-export function compile(sources: readonly SourceFile[]): CompileResult {
+/** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates. */
+export type CompileOptions = GenerateOptions;
+
+export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): CompileResult {
   const { diagnostics, model, documentCount } = validate(sources);
   if (!model) return { diagnostics, model: null, files: null, documentCount };
-  const files = toFileSet(GENERATORS.flatMap((g) => g.generate(model)));
+  const problems = GENERATORS.flatMap((g) => g.check?.(model, options) ?? []);
+  if (problems.length) return { diagnostics: sortDiagnostics([...diagnostics, ...problems]), model, files: null, documentCount };
+  const files = toFileSet(GENERATORS.flatMap((g) => g.generate(model, options)));
   return { diagnostics, model, files, documentCount };
 }

@@ -31,6 +31,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const spec = () => new Option("--spec <dir>", "spec folder").default("spec");
   const out = () => new Option("--out <dir>", "output folder").default("out");
   const format = () => new Option("--format <format>", "diagnostics format").choices(["text", "json", "github"]).default("text");
+  const docsTemplates = () => new Option("--docs-templates <dir>", "folder of *.md.hbs files replacing the built-in docs templates of the same name (docs/docs-templates.md)");
 
   program
     .command("validate")
@@ -45,9 +46,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(spec())
     .addOption(out())
     .addOption(format())
+    .addOption(docsTemplates())
     .option("--force", "take ownership of existing files svcspec did not write", false)
     .option("-v, --verbose", "list every written and deleted file", false)
-    .action((o: { spec: string; out: string; format: DiagnosticFormat; force: boolean; verbose: boolean }) => set(runBuild(io, o)));
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; force: boolean; verbose: boolean }) => set(runBuild(io, o)));
 
   program
     .command("check")
@@ -55,8 +57,9 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(spec())
     .addOption(out())
     .addOption(format())
+    .addOption(docsTemplates())
     .option("--diff", "print a unified diff of every stale file", false)
-    .action((o: { spec: string; out: string; format: DiagnosticFormat; diff: boolean }) => set(runCheck(io, o)));
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; diff: boolean }) => set(runCheck(io, o)));
 
   program
     .command("explain")
@@ -64,7 +67,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .argument("<service>", "service name")
     .addOption(spec())
     .addOption(format())
-    .action((service: string, o: { spec: string; format: DiagnosticFormat }) => set(runExplain(io, service, o)));
+    .addOption(docsTemplates())
+    .action((service: string, o: { spec: string; format: DiagnosticFormat; docsTemplates?: string }) => set(runExplain(io, service, o)));
 
   program
     .command("schema")

@@ -1,6 +1,7 @@
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
-import { compile, type CompileResult } from "../compile.js";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve, sep } from "node:path";
+import { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../../generators/docs/index.js";
+import { compile, type CompileOptions, type CompileResult } from "../compile.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { type DiagnosticFormat, formatDiagnostics } from "../diagnostics/format.js";
 import { readSpecFolder } from "../load/discover.js";
@@ -10,6 +11,8 @@ import type { Io } from "./io.js";
 export interface CommonOptions {
   spec: string;
   format: DiagnosticFormat;
+  /** `--docs-templates <dir>`: templates that replace built-in docs templates of the same name. */
+  docsTemplates?: string;
 }
 
 export class UsageError extends Error {}
@@ -27,10 +30,48 @@ export function readSources(io: Io, specDir: string): { sources: SourceFile[]; p
   return { sources, problem: null };
 }
 
-export function compileFolder(io: Io, opts: CommonOptions): CompileResult {
+/** Reads the `*.md.hbs` files of a docs templates folder (not recursive), by template name. An
+ * unreadable folder or file is a diagnostic; what the templates say is compile()'s to check. */
+export function readDocsTemplates(io: Io, dir: string): { templates: Map<string, TemplateSource>; problem: Diagnostic | null } {
+  const templates = new Map<string, TemplateSource>();
+  const fail = (file: string, message: string, hint: string) => ({ templates, problem: { code: "SVC004", severity: "error" as const, message, file, line: 0, col: 0, hint } });
+  const abs = resolve(io.cwd, dir);
+  let names: string[];
+  try {
+    names = readdirSync(abs).filter((n) => n.endsWith(TEMPLATE_SUFFIX) && !n.startsWith(".")).sort();
+  } catch (e) {
+    return fail(dir, `docs templates folder ${dir} ${unreadable(e)}`, "pass --docs-templates <dir>, a readable folder of *.md.hbs files");
+  }
+  if (!names.length) return fail(dir, `no *${TEMPLATE_SUFFIX} files in ${dir}`, `name each file after the template it replaces: ${TEMPLATE_NAMES.map((t) => t + TEMPLATE_SUFFIX).join(", ")}`);
+  for (const n of names) {
+    const path = relative(io.cwd, join(abs, n)).split(sep).join("/") || n;
+    try {
+      templates.set(n.slice(0, -TEMPLATE_SUFFIX.length), { path, text: readFileSync(join(abs, n), "utf8").replace(/^\uFEFF/, "") });
+    } catch (e) {
+      return fail(path, `docs template ${path} ${unreadable(e)}`, "make the file readable, or move it out of the folder");
+    }
+  }
+  return { templates, problem: null };
+}
+
+function unreadable(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === "ENOENT" ? "does not exist" : code === "ENOTDIR" ? "is not a folder" : `cannot be read (${code ?? String(e)})`;
+}
+
+/** Compiles the spec folder with the options the flags name; returns those options for commands
+ * that render again (explain). */
+export function compileFolder(io: Io, opts: CommonOptions): CompileResult & { options: CompileOptions } {
+  const failed = (problem: Diagnostic) => ({ diagnostics: [problem], model: null, files: null, documentCount: 0, options: {} });
   const { sources, problem } = readSources(io, opts.spec);
-  if (problem) return { diagnostics: [problem], model: null, files: null, documentCount: 0 };
-  return compile(sources);
+  if (problem) return failed(problem);
+  const options: CompileOptions = {};
+  if (opts.docsTemplates !== undefined) {
+    const read = readDocsTemplates(io, opts.docsTemplates);
+    if (read.problem) return failed(read.problem);
+    options.docsTemplates = read.templates;
+  }
+  return { ...compile(sources, options), options };
 }
 
 /** Diagnostics go to stderr as text or GitHub annotations; JSON goes to stdout for tools. */

@@ -6,7 +6,7 @@ import { unknownNameHint } from "../../util/suggest.js";
 /** Prints what docs/<service>.md holds: the Model's figures for one service. */
 export function runExplain(io: Io, service: string, opts: CommonOptions): ExitCode {
   const result = compileFolder(io, opts);
-  if (!result.model) {
+  if (!result.model || !result.files) {
     printDiagnostics(io, result.diagnostics, opts.format);
     io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics)}\n`);
     return EXIT.invalid;
@@ -16,6 +16,6 @@ export function runExplain(io: Io, service: string, opts: CommonOptions): ExitCo
     io.err(`✖ no service named ${service} in ${opts.spec}/\n  hint: ${unknownNameHint(service, result.model.services.map((x) => x.name), "services")}\n`);
     return EXIT.invalid;
   }
-  io.out(serviceDoc(s));
+  io.out(serviceDoc(s, result.options.docsTemplates));
   return EXIT.ok;
 }

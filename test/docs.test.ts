@@ -1,0 +1,205 @@
+/** docs/<service>.md from Handlebars templates: the built-ins give exactly the committed bytes, an
+ * organisation's folder (`--docs-templates`) replaces one template or partial and nothing else, and
+ * every way an override can break is a located SVC004 diagnostic with out/ left as it was. */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { Handlebars } from "../generators/docs/handlebars.js";
+import { HELPERS } from "../generators/docs/helpers.js";
+import { TEMPLATE_NAMES, type TemplateSource } from "../generators/docs/index.js";
+import { compile } from "../src/compile.js";
+import { CODES } from "../src/diagnostics/codes.js";
+import { FIXTURES, ROOT, readTree, run, sourcesOf, tempDir } from "./helpers.js";
+
+const SPEC = join(ROOT, "spec");
+const BUILTIN = join(ROOT, "generators", "docs", "templates");
+
+/** The docs files compile() produces, by path. */
+function docsOf(result: ReturnType<typeof compile>): Map<string, string> {
+  expect(result.files, JSON.stringify(result.diagnostics)).not.toBeNull();
+  return new Map([...result.files!].filter(([p]) => p.startsWith("docs/")));
+}
+
+/** A document's sections by heading (`## SLOs`), the part before the first as `""`. */
+function sections(doc: string): Map<string, string> {
+  const parts = doc.split(/^(?=## )/m);
+  return new Map(parts.map((p) => [p.startsWith("## ") ? p.slice(0, p.indexOf("\n")) : "", p]));
+}
+
+const CHAOS = `{{#if chaos}}
+## Chaos experiments
+
+Ask #sre before running these.
+
+{{#each chaos}}
+1. {{name}} ({{duration duration}})
+{{/each}}
+{{/if}}
+`;
+
+describe("built-in templates", () => {
+  it("render exactly the committed docs of the example and of every golden fixture", () => {
+    const cases = [
+      { spec: SPEC, expected: join(ROOT, "out") },
+      ...["minimal", "window-28d"].map((c) => ({ spec: join(FIXTURES, c, "spec"), expected: join(FIXTURES, c, "expected") })),
+    ];
+    for (const c of cases) {
+      const expected = new Map([...readTree(c.expected)].filter(([p]) => p.startsWith("docs/")));
+      expect(expected.size).toBeGreaterThan(0);
+      expect(docsOf(compile(sourcesOf(c.spec)))).toEqual(expected);
+    }
+  });
+
+  it("hold no logic beyond #if, #each, #unless and the registered helpers", () => {
+    const used = new Set<string>();
+    const collect = new (class extends Handlebars.Visitor {
+      override BlockStatement(node: hbs.AST.BlockStatement): void {
+        used.add(`#${(node.path as hbs.AST.PathExpression).original}`);
+        super.BlockStatement(node);
+      }
+      override MustacheStatement(node: hbs.AST.MustacheStatement): void {
+        if (node.params.length) used.add((node.path as hbs.AST.PathExpression).original);
+        super.MustacheStatement(node);
+      }
+    })();
+    for (const name of TEMPLATE_NAMES) collect.accept(Handlebars.parse(readFileSync(join(BUILTIN, `${name}.md.hbs`), "utf8")));
+    const allowed = new Set(["#if", "#each", "#unless", ...Object.keys(HELPERS)]);
+    expect([...used].filter((u) => !allowed.has(u))).toEqual([]);
+    expect(used.has("#each") && used.has("md") && used.has("percent")).toBe(true);
+  });
+});
+
+describe("compile() with docsTemplates (no disk)", () => {
+  const override = (name: string, text: string) => new Map<string, TemplateSource>([[name, { path: `org/${name}.md.hbs`, text }]]);
+
+  it("an override of one partial changes only its section, in every document", () => {
+    const builtin = docsOf(compile(sourcesOf(SPEC)));
+    const custom = docsOf(compile(sourcesOf(SPEC), { docsTemplates: override("chaos", CHAOS) }));
+    expect([...custom.keys()]).toEqual([...builtin.keys()]);
+    for (const [path, doc] of custom) {
+      const before = sections(builtin.get(path)!);
+      const after = sections(doc);
+      expect([...after.keys()], path).toEqual([...before.keys()]);
+      for (const [heading, text] of after) {
+        if (heading === "## Chaos experiments") {
+          expect(text, path).toMatch(/^## Chaos experiments\n\nAsk #sre before running these\.\n\n1\. [a-z-]+ \(\d+[a-z]+\)\n/);
+          expect(text).not.toBe(before.get(heading));
+        } else expect(text, `${path} ${heading}`).toBe(before.get(heading));
+      }
+    }
+  });
+
+  it("leaves the other outputs alone, and a service without the section as it was", () => {
+    const spec = join(FIXTURES, "window-28d", "spec");
+    const builtin = compile(sourcesOf(spec)).files!;
+    const custom = compile(sourcesOf(spec), { docsTemplates: override("chaos", CHAOS) }).files!;
+    expect(custom).toEqual(builtin);
+  });
+
+  it("an override of the main template can reorder and drop sections", () => {
+    const docs = docsOf(compile(sourcesOf(SPEC), { docsTemplates: override("service", "# {{name}} ({{md team}})\n\n{{> chaos}}\n\n{{> header}}\n") }));
+    const doc = docs.get("docs/checkout.md")!;
+    expect(doc).toMatch(/^<!-- Generated by svcspec from spec\/services\/checkout\.yaml\. DO NOT EDIT\. -->\n# checkout \(payments\)\n\n## Chaos experiments\n/);
+    expect(doc).toContain("| Team | payments |");
+    expect(doc).not.toContain("## SLOs");
+  });
+
+  it("a broken override is a located diagnostic and no files", () => {
+    const r = compile(sourcesOf(SPEC), { docsTemplates: override("slos", "## SLOs\n\n{{#each slos}}\n- {{objectiv}}\n{{/each}}\n") });
+    expect(r.files).toBeNull();
+    expect(r.diagnostics.filter((d) => d.severity === "error")).toEqual([
+      expect.objectContaining({ code: "SVC004", file: "org/slos.md.hbs", line: 4, col: 5, message: expect.stringContaining("`objectiv` is not a field") }),
+    ]);
+  });
+});
+
+describe("svcspec --docs-templates", () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let tpl: string;
+  beforeEach(() => {
+    tmp = tempDir();
+    tpl = join(tmp.path, "templates");
+    mkdirSync(tpl);
+  });
+  afterEach(() => tmp.cleanup());
+  const write = (name: string, text: string) => writeFileSync(join(tpl, name), text);
+
+  it("build writes the overridden docs and check sees them fresh", async () => {
+    write("chaos.md.hbs", CHAOS);
+    const out = join(tmp.path, "out");
+    expect((await run(["build", "--spec", SPEC, "--out", out, "--docs-templates", "templates"], tmp.path)).code).toBe(0);
+    expect(readFileSync(join(out, "docs", "checkout.md"), "utf8")).toContain("Ask #sre before running these.\n\n1. kill-one-pod (1m)\n");
+    const fresh = await run(["check", "--spec", SPEC, "--out", out, "--docs-templates", "templates"], tmp.path);
+    expect(fresh.err).toContain("is up to date");
+    const stale = await run(["check", "--spec", SPEC, "--out", out], tmp.path);
+    expect(stale.code).toBe(1);
+    expect(stale.err).toMatch(/M .*out\/docs\/checkout\.md/);
+  });
+
+  it("explain honours the flag", async () => {
+    write("chaos.md.hbs", CHAOS);
+    const builtin = await run(["explain", "checkout", "--spec", SPEC], tmp.path);
+    const custom = await run(["explain", "checkout", "--spec", SPEC, "--docs-templates", "templates"], tmp.path);
+    expect(builtin.out).toBe(readFileSync(join(ROOT, "out", "docs", "checkout.md"), "utf8").replace(/^<!--.*-->\n/, ""));
+    expect(custom.code).toBe(0);
+    expect(custom.out).toContain("Ask #sre before running these.");
+    expect(custom.out.slice(0, custom.out.indexOf("## Chaos"))).toBe(builtin.out.slice(0, builtin.out.indexOf("## Chaos")));
+    write("chaos.md.hbs", "{{#each chaos}}{{nam}}{{/each}}");
+    const broken = await run(["explain", "checkout", "--spec", SPEC, "--docs-templates", "templates"], tmp.path);
+    expect(broken.code).toBe(1);
+    expect(broken.out).toBe("");
+    expect(broken.err).toContain("templates/chaos.md.hbs:1:18: error SVC004: docs template: `nam` is not a field of the view model here");
+  });
+
+  // [files to write, the located first line svcspec must print]
+  const broken: [string, Record<string, string>, RegExp][] = [
+    ["a syntax error", { "slos.md.hbs": "## SLOs\n\n{{#each slos}}\n### {{name}\n{{/each}}\n" }, /^templates\/slos\.md\.hbs:4:11: error SVC004: docs template: Handlebars syntax error: /m],
+    ["an unclosed block", { "cache.md.hbs": "{{#if cache}}\n## Cache\n" }, /^templates\/cache\.md\.hbs:3:1: error SVC004: docs template: Handlebars syntax error: .*got 'EOF'/m],
+    ["an unknown helper", { "header.md.hbs": "| Team | {{mdd team}} |\n" }, /^templates\/header\.md\.hbs:1:10: error SVC004: docs template: unknown helper mdd\n {2}hint: did you mean `md`\?/m],
+    ["an unknown partial", { "service.md.hbs": "# {{name}}\n\n{{> slo}}\n" }, /^templates\/service\.md\.hbs:3:1: error SVC004: docs template: unknown partial slo\n {2}hint: the partials are `header`, `slos`/m],
+    ["a missing field", { "load.md.hbs": "{{#each load}}\n- {{name}}: {{requests}}\n{{/each}}\n" }, /^templates\/load\.md\.hbs:2:15: error SVC004: docs template: `requests` is not a field of the view model here/m],
+    ["a field of a null value", { "cache.md.hbs": "## Cache\n\n{{cache.routes}}\n" }, /^templates\/cache\.md\.hbs:3:3: error SVC004: docs template: `routes` is read from a null value\n {2}hint: wrap it in \{\{#if\}\}/m],
+    ["a missing field in a block", { "pii.md.hbs": "{{#if pii.hmak}}\nhashed\n{{/if}}\n" }, /^templates\/pii\.md\.hbs:1:1: error SVC004: docs template: `#if` \(`pii\.hmak`\) got undefined: not a field of the view model here/m],
+    ["a helper given the wrong type", { "header.md.hbs": "{{percent tier.name}}\n" }, /^templates\/header\.md\.hbs:1:1: error SVC004: docs template: `percent` expects a decimal as argument 1 \(`tier\.name`\), got "(critical|high|standard|low)"/m],
+    ["an unknown template name", { "chaos.md.hbs": CHAOS, "footer.md.hbs": "bye\n" }, /^templates\/footer\.md\.hbs: error SVC004: docs template: no docs template is named footer\n {2}hint: known templates: service, header/m],
+    ["an empty folder", {}, /^templates: error SVC004: no \*\.md\.hbs files in templates/m],
+  ];
+
+  it.each(broken)("%s is a located diagnostic, exit 1, out/ untouched", async (_what, files, expected) => {
+    for (const [name, text] of Object.entries(files)) write(name, text);
+    const out = join(tmp.path, "out");
+    expect((await run(["build", "--spec", SPEC, "--out", out], tmp.path)).code).toBe(0);
+    const before = readTree(out);
+    for (const command of ["build", "check"]) {
+      const r = await run([command, "--spec", SPEC, "--out", out, "--docs-templates", "templates"], tmp.path);
+      expect(r.code, r.err).toBe(1);
+      expect(r.err).toMatch(expected);
+      expect(r.err).toMatch(/\n {2}hint: /);
+      expect(r.err).not.toMatch(/internal error|\n\s+at /);
+      expect(r.err).not.toContain("is stale");
+    }
+    expect(readTree(out)).toEqual(before);
+  });
+
+  it("a folder that does not exist, or is a file, is a diagnostic", async () => {
+    write("chaos.md.hbs", CHAOS);
+    const missing = await run(["build", "--spec", SPEC, "--out", "out", "--docs-templates", "nope"], tmp.path);
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^nope: error SVC004: docs templates folder nope does not exist\n {2}hint: /);
+    const file = await run(["check", "--spec", SPEC, "--out", "out", "--docs-templates", "templates/chaos.md.hbs"], tmp.path);
+    expect(file.code).toBe(1);
+    expect(file.err).toMatch(/^templates\/chaos\.md\.hbs: error SVC004: docs templates folder templates\/chaos\.md\.hbs is not a folder/);
+    expect(readTree(tmp.path).has("out/.svcspec-manifest.json")).toBe(false);
+  });
+
+  it("--format json carries the diagnostic", async () => {
+    write("chaos.md.hbs", "{{#each chaos}}{{nam}}{{/each}}");
+    const r = await run(["build", "--spec", SPEC, "--out", "out", "--format", "json", "--docs-templates", "templates"], tmp.path);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.out).diagnostics).toEqual([expect.objectContaining({ code: "SVC004", file: "templates/chaos.md.hbs", line: 1, col: 18 })]);
+  });
+
+  it("SVC004 is in the catalogue", () => {
+    expect(CODES.SVC004).toMatch(/docs template/);
+  });
+});
