@@ -4,7 +4,7 @@ import { formatPercent, Ratio } from "../../src/model/decimal.js";
 import { formatDuration, humanSeconds, msToSeconds } from "../../src/model/duration.js";
 import type { AccessRule, Model, Schedule, Service, Sli, Slo } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
-import { DETECTOR_TOKENS, type DetectorId } from "../../src/pii/policy.js";
+import { DETECTOR_TOKENS, type DetectorId } from "../../src/model/pii-catalogue.js";
 import { withHeader } from "../../src/render/header.js";
 import { HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE, LUA_SCRIPT } from "../../src/model/platform.js";
 

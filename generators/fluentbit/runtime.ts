@@ -4,7 +4,7 @@
  * src/pii/detectors.ts; the tests prove that both agree record for record.
  *
  * Only the Lua 5.1 / LuaJIT 2.1 common subset: no goto, no table.unpack, no //, no require. */
-import { IBAN_LENGTHS } from "../../src/pii/detectors.js";
+import { IBAN_LENGTHS } from "../../src/model/iban.js";
 
 /** "AD24 AE23 ...": five bytes per country, read by the Lua at load time. */
 function ibanLengthsLua(): string {

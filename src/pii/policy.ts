@@ -2,10 +2,10 @@
  * reference redactor interprets it. Derived from the Model only. */
 import { PII_DETECTORS } from "../model/defaults.js";
 import type { Model } from "../model/model.js";
+import type { DetectorId } from "../model/pii-catalogue.js";
 import { parsePiiPattern, type PiiPattern } from "../model/pii-pattern.js";
 import { lowerPattern, luaReplacement } from "./lua-pattern.js";
 
-export type DetectorId = (typeof PII_DETECTORS)[number];
 export type FieldAction = "hash" | "last4" | "drop" | "mask";
 
 export interface PolicyPattern {
@@ -25,23 +25,6 @@ export interface Policy {
   fields: { path: string[]; action: FieldAction }[];
   patterns: PolicyPattern[];
 }
-
-/** The replacement token of each built-in detector (documented in docs/pii-redaction.md). */
-export const DETECTOR_TOKENS: Record<DetectorId, string> = {
-  private_key: "[PRIVATE_KEY]",
-  jwt: "[JWT]",
-  bearer_token: "[BEARER_TOKEN]",
-  database_url: "[DB_PASSWORD]",
-  secret_kv: "[SECRET]",
-  api_key: "[API_KEY]",
-  email: "[EMAIL]",
-  iban: "[IBAN]",
-  credit_card: "[CREDIT_CARD]",
-  us_ssn: "[SSN]",
-  phone: "[PHONE]",
-  ipv6: "[IPV6]",
-  ipv4: "[IPV4]",
-};
 
 /** Replacement when a custom pattern has no `replace`. */
 export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";
