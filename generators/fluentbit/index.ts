@@ -4,6 +4,8 @@
  * HMAC key for `hash` is never in the output: Fluent Bit reads it from the SVCSPEC_PII_HMAC_KEY
  * environment variable, which the values feed from a Kubernetes Secret the user creates. */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Model } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { type Policy, policies } from "../../src/pii/policy.js";
@@ -11,7 +13,8 @@ import { FLUENT_BIT_CONFIGMAP, HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, 
 import { withHeader } from "../../src/render/header.js";
 import { luaString } from "../../src/render/lua.js";
 import { toYaml } from "../../src/render/yaml.js";
-import { LUA_RUNTIME } from "./runtime.js";
+import { IBAN_LENGTHS } from "../../src/model/iban.js";
+import { packageRoot } from "../../src/util/package-root.js";
 
 /** Where the Helm values mount redact.lua from the ConfigMap, outside the chart's own mounts. */
 export const SCRIPT_DIR = "/fluent-bit/svcspec";
@@ -31,6 +34,20 @@ function policyLua(p: Policy, indent: string): string {
   return `{\n${lines.map((l) => `${indent}  ${l}`).join("\n")}\n${indent}}`;
 }
 
+/** generators/fluentbit/redact.lua, the filter's code (a Lua file of its own, linted as Lua); read
+ * once per process from the package (generators/ ships, dist/ holds no .lua). */
+let source: string | undefined;
+function redactSource(): string {
+  return (source ??= readFileSync(join(packageRoot(), "generators", "fluentbit", "redact.lua"), "utf8"));
+}
+
+/** "AD24 AE23 ...": five bytes per country, read by the Lua at load time. */
+function ibanLengthsLua(): string {
+  return Object.entries(IBAN_LENGTHS)
+    .map(([country, n]) => `${country}${n}`)
+    .join(" ");
+}
+
 export function redactLua(model: Model): string {
   const { services, fallback } = policies(model);
   const policy = [
@@ -39,8 +56,7 @@ export function redactLua(model: Model): string {
     `local SERVICES = {${services.map((s) => `\n  ${policyLua(s, "  ")},`).join("")}\n}`,
     `local DEFAULT_POLICY = ${policyLua(fallback, "")}`,
   ].join("\n");
-  const body = LUA_RUNTIME.replace("--@@POLICY@@", () => policy);
-  return `-- Fluent Bit Lua filter: call = ${LUA_CALL}. Fails closed: never raises; on an internal error the\n-- record is replaced by { log = "[REDACTION_ERROR]", _svcspec_redaction_error = true, kubernetes = <names> }.${body}`;
+  return redactSource().replace("@@IBAN_LENGTHS@@", ibanLengthsLua).replace("--@@POLICY@@", () => policy);
 }
 
 /** The filters of every config (YAML, classic, the ConfigMap's fluent-bit.conf, the Helm values).

@@ -1,19 +1,5 @@
-/** The fixed part of redact.lua: byte-level detectors, field actions, HMAC-SHA256 and the
- * fail-closed callback. The generator appends the policy tables (services, defaults) at the
- * `--@@POLICY@@` marker. Every detector here has a line-for-line TypeScript twin in
- * src/pii/detectors.ts; the tests prove that both agree record for record.
- *
- * Only the Lua 5.1 / LuaJIT 2.1 common subset: no goto, no table.unpack, no //, no require. */
-import { IBAN_LENGTHS } from "../../src/model/iban.js";
-
-/** "AD24 AE23 ...": five bytes per country, read by the Lua at load time. */
-function ibanLengthsLua(): string {
-  return Object.entries(IBAN_LENGTHS)
-    .map(([country, n]) => `${country}${n}`)
-    .join(" ");
-}
-
-export const LUA_RUNTIME = String.raw`
+-- Fluent Bit Lua filter: call = cb_redact. Fails closed: never raises; on an internal error the
+-- record is replaced by { log = "[REDACTION_ERROR]", _svcspec_redaction_error = true, kubernetes = <names> }.
 local bit = bit
 local band, bor, bxor, bnot, rshift, lshift, ror, tobit = bit.band, bit.bor, bit.bxor, bit.bnot, bit.rshift, bit.lshift, bit.ror, bit.tobit
 local byte, char, sub, find, lower, format, gsub, rep = string.byte, string.char, string.sub, string.find, string.lower, string.format, string.gsub, string.rep
@@ -382,7 +368,7 @@ end
 -- IBAN length per country (SWIFT IBAN registry, plus the countries of the widely used
 -- experimental lists): a candidate is checked at its country's length only, so an unknown country
 -- code or a chain of the wrong length costs one table lookup, not a mod-97 per possible length.
-local IBAN_LENGTHS = "${ibanLengthsLua()}"
+local IBAN_LENGTHS = "@@IBAN_LENGTHS@@"
 -- indexed by (first letter - 65) * 26 + second letter - 64: 1..676, all in the array part
 local IBAN_LEN = {}
 for i = 1, 676 do IBAN_LEN[i] = false end
@@ -912,4 +898,3 @@ end
 
 -- exposed for the test harness only
 svcspec_hmac_sha256_hex = hmac_sha256_hex
-`;
