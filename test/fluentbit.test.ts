@@ -17,6 +17,7 @@ import { validate } from "../src/compile.js";
 import type { Model } from "../src/model/model.js";
 import { parsePiiPattern, toRegExp } from "../src/model/pii-pattern.js";
 import { IBAN_LENGTHS } from "../src/model/iban.js";
+import { type DetectorId, PII_CATALOGUE } from "../src/model/pii-catalogue.js";
 import { DETECTORS, mod97 } from "../src/pii/detectors.js";
 import { lowerPattern } from "../src/pii/lua-pattern.js";
 import { policies } from "../src/pii/policy.js";
@@ -27,6 +28,7 @@ import { FIXTURES, ROOT, sourcesOf, tempDir } from "./helpers.js";
 
 const luajit = localTool("luajit", ROOT);
 const HARNESS = join(ROOT, "test", "fixtures", "lua", "harness.lua");
+const REDACT_SOURCE = join(ROOT, "generators", "fluentbit", "redact.lua");
 const CORPUS_SIZE = 10_000;
 
 function modelOf(specDir: string, cwd = ROOT): Model {
@@ -83,10 +85,75 @@ describe("fluent-bit redaction", () => {
       expect(code).not.toMatch(/\b(ISNEXT|ITERN)\b/);
     }
     expect(listing(HARNESS)).not.toMatch(/\b(ISNEXT|ITERN)\b/);
+    // the source file as it is (its data section holds empty tables): LuaJIT compiles it on its own
+    const source = listing(REDACT_SOURCE);
+    expect(source).toMatch(/\bITERC\b/);
+    expect(source).not.toMatch(/\b(ISNEXT|ITERN)\b/);
     // the check itself can fail: a pairs loop does compile to ITERN
     const probe = join(tmp.path, "pairs.lua");
     writeFileSync(probe, "local n = 0 for _ in pairs({}) do n = n + 1 end return n\n");
     expect(listing(probe)).toMatch(/\bITERN\b/);
+  });
+
+  it("redact.lua takes every token from its data (the catalogue's), none from its code", () => {
+    const source = readFileSync(REDACT_SOURCE, "utf8");
+    for (const d of PII_CATALOGUE) expect(source, d.id).not.toContain(d.token);
+    // the same script with other tokens in its data: each detector writes the token of its entry
+    const other = (id: string) => `<${id.toUpperCase()}>`;
+    let swapped = redactLua(model);
+    for (const d of PII_CATALOGUE) {
+      const line = `  ${d.id} = ${luaString(d.token)},\n`;
+      expect(swapped.split(line), d.id).toHaveLength(2);
+      swapped = swapped.replace(line, `  ${d.id} = ${luaString(other(d.id))},\n`);
+    }
+    const file = join(tmp.path, "swapped.lua");
+    writeFileSync(file, swapped);
+    const examples: Record<DetectorId, string> = {
+      private_key: "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----",
+      jwt: "eyJhbGciOi.eyJzdWIi.c2ln",
+      bearer_token: "Bearer abcdefgh12345678",
+      database_url: "postgres://app:s3cr3tpw@db:5432/x",
+      secret_kv: "password=hunter22",
+      api_key: "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+      email: "sam@example.com",
+      iban: "DE89370400440532013000",
+      credit_card: "4111 1111 1111 1111",
+      us_ssn: "123-45-6789",
+      phone: "+44 20 7946 0958",
+      ipv6: "2001:db8:0:0:0:0:2:1",
+      ipv4: "10.1.2.3",
+    };
+    const k8s = { namespace_name: "shop", labels: { "app.kubernetes.io/name": "checkout", "app.kubernetes.io/part-of": "shop" } };
+    const ids = PII_CATALOGUE.map((d) => d.id);
+    const out = harness("records", [...ids.map((id) => `return ${toLua({ log: `x ${examples[id]} y`, kubernetes: k8s })}`), `return ${toLua({ log: "x", n: 4111111111111111, kubernetes: k8s })}`], {}, file);
+    ids.forEach((id, i) => {
+      const log = (JSON.parse(out[i]!.slice(2)) as { log: string }).log;
+      expect(log, id).toContain(other(id));
+      for (const d of PII_CATALOGUE) expect(log, id).not.toContain(d.token);
+    });
+    expect(JSON.parse(out[ids.length]!.slice(2))).toMatchObject({ n: other("credit_card") });
+  });
+
+  it("redact.lua stops at load when its data names a detector it lacks or lacks a detector's token (Fluent Bit then does not start the filter)", () => {
+    const load = (text: string) => {
+      const f = join(tmp.path, "broken.lua");
+      writeFileSync(f, text);
+      const input = join(tmp.path, "broken.txt");
+      writeFileSync(input, `return ${toLua({ log: "sam@example.com" })}\n`);
+      const r = spawnSync(luajit!, [HARNESS, f, "cb_redact", "records", input], { encoding: "utf8", env: { ...process.env, SVCSPEC_PII_HMAC_KEY: HMAC_KEY } });
+      return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+    };
+    const script = redactLua(model);
+    expect(load(script)).toMatchObject({ status: 0, stderr: "" });
+    const noToken = load(script.replace(`  us_ssn = ${luaString("[SSN]")},\n`, ""));
+    expect(noToken.status).not.toBe(0);
+    expect(noToken.stderr).toContain("no token for the detector us_ssn");
+    const unknown = load(script.replace(`  ipv4 = ${luaString("[IPV4]")},\n`, `  ipv4 = ${luaString("[IPV4]")},\n  passport = "[PASSPORT]",\n`));
+    expect(unknown.stderr).toContain("no detector passport");
+    const named = load(script.replace('detectors = { "private_key",', 'detectors = { "passport", "private_key",'));
+    expect(named.stderr).toContain("no detector passport");
+    // the source file itself, with its empty data, stops the same way
+    expect(load(readFileSync(REDACT_SOURCE, "utf8")).stderr).toMatch(/no token for the detector/);
   });
 
   it("the configs run the lua filter after the kubernetes filter, in both formats and the ConfigMap", () => {
