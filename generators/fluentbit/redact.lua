@@ -202,7 +202,7 @@ local function seg_end(s, i)
   while B64U[at(s, i)] do i = i + 1 end
   return i
 end
-local function m_jwt(s, p, last)
+local function m_jwt(s, p)
   if B64U[at(s, p - 1)] then return nil end
   local e1 = seg_end(s, p)
   if at(s, e1) ~= 46 or sub(s, e1 + 1, e1 + 3) ~= "eyJ" then return nil end
@@ -213,7 +213,7 @@ local function m_jwt(s, p, last)
 end
 local function d_jwt(s) return run(s, s, "eyJ", true, m_jwt, TOKEN.jwt) end
 
-local function m_bearer(s, p, last)
+local function m_bearer(s, p)
   if ALPHA[at(s, p - 1)] then return nil end
   local j = p + 6
   local c = at(s, j)
@@ -226,7 +226,7 @@ local function m_bearer(s, p, last)
 end
 local function d_bearer_token(s) return run(s, lower(s), "bearer", true, m_bearer, TOKEN.bearer_token) end
 
-local function m_dburl(s, p, last)
+local function m_dburl(s, p)
   if not SCHEME[at(s, p - 1)] then return nil end
   local j, colon = p + 3, nil
   while true do
@@ -243,7 +243,7 @@ local function d_database_url(s) return run(s, s, "://", true, m_dburl, TOKEN.da
 
 local KV_KEYWORDS = { "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key" }
 local function kv_matcher(kwlen)
-  return function(s, p, last)
+  return function(s, p)
     if ALNUM[at(s, p - 1)] then return nil end
     local j = p + kwlen
     local c = at(s, j)
@@ -301,7 +301,7 @@ local function api_matcher(def)
   -- the end of the last class run scanned: a later candidate inside it ends at the same place,
   -- so overlapping prefixes ("sk-sk-sk-...") are not rescanned (linear, not quadratic)
   local rs, rf, re = nil, 0, 0
-  return function(s, p, last)
+  return function(s, p)
     if ALNUM[at(s, p - 1)] then return nil end
     local k = p + plen
     if rs == s and k >= rf and k <= re then
@@ -392,7 +392,7 @@ for i = 1, 676 do IBAN_LEN[i] = false end
 for i = 1, #IBAN_LENGTHS, 5 do
   IBAN_LEN[(byte(IBAN_LENGTHS, i) - 65) * 26 + byte(IBAN_LENGTHS, i + 1) - 64] = tonumber(sub(IBAN_LENGTHS, i + 2, i + 3))
 end
-local function m_iban(s, p, last)
+local function m_iban(s, p)
   local c2 = at(s, p + 1)
   if ALNUM[at(s, p - 1)] or not (UPPER[c2] and DIGIT[at(s, p + 2)] and DIGIT[at(s, p + 3)]) then return nil end
   local len = IBAN_LEN[(byte(s, p) - 65) * 26 + c2 - 64]
@@ -469,7 +469,7 @@ local function is_card_groups(s, gs, ge, st, e)
   end
   return sum % 10 == 0
 end
-local function m_card(s, r, last)
+local function m_card(s, r)
   local p = RS[r]
   if ALNUM[at(s, p - 1)] then return nil, RE[r] + 1 end
   -- the groups: runs r..z, each after a single space or dash, at most 24; w sums the digits of the
@@ -504,7 +504,7 @@ local function card_number(v)
   return v == floor(v) and v >= 1e12 and v < 9007199254740992 and is_card(format("%.0f", v))
 end
 
-local function m_ssn(s, r, last)
+local function m_ssn(s, r)
   -- ddd, a dash or a space, dd, the same separator, dddd: runs of 3, 2 and 4 digits; a failed
   -- start fails for the rest of its run too (each digit is preceded by a digit): skip the run
   local p = RS[r]
@@ -528,7 +528,8 @@ local function is_sep(c) return c == 45 or c == 46 end
 -- m_phone at p: the digit run r starts at p, or right after the '+' or '(' at p; t is the last run
 -- of the number, for an extension (' x' and a run right after)
 local function m_phone(s, r, p)
-  local c, e, t = byte(s, p), nil, nil
+  local c = byte(s, p)
+  local e, t
   -- the digits after a digit are preceded by one too: skip the run
   if ALNUM[at(s, p - 1)] then
     if DIGIT[c] then return nil, RE[r] + 1 end
@@ -640,7 +641,7 @@ local function octet(s, a, b)
   if b > a + 1 then v = v * 10 + byte(s, a + 2) - 48 end
   return v
 end
-local function m_ipv4(s, r, last)
+local function m_ipv4(s, r)
   local p = RS[r]
   if ALNUM[at(s, p - 1)] or at(s, p - 1) == 46 or r + 3 > RN then return nil, RE[r] + 1 end
   -- four runs of 1 to 3 digits, each at most 255, joined by single dots
@@ -921,7 +922,7 @@ svcspec_redaction_errors = 0
 
 -- Fluent Bit's Lua filter callback: 0 = keep the original bytes, 2 = record replaced, original
 -- timestamp kept. Never raises: Fluent Bit would pass the whole chunk through unredacted.
-function cb_redact(tag, timestamp, record)
+function cb_redact(_tag, timestamp, record)
   local ok, changed = pcall(redact, record)
   if ok then
     if changed then return 2, timestamp, record end
