@@ -27,6 +27,7 @@ import { buildCorpus, HMAC_KEY, toLua } from "./fixtures/lua/corpus.js";
 import { FIXTURES, ROOT, sourcesOf, tempDir } from "./helpers.js";
 
 const luajit = localTool("luajit", ROOT);
+const luacheck = localTool("luacheck", ROOT);
 const HARNESS = join(ROOT, "test", "fixtures", "lua", "harness.lua");
 const REDACT_SOURCE = join(ROOT, "generators", "fluentbit", "redact.lua");
 const CORPUS_SIZE = 10_000;
@@ -93,6 +94,21 @@ describe("fluent-bit redaction", () => {
     const probe = join(tmp.path, "pairs.lua");
     writeFileSync(probe, "local n = 0 for _ in pairs({}) do n = n + 1 end return n\n");
     expect(listing(probe)).toMatch(/\bITERN\b/);
+  });
+
+  it("luacheck finds no warning in redact.lua or the harness (Fluent Bit's globals in .luacheckrc)", () => {
+    expect(luacheck, "luacheck missing: run scripts/setup-tools.sh").not.toBeNull();
+    const lint = (...files: string[]) => spawnSync(luacheck!, ["--config", join(ROOT, ".luacheckrc"), "--no-color", "--codes", "--no-cache", ...files], { cwd: ROOT, encoding: "utf8" });
+    const r = lint("generators/fluentbit/redact.lua", "test/fixtures/lua/harness.lua");
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("Total: 0 warnings / 0 errors in 2 files");
+    expect(r.status).toBe(0);
+    // the check can fail: a global set by mistake, an unused local, an undefined name
+    const probe = join(tmp.path, "lint-probe.lua");
+    writeFileSync(probe, "local unused = 1\nleaked = flb_nul\n");
+    const bad = lint(probe);
+    expect(bad.status).toBe(1);
+    for (const code of ["W211", "W111", "W113"]) expect(bad.stdout).toContain(code);
   });
 
   it("redact.lua takes every token from its data (the catalogue's), none from its code", () => {
