@@ -18,12 +18,12 @@ import type { Model } from "../src/model/model.js";
 import { parsePiiPattern, toRegExp } from "../src/model/pii-pattern.js";
 import { IBAN_LENGTHS } from "../src/model/iban.js";
 import { type DetectorId, PII_CATALOGUE } from "../src/model/pii-catalogue.js";
-import { DETECTORS, mod97 } from "../src/pii/detectors.js";
 import { lowerPattern } from "../src/pii/lua-pattern.js";
 import { policies } from "../src/pii/policy.js";
-import { hmacHex, type Json, type JsonMap, policyFor, redactRecord } from "../src/pii/redact.js";
 import { luaString } from "../src/render/lua.js";
 import { buildCorpus, HMAC_KEY, toLua } from "./fixtures/lua/corpus.js";
+import { DETECTORS, mod97 } from "./oracle/detectors.js";
+import { hmacHex, type Json, type JsonMap, policyFor, redactRecord } from "./oracle/redact.js";
 import { FIXTURES, ROOT, sourcesOf, tempDir } from "./helpers.js";
 
 const luajit = localTool("luajit", ROOT);

@@ -33,5 +33,8 @@ export const DEFAULT_DEPLOY_POLICY: DeployRuleSpec[] = [
   { minBudgetRemaining: "0%", allow: "none", emergencyHold: true },
 ];
 
+/** A custom PII pattern's `replace` when it sets none. */
+export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";
+
 export const DEFAULT_ORGANIZATION_NAME = "default";
 export const DEFAULT_RECEIVER_NAME = "default";

@@ -1,5 +1,5 @@
-/** The redaction policy both engines run: the Lua generator prints it as tables, the TypeScript
- * reference redactor interprets it. Derived from the Model only. */
+/** The redaction policy: the Fluent Bit generator prints it as redact.lua's data tables, the test
+ * oracle (test/oracle) interprets it. Derived from the Model only (lower() applied every default). */
 import { PII_DETECTORS } from "../model/defaults.js";
 import type { Model } from "../model/model.js";
 import type { DetectorId } from "../model/pii-catalogue.js";
@@ -26,9 +26,6 @@ export interface Policy {
   patterns: PolicyPattern[];
 }
 
-/** Replacement when a custom pattern has no `replace`. */
-export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";
-
 export function ordered(ids: readonly string[]): DetectorId[] {
   return PII_DETECTORS.filter((d) => ids.includes(d));
 }
@@ -44,9 +41,8 @@ export function policies(model: Model): { services: Policy[]; fallback: Policy }
     patterns: s.pii.patterns.flatMap((p) => {
       const parsed = parsePiiPattern(p.match);
       if (!parsed.ok) throw new Error(`internal: pattern ${p.name} of ${s.name} did not validate: ${parsed.reason}`);
-      const replace = p.replace || DEFAULT_PATTERN_REPLACEMENT;
       const luas = lowerPattern(parsed.pattern);
-      return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, lua: luas[i]!, replace, luaReplace: luaReplacement(replace) }));
+      return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, lua: luas[i]!, replace: p.replace, luaReplace: luaReplacement(p.replace) }));
     }),
   }));
   return { services, fallback };

@@ -1,9 +1,9 @@
-/** The built-in detectors, byte for byte the TypeScript twins of generators/fluentbit/runtime.ts.
+/** The test oracle's detectors, byte for byte the TypeScript twins of generators/fluentbit/redact.lua.
  * Strings here are byte strings (latin1: one char per UTF-8 byte) and positions are 1-based, like
  * Lua's, so each function reads as the Lua one does. Validation keeps false positives down: Luhn
  * and issuer prefixes for cards, mod-97 for IBANs, SSA rules for SSNs, known key prefixes. */
-import { IBAN_LENGTHS } from "../model/iban.js";
-import type { DetectorId } from "../model/pii-catalogue.js";
+import { IBAN_LENGTHS } from "../../src/model/iban.js";
+import { type DetectorId, DETECTOR_TOKENS as TOKEN } from "../../src/model/pii-catalogue.js";
 
 type Cls = Set<number>;
 const codes = (chars: string) => [...chars].map((c) => c.charCodeAt(0));
@@ -151,7 +151,7 @@ function dPrivateKey(s: string): string {
         const f = findPlain(s, "-----", e + 9);
         if (f !== null) stop = f + 4;
       }
-      out.push(sub(s, last, p - 1), "[PRIVATE_KEY]");
+      out.push(sub(s, last, p - 1), TOKEN.private_key);
       last = stop + 1;
       i = stop + 1;
     } else i = p + 1;
@@ -234,7 +234,7 @@ function dSecretKv(s: string): string {
   let hay = lower(s);
   KV_KEYWORDS.forEach((kw, i) => {
     if (!hay.includes(kw)) return;
-    const r = run(s, hay, plain(kw), KV_MATCHERS[i]!, "[SECRET]");
+    const r = run(s, hay, plain(kw), KV_MATCHERS[i]!, TOKEN.secret_kv);
     if (r !== s) {
       s = r;
       hay = lower(s);
@@ -276,7 +276,7 @@ const API_MATCHERS: Match[] = API_PREFIXES.map(([pre, c, min, max]) => {
 });
 function dApiKey(s: string): string {
   API_PREFIXES.forEach(([pre], i) => {
-    if (s.includes(pre)) s = run(s, s, plain(pre), API_MATCHERS[i]!, "[API_KEY]");
+    if (s.includes(pre)) s = run(s, s, plain(pre), API_MATCHERS[i]!, TOKEN.api_key);
   });
   return s;
 }
@@ -522,7 +522,7 @@ function dPhone(s: string): string {
       if (m[0] === null && m[1] !== undefined) from = m[1];
     }
     if (m[0] !== null) {
-      (out ??= []).push(sub(s, last, m[0] - 1), "[PHONE]");
+      (out ??= []).push(sub(s, last, m[0] - 1), TOKEN.phone);
       last = m[1] + 1;
       from = m[1] + 1;
     }
@@ -595,18 +595,18 @@ const mIpv4: RunMatch = (s, r) => {
 
 export const DETECTORS: Record<DetectorId, (s: string) => string> = {
   private_key: dPrivateKey,
-  jwt: (s) => run(s, s, plain("eyJ"), mJwt, "[JWT]"),
-  bearer_token: (s) => run(s, lower(s), plain("bearer"), mBearer, "[BEARER_TOKEN]"),
-  database_url: (s) => run(s, s, plain("://"), mDbUrl, "[DB_PASSWORD]"),
+  jwt: (s) => run(s, s, plain("eyJ"), mJwt, TOKEN.jwt),
+  bearer_token: (s) => run(s, lower(s), plain("bearer"), mBearer, TOKEN.bearer_token),
+  database_url: (s) => run(s, s, plain("://"), mDbUrl, TOKEN.database_url),
   secret_kv: dSecretKv,
   api_key: dApiKey,
-  email: (s) => run(s, s, plain("@"), mEmail, "[EMAIL]"),
-  iban: (s) => run(s, s, classFinder(UPPER), mIban, "[IBAN]"),
-  credit_card: (s) => runRuns(s, mCard, "[CREDIT_CARD]"),
+  email: (s) => run(s, s, plain("@"), mEmail, TOKEN.email),
+  iban: (s) => run(s, s, classFinder(UPPER), mIban, TOKEN.iban),
+  credit_card: (s) => runRuns(s, mCard, TOKEN.credit_card),
   // every SSN has a '-' or a space
-  us_ssn: (s) => (!/[- ]/.test(s) ? s : runRuns(s, mSsn, "[SSN]")),
+  us_ssn: (s) => (!/[- ]/.test(s) ? s : runRuns(s, mSsn, TOKEN.us_ssn)),
   phone: dPhone,
-  ipv6: (s) => run(s, s, plain(":"), mIpv6, "[IPV6]"),
+  ipv6: (s) => run(s, s, plain(":"), mIpv6, TOKEN.ipv6),
   // every address has a dot
-  ipv4: (s) => (!s.includes(".") ? s : runRuns(s, mIpv4, "[IPV4]")),
+  ipv4: (s) => (!s.includes(".") ? s : runRuns(s, mIpv4, TOKEN.ipv4)),
 };
