@@ -1,6 +1,6 @@
 /** Fluent Bit redaction proven in the real LuaJIT: the generated redact.lua, called the way
  * filter_lua calls it (test/fixtures/lua/harness.lua), agrees record for record with the
- * TypeScript reference redactor (src/pii) on a seeded faker corpus, leaks none of the planted PII,
+ * TypeScript oracle (test/oracle) on a seeded faker corpus, leaks none of the planted PII,
  * over-redacts few of the false-positive traps, fails closed, and hashes like Node's crypto. */
 import { spawnSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
