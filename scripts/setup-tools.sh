@@ -7,6 +7,7 @@
 #                      with Debian's tzdata through ZONEINFO on a machine without /usr/share/zoneinfo,
 #                      SVCSPEC_SYSTEM_ZONEINFO names another system folder)
 #   luajit             Debian luajit + libluajit (extracted, wrapped with LD_LIBRARY_PATH)
+#   luacheck           Debian lua-check + lua-argparse + lua-filesystem (extracted, run by that luajit)
 #   opa, k6, kubeconform   go install at pinned versions
 #
 # Usage: scripts/setup-tools.sh [--check]   (--check: report only, install nothing)
@@ -22,6 +23,7 @@ K6_VERSION=v2.1.0
 KUBECONFORM_VERSION=v0.7.0
 PROMETHEUS_DEB_VERSION=2.42.0
 ALERTMANAGER_DEB_VERSION=0.25.0
+LUACHECK_DEB_VERSION=1.1.0
 
 log() { printf 'setup-tools: %s\n' "$*" >&2; }
 
@@ -124,6 +126,28 @@ WRAP
   stamp luajit 2.1-sh
 }
 
+# luacheck is Lua: Debian's script and modules (packaged for Lua 5.1) run on the luajit above, so
+# redact.lua is linted by the Lua that Fluent Bit embeds and no lua5.1 is needed.
+install_luacheck() {
+  stamp_ok luacheck "$LUACHECK_DEB_VERSION" && return 0
+  log "installing luacheck (Debian lua-check $LUACHECK_DEB_VERSION)"
+  deb_extract lua-check
+  deb_extract lua-argparse
+  deb_extract lua-filesystem
+  local lfs
+  lfs=$(find "$TOOLS/root/usr/lib" -path '*/lua/5.1/lfs.so' | head -1)
+  [ -n "$lfs" ] || { log "lua-filesystem has no lfs.so for Lua 5.1"; return 1; }
+  cat > "$BIN/luacheck" <<WRAP
+#!/bin/sh
+export LUA_PATH="$TOOLS/root/usr/share/lua/5.1/?.lua;$TOOLS/root/usr/share/lua/5.1/?/init.lua;\${LUA_PATH:-;}"
+export LUA_CPATH="$(dirname "$lfs")/?.so;\${LUA_CPATH:-;}"
+exec "$BIN/luajit" "$TOOLS/root/usr/bin/luacheck" "\$@"
+WRAP
+  chmod +x "$BIN/luacheck"
+  "$BIN/luacheck" --version 2>&1 | grep -q "Luacheck: $LUACHECK_DEB_VERSION" || { log "luacheck is not $LUACHECK_DEB_VERSION"; return 1; }
+  stamp luacheck "$LUACHECK_DEB_VERSION"
+}
+
 go_tool() { # go_tool <binary> <module> <version> <package> [ldflags]
   local bin=$1 mod=$2 ver=$3 pkg=$4 ldflags=${5:-}
   stamp_ok "$bin" "$ver" && return 0
@@ -140,7 +164,7 @@ go_tool() { # go_tool <binary> <module> <version> <package> [ldflags]
 }
 
 if [ "${1:-}" = --check ]; then
-  for t in promtool amtool alertmanager luajit opa k6 kubeconform; do
+  for t in promtool amtool alertmanager luajit luacheck opa k6 kubeconform; do
     if [ -x "$BIN/$t" ]; then echo "ok      $t"; else echo "missing $t"; fi
   done
   exit 0
@@ -151,6 +175,7 @@ install_promtool || failed=1
 install_alertmanager || failed=1
 link_alertmanager_templates || failed=1
 install_luajit || failed=1
+install_luacheck || failed=1
 go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" github.com/open-policy-agent/opa || failed=1
 go_tool kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform "-X main.version=$KUBECONFORM_VERSION" || failed=1
 go_tool k6 go.k6.io/k6/v2 "$K6_VERSION" go.k6.io/k6/v2 || failed=1

@@ -1,6 +1,6 @@
 /** Fluent Bit redaction proven in the real LuaJIT: the generated redact.lua, called the way
  * filter_lua calls it (test/fixtures/lua/harness.lua), agrees record for record with the
- * TypeScript reference redactor (src/pii) on a seeded faker corpus, leaks none of the planted PII,
+ * TypeScript oracle (test/oracle) on a seeded faker corpus, leaks none of the planted PII,
  * over-redacts few of the false-positive traps, fails closed, and hashes like Node's crypto. */
 import { spawnSync } from "node:child_process";
 import { createHash, createHmac } from "node:crypto";
@@ -16,16 +16,21 @@ import { localTool } from "../src/tools/discover.js";
 import { validate } from "../src/compile.js";
 import type { Model } from "../src/model/model.js";
 import { parsePiiPattern, toRegExp } from "../src/model/pii-pattern.js";
-import { DETECTORS, IBAN_LENGTHS, mod97 } from "../src/pii/detectors.js";
+import { IBAN_LENGTHS } from "../src/model/iban.js";
+import { PII_DETECTORS } from "../src/model/defaults.js";
+import { PII_CATALOGUE } from "../src/model/pii-catalogue.js";
 import { lowerPattern } from "../src/pii/lua-pattern.js";
 import { policies } from "../src/pii/policy.js";
-import { hmacHex, type Json, type JsonMap, policyFor, redactRecord } from "../src/pii/redact.js";
 import { luaString } from "../src/render/lua.js";
-import { buildCorpus, HMAC_KEY, toLua } from "./fixtures/lua/corpus.js";
+import { buildCorpus, HMAC_KEY, plant, toLua } from "./fixtures/lua/corpus.js";
+import { DETECTORS, mod97 } from "./oracle/detectors.js";
+import { hmacHex, type Json, type JsonMap, policyFor, redactRecord } from "./oracle/redact.js";
 import { FIXTURES, ROOT, sourcesOf, tempDir } from "./helpers.js";
 
 const luajit = localTool("luajit", ROOT);
+const luacheck = localTool("luacheck", ROOT);
 const HARNESS = join(ROOT, "test", "fixtures", "lua", "harness.lua");
+const REDACT_SOURCE = join(ROOT, "generators", "fluentbit", "redact.lua");
 const CORPUS_SIZE = 10_000;
 
 function modelOf(specDir: string, cwd = ROOT): Model {
@@ -82,10 +87,80 @@ describe("fluent-bit redaction", () => {
       expect(code).not.toMatch(/\b(ISNEXT|ITERN)\b/);
     }
     expect(listing(HARNESS)).not.toMatch(/\b(ISNEXT|ITERN)\b/);
+    // the source file as it is (its data section holds empty tables): LuaJIT compiles it on its own
+    const source = listing(REDACT_SOURCE);
+    expect(source).toMatch(/\bITERC\b/);
+    expect(source).not.toMatch(/\b(ISNEXT|ITERN)\b/);
     // the check itself can fail: a pairs loop does compile to ITERN
     const probe = join(tmp.path, "pairs.lua");
     writeFileSync(probe, "local n = 0 for _ in pairs({}) do n = n + 1 end return n\n");
     expect(listing(probe)).toMatch(/\bITERN\b/);
+  });
+
+  it("luacheck finds no warning in redact.lua or the harness (Fluent Bit's globals in .luacheckrc)", () => {
+    expect(luacheck, "luacheck missing: run scripts/setup-tools.sh").not.toBeNull();
+    const lint = (...files: string[]) => spawnSync(luacheck!, ["--config", join(ROOT, ".luacheckrc"), "--no-color", "--codes", "--no-cache", ...files], { cwd: ROOT, encoding: "utf8" });
+    const r = lint("generators/fluentbit/redact.lua", "test/fixtures/lua/harness.lua");
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("Total: 0 warnings / 0 errors in 2 files");
+    expect(r.status).toBe(0);
+    // the check can fail: a global set by mistake, an unused local, an undefined name
+    const probe = join(tmp.path, "lint-probe.lua");
+    writeFileSync(probe, "local unused = 1\nleaked = flb_nul\n");
+    const bad = lint(probe);
+    expect(bad.status).toBe(1);
+    for (const code of ["W211", "W111", "W113"]) expect(bad.stdout).toContain(code);
+  });
+
+  it("redact.lua takes every token from its data (the catalogue's), none from its code", () => {
+    const source = readFileSync(REDACT_SOURCE, "utf8");
+    for (const d of PII_CATALOGUE) expect(source, d.id).not.toContain(d.token);
+    // the same script with other tokens in its data: each detector writes the token of its entry
+    const other = (id: string) => `<${id.toUpperCase()}>`;
+    const swapTokens = (script: string) => {
+      for (const d of PII_CATALOGUE) {
+        const line = `  ${d.id} = ${luaString(d.token)},\n`;
+        expect(script.split(line), d.id).toHaveLength(2);
+        script = script.replace(line, `  ${d.id} = ${luaString(other(d.id))},\n`);
+      }
+      return script;
+    };
+    const file = join(tmp.path, "swapped.lua");
+    // three planted texts per detector (the corpus's), on the default policy (here every detector)
+    const f = new Faker({ locale: [en, baseLocale] });
+    f.seed(827);
+    const cases = PII_CATALOGUE.flatMap((d) => [1, 2, 3].map(() => ({ id: d.id, text: plant(f, d.id).text })));
+    const all: Model = { ...model, organization: { ...model.organization, pii: { defaults: [...PII_DETECTORS] } } };
+    writeFileSync(file, swapTokens(redactLua(all)));
+    const out = harness("records", [...cases.map((c) => `return ${toLua({ log: c.text })}`), `return ${toLua({ log: "x", n: 4111111111111111 })}`], {}, file);
+    cases.forEach((c, i) => {
+      const log = (JSON.parse(out[i]!.slice(2)) as { log: string }).log;
+      expect(log, `${c.id}: ${c.text}`).toContain(other(c.id));
+      for (const d of PII_CATALOGUE) expect(log, c.id).not.toContain(d.token);
+    });
+    expect(JSON.parse(out[cases.length]!.slice(2))).toMatchObject({ n: other("credit_card") });
+  });
+
+  it("redact.lua stops at load when its data names a detector it lacks or lacks a detector's token (Fluent Bit then does not start the filter)", () => {
+    const load = (text: string) => {
+      const f = join(tmp.path, "broken.lua");
+      writeFileSync(f, text);
+      const input = join(tmp.path, "broken.txt");
+      writeFileSync(input, `return ${toLua({ log: "sam@example.com" })}\n`);
+      const r = spawnSync(luajit!, [HARNESS, f, "cb_redact", "records", input], { encoding: "utf8", env: { ...process.env, SVCSPEC_PII_HMAC_KEY: HMAC_KEY } });
+      return { status: r.status, stderr: r.stderr, stdout: r.stdout };
+    };
+    const script = redactLua(model);
+    expect(load(script)).toMatchObject({ status: 0, stderr: "" });
+    const noToken = load(script.replace(`  us_ssn = ${luaString("[SSN]")},\n`, ""));
+    expect(noToken.status).not.toBe(0);
+    expect(noToken.stderr).toContain("no token for the detector us_ssn");
+    const unknown = load(script.replace(`  ipv4 = ${luaString("[IPV4]")},\n`, `  ipv4 = ${luaString("[IPV4]")},\n  passport = "[PASSPORT]",\n`));
+    expect(unknown.stderr).toContain("no detector passport");
+    const named = load(script.replace('detectors = { "private_key",', 'detectors = { "passport", "private_key",'));
+    expect(named.stderr).toContain("no detector passport");
+    // the source file itself, with its empty data, stops the same way
+    expect(load(readFileSync(REDACT_SOURCE, "utf8")).stderr).toMatch(/no token for the detector/);
   });
 
   it("the configs run the lua filter after the kubernetes filter, in both formats and the ConfigMap", () => {

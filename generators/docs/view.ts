@@ -7,7 +7,7 @@ import type { Millis } from "../../src/model/duration.js";
 import { msToSeconds } from "../../src/model/duration.js";
 import type { AccessRule, Service, Sli, Slo } from "../../src/model/model.js";
 import { HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE, LUA_SCRIPT } from "../../src/model/platform.js";
-import { DETECTOR_TOKENS, type DetectorId } from "../../src/pii/policy.js";
+import { DETECTOR_TOKENS, type DetectorId } from "../../src/model/pii-catalogue.js";
 
 export interface ServiceView {
   name: string;

@@ -4,6 +4,8 @@
  * HMAC key for `hash` is never in the output: Fluent Bit reads it from the SVCSPEC_PII_HMAC_KEY
  * environment variable, which the values feed from a Kubernetes Secret the user creates. */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Model } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { type Policy, policies } from "../../src/pii/policy.js";
@@ -11,7 +13,9 @@ import { FLUENT_BIT_CONFIGMAP, HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, 
 import { withHeader } from "../../src/render/header.js";
 import { luaString } from "../../src/render/lua.js";
 import { toYaml } from "../../src/render/yaml.js";
-import { LUA_RUNTIME } from "./runtime.js";
+import { IBAN_LENGTHS } from "../../src/model/iban.js";
+import { PII_CATALOGUE } from "../../src/model/pii-catalogue.js";
+import { packageRoot } from "../../src/util/package-root.js";
 
 /** Where the Helm values mount redact.lua from the ConfigMap, outside the chart's own mounts. */
 export const SCRIPT_DIR = "/fluent-bit/svcspec";
@@ -23,24 +27,45 @@ function policyLua(p: Policy, indent: string): string {
     `name = ${p.name === null ? "nil" : luaString(p.name)},`,
     `namespace = ${p.namespace === null ? "nil" : luaString(p.namespace)},`,
     `selector = { ${p.selector.map(([k, v]) => `{ ${luaString(k)}, ${luaString(v)} }`).join(", ")} },`,
-    `detectors = { ${p.detectors.map((d) => `D.${d}`).join(", ")} },`,
-    `cards = ${p.detectors.includes("credit_card")},`,
+    `detectors = { ${p.detectors.map(luaString).join(", ")} },`,
     `fields = { ${p.fields.map((f) => `{ { ${f.path.map(luaString).join(", ")} }, ${luaString(f.action)} }`).join(", ")} },`,
     `patterns = { ${p.patterns.map((x) => `{ ${luaString(x.lua)}, ${luaString(x.luaReplace)} }`).join(", ")} },`,
   ];
   return `{\n${lines.map((l) => `${indent}  ${l}`).join("\n")}\n${indent}}`;
 }
 
-export function redactLua(model: Model): string {
+/** The tables of redact.lua's data section (what its comment there describes): the catalogue's
+ * tokens, the IBAN lengths ("AD24 AE23 ...", five bytes per country) and the policies. */
+function dataLua(model: Model): string {
   const { services, fallback } = policies(model);
-  const policy = [
-    "-- policy: the Organization's default detectors apply to every record; a service matched by",
-    "-- namespace and all its selector labels adds its own detectors, field actions and patterns.",
+  const iban = Object.entries(IBAN_LENGTHS).map(([country, n]) => `${country}${n}`);
+  return [
+    `local TOKEN = {\n${PII_CATALOGUE.map((d) => `  ${d.id} = ${luaString(d.token)},`).join("\n")}\n}`,
+    `local IBAN_LENGTHS = ${luaString(iban.join(" "))}`,
     `local SERVICES = {${services.map((s) => `\n  ${policyLua(s, "  ")},`).join("")}\n}`,
     `local DEFAULT_POLICY = ${policyLua(fallback, "")}`,
+    "",
   ].join("\n");
-  const body = LUA_RUNTIME.replace("--@@POLICY@@", () => policy);
-  return `-- Fluent Bit Lua filter: call = ${LUA_CALL}. Fails closed: never raises; on an internal error the\n-- record is replaced by { log = "[REDACTION_ERROR]", _svcspec_redaction_error = true, kubernetes = <names> }.${body}`;
+}
+
+/** generators/fluentbit/redact.lua (a Lua file of its own, linted as Lua) around its data section,
+ * the lines from `--@@DATA@@` to `--@@END@@`; read once per process from the package
+ * (generators/ ships, dist/ holds no .lua). */
+const DATA_START = "--@@DATA@@\n";
+const DATA_END = "--@@END@@\n";
+let parts: { before: string; after: string } | undefined;
+function redactSource(): { before: string; after: string } {
+  if (parts) return parts;
+  const text = readFileSync(join(packageRoot(), "generators", "fluentbit", "redact.lua"), "utf8");
+  const a = text.indexOf(DATA_START);
+  const b = text.indexOf(DATA_END);
+  if (a < 0 || b < a || text.indexOf(DATA_START, a + 1) >= 0 || text.indexOf(DATA_END, b + 1) >= 0) throw new Error("internal: redact.lua needs exactly one data section");
+  return (parts = { before: text.slice(0, a), after: text.slice(b + DATA_END.length) });
+}
+
+export function redactLua(model: Model): string {
+  const { before, after } = redactSource();
+  return before + dataLua(model) + after;
 }
 
 /** The filters of every config (YAML, classic, the ConfigMap's fluent-bit.conf, the Helm values).

@@ -1,4 +1,5 @@
 /** Built-in defaults of spec-v1, in one place. lower() applies them; the JSON Schema documents them. */
+import { type DetectorId, PII_CATALOGUE } from "./pii-catalogue.js";
 import type { BurnRateAlertSpec, DeployRuleSpec, OrganizationSpec } from "./spec.js";
 
 export const DEFAULT_TIERS: NonNullable<OrganizationSpec["tiers"]> = {
@@ -19,34 +20,10 @@ export const DEFAULT_BURN_RATE_ALERTS: BurnRateAlertSpec[] = [
 ];
 
 /** Every built-in PII detector, in the order redaction applies them. */
-export const PII_DETECTORS = [
-  "private_key",
-  "jwt",
-  "bearer_token",
-  "database_url",
-  "secret_kv",
-  "api_key",
-  "email",
-  "iban",
-  "credit_card",
-  "us_ssn",
-  "phone",
-  "ipv6",
-  "ipv4",
-] as const;
+export const PII_DETECTORS: readonly DetectorId[] = PII_CATALOGUE.map((d) => d.id);
 
-export const DEFAULT_PII_DEFAULTS = [
-  "email",
-  "credit_card",
-  "us_ssn",
-  "jwt",
-  "bearer_token",
-  "api_key",
-  "secret_kv",
-  "database_url",
-  "private_key",
-  "iban",
-];
+/** The Organization's `pii.defaults` when it sets none (catalogue order). */
+export const DEFAULT_PII_DEFAULTS: readonly DetectorId[] = PII_CATALOGUE.filter((d) => d.defaultOn).map((d) => d.id);
 
 /** The seed error-budget deploy gate. */
 export const DEFAULT_DEPLOY_POLICY: DeployRuleSpec[] = [
@@ -55,6 +32,9 @@ export const DEFAULT_DEPLOY_POLICY: DeployRuleSpec[] = [
   { minBudgetRemaining: "10%", allow: "none" },
   { minBudgetRemaining: "0%", allow: "none", emergencyHold: true },
 ];
+
+/** A custom PII pattern's `replace` when it sets none. */
+export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";
 
 export const DEFAULT_ORGANIZATION_NAME = "default";
 export const DEFAULT_RECEIVER_NAME = "default";

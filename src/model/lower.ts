@@ -5,6 +5,7 @@ import {
   DEFAULT_BURN_RATE_ALERTS,
   DEFAULT_DEPLOY_POLICY,
   DEFAULT_ORGANIZATION_NAME,
+  DEFAULT_PATTERN_REPLACEMENT,
   DEFAULT_PII_DEFAULTS,
   DEFAULT_RECEIVER_NAME,
   DEFAULT_SLO_WINDOW,
@@ -150,7 +151,7 @@ function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization)
       patterns: (spec.pii?.patterns ?? []).map((p) => ({
         name: p.name,
         match: p.match,
-        replace: p.replace ?? "[REDACTED]",
+        replace: p.replace ?? DEFAULT_PATTERN_REPLACEMENT,
         examples: { match: [...p.examples.match], noMatch: [...p.examples.noMatch] },
       })),
     },

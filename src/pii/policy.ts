@@ -1,11 +1,11 @@
-/** The redaction policy both engines run: the Lua generator prints it as tables, the TypeScript
- * reference redactor interprets it. Derived from the Model only. */
+/** The redaction policy: the Fluent Bit generator prints it as redact.lua's data tables, the test
+ * oracle (test/oracle) interprets it. Derived from the Model only (lower() applied every default). */
 import { PII_DETECTORS } from "../model/defaults.js";
 import type { Model } from "../model/model.js";
+import type { DetectorId } from "../model/pii-catalogue.js";
 import { parsePiiPattern, type PiiPattern } from "../model/pii-pattern.js";
 import { lowerPattern, luaReplacement } from "./lua-pattern.js";
 
-export type DetectorId = (typeof PII_DETECTORS)[number];
 export type FieldAction = "hash" | "last4" | "drop" | "mask";
 
 export interface PolicyPattern {
@@ -26,26 +26,6 @@ export interface Policy {
   patterns: PolicyPattern[];
 }
 
-/** The replacement token of each built-in detector (documented in docs/pii-redaction.md). */
-export const DETECTOR_TOKENS: Record<DetectorId, string> = {
-  private_key: "[PRIVATE_KEY]",
-  jwt: "[JWT]",
-  bearer_token: "[BEARER_TOKEN]",
-  database_url: "[DB_PASSWORD]",
-  secret_kv: "[SECRET]",
-  api_key: "[API_KEY]",
-  email: "[EMAIL]",
-  iban: "[IBAN]",
-  credit_card: "[CREDIT_CARD]",
-  us_ssn: "[SSN]",
-  phone: "[PHONE]",
-  ipv6: "[IPV6]",
-  ipv4: "[IPV4]",
-};
-
-/** Replacement when a custom pattern has no `replace`. */
-export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";
-
 export function ordered(ids: readonly string[]): DetectorId[] {
   return PII_DETECTORS.filter((d) => ids.includes(d));
 }
@@ -61,9 +41,8 @@ export function policies(model: Model): { services: Policy[]; fallback: Policy }
     patterns: s.pii.patterns.flatMap((p) => {
       const parsed = parsePiiPattern(p.match);
       if (!parsed.ok) throw new Error(`internal: pattern ${p.name} of ${s.name} did not validate: ${parsed.reason}`);
-      const replace = p.replace || DEFAULT_PATTERN_REPLACEMENT;
       const luas = lowerPattern(parsed.pattern);
-      return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, lua: luas[i]!, replace, luaReplace: luaReplacement(replace) }));
+      return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, lua: luas[i]!, replace: p.replace, luaReplace: luaReplacement(p.replace) }));
     }),
   }));
   return { services, fallback };

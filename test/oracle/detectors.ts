@@ -1,8 +1,9 @@
-/** The built-in detectors, byte for byte the TypeScript twins of generators/fluentbit/runtime.ts.
+/** The test oracle's detectors, byte for byte the TypeScript twins of generators/fluentbit/redact.lua.
  * Strings here are byte strings (latin1: one char per UTF-8 byte) and positions are 1-based, like
  * Lua's, so each function reads as the Lua one does. Validation keeps false positives down: Luhn
  * and issuer prefixes for cards, mod-97 for IBANs, SSA rules for SSNs, known key prefixes. */
-import type { DetectorId } from "./policy.js";
+import { IBAN_LENGTHS } from "../../src/model/iban.js";
+import { type DetectorId, DETECTOR_TOKENS as TOKEN } from "../../src/model/pii-catalogue.js";
 
 type Cls = Set<number>;
 const codes = (chars: string) => [...chars].map((c) => c.charCodeAt(0));
@@ -150,7 +151,7 @@ function dPrivateKey(s: string): string {
         const f = findPlain(s, "-----", e + 9);
         if (f !== null) stop = f + 4;
       }
-      out.push(sub(s, last, p - 1), "[PRIVATE_KEY]");
+      out.push(sub(s, last, p - 1), TOKEN.private_key);
       last = stop + 1;
       i = stop + 1;
     } else i = p + 1;
@@ -233,7 +234,7 @@ function dSecretKv(s: string): string {
   let hay = lower(s);
   KV_KEYWORDS.forEach((kw, i) => {
     if (!hay.includes(kw)) return;
-    const r = run(s, hay, plain(kw), KV_MATCHERS[i]!, "[SECRET]");
+    const r = run(s, hay, plain(kw), KV_MATCHERS[i]!, TOKEN.secret_kv);
     if (r !== s) {
       s = r;
       hay = lower(s);
@@ -275,7 +276,7 @@ const API_MATCHERS: Match[] = API_PREFIXES.map(([pre, c, min, max]) => {
 });
 function dApiKey(s: string): string {
   API_PREFIXES.forEach(([pre], i) => {
-    if (s.includes(pre)) s = run(s, s, plain(pre), API_MATCHERS[i]!, "[API_KEY]");
+    if (s.includes(pre)) s = run(s, s, plain(pre), API_MATCHERS[i]!, TOKEN.api_key);
   });
   return s;
 }
@@ -352,19 +353,6 @@ function ibanChain(s: string, p: number): void {
   ibTo = j - 1;
   ibN = k;
 }
-/** IBAN length per country: the SWIFT IBAN registry, plus the countries of the widely used
- * experimental lists (AO, BF, BJ, CF, CG, CI, CM, CV, DZ, GA, GQ, GW, IR, KM, MA, MG, ML, MZ, NE,
- * SN, TD, TG). The Lua reads the same table (generators/fluentbit/runtime.ts prints it). */
-export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
-  AD: 24, AE: 23, AL: 28, AO: 25, AT: 20, AZ: 28, BA: 20, BE: 16, BF: 28, BG: 22, BH: 22, BI: 27, BJ: 28, BR: 29, BY: 28,
-  CF: 27, CG: 27, CH: 21, CI: 28, CM: 27, CR: 22, CV: 25, CY: 28, CZ: 24, DE: 22, DJ: 27, DK: 18, DO: 28, DZ: 26,
-  EE: 20, EG: 29, ES: 24, FI: 18, FK: 18, FO: 18, FR: 27, GA: 27, GB: 22, GE: 22, GI: 23, GL: 18, GQ: 27, GR: 27,
-  GT: 28, GW: 25, HN: 28, HR: 21, HU: 28, IE: 22, IL: 23, IQ: 23, IR: 26, IS: 26, IT: 27, JO: 30, KM: 27, KW: 30,
-  KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, LY: 25, MA: 28, MC: 27, MD: 24, ME: 22, MG: 27, MK: 19,
-  ML: 28, MN: 20, MR: 27, MT: 31, MU: 30, MZ: 25, NE: 28, NI: 28, NL: 18, NO: 15, OM: 23, PK: 24, PL: 28, PS: 29,
-  PT: 25, QA: 29, RO: 24, RS: 22, RU: 33, SA: 24, SC: 31, SD: 18, SE: 24, SI: 19, SK: 24, SM: 27, SN: 28, SO: 23,
-  ST: 25, SV: 28, TD: 27, TG: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20, YE: 30,
-};
 const UPPER = cls(AZ);
 const mIban: Match = (s, p) => {
   const c2 = at(s, p + 1);
@@ -534,7 +522,7 @@ function dPhone(s: string): string {
       if (m[0] === null && m[1] !== undefined) from = m[1];
     }
     if (m[0] !== null) {
-      (out ??= []).push(sub(s, last, m[0] - 1), "[PHONE]");
+      (out ??= []).push(sub(s, last, m[0] - 1), TOKEN.phone);
       last = m[1] + 1;
       from = m[1] + 1;
     }
@@ -607,18 +595,18 @@ const mIpv4: RunMatch = (s, r) => {
 
 export const DETECTORS: Record<DetectorId, (s: string) => string> = {
   private_key: dPrivateKey,
-  jwt: (s) => run(s, s, plain("eyJ"), mJwt, "[JWT]"),
-  bearer_token: (s) => run(s, lower(s), plain("bearer"), mBearer, "[BEARER_TOKEN]"),
-  database_url: (s) => run(s, s, plain("://"), mDbUrl, "[DB_PASSWORD]"),
+  jwt: (s) => run(s, s, plain("eyJ"), mJwt, TOKEN.jwt),
+  bearer_token: (s) => run(s, lower(s), plain("bearer"), mBearer, TOKEN.bearer_token),
+  database_url: (s) => run(s, s, plain("://"), mDbUrl, TOKEN.database_url),
   secret_kv: dSecretKv,
   api_key: dApiKey,
-  email: (s) => run(s, s, plain("@"), mEmail, "[EMAIL]"),
-  iban: (s) => run(s, s, classFinder(UPPER), mIban, "[IBAN]"),
-  credit_card: (s) => runRuns(s, mCard, "[CREDIT_CARD]"),
+  email: (s) => run(s, s, plain("@"), mEmail, TOKEN.email),
+  iban: (s) => run(s, s, classFinder(UPPER), mIban, TOKEN.iban),
+  credit_card: (s) => runRuns(s, mCard, TOKEN.credit_card),
   // every SSN has a '-' or a space
-  us_ssn: (s) => (!/[- ]/.test(s) ? s : runRuns(s, mSsn, "[SSN]")),
+  us_ssn: (s) => (!/[- ]/.test(s) ? s : runRuns(s, mSsn, TOKEN.us_ssn)),
   phone: dPhone,
-  ipv6: (s) => run(s, s, plain(":"), mIpv6, "[IPV6]"),
+  ipv6: (s) => run(s, s, plain(":"), mIpv6, TOKEN.ipv6),
   // every address has a dot
-  ipv4: (s) => (!s.includes(".") ? s : runRuns(s, mIpv4, "[IPV4]")),
+  ipv4: (s) => (!s.includes(".") ? s : runRuns(s, mIpv4, TOKEN.ipv4)),
 };

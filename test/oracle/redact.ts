@@ -1,10 +1,12 @@
-/** The TypeScript reference redactor: the same policy and the same byte-level detectors as the
- * generated Lua (generators/fluentbit/runtime.ts), on JSON records. Tests run both on one corpus
- * and require the same output record for record; the docs use it to show examples. */
+/** The test oracle: the TypeScript twin of the generated Lua (generators/fluentbit/redact.lua), the
+ * same policy and the same byte-level detectors on JSON records. Tests run both on one corpus and
+ * require the same output record for record. Test code only: nothing under src/ or generators/
+ * imports it, and it is not compiled into dist/. */
 import { createHmac } from "node:crypto";
-import { toRegExp } from "../model/pii-pattern.js";
+import { DETECTOR_TOKENS } from "../../src/model/pii-catalogue.js";
+import { toRegExp } from "../../src/model/pii-pattern.js";
+import type { Policy } from "../../src/pii/policy.js";
 import { cardNumber, DETECTORS, MAX_LEN } from "./detectors.js";
-import type { Policy } from "./policy.js";
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
 export type JsonMap = { [k: string]: Json };
@@ -134,7 +136,7 @@ function redact(record: JsonMap, o: RedactOptions): boolean {
         }
       } else if (typeof v === "number") {
         if (cards && cardNumber(v)) {
-          set("[CREDIT_CARD]");
+          set(DETECTOR_TOKENS.credit_card);
           ctx.changed = true;
         }
       } else if (v !== null && typeof v === "object") walk(v, depth + 1, false);

@@ -1,19 +1,9 @@
-/** The fixed part of redact.lua: byte-level detectors, field actions, HMAC-SHA256 and the
- * fail-closed callback. The generator appends the policy tables (services, defaults) at the
- * `--@@POLICY@@` marker. Every detector here has a line-for-line TypeScript twin in
- * src/pii/detectors.ts; the tests prove that both agree record for record.
- *
- * Only the Lua 5.1 / LuaJIT 2.1 common subset: no goto, no table.unpack, no //, no require. */
-import { IBAN_LENGTHS } from "../../src/pii/detectors.js";
-
-/** "AD24 AE23 ...": five bytes per country, read by the Lua at load time. */
-function ibanLengthsLua(): string {
-  return Object.entries(IBAN_LENGTHS)
-    .map(([country, n]) => `${country}${n}`)
-    .join(" ");
-}
-
-export const LUA_RUNTIME = String.raw`
+-- Fluent Bit Lua filter: call = cb_redact. Fails closed: never raises; on an internal error the
+-- record is replaced by { log = "[REDACTION_ERROR]", _svcspec_redaction_error = true, kubernetes = <names> }.
+-- svcspec's generators/fluentbit/redact.lua with the spec's data in its data section: the detectors
+-- below, field actions, HMAC-SHA256 and the callback are the same for every spec. Each detector has
+-- a line-for-line TypeScript twin (the test oracle); the tests run both on the same records.
+-- Only the Lua 5.1 / LuaJIT 2.1 common subset: no goto, no table.unpack, no //, no require.
 local bit = bit
 local band, bor, bxor, bnot, rshift, lshift, ror, tobit = bit.band, bit.bor, bit.bxor, bit.bnot, bit.rshift, bit.lshift, bit.ror, bit.tobit
 local byte, char, sub, find, lower, format, gsub, rep = string.byte, string.char, string.sub, string.find, string.lower, string.format, string.gsub, string.rep
@@ -28,6 +18,20 @@ local each = pairs
 local MAX_LEN = 32768
 local MAX_DEPTH = 64
 local SKIP_TOP = { kubernetes = true, stream = true, time = true, _p = true }
+
+-- data ------------------------------------------------------------------------------------------
+-- TOKEN: what replaces a match of each built-in detector. IBAN_LENGTHS: "AD24 AE23 ...", five bytes
+-- per country. SERVICES, DEFAULT_POLICY: the Organization's default detectors apply to every
+-- record; a service matched by namespace and all its selector labels adds its own detectors (by
+-- name, in redaction order), field actions and patterns. In svcspec's source file they are empty
+-- tables between a DATA and an END marker line (valid Lua for the linter; run as it is, the file
+-- stops at load for want of tokens), which svcspec replaces with the spec's.
+--@@DATA@@
+local TOKEN = {}
+local IBAN_LENGTHS = ""
+local SERVICES = {}
+local DEFAULT_POLICY = { selector = {}, detectors = {}, fields = {}, patterns = {} }
+--@@END@@
 
 -- byte classes --------------------------------------------------------------------------------
 -- byte class tables hold false for 1..255 so that lookups hit the array part, not the hash
@@ -185,7 +189,7 @@ local function d_private_key(s)
         local f = find(s, "-----", e + 9, true)
         if f then stop = f + 4 end
       end
-      out, n = splice(out, n, s, last, p, "[PRIVATE_KEY]")
+      out, n = splice(out, n, s, last, p, TOKEN.private_key)
       last, i = stop + 1, stop + 1
     else
       i = p + 1
@@ -198,7 +202,7 @@ local function seg_end(s, i)
   while B64U[at(s, i)] do i = i + 1 end
   return i
 end
-local function m_jwt(s, p, last)
+local function m_jwt(s, p)
   if B64U[at(s, p - 1)] then return nil end
   local e1 = seg_end(s, p)
   if at(s, e1) ~= 46 or sub(s, e1 + 1, e1 + 3) ~= "eyJ" then return nil end
@@ -207,9 +211,9 @@ local function m_jwt(s, p, last)
   local e3 = seg_end(s, e2 + 1)
   return p, e3 - 1
 end
-local function d_jwt(s) return run(s, s, "eyJ", true, m_jwt, "[JWT]") end
+local function d_jwt(s) return run(s, s, "eyJ", true, m_jwt, TOKEN.jwt) end
 
-local function m_bearer(s, p, last)
+local function m_bearer(s, p)
   if ALPHA[at(s, p - 1)] then return nil end
   local j = p + 6
   local c = at(s, j)
@@ -220,9 +224,9 @@ local function m_bearer(s, p, last)
   if k - j < 8 then return nil end
   return j, k - 1
 end
-local function d_bearer_token(s) return run(s, lower(s), "bearer", true, m_bearer, "[BEARER_TOKEN]") end
+local function d_bearer_token(s) return run(s, lower(s), "bearer", true, m_bearer, TOKEN.bearer_token) end
 
-local function m_dburl(s, p, last)
+local function m_dburl(s, p)
   if not SCHEME[at(s, p - 1)] then return nil end
   local j, colon = p + 3, nil
   while true do
@@ -235,11 +239,11 @@ local function m_dburl(s, p, last)
   if not colon or j - colon < 2 then return nil end
   return colon + 1, j - 1
 end
-local function d_database_url(s) return run(s, s, "://", true, m_dburl, "[DB_PASSWORD]") end
+local function d_database_url(s) return run(s, s, "://", true, m_dburl, TOKEN.database_url) end
 
 local KV_KEYWORDS = { "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key" }
 local function kv_matcher(kwlen)
-  return function(s, p, last)
+  return function(s, p)
     if ALNUM[at(s, p - 1)] then return nil end
     local j = p + kwlen
     local c = at(s, j)
@@ -274,7 +278,7 @@ local function d_secret_kv(s)
   for i = 1, #KV_KEYWORDS do
     local kw = KV_KEYWORDS[i]
     if find(hay, kw, 1, true) then
-      local r = run(s, hay, kw, true, KV_MATCHERS[i], "[SECRET]")
+      local r = run(s, hay, kw, true, KV_MATCHERS[i], TOKEN.secret_kv)
       if r ~= s then
         s = r
         hay = lower(s)
@@ -297,7 +301,7 @@ local function api_matcher(def)
   -- the end of the last class run scanned: a later candidate inside it ends at the same place,
   -- so overlapping prefixes ("sk-sk-sk-...") are not rescanned (linear, not quadratic)
   local rs, rf, re = nil, 0, 0
-  return function(s, p, last)
+  return function(s, p)
     if ALNUM[at(s, p - 1)] then return nil end
     local k = p + plen
     if rs == s and k >= rf and k <= re then
@@ -317,7 +321,7 @@ for i = 1, #API_PREFIXES do API_MATCHERS[i] = api_matcher(API_PREFIXES[i]) end
 local function d_api_key(s)
   for i = 1, #API_PREFIXES do
     local pre = API_PREFIXES[i][1]
-    if find(s, pre, 1, true) then s = run(s, s, pre, true, API_MATCHERS[i], "[API_KEY]") end
+    if find(s, pre, 1, true) then s = run(s, s, pre, true, API_MATCHERS[i], TOKEN.api_key) end
   end
   return s
 end
@@ -341,7 +345,7 @@ local function m_email(s, p, last)
   if EXT[lower(sub(s, t + 1, e))] then return nil end
   return a, e
 end
-local function d_email(s) return run(s, s, "@", true, m_email, "[EMAIL]") end
+local function d_email(s) return run(s, s, "@", true, m_email, TOKEN.email) end
 
 -- The chain that m_iban scans from a candidate (capitals and digits, single spaces between) is
 -- the tail of the chain from any earlier position of it: it is scanned once per string and kept
@@ -379,17 +383,16 @@ local function iban_chain(s, p)
   end
   IB_S, IB_FROM, IB_TO, IB_N = s, p, j - 1, k
 end
--- IBAN length per country (SWIFT IBAN registry, plus the countries of the widely used
--- experimental lists): a candidate is checked at its country's length only, so an unknown country
--- code or a chain of the wrong length costs one table lookup, not a mod-97 per possible length.
-local IBAN_LENGTHS = "${ibanLengthsLua()}"
+-- IBAN length per country (IBAN_LENGTHS, the SWIFT IBAN registry plus the countries of the widely
+-- used experimental lists): a candidate is checked at its country's length only, so an unknown
+-- country code or a chain of the wrong length costs one table lookup, not a mod-97 per length.
 -- indexed by (first letter - 65) * 26 + second letter - 64: 1..676, all in the array part
 local IBAN_LEN = {}
 for i = 1, 676 do IBAN_LEN[i] = false end
 for i = 1, #IBAN_LENGTHS, 5 do
   IBAN_LEN[(byte(IBAN_LENGTHS, i) - 65) * 26 + byte(IBAN_LENGTHS, i + 1) - 64] = tonumber(sub(IBAN_LENGTHS, i + 2, i + 3))
 end
-local function m_iban(s, p, last)
+local function m_iban(s, p)
   local c2 = at(s, p + 1)
   if ALNUM[at(s, p - 1)] or not (UPPER[c2] and DIGIT[at(s, p + 2)] and DIGIT[at(s, p + 3)]) then return nil end
   local len = IBAN_LEN[(byte(s, p) - 65) * 26 + c2 - 64]
@@ -407,7 +410,7 @@ local function m_iban(s, p, last)
   if (((IB_P[k] - IB_P[b] * POW10[IB_D[k] - IB_D[b]]) % 97) * 1000000 + cc) % 97 ~= 1 then return nil end
   return p, e
 end
-local function d_iban(s) return run_cls(s, UPPER, m_iban, "[IBAN]") end
+local function d_iban(s) return run_cls(s, UPPER, m_iban, TOKEN.iban) end
 
 local function iin_ok(d)
   if byte(d, 1) == 52 then return true end
@@ -466,7 +469,7 @@ local function is_card_groups(s, gs, ge, st, e)
   end
   return sum % 10 == 0
 end
-local function m_card(s, r, last)
+local function m_card(s, r)
   local p = RS[r]
   if ALNUM[at(s, p - 1)] then return nil, RE[r] + 1 end
   -- the groups: runs r..z, each after a single space or dash, at most 24; w sums the digits of the
@@ -496,12 +499,12 @@ local function m_card(s, r, last)
   end
   return nil, RE[z] + 1
 end
-local function d_credit_card(s) return run_runs(s, m_card, "[CREDIT_CARD]") end
+local function d_credit_card(s) return run_runs(s, m_card, TOKEN.credit_card) end
 local function card_number(v)
   return v == floor(v) and v >= 1e12 and v < 9007199254740992 and is_card(format("%.0f", v))
 end
 
-local function m_ssn(s, r, last)
+local function m_ssn(s, r)
   -- ddd, a dash or a space, dd, the same separator, dddd: runs of 3, 2 and 4 digits; a failed
   -- start fails for the rest of its run too (each digit is preceded by a digit): skip the run
   local p = RS[r]
@@ -518,14 +521,15 @@ end
 local function d_us_ssn(s)
   -- every SSN has a '-' or a space
   if not (find(s, "-", 1, true) or find(s, " ", 1, true)) then return s end
-  return run_runs(s, m_ssn, "[SSN]")
+  return run_runs(s, m_ssn, TOKEN.us_ssn)
 end
 
 local function is_sep(c) return c == 45 or c == 46 end
 -- m_phone at p: the digit run r starts at p, or right after the '+' or '(' at p; t is the last run
 -- of the number, for an extension (' x' and a run right after)
 local function m_phone(s, r, p)
-  local c, e, t = byte(s, p), nil, nil
+  local c = byte(s, p)
+  local e, t
   -- the digits after a digit are preceded by one too: skip the run
   if ALNUM[at(s, p - 1)] then
     if DIGIT[c] then return nil, RE[r] + 1 end
@@ -581,7 +585,7 @@ local function d_phone(s)
       if not a and b then from = b end
     end
     if a then
-      out, n = splice(out, n, s, last, a, "[PHONE]")
+      out, n = splice(out, n, s, last, a, TOKEN.phone)
       last, from = b + 1, b + 1
     end
   end
@@ -628,7 +632,7 @@ local function m_ipv6(s, p, last)
   end
   return a, e
 end
-local function d_ipv6(s) return run(s, s, ":", true, m_ipv6, "[IPV6]") end
+local function d_ipv6(s) return run(s, s, ":", true, m_ipv6, TOKEN.ipv6) end
 
 -- the value of the 1 to 3 digits a..b
 local function octet(s, a, b)
@@ -637,7 +641,7 @@ local function octet(s, a, b)
   if b > a + 1 then v = v * 10 + byte(s, a + 2) - 48 end
   return v
 end
-local function m_ipv4(s, r, last)
+local function m_ipv4(s, r)
   local p = RS[r]
   if ALNUM[at(s, p - 1)] or at(s, p - 1) == 46 or r + 3 > RN then return nil, RE[r] + 1 end
   -- four runs of 1 to 3 digits, each at most 255, joined by single dots
@@ -655,7 +659,7 @@ end
 local function d_ipv4(s)
   -- every address has a dot
   if not find(s, ".", 1, true) then return s end
-  return run_runs(s, m_ipv4, "[IPV4]")
+  return run_runs(s, m_ipv4, TOKEN.ipv4)
 end
 
 local D = {
@@ -663,6 +667,28 @@ local D = {
   secret_kv = d_secret_kv, api_key = d_api_key, email = d_email, iban = d_iban, credit_card = d_credit_card,
   us_ssn = d_us_ssn, phone = d_phone, ipv6 = d_ipv6, ipv4 = d_ipv4,
 }
+
+-- The data names detectors; each name resolves to its function once, here. A name without a
+-- function or a function without a token stops the script at load (Fluent Bit does not start the
+-- filter) instead of letting records through unscanned.
+for id in each(TOKEN) do
+  if not D[id] then error("redact.lua: no detector " .. id) end
+end
+for id in each(D) do
+  if type(TOKEN[id]) ~= "string" then error("redact.lua: no token for the detector " .. id) end
+end
+local function resolve(policy)
+  local fns, cards = {}, false
+  for i = 1, #policy.detectors do
+    local id = policy.detectors[i]
+    fns[i] = D[id] or error("redact.lua: no detector " .. tostring(id))
+    if id == "credit_card" then cards = true end
+  end
+  -- cards: integral numbers are checked as card numbers too
+  policy.detectors, policy.cards = fns, cards
+end
+resolve(DEFAULT_POLICY)
+for i = 1, #SERVICES do resolve(SERVICES[i]) end
 
 -- HMAC-SHA256 (FIPS 180-4, RFC 2104) on LuaJIT's bit library ---------------------------------
 local K256 = {
@@ -768,7 +794,7 @@ local function walk(t, policy, ctx, depth, top)
         end
       elseif tv == "number" then
         if policy.cards and card_number(v) then
-          t[k] = "[CREDIT_CARD]"
+          t[k] = TOKEN.credit_card
           ctx.changed = true
         end
       elseif tv == "table" then
@@ -822,8 +848,6 @@ local function field_action(rec, parts, action)
   end
   return true
 end
-
---@@POLICY@@
 
 -- Without a key, hash fails closed to a mask: nothing leaks, but the values lose their use as
 -- join keys. Say so once, in Fluent Bit's own log, rather than let it pass unnoticed.
@@ -898,7 +922,7 @@ svcspec_redaction_errors = 0
 
 -- Fluent Bit's Lua filter callback: 0 = keep the original bytes, 2 = record replaced, original
 -- timestamp kept. Never raises: Fluent Bit would pass the whole chunk through unredacted.
-function cb_redact(tag, timestamp, record)
+function cb_redact(_tag, timestamp, record)
   local ok, changed = pcall(redact, record)
   if ok then
     if changed then return 2, timestamp, record end
@@ -912,4 +936,3 @@ end
 
 -- exposed for the test harness only
 svcspec_hmac_sha256_hex = hmac_sha256_hex
-`;

@@ -1,0 +1,78 @@
+/** The built-in PII detectors, one entry each, in the order redaction applies them (an earlier
+ * detector's token is never rescanned by a later one, so the order is part of the behaviour).
+ * Every other list derives from this one: the detector names and Organization defaults of
+ * `src/model/defaults.ts`, the tokens the docs print, the tokens and order `redact.lua` reads (the
+ * Fluent Bit generator emits them as a data table). A test holds the JSON Schema's `detector` enum
+ * to these ids. Adding a detector: an entry here, its Lua function in
+ * generators/fluentbit/redact.lua, its oracle twin in test/oracle/detectors.ts and a corpus case. */
+
+export interface PiiDetectorEntry {
+  /** The name specs use (`pii.defaults`, a service's `pii.detectors`). */
+  readonly id: string;
+  /** What replaces a match. */
+  readonly token: string;
+  /** On for an Organization that does not set `pii.defaults`. */
+  readonly defaultOn: boolean;
+  /** What it replaces, for people. */
+  readonly matches: string;
+}
+
+export const PII_CATALOGUE = [
+  {
+    id: "private_key",
+    token: "[PRIVATE_KEY]",
+    defaultOn: true,
+    matches: "`-----BEGIN ... PRIVATE KEY-----` through the matching `-----END ...-----` (to the end of the value when unterminated)",
+  },
+  { id: "jwt", token: "[JWT]", defaultOn: true, matches: "`eyJ...` `.` `eyJ...` `.` signature (base64url segments)" },
+  { id: "bearer_token", token: "[BEARER_TOKEN]", defaultOn: true, matches: "the token after `Bearer ` (any case), 8+ token chars; the word stays" },
+  { id: "database_url", token: "[DB_PASSWORD]", defaultOn: true, matches: "the password in `scheme://user:password@`" },
+  {
+    id: "secret_kv",
+    token: "[SECRET]",
+    defaultOn: true,
+    matches:
+      "the value after `password`, `passwd`, `pwd`, `secret`, `token`, `api_key`, `apikey`, `api-key`, `access_key` (also as suffix after `_`/`-`, any case) followed by `=` or `:` (quoted keys and values too); `null` and empty values are kept",
+  },
+  {
+    id: "api_key",
+    token: "[API_KEY]",
+    defaultOn: true,
+    matches:
+      "`sk_live_`/`sk_test_`/`rk_live_` + 10+, `AKIA`/`ASIA` + 16, `ghp_`/`gho_`/`ghs_`/`ghu_` + 30+, `github_pat_` + 20+, `xox[bpar]-` + 10+, `AIza` + 35, `glpat-` + 20-64, `sk-` + 20+",
+  },
+  {
+    id: "email",
+    token: "[EMAIL]",
+    defaultOn: true,
+    matches: "local@domain.tld (ASCII; TLD of 2+ letters; not after `/`, not before `:`, not file extensions like `@2x.png`)",
+  },
+  {
+    id: "iban",
+    token: "[IBAN]",
+    defaultOn: true,
+    matches:
+      "a country code, 2 check digits and capitals or digits up to the country's IBAN length (`IBAN_LENGTHS` of src/model/iban.ts; single spaces allowed), mod-97 = 1; an unknown country or another length is not an IBAN",
+  },
+  {
+    id: "credit_card",
+    token: "[CREDIT_CARD]",
+    defaultOn: true,
+    matches:
+      "13-19 digits in at most 5 groups separated by single spaces or dashes; issuer prefix (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay) and Luhn; also integral JSON numbers of 13+ digits",
+  },
+  { id: "us_ssn", token: "[SSN]", defaultOn: true, matches: "`ddd-dd-dddd` or `ddd dd dddd`; area not 000, 666 or 9xx, group not 00, serial not 0000" },
+  {
+    id: "phone",
+    token: "[PHONE]",
+    defaultOn: false,
+    matches: "`+` and 8-15 digits (single space/dash/dot separators); `(ddd) ddd-dddd`; `[1-]ddd-ddd-dddd` with `-` or `.`; an ` x123` extension is included",
+  },
+  { id: "ipv6", token: "[IPV6]", defaultOn: false, matches: "full 8-group or `::`-compressed addresses" },
+  { id: "ipv4", token: "[IPV4]", defaultOn: false, matches: "dotted quads with octets <= 255, not within `version` context" },
+] as const satisfies readonly PiiDetectorEntry[];
+
+export type DetectorId = (typeof PII_CATALOGUE)[number]["id"];
+
+/** The replacement token of each built-in detector. */
+export const DETECTOR_TOKENS = Object.fromEntries(PII_CATALOGUE.map((d) => [d.id, d.token])) as Record<DetectorId, string>;
