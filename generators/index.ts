@@ -1,7 +1,8 @@
-/** The ordered registry of generators. Each is a pure function of the Model; the id carries a
- * version so that a change of behaviour is explicit. */
+/** The ordered registry of generators. Each is a pure function of the Model returning its native
+ * files and what the packaging stage (src/package) wraps them into; the id carries a version so
+ * that a change of behaviour is explicit. */
 import type { Model } from "../src/model/model.js";
-import type { GeneratedFile } from "../src/output/fileset.js";
+import type { TargetOutput } from "../src/package/request.js";
 import { generateAlertmanager } from "./alertmanager/index.js";
 import { generateDocs } from "./docs/index.js";
 import { generateFluentBit } from "./fluentbit/index.js";
@@ -12,11 +13,11 @@ import { generatePrometheus } from "./prometheus/index.js";
 
 export interface Generator {
   id: string;
-  generate(model: Model): GeneratedFile[];
+  generate(model: Model): TargetOutput;
 }
 
 export const GENERATORS: readonly Generator[] = [
-  { id: "docs/v1", generate: generateDocs },
+  { id: "docs/v1", generate: (model) => ({ files: generateDocs(model), packages: [] }) },
   { id: "prometheus/v1", generate: generatePrometheus },
   { id: "alertmanager/v1", generate: generateAlertmanager },
   { id: "fluent-bit/v1", generate: generateFluentBit },

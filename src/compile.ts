@@ -6,6 +6,7 @@ import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
 import { type FileSet, toFileSet } from "./output/fileset.js";
+import { packageOutputs } from "./package/index.js";
 import { validateDocuments } from "./validate/index.js";
 
 export interface CompileResult {
@@ -27,6 +28,6 @@ export function validate(sources: readonly SourceFile[]): { diagnostics: Diagnos
 export function compile(sources: readonly SourceFile[]): CompileResult {
   const { diagnostics, model, documentCount } = validate(sources);
   if (!model) return { diagnostics, model: null, files: null, documentCount };
-  const files = toFileSet(GENERATORS.flatMap((g) => g.generate(model)));
+  const files = toFileSet(packageOutputs(GENERATORS.map((g) => g.generate(model))));
   return { diagnostics, model, files, documentCount };
 }

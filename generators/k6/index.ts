@@ -1,5 +1,6 @@
 /** k6/<service>/<scenario>.js per load scenario and k6/<service>/chaos-<experiment>.js per chaos
- * experiment that runs under load.
+ * experiment that runs under load, each also as a ConfigMap in kubernetes/<service>/ (mounted by
+ * the scenario's TestRun, or by the experiment's Workflow).
  *
  * Thresholds of a load script: the SLOs' (a latency SLO of objective P and threshold T gives
  * `http_req_duration: p(P)<T` in ms; a ratio or query SLO of objective A gives
@@ -9,8 +10,9 @@
  * the load test stops, and fails with exit code 99, as soon as the steady state is lost. */
 import { Ratio } from "../../src/model/decimal.js";
 import type { ChaosExperiment, LoadScenario, Model, Service } from "../../src/model/model.js";
-import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { TargetOutput } from "../../src/package/request.js";
 import { withHeader } from "../../src/render/header.js";
+import { k6ChaosConfigMapName, k6ChaosScriptFile, k6LoadConfigMapName, k6LoadScriptFile, metadata } from "../../src/render/kubernetes.js";
 import { addThreshold, renderScript, thresholdKey, type Thresholds } from "./script.js";
 
 /** The checks rate every load script requires (see above). */
@@ -54,14 +56,6 @@ export function chaosProfile(load: LoadScenario, x: ChaosExperiment): LoadScenar
   return { kind: "stages", stages };
 }
 
-export function loadScriptPath(service: Service, load: LoadScenario): string {
-  return `k6/${service.name}/${load.name}.js`;
-}
-
-export function chaosScriptPath(service: Service, x: ChaosExperiment): string {
-  return `k6/${service.name}/chaos-${x.name}.js`;
-}
-
 export function loadScript(service: Service, load: LoadScenario): string {
   return renderScript({
     service,
@@ -96,12 +90,48 @@ export function experimentsUnderLoad(service: Service): { experiment: ChaosExper
   });
 }
 
-export function generateK6(model: Model): GeneratedFile[] {
-  return model.services.flatMap((service) => {
-    const header = (body: string) => withHeader("slash", [service.file ?? ""], body);
-    return [
-      ...service.load.map((load) => ({ path: loadScriptPath(service, load), content: header(loadScript(service, load)) })),
-      ...experimentsUnderLoad(service).map(({ experiment, load }) => ({ path: chaosScriptPath(service, experiment), content: header(chaosScript(service, experiment, load)) })),
-    ];
-  });
+/** Where a script goes: its file under k6/<service>/, and the ConfigMap that carries it into
+ * the cluster (manifest file, object name, labels). */
+interface Placement {
+  file: string;
+  manifest: string;
+  configMap: string;
+  labels: Record<string, string>;
+}
+
+function packaged(service: Service, at: Placement, script: string): TargetOutput {
+  const path = `k6/${service.name}/${at.file}`;
+  const sources = [service.file ?? ""];
+  return {
+    files: [{ path, content: withHeader("slash", sources, script) }],
+    packages: [
+      {
+        kind: "ConfigMap",
+        path: `kubernetes/${service.name}/${at.manifest}`,
+        sources,
+        metadata: metadata(service, at.configMap, { "app.kubernetes.io/component": "k6", ...at.labels }),
+        data: [{ kind: "file", key: at.file, path }],
+      },
+    ],
+  };
+}
+
+export function generateK6(model: Model): TargetOutput {
+  const parts = model.services.flatMap((service) => [
+    ...service.load.map((load) =>
+      packaged(
+        service,
+        { file: k6LoadScriptFile(load), manifest: `configmap-k6-${load.name}.yaml`, configMap: k6LoadConfigMapName(service, load), labels: { "svcspec.dev/scenario": load.name } },
+        loadScript(service, load),
+      ),
+    ),
+    ...experimentsUnderLoad(service).map(({ experiment, load }) =>
+      packaged(
+        service,
+        { file: k6ChaosScriptFile(experiment), manifest: `configmap-k6-chaos-${experiment.name}.yaml`, configMap: k6ChaosConfigMapName(service, experiment), labels: { "svcspec.dev/experiment": experiment.name } },
+        chaosScript(service, experiment, load),
+      ),
+    ),
+  ]);
+  return { files: parts.flatMap((p) => p.files), packages: parts.flatMap((p) => p.packages) };
 }

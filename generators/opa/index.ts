@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import type { Access, Model, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { TargetOutput } from "../../src/package/request.js";
 import { DEPLOY_INVALID_REASON, DEPLOY_NO_ROW_REASON, deployRowReason } from "../../src/access/evaluate.js";
 import { withHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
@@ -78,7 +79,7 @@ function serviceTests(service: Service, access: Access): { text: string; count: 
   return { text, count: rules.length };
 }
 
-export function generateOpa(model: Model): GeneratedFile[] {
+export function generateOpa(model: Model): TargetOutput {
   const org = model.organization;
   const orgSources = [org.file ?? ""].filter(Boolean);
   const revision = modelDigest(model);
@@ -112,6 +113,5 @@ export function generateOpa(model: Model): GeneratedFile[] {
     files.push({ path: `opa/${dir}/data.json`, content: toJson(accessData(service.access)) });
     files.push({ path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) });
   }
-  files.push(opaConfigMap(model, revision, files));
-  return files;
+  return { files, packages: [opaConfigMap(model, revision, files)] };
 }
