@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
+import { RUNTIME_MODULE } from "../generators/k6/script.js";
 import { chaosObject, experimentObject } from "../generators/kubernetes/chaos.js";
 import { dnsName } from "../src/render/kubernetes.js";
 import { webhookProblems } from "../generators/kubernetes/webhook.js";
@@ -93,15 +94,22 @@ describe("kubernetes manifests", () => {
     }
   });
 
-  it("TestRuns point at the ConfigMap holding their script; Workflows mount the chaos script's", () => {
+  it("TestRuns point at the ConfigMap holding their script; Workflows mount the chaos script's; each holds the modules its script imports", () => {
     const out = join(ROOT, "out");
     const docs = serviceFiles(out).flatMap((f) => load(join(out, f)));
     const configMaps = new Map(docs.filter((d) => d.kind === "ConfigMap").map((d) => [d.metadata.name, d as unknown as { data: Record<string, string> }]));
+    // the whole ConfigMap is mounted as one folder, so `./<module>` must be a key beside the script
+    const imports = (script: string) => [...script.matchAll(/^import .* from "\.\/([^"]+)";$/gm)].map((m) => m[1]!);
+    const holdsImports = (cm: { data: Record<string, string> } | undefined, file: string, who: string) => {
+      expect(imports(cm!.data[file]!), who).toEqual([RUNTIME_MODULE]);
+      expect(cm!.data[RUNTIME_MODULE], who).toMatch(/^export function iteration\(/m);
+    };
     const testRuns = docs.filter((d) => d.kind === "TestRun");
     expect(testRuns.length).toBeGreaterThanOrEqual(7);
     for (const t of testRuns) {
       const ref = (t.spec as { script: { configMap: { name: string; file: string } } }).script.configMap;
       expect(configMaps.get(ref.name)?.data[ref.file], t.metadata.name).toMatch(/export const options/);
+      holdsImports(configMaps.get(ref.name), ref.file, t.metadata.name);
     }
     const wf = docs.filter((d) => d.kind === "Workflow" || (d.kind === "Schedule" && d.spec?.["type"] === "Workflow"));
     expect(wf.length).toBeGreaterThanOrEqual(5);
@@ -110,6 +118,7 @@ describe("kubernetes manifests", () => {
       const task = spec.templates.find((t) => t.templateType === "Task")!.task!;
       const file = task.container.command.at(-1)!.replace("/scripts/", "");
       expect(configMaps.get(task.volumes[0]!.configMap.name)?.data[file], w.metadata.name).toMatch(/abortOnFail/);
+      holdsImports(configMaps.get(task.volumes[0]!.configMap.name), file, w.metadata.name);
     }
   });
 
