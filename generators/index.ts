@@ -1,8 +1,9 @@
-/** The ordered registry of generators. Each is a pure function of the Model; the id carries a
- * version so that a change of behaviour is explicit. */
+/** The ordered registry of generators. Each is a pure function of the Model returning its native
+ * files and what the packaging stage (src/package) wraps them into; the id carries a version so
+ * that a change of behaviour is explicit. */
 import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
 import type { Model } from "../src/model/model.js";
-import type { GeneratedFile } from "../src/output/fileset.js";
+import type { TargetOutput } from "../src/package/request.js";
 import { generateAlertmanager } from "./alertmanager/index.js";
 import { checkDocs, type DocsOptions, generateDocs } from "./docs/index.js";
 import { generateFluentBit } from "./fluentbit/index.js";
@@ -16,13 +17,13 @@ export type GenerateOptions = DocsOptions;
 
 export interface Generator {
   id: string;
-  generate(model: Model, options: GenerateOptions): GeneratedFile[];
+  generate(model: Model, options: GenerateOptions): TargetOutput;
   /** User errors in the options (a broken docs template), reported before anything is generated. */
   check?(model: Model, options: GenerateOptions): Diagnostic[];
 }
 
 export const GENERATORS: readonly Generator[] = [
-  { id: "docs/v1", generate: generateDocs, check: checkDocs },
+  { id: "docs/v1", generate: (model, options) => ({ files: generateDocs(model, options), packages: [] }), check: checkDocs },
   { id: "prometheus/v1", generate: generatePrometheus },
   { id: "alertmanager/v1", generate: generateAlertmanager },
   { id: "fluent-bit/v1", generate: generateFluentBit },

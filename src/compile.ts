@@ -6,6 +6,7 @@ import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
 import { type FileSet, toFileSet } from "./output/fileset.js";
+import { packageOutputs } from "./package/index.js";
 import { validateDocuments } from "./validate/index.js";
 
 export interface CompileResult {
@@ -33,6 +34,6 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   if (!model) return { diagnostics, model: null, files: null, documentCount };
   const problems = GENERATORS.flatMap((g) => g.check?.(model, options) ?? []);
   if (problems.length) return { diagnostics: sortDiagnostics([...diagnostics, ...problems]), model, files: null, documentCount };
-  const files = toFileSet(GENERATORS.flatMap((g) => g.generate(model, options)));
+  const files = toFileSet(packageOutputs(GENERATORS.map((g) => g.generate(model, options))));
   return { diagnostics, model, files, documentCount };
 }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { base as baseLocale, en, Faker } from "@faker-js/faker";
 import { generateDocs } from "../generators/docs/index.js";
 import { generateFluentBit, redactLua } from "../generators/fluentbit/index.js";
+import { packageOutputs } from "../src/package/index.js";
 import { FLUENT_BIT_CONFIGMAP as CONFIGMAP_NAME, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE as CONFIGMAP_NAMESPACE } from "../src/model/platform.js";
 import { localTool } from "../src/tools/discover.js";
 import { validate } from "../src/compile.js";
@@ -164,7 +165,7 @@ describe("fluent-bit redaction", () => {
   });
 
   it("the configs run the lua filter after the kubernetes filter, in both formats and the ConfigMap", () => {
-    const files = new Map(generateFluentBit(model).map((f) => [f.path, f.content]));
+    const files = new Map(packageOutputs([generateFluentBit(model)]).map((f) => [f.path, f.content]));
     const yaml = jsyaml.load(files.get("fluent-bit/fluent-bit.yaml")!) as { pipeline: { filters: Record<string, string>[] } };
     expect(yaml.pipeline.filters.map((f) => f["name"])).toEqual(["kubernetes", "lua"]);
     expect(yaml.pipeline.filters[1]).toMatchObject({ script: "redact.lua", call: "cb_redact", match: "*" });
@@ -190,7 +191,7 @@ describe("fluent-bit redaction", () => {
       return sections[0]!;
     };
     for (const m of [model, ...fixtureModels]) {
-      const files = new Map(generateFluentBit(m).map((f) => [f.path, f.content]));
+      const files = new Map(packageOutputs([generateFluentBit(m)]).map((f) => [f.path, f.content]));
       const yaml = jsyaml.load(files.get("fluent-bit/fluent-bit.yaml")!) as { pipeline: { filters: Record<string, string>[] } };
       const lua = yaml.pipeline.filters.filter((f) => f["name"] === "lua");
       expect(lua).toHaveLength(1);
@@ -213,7 +214,7 @@ describe("fluent-bit redaction", () => {
       podAnnotations: Record<string, string>;
       config: { filters: string };
     };
-    const files = new Map(generateFluentBit(model).map((f) => [f.path, f.content]));
+    const files = new Map(packageOutputs([generateFluentBit(model)]).map((f) => [f.path, f.content]));
     const text = files.get("fluent-bit/fluent-bit.values.yaml")!;
     const values = jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA }) as Values;
     expect(Object.keys(values)).toEqual(["env", "extraVolumes", "extraVolumeMounts", "podAnnotations", "config"]);
@@ -244,7 +245,7 @@ describe("fluent-bit redaction", () => {
     for (const s of model.services) expect(docs.get(`docs/${s.name}.md`)!.includes(HMAC_SECRET_NAME), s.name).toBe(s.pii.fields.some((f) => f.action === "hash"));
     // no service of the fixtures hashes: no env, hence no Secret to create
     for (const m of fixtureModels) {
-      const v = jsyaml.load(generateFluentBit(m).find((f) => f.path === "fluent-bit/fluent-bit.values.yaml")!.content) as Values;
+      const v = jsyaml.load(generateFluentBit(m).files.find((f) => f.path === "fluent-bit/fluent-bit.values.yaml")!.content) as Values;
       expect(m.services.some((s) => s.pii.fields.some((f) => f.action === "hash"))).toBe(false);
       expect(v.env).toBeUndefined();
     }

@@ -2,7 +2,7 @@
  * config for prometheus-operator users. Alertmanager 0.25 accepts every key used here: no
  * inhibit-rule `name`, no `msteams_configs`, no route `labels`. */
 import type { Model } from "../../src/model/model.js";
-import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { SecretRequest, TargetOutput } from "../../src/package/request.js";
 import { ALERTMANAGER_SECRET, MONITORING_NAMESPACE } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
 import { toYaml } from "../../src/render/yaml.js";
@@ -23,33 +23,27 @@ export function alertmanagerConfig(model: Model): Record<string, unknown> {
   };
 }
 
-export function generateAlertmanager(model: Model): GeneratedFile[] {
+export function generateAlertmanager(model: Model): TargetOutput {
   const orgSources = [model.organization.file ?? ""].filter(Boolean);
   const config = toYaml(alertmanagerConfig(model));
   const allSources = [...orgSources, ...model.services.map((s) => s.file ?? "")];
-  return [
+  const files = [
     { path: "alertmanager/alertmanager.yaml", content: withHeader("hash", orgSources, config) },
     {
       path: "alertmanager/routes.test.yaml",
       content: withHeader("hash", allSources, toYaml({ config: "alertmanager.yaml", cases: routingTable(model) })),
     },
-    {
-      path: "kubernetes/platform/alertmanager.secret.yaml",
-      content: withHeader(
-        "hash",
-        orgSources,
-        toYaml({
-          apiVersion: "v1",
-          kind: "Secret",
-          metadata: {
-            name: ALERTMANAGER_SECRET,
-            namespace: MONITORING_NAMESPACE,
-            labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "alertmanager" },
-          },
-          type: "Opaque",
-          stringData: { "alertmanager.yaml": config },
-        }),
-      ),
-    },
   ];
+  const secret: SecretRequest = {
+    kind: "Secret",
+    path: "kubernetes/platform/alertmanager.secret.yaml",
+    sources: orgSources,
+    metadata: {
+      name: ALERTMANAGER_SECRET,
+      namespace: MONITORING_NAMESPACE,
+      labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "alertmanager" },
+    },
+    stringData: [{ kind: "file", key: "alertmanager.yaml", path: "alertmanager/alertmanager.yaml" }],
+  };
+  return { files, packages: [secret] };
 }

@@ -5,10 +5,11 @@ import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import type { Model, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { withHeader } from "../../src/render/header.js";
-import { type DocsTemplates, prepare, TemplateError } from "./templates.js";
+import type { DocsTemplates } from "../../src/render/docs-templates.js";
+import { prepare, TemplateError } from "./templates.js";
 import { serviceView } from "./view.js";
 
-export { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type DocsTemplates, type TemplateSource } from "./templates.js";
+export { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type DocsTemplates, type TemplateSource } from "../../src/render/docs-templates.js";
 
 export interface DocsOptions {
   /** Templates that replace the built-in ones of the same name (`--docs-templates <dir>`). */

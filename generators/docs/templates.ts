@@ -6,15 +6,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Handlebars, type HelperDelegate, type TemplateDelegate } from "./handlebars.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
+import { type DocsTemplates, TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../../src/render/docs-templates.js";
 import { packageRoot } from "../../src/util/package-root.js";
 import { orList, unknownNameHint } from "../../src/util/suggest.js";
 import { type CallOptions, HELPERS, located, written } from "./helpers.js";
 import type { ServiceView } from "./view.js";
 
-/** The main template, then one partial per section, in the order the main template uses them. */
-export const TEMPLATE_NAMES = ["service", "header", "slos", "cache", "pii", "access", "load", "chaos"] as const;
 export const MAIN = "service";
-export const TEMPLATE_SUFFIX = ".md.hbs";
 const PARTIALS = TEMPLATE_NAMES.filter((n) => n !== MAIN);
 const BUILTIN_DIR = "generators/docs/templates";
 /** Handlebars' own helpers a template may call besides ours. */
@@ -23,13 +21,6 @@ const KNOWN_HELPERS = [...Object.keys(HELPERS), ...BLOCK_HELPERS, "lookup", "log
 /** trackIds: helpers see their arguments as written, to name a misspelt field. */
 const OPTIONS = { strict: true, noEscape: true, trackIds: true } as const;
 
-/** One template file: `path` is what diagnostics name, as the user sees it. */
-export interface TemplateSource {
-  path: string;
-  text: string;
-}
-/** Templates by name (the file name without `.md.hbs`). */
-export type DocsTemplates = ReadonlyMap<string, TemplateSource>;
 
 /** A template that failed while rendering: a user error when the template is an override. */
 export class TemplateError extends Error {

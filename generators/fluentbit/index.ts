@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Model } from "../../src/model/model.js";
-import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
 import { type Policy, policies } from "../../src/pii/policy.js";
 import { FLUENT_BIT_CONFIGMAP, HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
@@ -163,36 +163,32 @@ function wrap(line: string, width: number): string[] {
   return out;
 }
 
-export function generateFluentBit(model: Model): GeneratedFile[] {
+export function generateFluentBit(model: Model): TargetOutput {
   const sources = [model.organization.file ?? "", ...model.services.map((s) => s.file ?? "")].filter(Boolean);
   const script = redactLua(model);
   const lua = withHeader("dash", sources, script);
   const filterText = filtersConf();
   const yaml = toYaml({ service: SERVICE, pipeline: { inputs: [INPUT], filters: FILTERS, outputs: [OUTPUT] } });
   const fullConf = [classic("SERVICE", SERVICE), classic("INPUT", INPUT), filterText, classic("OUTPUT", OUTPUT)].join("\n");
-  return [
+  const files = [
     { path: "fluent-bit/redact.lua", content: lua },
     { path: "fluent-bit/fluent-bit.yaml", content: withHeader("hash", sources, yaml) },
     { path: "fluent-bit/filters.conf", content: withHeader("hash", sources, filterText) },
     { path: "fluent-bit/fluent-bit.values.yaml", content: withHeader("hash", sources, helmValues(model, script)) },
-    {
-      path: "kubernetes/platform/fluent-bit.configmap.yaml",
-      content: withHeader(
-        "hash",
-        sources,
-        toYaml({
-          apiVersion: "v1",
-          kind: "ConfigMap",
-          metadata: {
-            name: CONFIGMAP_NAME,
-            namespace: CONFIGMAP_NAMESPACE,
-            labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "fluent-bit" },
-          },
-          // The embedded script carries no header of its own: the ConfigMap's header names the
-          // sources, and a second copy inside the data would differ whenever files are renamed.
-          data: { "fluent-bit.conf": fullConf, [LUA_SCRIPT]: script },
-        }),
-      ),
-    },
   ];
+  const configMap: ConfigMapRequest = {
+    kind: "ConfigMap",
+    path: "kubernetes/platform/fluent-bit.configmap.yaml",
+    sources,
+    metadata: {
+      name: CONFIGMAP_NAME,
+      namespace: CONFIGMAP_NAMESPACE,
+      labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "fluent-bit" },
+    },
+    data: [
+      { kind: "text", key: "fluent-bit.conf", text: fullConf },
+      { kind: "file", key: LUA_SCRIPT, path: "fluent-bit/redact.lua" },
+    ],
+  };
+  return { files, packages: [configMap] };
 }

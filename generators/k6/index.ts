@@ -1,5 +1,7 @@
 /** k6/<service>/<scenario>.js per load scenario and k6/<service>/chaos-<experiment>.js per chaos
- * experiment that runs under load.
+ * experiment that runs under load, the runtime they import (k6/<service>/svcspec.runtime.js), and
+ * each script with the runtime as a ConfigMap in kubernetes/<service>/ (mounted by the scenario's
+ * TestRun, or by the experiment's Workflow).
  *
  * Thresholds of a load script: the SLOs' (a latency SLO of objective P and threshold T gives
  * `http_req_duration: p(P)<T` in ms; a ratio or query SLO of objective A gives
@@ -7,11 +9,15 @@
  * lets a rare network blip through while any systematic status or Cache-Control mismatch fails the
  * run), then the scenario's own. A chaos script has only the steady state, each with abortOnFail:
  * the load test stops, and fails with exit code 99, as soon as the steady state is lost. */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Ratio } from "../../src/model/decimal.js";
 import type { ChaosExperiment, LoadScenario, Model, Service } from "../../src/model/model.js";
-import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { TargetOutput } from "../../src/package/request.js";
 import { withHeader } from "../../src/render/header.js";
-import { addThreshold, renderScript, thresholdKey, type Thresholds } from "./script.js";
+import { k6ChaosConfigMapName, k6ChaosScriptFile, k6LoadConfigMapName, k6LoadScriptFile, metadata } from "../../src/render/kubernetes.js";
+import { packageRoot } from "../../src/util/package-root.js";
+import { addThreshold, renderScript, RUNTIME_MODULE, thresholdKey, type Thresholds } from "./script.js";
 
 /** The checks rate every load script requires (see above). */
 export const CHECKS_RATE = "rate>0.99";
@@ -19,10 +25,20 @@ export const CHECKS_RATE = "rate>0.99";
 export function loadThresholds(service: Service, load: LoadScenario): Thresholds {
   const t: Thresholds = new Map();
   for (const slo of service.slos) {
-    if (slo.sli.kind === "latency") {
-      addThreshold(t, "http_req_duration", `p(${slo.objectivePercent})<${slo.sli.threshold.mul(Ratio.of(1000))}`);
-    } else {
-      addThreshold(t, "http_req_failed", `rate<${slo.budget}`);
+    const sli = slo.sli;
+    switch (sli.kind) {
+      case "latency":
+        addThreshold(t, "http_req_duration", `p(${slo.objectivePercent})<${sli.threshold.mul(Ratio.of(1000))}`);
+        break;
+      case "ratio":
+      case "query":
+        addThreshold(t, "http_req_failed", `rate<${slo.budget}`);
+        break;
+      default: {
+        // A new SLI kind must say which k6 metric, if any, its objective bounds.
+        const never: never = sli;
+        throw new Error(`internal: no k6 threshold for SLI kind ${(never as { kind: string }).kind}`);
+      }
     }
   }
   addThreshold(t, "checks", CHECKS_RATE);
@@ -52,14 +68,6 @@ export function chaosProfile(load: LoadScenario, x: ChaosExperiment): LoadScenar
   if (stages.length === 1) stages.push({ duration: deficit, target: stages[0]!.target });
   else stages.splice(stages.length - 1, 0, { duration: deficit, target: stages[stages.length - 2]!.target });
   return { kind: "stages", stages };
-}
-
-export function loadScriptPath(service: Service, load: LoadScenario): string {
-  return `k6/${service.name}/${load.name}.js`;
-}
-
-export function chaosScriptPath(service: Service, x: ChaosExperiment): string {
-  return `k6/${service.name}/chaos-${x.name}.js`;
 }
 
 export function loadScript(service: Service, load: LoadScenario): string {
@@ -96,12 +104,72 @@ export function experimentsUnderLoad(service: Service): { experiment: ChaosExper
   });
 }
 
-export function generateK6(model: Model): GeneratedFile[] {
-  return model.services.flatMap((service) => {
-    const header = (body: string) => withHeader("slash", [service.file ?? ""], body);
-    return [
-      ...service.load.map((load) => ({ path: loadScriptPath(service, load), content: header(loadScript(service, load)) })),
-      ...experimentsUnderLoad(service).map(({ experiment, load }) => ({ path: chaosScriptPath(service, experiment), content: header(chaosScript(service, experiment, load)) })),
+/** The shared runtime (runtime.js beside this file; the package ships generators/), read once. */
+let runtime: string | null = null;
+function runtimeSource(): string {
+  return (runtime ??= readFileSync(join(packageRoot(), "generators", "k6", "runtime.js"), "utf8"));
+}
+
+/** Where a script goes: its file under k6/<service>/, and the ConfigMap that carries it into
+ * the cluster (manifest file, object name, labels). */
+interface Placement {
+  file: string;
+  manifest: string;
+  configMap: string;
+  labels: Record<string, string>;
+}
+
+/** Layout: the runtime once per service as k6/<service>/svcspec.runtime.js, so `k6 run` on any
+ * script of the folder resolves its `./svcspec.runtime.js`; in the cluster, each script's
+ * ConfigMap carries the runtime as a second key, because the TestRun (k6-operator, mounted at
+ * /test) and the Workflow's k6 task (at /scripts) mount the whole ConfigMap as one folder. One
+ * ConfigMap per script keeps object names, labels and references as they were, and keeps each
+ * object far under the 1 MiB limit however many scenarios a service has; the cost is a copy of
+ * the runtime (about 3 KiB) per ConfigMap. */
+function packaged(service: Service, at: Placement, script: string): TargetOutput {
+  const path = `k6/${service.name}/${at.file}`;
+  const sources = [service.file ?? ""];
+  return {
+    files: [{ path, content: withHeader("slash", sources, script) }],
+    packages: [
+      {
+        kind: "ConfigMap",
+        path: `kubernetes/${service.name}/${at.manifest}`,
+        sources,
+        metadata: metadata(service, at.configMap, { "app.kubernetes.io/component": "k6", ...at.labels }),
+        data: [
+          { kind: "file", key: at.file, path },
+          { kind: "file", key: RUNTIME_MODULE, path: runtimePath(service) },
+        ],
+      },
+    ],
+  };
+}
+
+function runtimePath(service: Service): string {
+  return `k6/${service.name}/${RUNTIME_MODULE}`;
+}
+
+export function generateK6(model: Model): TargetOutput {
+  const parts = model.services.flatMap((service) => {
+    const scripts = [
+      ...service.load.map((load) =>
+        packaged(
+          service,
+          { file: k6LoadScriptFile(load), manifest: `configmap-k6-${load.name}.yaml`, configMap: k6LoadConfigMapName(service, load), labels: { "svcspec.dev/scenario": load.name } },
+          loadScript(service, load),
+        ),
+      ),
+      ...experimentsUnderLoad(service).map(({ experiment, load }) =>
+        packaged(
+          service,
+          { file: k6ChaosScriptFile(experiment), manifest: `configmap-k6-chaos-${experiment.name}.yaml`, configMap: k6ChaosConfigMapName(service, experiment), labels: { "svcspec.dev/experiment": experiment.name } },
+          chaosScript(service, experiment, load),
+        ),
+      ),
     ];
+    if (!scripts.length) return [];
+    return [{ files: [{ path: runtimePath(service), content: withHeader("slash", [service.file ?? ""], runtimeSource()) }], packages: [] }, ...scripts];
   });
+  return { files: parts.flatMap((p) => p.files), packages: parts.flatMap((p) => p.packages) };
 }

@@ -1,6 +1,7 @@
-/** The text of one k6 script: options (one scenario, thresholds) and a default function sending the
- * scenario's requests by weight. Plain JavaScript for k6 2.x using built-in modules only; every spec
- * value is emitted through jsString()/jsValue(), never spliced in raw. */
+/** The text of one k6 script: its scenario as data (options, thresholds, requests, weights) for the
+ * shared runtime (runtime.js, plain JavaScript for k6 2.x using built-in modules only), which
+ * builds the options and sends the requests by weight. Every spec value is emitted through
+ * jsString()/jsValue(), never spliced in raw. */
 import type { CacheRoute, LoadScenario, Service } from "../../src/model/model.js";
 import { jsString, jsValue } from "../../src/render/js.js";
 import { goDuration } from "../../src/model/duration.js";
@@ -71,46 +72,42 @@ export interface ScriptInput {
   about: string[];
 }
 
-export function renderScript(input: ScriptInput): string {
-  const { service, load, profile } = input;
-  const out: string[] = [];
-  for (const line of input.about) out.push(`// ${line.replace(/[\r\n\u2028\u2029]+/g, " ")}`);
-  out.push(
-    'import http from "k6/http";',
-    'import { check } from "k6";',
-    'import exec from "k6/execution";',
-    "",
-    `const BASE_URL = __ENV.BASE_URL || ${jsString(load.baseUrl)};`,
-    "// Test-time overrides: SVCSPEC_DURATION (e.g. 3s) replaces every stage and scenario duration,",
-    "// SVCSPEC_MAX_VUS caps the VUs (and the arrival rate) so a short local run stays small.",
-    "const DURATION = __ENV.SVCSPEC_DURATION || null;",
-    "const MAX_VUS = __ENV.SVCSPEC_MAX_VUS ? parseInt(__ENV.SVCSPEC_MAX_VUS, 10) : null;",
-    "const dur = (d) => DURATION || d;",
-    "const cap = (n) => (MAX_VUS === null ? n : Math.min(n, MAX_VUS));",
-    "",
-    "export const options = {",
-    "  scenarios: {",
-    `    ${jsString(input.scenario)}: {`,
-  );
-  if (profile.kind === "stages") {
-    out.push('      executor: "ramping-vus",', "      startVUs: 0,", "      stages: [");
-    for (const s of profile.stages) out.push(`        { duration: dur(${jsString(goDuration(s.duration))}), target: cap(${s.target}) },`);
-    out.push("      ],");
-  } else {
-    out.push(
-      '      executor: "constant-arrival-rate",',
-      `      rate: cap(${profile.rate}),`,
-      `      timeUnit: ${jsString(goDuration(profile.per))},`,
-      `      duration: dur(${jsString(goDuration(profile.duration))}),`,
-      `      preAllocatedVUs: cap(${profile.preAllocatedVUs}),`,
-      `      maxVUs: cap(${profile.maxVUs}),`,
-    );
-  }
-  out.push("    },", "  },", "  thresholds: {");
-  for (const [key, entries] of input.thresholds) out.push(`    ${jsString(key)}: ${jsValue(entries)},`);
-  out.push("  },", "};", "");
+/** The module every script imports its runtime from, emitted once per service beside the scripts
+ * (and carried beside the script in each script's ConfigMap). A dot keeps it apart from every
+ * script name: scenario and experiment names are DNS labels. */
+export const RUNTIME_MODULE = "svcspec.runtime.js";
 
-  const requests = load.requests.map((r) => {
+/** A JS literal laid out one entry per line for `depth` levels of objects, arrays and maps, compact
+ * (jsValue) below: a request or a stage per line. Every key goes through jsString. */
+function jsLiteral(value: unknown, depth: number, indent: string): string {
+  if (depth === 0 || value === null || typeof value !== "object") return jsValue(value);
+  const inner = `${indent}  `;
+  const entries =
+    value instanceof Map || !Array.isArray(value)
+      ? [...(value instanceof Map ? value : Object.entries(value))].map(([k, v]) => `${jsString(String(k))}: ${jsLiteral(v, depth - 1, inner)}`)
+      : value.map((v) => jsLiteral(v, depth - 1, inner));
+  if (!entries.length) return Array.isArray(value) ? "[]" : "{}";
+  const [open, close] = Array.isArray(value) ? ["[", "]"] : ["{", "}"];
+  return `${open}\n${entries.map((e) => `${inner}${e},`).join("\n")}\n${indent}${close}`;
+}
+
+/** The scenario as the runtime reads it: the k6 scenario before the test-time overrides. */
+function profileData(profile: LoadScenario["profile"]): Record<string, unknown> {
+  if (profile.kind === "stages") {
+    return { executor: "ramping-vus", startVUs: 0, stages: profile.stages.map((s) => ({ duration: goDuration(s.duration), target: s.target })) };
+  }
+  return {
+    executor: "constant-arrival-rate",
+    rate: profile.rate,
+    timeUnit: goDuration(profile.per),
+    duration: goDuration(profile.duration),
+    preAllocatedVUs: profile.preAllocatedVUs,
+    maxVUs: profile.maxVUs,
+  };
+}
+
+function requestData(service: Service, load: LoadScenario): Record<string, unknown>[] {
+  return load.requests.map((r) => {
     const headers: Record<string, string> = {};
     let body: string | null = r.body;
     if (r.json !== null) {
@@ -119,67 +116,45 @@ export function renderScript(input: ScriptInput): string {
     }
     for (const [k, v] of r.headers) headers[k] = v;
     const route = cacheRouteFor(service, r.path);
-    return {
-      name: r.name,
-      method: r.method,
-      path: r.path,
-      headers,
-      body,
-      expectStatus: r.expectStatus,
-      cacheControl: route ? route.cacheControl.split(", ") : null,
-    };
+    return { name: r.name, method: r.method, path: r.path, headers, body, expectStatus: r.expectStatus, cacheControl: route ? route.cacheControl.split(", ") : null };
   });
-  out.push(
-    "// cacheControl: the directives the response's Cache-Control must contain (the request's path is",
-    "// under a cache route of the spec), or null when the path is not cached.",
-    `const REQUESTS = ${jsValue(requests, 2)};`,
-    "",
-  );
+}
+
+/** The weights as a table of request indices, or as cumulative weights when the table would be long. */
+function weightData(load: LoadScenario): ["order" | "cumulative", number[]] {
   const weights = load.requests.map((r) => r.weight);
   const order = weightedOrder(weights);
-  if (order.length <= MAX_ORDER) {
-    out.push(
-      "// Weighted pick, deterministic: iteration i of the test sends REQUESTS[ORDER[i % ORDER.length]];",
-      "// each request appears in ORDER as often as its weight, interleaved.",
-      `const ORDER = ${jsValue(order)};`,
-      "const pick = (i) => REQUESTS[ORDER[i % ORDER.length]];",
-    );
-  } else {
-    const cumulative: number[] = [];
-    weights.reduce((sum, w) => (cumulative.push(sum + w), sum + w), 0);
-    out.push(
-      "// Weighted pick, deterministic: iteration i sends the request whose cumulative weight range holds",
-      "// i modulo the total weight.",
-      `const CUMULATIVE = ${jsValue(cumulative)};`,
-      "const pick = (i) => {",
-      "  const k = i % CUMULATIVE[CUMULATIVE.length - 1];",
-      "  return REQUESTS[CUMULATIVE.findIndex((c) => k < c)];",
-      "};",
-    );
-  }
-  out.push(
+  if (order.length <= MAX_ORDER) return ["order", order];
+  const cumulative: number[] = [];
+  weights.reduce((sum, w) => (cumulative.push(sum + w), sum + w), 0);
+  return ["cumulative", cumulative];
+}
+
+/** A script: what it is (comments), the runtime's import, the one SCENARIO constant (the runtime
+ * reads its fields, see runtime.js), and the options and iteration k6 looks for. */
+export function renderScript(input: ScriptInput): string {
+  const { service, load } = input;
+  const fields: [string, unknown, number][] = [
+    ["name", input.scenario, 0],
+    ["baseUrl", load.baseUrl, 0],
+    ["profile", profileData(input.profile), 2],
+    ["thresholds", input.thresholds, 1],
+    ["requests", requestData(service, load), 1],
+    [...weightData(load), 0],
+  ];
+  return [
+    ...input.about.map((line) => `// ${line.replace(/[\r\n\u2028\u2029]+/g, " ")}`),
+    `import { iteration, scenarioOptions } from ${jsString(`./${RUNTIME_MODULE}`)};`,
     "",
-    "function directives(value) {",
-    '  return String(value || "").split(",").map((d) => d.trim().toLowerCase()).filter((d) => d !== "");',
-    "}",
+    "const SCENARIO = {",
+    ...fields.map(([key, value, depth]) => `  ${key}: ${jsLiteral(value, depth, "  ")},`),
+    "};",
+    "",
+    "export const options = scenarioOptions(SCENARIO);",
     "",
     "export default function () {",
-    "  const req = pick(exec.scenario.iterationInTest);",
-    "  const res = http.request(req.method, BASE_URL + req.path, req.body, {",
-    "    headers: req.headers,",
-    "    tags: { name: req.name },",
-    "    responseCallback: http.expectedStatuses(...req.expectStatus),",
-    "  });",
-    "  const checks = {};",
-    '  checks[`${req.name}: status is ${req.expectStatus.join(" or ")}`] = (r) => req.expectStatus.includes(r.status);',
-    "  if (req.cacheControl !== null) {",
-    '    checks[`${req.name}: Cache-Control has ${req.cacheControl.join(", ")}`] = (r) => {',
-    '      const got = directives(r.headers["Cache-Control"]);',
-    "      return req.cacheControl.every((d) => got.includes(d));",
-    "    };",
-    "  }",
-    "  check(res, checks, { name: req.name });",
+    "  iteration(SCENARIO);",
     "}",
-  );
-  return out.join("\n") + "\n";
+    "",
+  ].join("\n");
 }

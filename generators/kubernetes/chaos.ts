@@ -7,7 +7,7 @@
 import { parsePercent } from "../../src/model/decimal.js";
 import type { ChaosExperiment, Service } from "../../src/model/model.js";
 import { goDuration } from "../../src/model/duration.js";
-import { dnsName, metadata, podSelector } from "../../src/render/kubernetes.js";
+import { dnsName, k6ChaosConfigMapName, k6ChaosScriptFile, metadata, podSelector } from "../../src/render/kubernetes.js";
 
 export type ChaosKind = "PodChaos" | "NetworkChaos" | "StressChaos" | "HTTPChaos" | "DNSChaos" | "TimeChaos";
 
@@ -118,10 +118,6 @@ export function chaosObjectName(service: Service, x: ChaosExperiment): string {
   return dnsName(`${service.name}-${x.name}`);
 }
 
-export function chaosConfigMapName(service: Service, x: ChaosExperiment): string {
-  return dnsName(`k6-${service.name}-chaos-${x.name}`);
-}
-
 /** The chaos object on its own, with `duration`. */
 export function chaosObject(service: Service, x: ChaosExperiment): Record<string, unknown> {
   return {
@@ -135,7 +131,7 @@ export function chaosObject(service: Service, x: ChaosExperiment): Record<string
 /** The Workflow spec: fault and k6 load in parallel. */
 export function workflowSpec(service: Service, x: ChaosExperiment): Record<string, unknown> {
   const kind = chaosKind(x);
-  const script = `chaos-${x.name}.js`;
+  const script = k6ChaosScriptFile(x);
   return {
     entry: "fault-under-load",
     templates: [
@@ -151,7 +147,7 @@ export function workflowSpec(service: Service, x: ChaosExperiment): Record<strin
             command: ["k6", "run", "--quiet", `/scripts/${script}`],
             volumeMounts: [{ name: "scripts", mountPath: "/scripts", readOnly: true }],
           },
-          volumes: [{ name: "scripts", configMap: { name: chaosConfigMapName(service, x) } }],
+          volumes: [{ name: "scripts", configMap: { name: k6ChaosConfigMapName(service, x) } }],
         },
       },
     ],

@@ -1,45 +1,28 @@
-/** kubernetes/<service>/: the Chaos Mesh object of each experiment, per load scenario a ConfigMap
- * with its k6 script and a k6-operator TestRun, the k6 scripts of experiments run under load, the
- * cache policy ConfigMap, and a kustomization.yaml listing every file of the folder (the
- * PrometheusRule written by the Prometheus generator included). One object per file, named
- * `<kind in lower case>-<name>.yaml`; every object carries the common labels. */
+/** kubernetes/<service>/: the Chaos Mesh object of each experiment, a k6-operator TestRun per load
+ * scenario (its script's ConfigMap comes from the k6 target), the cache policy ConfigMap, and a
+ * kustomization.yaml the packaging stage writes from whatever the folder holds. One object per
+ * file, named `<kind in lower case>-<name>.yaml`; every object carries the common labels. */
 import type { LoadScenario, Model, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
 import { withHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
+import { k6LoadConfigMapName, k6LoadScriptFile, metadata } from "../../src/render/kubernetes.js";
 import { toYaml } from "../../src/render/yaml.js";
-import { chaosScript, experimentsUnderLoad, loadScript } from "../k6/index.js";
-import { hasRuleGroups } from "../prometheus/index.js";
-import { chaosConfigMapName, experimentObject } from "./chaos.js";
-import { dnsName, metadata } from "../../src/render/kubernetes.js";
-
-export function loadConfigMapName(service: Service, load: LoadScenario): string {
-  return dnsName(`k6-${service.name}-${load.name}`);
-}
-
-function scriptConfigMap(service: Service, name: string, file: string, script: string, extra: Record<string, string>): Record<string, unknown> {
-  return {
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: metadata(service, name, { "app.kubernetes.io/component": "k6", ...extra }),
-    // The file's own header names the source; the script inside carries none, so moving a spec
-    // file changes only the first line of each output.
-    data: { [file]: script },
-  };
-}
+import { experimentObject } from "./chaos.js";
 
 export function testRun(service: Service, load: LoadScenario): Record<string, unknown> {
   return {
     apiVersion: "k6.io/v1alpha1",
     kind: "TestRun",
     metadata: metadata(service, `${service.name}-${load.name}`, { "app.kubernetes.io/component": "k6", "svcspec.dev/scenario": load.name }),
-    spec: { parallelism: load.parallelism, script: { configMap: { name: loadConfigMapName(service, load), file: `${load.name}.js` } } },
+    spec: { parallelism: load.parallelism, script: { configMap: { name: k6LoadConfigMapName(service, load), file: k6LoadScriptFile(load) } } },
   };
 }
 
 /** The cache policy as data for caches and proxies: routes with their Cache-Control, classes with
  * TTLs in seconds, and the events that invalidate the service's cached entries. */
-export function cachePolicy(service: Service): Record<string, unknown> | null {
+export function cachePolicy(service: Service): ConfigMapRequest | null {
   const c = service.cache;
   if (!c) return null;
   const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
@@ -50,10 +33,11 @@ export function cachePolicy(service: Service): Record<string, unknown> | null {
     invalidateOn: c.invalidateOn,
   };
   return {
-    apiVersion: "v1",
     kind: "ConfigMap",
+    path: `kubernetes/${service.name}/configmap-cache-policy.yaml`,
+    sources: [service.file ?? ""],
     metadata: metadata(service, `${service.name}-cache-policy`, { "app.kubernetes.io/component": "cache-policy" }),
-    data: { "cache-policy.json": toJson(policy) },
+    data: [{ kind: "text", key: "cache-policy.json", text: toJson(policy) }],
   };
 }
 
@@ -63,37 +47,20 @@ export function serviceObjects(service: Service): { file: string; object: Record
     const object = experimentObject(service, x);
     out.push({ file: `${String(object["kind"]).toLowerCase()}-${x.name}.yaml`, object });
   }
-  for (const { experiment, load } of experimentsUnderLoad(service)) {
-    const file = `chaos-${experiment.name}.js`;
-    out.push({
-      file: `configmap-k6-chaos-${experiment.name}.yaml`,
-      object: scriptConfigMap(service, chaosConfigMapName(service, experiment), file, chaosScript(service, experiment, load), { "svcspec.dev/experiment": experiment.name }),
-    });
-  }
-  for (const load of service.load) {
-    out.push({
-      file: `configmap-k6-${load.name}.yaml`,
-      object: scriptConfigMap(service, loadConfigMapName(service, load), `${load.name}.js`, loadScript(service, load), { "svcspec.dev/scenario": load.name }),
-    });
-    out.push({ file: `testrun-${load.name}.yaml`, object: testRun(service, load) });
-  }
-  const cache = cachePolicy(service);
-  if (cache) out.push({ file: "configmap-cache-policy.yaml", object: cache });
+  for (const load of service.load) out.push({ file: `testrun-${load.name}.yaml`, object: testRun(service, load) });
   return out;
 }
 
-export function generateKubernetes(model: Model): GeneratedFile[] {
-  return model.services.flatMap((service) => {
-    const header = (body: string) => withHeader("hash", [service.file ?? ""], body);
-    const objects = serviceObjects(service);
-    const files: GeneratedFile[] = objects.map(({ file, object }) => ({ path: `kubernetes/${service.name}/${file}`, content: header(toYaml(object)) }));
-    // The Prometheus generator writes prometheusrule.yaml for the same services it writes rules for.
-    const resources = [...objects.map((o) => o.file), ...(hasRuleGroups(service) ? ["prometheusrule.yaml"] : [])].sort();
-    if (!resources.length) return [];
-    files.push({
-      path: `kubernetes/${service.name}/kustomization.yaml`,
-      content: header(toYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources })),
-    });
-    return files;
-  });
+export function generateKubernetes(model: Model): TargetOutput {
+  const out: TargetOutput = { files: [], packages: [] };
+  for (const service of model.services) {
+    const sources = [service.file ?? ""];
+    const folder = `kubernetes/${service.name}`;
+    const files: GeneratedFile[] = serviceObjects(service).map(({ file, object }) => ({ path: `${folder}/${file}`, content: withHeader("hash", sources, toYaml(object)) }));
+    out.files.push(...files);
+    const cache = cachePolicy(service);
+    if (cache) out.packages.push(cache);
+    out.packages.push({ kind: "Kustomization", folder, sources });
+  }
+  return out;
 }

@@ -3,6 +3,7 @@
  * every spec access test and of derived boundary cases, outside the bundle. */
 import type { Access, Model, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { TargetOutput } from "../../src/package/request.js";
 import { accessCases, deployCases, type Case } from "../../src/access/cases.js";
 import { deployRowReason } from "../../src/access/evaluate.js";
 import { modelDigest } from "../../src/model/digest.js";
@@ -70,7 +71,7 @@ function serviceTests(service: Service, access: Access): { text: string; count: 
   return { text, count: rules.length };
 }
 
-export function generateOpa(model: Model): GeneratedFile[] {
+export function generateOpa(model: Model): TargetOutput {
   const org = model.organization;
   const orgSources = [org.file ?? ""].filter(Boolean);
   const revision = modelDigest(model);
@@ -104,6 +105,5 @@ export function generateOpa(model: Model): GeneratedFile[] {
     files.push({ path: `opa/${dir}/data.json`, content: toJson(accessData(service.access)) });
     files.push({ path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) });
   }
-  files.push(opaConfigMap(model, revision, files));
-  return files;
+  return { files, packages: [opaConfigMap(model, revision, files)] };
 }

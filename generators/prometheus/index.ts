@@ -1,23 +1,19 @@
 /** prometheus/<service>.rules.yaml, its promtool unit tests prometheus/<service>.rules.test.yaml,
- * and kubernetes/<service>/prometheusrule.yaml, for every service with SLOs or a cache hit-ratio
- * objective. One rule group per SLO: Prometheus evaluates a group's rules in order, so alerts
+ * and the same rule groups as a prometheus-operator PrometheusRule, kubernetes/<service>/prometheusrule.yaml
+ * (promtool reads only the plain file, the operator only the object), for every service with SLOs
+ * or a cache hit-ratio objective. One rule group per SLO: Prometheus evaluates a group's rules in order, so alerts
  * see the ratios recorded at the same timestamp. */
 import type { Model, Service } from "../../src/model/model.js";
-import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { TargetOutput } from "../../src/package/request.js";
 import { withHeader } from "../../src/render/header.js";
+import { commonLabels } from "../../src/render/kubernetes.js";
 import { toYaml } from "../../src/render/yaml.js";
-import { prometheusRule } from "../kubernetes/prometheusrule.js";
 import { sloAlerts } from "./alerts.js";
 import { cacheGroup } from "./cache.js";
 import { recordingRules } from "./recording.js";
 import { renderGroups } from "./render.js";
 import { ruleTests } from "./tests.js";
 import type { RuleGroup } from "./types.js";
-
-/** Whether serviceGroups has anything to say, without building the rules. */
-export function hasRuleGroups(service: Service): boolean {
-  return service.slos.length > 0 || cacheGroup(service) !== null;
-}
 
 export function serviceGroups(service: Service): RuleGroup[] {
   const groups: RuleGroup[] = service.slos.map((slo) => ({
@@ -29,17 +25,25 @@ export function serviceGroups(service: Service): RuleGroup[] {
   return groups;
 }
 
-export function generatePrometheus(model: Model): GeneratedFile[] {
-  return model.services.flatMap((service) => {
+export function generatePrometheus(model: Model): TargetOutput {
+  const out: TargetOutput = { files: [], packages: [] };
+  for (const service of model.services) {
     const groups = serviceGroups(service);
-    if (!groups.length) return [];
-    const header = (body: string) => withHeader("hash", [service.file ?? ""], body);
+    if (!groups.length) continue;
+    const sources = [service.file ?? ""];
     const spec = renderGroups(groups);
     const rulesFile = `${service.name}.rules.yaml`;
-    return [
-      { path: `prometheus/${rulesFile}`, content: header(toYaml(spec)) },
-      { path: `prometheus/${service.name}.rules.test.yaml`, content: header(ruleTests(service, rulesFile)) },
-      { path: `kubernetes/${service.name}/prometheusrule.yaml`, content: header(toYaml(prometheusRule(service, spec))) },
-    ];
-  });
+    out.files.push(
+      { path: `prometheus/${rulesFile}`, content: withHeader("hash", sources, toYaml(spec)) },
+      { path: `prometheus/${service.name}.rules.test.yaml`, content: withHeader("hash", sources, ruleTests(service, rulesFile)) },
+    );
+    out.packages.push({
+      kind: "PrometheusRule",
+      path: `kubernetes/${service.name}/prometheusrule.yaml`,
+      sources,
+      metadata: { name: `${service.name}-slo`, namespace: service.namespace, labels: commonLabels(service) },
+      spec,
+    });
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../../generators/docs/index.js";
+import { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../render/docs-templates.js";
 import { compile, type CompileOptions, type CompileResult } from "../compile.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { type DiagnosticFormat, formatDiagnostics } from "../diagnostics/format.js";
@@ -59,10 +59,9 @@ function unreadable(e: unknown): string {
   return code === "ENOENT" ? "does not exist" : code === "ENOTDIR" ? "is not a folder" : `cannot be read (${code ?? String(e)})`;
 }
 
-/** Compiles the spec folder with the options the flags name; returns those options for commands
- * that render again (explain). */
-export function compileFolder(io: Io, opts: CommonOptions): CompileResult & { options: CompileOptions } {
-  const failed = (problem: Diagnostic) => ({ diagnostics: [problem], model: null, files: null, documentCount: 0, options: {} });
+/** Compiles the spec folder with the options the flags name. */
+export function compileFolder(io: Io, opts: CommonOptions): CompileResult {
+  const failed = (problem: Diagnostic): CompileResult => ({ diagnostics: [problem], model: null, files: null, documentCount: 0 });
   const { sources, problem } = readSources(io, opts.spec);
   if (problem) return failed(problem);
   const options: CompileOptions = {};
@@ -71,7 +70,7 @@ export function compileFolder(io: Io, opts: CommonOptions): CompileResult & { op
     if (read.problem) return failed(read.problem);
     options.docsTemplates = read.templates;
   }
-  return { ...compile(sources, options), options };
+  return compile(sources, options);
 }
 
 /** Diagnostics go to stderr as text or GitHub annotations; JSON goes to stdout for tools. */

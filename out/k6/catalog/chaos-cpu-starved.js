@@ -2,133 +2,36 @@
 // Chaos experiment cpu-starved of service catalog (cpu-stress), run under the load of scenario browse.
 // Thresholds: the steady state, with abortOnFail (exit code 99 as soon as it is lost).
 // Two pods at 80% CPU on two workers; the autoscaler and the cache must absorb it.
-import http from "k6/http";
-import { check } from "k6";
-import exec from "k6/execution";
+import { iteration, scenarioOptions } from "./svcspec.runtime.js";
 
-const BASE_URL = __ENV.BASE_URL || "http://catalog.shop.svc:8080";
-// Test-time overrides: SVCSPEC_DURATION (e.g. 3s) replaces every stage and scenario duration,
-// SVCSPEC_MAX_VUS caps the VUs (and the arrival rate) so a short local run stays small.
-const DURATION = __ENV.SVCSPEC_DURATION || null;
-const MAX_VUS = __ENV.SVCSPEC_MAX_VUS ? parseInt(__ENV.SVCSPEC_MAX_VUS, 10) : null;
-const dur = (d) => DURATION || d;
-const cap = (n) => (MAX_VUS === null ? n : Math.min(n, MAX_VUS));
-
-export const options = {
-  scenarios: {
-    "chaos-cpu-starved": {
-      executor: "ramping-vus",
-      startVUs: 0,
-      stages: [
-        { duration: dur("2m"), target: cap(200) },
-        { duration: dur("10m"), target: cap(200) },
-        { duration: dur("2m"), target: cap(0) },
-      ],
-    },
+const SCENARIO = {
+  name: "chaos-cpu-starved",
+  baseUrl: "http://catalog.shop.svc:8080",
+  profile: {
+    "executor": "ramping-vus",
+    "startVUs": 0,
+    "stages": [
+      {"duration":"2m","target":200},
+      {"duration":"10m","target":200},
+      {"duration":"2m","target":0},
+    ],
   },
   thresholds: {
     "http_req_failed": [{"threshold":"rate<0.005","abortOnFail":true}],
     "http_req_duration": [{"threshold":"p(95)<400","abortOnFail":true}],
   },
+  requests: [
+    {"name":"list-products","method":"GET","path":"/api/products?page=1","headers":{},"body":null,"expectStatus":[200],"cacheControl":null},
+    {"name":"product-detail","method":"GET","path":"/api/products/sku-1001","headers":{},"body":null,"expectStatus":[200],"cacheControl":["public","max-age=600","stale-while-revalidate=60"]},
+    {"name":"category","method":"GET","path":"/api/categories/shoes","headers":{},"body":null,"expectStatus":[200],"cacheControl":["public","max-age=3600","stale-while-revalidate=300"]},
+    {"name":"stock","method":"GET","path":"/api/stock/sku-1001","headers":{},"body":null,"expectStatus":[200],"cacheControl":["no-store"]},
+    {"name":"head-product","method":"HEAD","path":"/api/products/sku-1001","headers":{},"body":null,"expectStatus":[200],"cacheControl":["public","max-age=600","stale-while-revalidate=60"]},
+  ],
+  order: [0,1,2,0,1,3,0,1,0,2,4,0,1,0,1,3,0,2,1,0],
 };
 
-// cacheControl: the directives the response's Cache-Control must contain (the request's path is
-// under a cache route of the spec), or null when the path is not cached.
-const REQUESTS = [
-  {
-    "name": "list-products",
-    "method": "GET",
-    "path": "/api/products?page=1",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": null
-  },
-  {
-    "name": "product-detail",
-    "method": "GET",
-    "path": "/api/products/sku-1001",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": [
-      "public",
-      "max-age=600",
-      "stale-while-revalidate=60"
-    ]
-  },
-  {
-    "name": "category",
-    "method": "GET",
-    "path": "/api/categories/shoes",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": [
-      "public",
-      "max-age=3600",
-      "stale-while-revalidate=300"
-    ]
-  },
-  {
-    "name": "stock",
-    "method": "GET",
-    "path": "/api/stock/sku-1001",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": [
-      "no-store"
-    ]
-  },
-  {
-    "name": "head-product",
-    "method": "HEAD",
-    "path": "/api/products/sku-1001",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": [
-      "public",
-      "max-age=600",
-      "stale-while-revalidate=60"
-    ]
-  }
-];
-
-// Weighted pick, deterministic: iteration i of the test sends REQUESTS[ORDER[i % ORDER.length]];
-// each request appears in ORDER as often as its weight, interleaved.
-const ORDER = [0,1,2,0,1,3,0,1,0,2,4,0,1,0,1,3,0,2,1,0];
-const pick = (i) => REQUESTS[ORDER[i % ORDER.length]];
-
-function directives(value) {
-  return String(value || "").split(",").map((d) => d.trim().toLowerCase()).filter((d) => d !== "");
-}
+export const options = scenarioOptions(SCENARIO);
 
 export default function () {
-  const req = pick(exec.scenario.iterationInTest);
-  const res = http.request(req.method, BASE_URL + req.path, req.body, {
-    headers: req.headers,
-    tags: { name: req.name },
-    responseCallback: http.expectedStatuses(...req.expectStatus),
-  });
-  const checks = {};
-  checks[`${req.name}: status is ${req.expectStatus.join(" or ")}`] = (r) => req.expectStatus.includes(r.status);
-  if (req.cacheControl !== null) {
-    checks[`${req.name}: Cache-Control has ${req.cacheControl.join(", ")}`] = (r) => {
-      const got = directives(r.headers["Cache-Control"]);
-      return req.cacheControl.every((d) => got.includes(d));
-    };
-  }
-  check(res, checks, { name: req.name });
+  iteration(SCENARIO);
 }

@@ -2,107 +2,34 @@
 // Chaos experiment kill-one-pod of service checkout (pod-kill), run under the load of scenario steady.
 // Thresholds: the steady state, with abortOnFail (exit code 99 as soon as it is lost).
 // Losing a pod must not break checkout.
-import http from "k6/http";
-import { check } from "k6";
-import exec from "k6/execution";
+import { iteration, scenarioOptions } from "./svcspec.runtime.js";
 
-const BASE_URL = __ENV.BASE_URL || "http://checkout.shop.svc:8080";
-// Test-time overrides: SVCSPEC_DURATION (e.g. 3s) replaces every stage and scenario duration,
-// SVCSPEC_MAX_VUS caps the VUs (and the arrival rate) so a short local run stays small.
-const DURATION = __ENV.SVCSPEC_DURATION || null;
-const MAX_VUS = __ENV.SVCSPEC_MAX_VUS ? parseInt(__ENV.SVCSPEC_MAX_VUS, 10) : null;
-const dur = (d) => DURATION || d;
-const cap = (n) => (MAX_VUS === null ? n : Math.min(n, MAX_VUS));
-
-export const options = {
-  scenarios: {
-    "chaos-kill-one-pod": {
-      executor: "ramping-vus",
-      startVUs: 0,
-      stages: [
-        { duration: dur("1m"), target: cap(100) },
-        { duration: dur("5m"), target: cap(100) },
-        { duration: dur("1m"), target: cap(0) },
-      ],
-    },
+const SCENARIO = {
+  name: "chaos-kill-one-pod",
+  baseUrl: "http://checkout.shop.svc:8080",
+  profile: {
+    "executor": "ramping-vus",
+    "startVUs": 0,
+    "stages": [
+      {"duration":"1m","target":100},
+      {"duration":"5m","target":100},
+      {"duration":"1m","target":0},
+    ],
   },
   thresholds: {
     "http_req_failed": [{"threshold":"rate<0.01","abortOnFail":true}],
     "http_req_duration": [{"threshold":"p(95)<500","abortOnFail":true}],
   },
+  requests: [
+    {"name":"view-cart","method":"GET","path":"/api/cart/current","headers":{},"body":null,"expectStatus":[200],"cacheControl":["no-store"]},
+    {"name":"add-to-cart","method":"POST","path":"/api/cart/items","headers":{"Content-Type":"application/json"},"body":"{\"sku\":\"TRC-1001\",\"qty\":1}","expectStatus":[200,201],"cacheControl":["no-store"]},
+    {"name":"place-order","method":"POST","path":"/api/orders","headers":{"Content-Type":"application/json","Idempotency-Key":"load-test"},"body":"{\"cart\":\"current\",\"payment\":{\"method\":\"test-card\"}}","expectStatus":[201],"cacheControl":null},
+  ],
+  order: [0,1,0,0,1,0,2,0,1,0],
 };
 
-// cacheControl: the directives the response's Cache-Control must contain (the request's path is
-// under a cache route of the spec), or null when the path is not cached.
-const REQUESTS = [
-  {
-    "name": "view-cart",
-    "method": "GET",
-    "path": "/api/cart/current",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": [
-      "no-store"
-    ]
-  },
-  {
-    "name": "add-to-cart",
-    "method": "POST",
-    "path": "/api/cart/items",
-    "headers": {
-      "Content-Type": "application/json"
-    },
-    "body": "{\"sku\":\"TRC-1001\",\"qty\":1}",
-    "expectStatus": [
-      200,
-      201
-    ],
-    "cacheControl": [
-      "no-store"
-    ]
-  },
-  {
-    "name": "place-order",
-    "method": "POST",
-    "path": "/api/orders",
-    "headers": {
-      "Content-Type": "application/json",
-      "Idempotency-Key": "load-test"
-    },
-    "body": "{\"cart\":\"current\",\"payment\":{\"method\":\"test-card\"}}",
-    "expectStatus": [
-      201
-    ],
-    "cacheControl": null
-  }
-];
-
-// Weighted pick, deterministic: iteration i of the test sends REQUESTS[ORDER[i % ORDER.length]];
-// each request appears in ORDER as often as its weight, interleaved.
-const ORDER = [0,1,0,0,1,0,2,0,1,0];
-const pick = (i) => REQUESTS[ORDER[i % ORDER.length]];
-
-function directives(value) {
-  return String(value || "").split(",").map((d) => d.trim().toLowerCase()).filter((d) => d !== "");
-}
+export const options = scenarioOptions(SCENARIO);
 
 export default function () {
-  const req = pick(exec.scenario.iterationInTest);
-  const res = http.request(req.method, BASE_URL + req.path, req.body, {
-    headers: req.headers,
-    tags: { name: req.name },
-    responseCallback: http.expectedStatuses(...req.expectStatus),
-  });
-  const checks = {};
-  checks[`${req.name}: status is ${req.expectStatus.join(" or ")}`] = (r) => req.expectStatus.includes(r.status);
-  if (req.cacheControl !== null) {
-    checks[`${req.name}: Cache-Control has ${req.cacheControl.join(", ")}`] = (r) => {
-      const got = directives(r.headers["Cache-Control"]);
-      return req.cacheControl.every((d) => got.includes(d));
-    };
-  }
-  check(res, checks, { name: req.name });
+  iteration(SCENARIO);
 }

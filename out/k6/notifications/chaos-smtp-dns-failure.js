@@ -2,102 +2,34 @@
 // Chaos experiment smtp-dns-failure of service notifications (dns-error), run under the load of scenario order-burst.
 // Thresholds: the steady state, with abortOnFail (exit code 99 as soon as it is lost).
 // The SMTP relay's name does not resolve; messages must be queued and retried, not lost.
-import http from "k6/http";
-import { check } from "k6";
-import exec from "k6/execution";
+import { iteration, scenarioOptions } from "./svcspec.runtime.js";
 
-const BASE_URL = __ENV.BASE_URL || "http://notifications.platform.svc:8080";
-// Test-time overrides: SVCSPEC_DURATION (e.g. 3s) replaces every stage and scenario duration,
-// SVCSPEC_MAX_VUS caps the VUs (and the arrival rate) so a short local run stays small.
-const DURATION = __ENV.SVCSPEC_DURATION || null;
-const MAX_VUS = __ENV.SVCSPEC_MAX_VUS ? parseInt(__ENV.SVCSPEC_MAX_VUS, 10) : null;
-const dur = (d) => DURATION || d;
-const cap = (n) => (MAX_VUS === null ? n : Math.min(n, MAX_VUS));
-
-export const options = {
-  scenarios: {
-    "chaos-smtp-dns-failure": {
-      executor: "ramping-vus",
-      startVUs: 0,
-      stages: [
-        { duration: dur("30s"), target: cap(50) },
-        { duration: dur("2m"), target: cap(50) },
-        { duration: dur("2m"), target: cap(50) },
-        { duration: dur("30s"), target: cap(0) },
-      ],
-    },
+const SCENARIO = {
+  name: "chaos-smtp-dns-failure",
+  baseUrl: "http://notifications.platform.svc:8080",
+  profile: {
+    "executor": "ramping-vus",
+    "startVUs": 0,
+    "stages": [
+      {"duration":"30s","target":50},
+      {"duration":"2m","target":50},
+      {"duration":"2m","target":50},
+      {"duration":"30s","target":0},
+    ],
   },
   thresholds: {
     "http_req_failed": [{"threshold":"rate<0.01","abortOnFail":true}],
   },
+  requests: [
+    {"name":"send-email","method":"POST","path":"/v1/messages","headers":{"Content-Type":"application/json"},"body":"{\"template\":\"order-confirmation\",\"to\":\"load-test@traceo.example\",\"vars\":{\"order\":\"ORD-00000001\"}}","expectStatus":[202],"cacheControl":null},
+    {"name":"send-sms","method":"POST","path":"/v1/messages","headers":{"Content-Type":"application/json"},"body":"{\"template\":\"shipping-update\",\"channel\":\"sms\",\"to\":\"+4915550000000\"}","expectStatus":[202],"cacheControl":null},
+    {"name":"message-status","method":"GET","path":"/v1/messages/msg-1","headers":{},"body":null,"expectStatus":[200,404],"cacheControl":null},
+  ],
+  order: [0,0,1,0,2,0],
 };
 
-// cacheControl: the directives the response's Cache-Control must contain (the request's path is
-// under a cache route of the spec), or null when the path is not cached.
-const REQUESTS = [
-  {
-    "name": "send-email",
-    "method": "POST",
-    "path": "/v1/messages",
-    "headers": {
-      "Content-Type": "application/json"
-    },
-    "body": "{\"template\":\"order-confirmation\",\"to\":\"load-test@traceo.example\",\"vars\":{\"order\":\"ORD-00000001\"}}",
-    "expectStatus": [
-      202
-    ],
-    "cacheControl": null
-  },
-  {
-    "name": "send-sms",
-    "method": "POST",
-    "path": "/v1/messages",
-    "headers": {
-      "Content-Type": "application/json"
-    },
-    "body": "{\"template\":\"shipping-update\",\"channel\":\"sms\",\"to\":\"+4915550000000\"}",
-    "expectStatus": [
-      202
-    ],
-    "cacheControl": null
-  },
-  {
-    "name": "message-status",
-    "method": "GET",
-    "path": "/v1/messages/msg-1",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200,
-      404
-    ],
-    "cacheControl": null
-  }
-];
-
-// Weighted pick, deterministic: iteration i of the test sends REQUESTS[ORDER[i % ORDER.length]];
-// each request appears in ORDER as often as its weight, interleaved.
-const ORDER = [0,0,1,0,2,0];
-const pick = (i) => REQUESTS[ORDER[i % ORDER.length]];
-
-function directives(value) {
-  return String(value || "").split(",").map((d) => d.trim().toLowerCase()).filter((d) => d !== "");
-}
+export const options = scenarioOptions(SCENARIO);
 
 export default function () {
-  const req = pick(exec.scenario.iterationInTest);
-  const res = http.request(req.method, BASE_URL + req.path, req.body, {
-    headers: req.headers,
-    tags: { name: req.name },
-    responseCallback: http.expectedStatuses(...req.expectStatus),
-  });
-  const checks = {};
-  checks[`${req.name}: status is ${req.expectStatus.join(" or ")}`] = (r) => req.expectStatus.includes(r.status);
-  if (req.cacheControl !== null) {
-    checks[`${req.name}: Cache-Control has ${req.cacheControl.join(", ")}`] = (r) => {
-      const got = directives(r.headers["Cache-Control"]);
-      return req.cacheControl.every((d) => got.includes(d));
-    };
-  }
-  check(res, checks, { name: req.name });
+  iteration(SCENARIO);
 }

@@ -2,88 +2,31 @@
 // Chaos experiment psp-unreachable of service payments-api (network-partition), run under the load of scenario authorise.
 // Thresholds: the steady state, with abortOnFail (exit code 99 as soon as it is lost).
 // Cut the PSP egress proxy off; payments-api must fail fast and fall back.
-import http from "k6/http";
-import { check } from "k6";
-import exec from "k6/execution";
+import { iteration, scenarioOptions } from "./svcspec.runtime.js";
 
-const BASE_URL = __ENV.BASE_URL || "http://payments-api.payments.svc:8080";
-// Test-time overrides: SVCSPEC_DURATION (e.g. 3s) replaces every stage and scenario duration,
-// SVCSPEC_MAX_VUS caps the VUs (and the arrival rate) so a short local run stays small.
-const DURATION = __ENV.SVCSPEC_DURATION || null;
-const MAX_VUS = __ENV.SVCSPEC_MAX_VUS ? parseInt(__ENV.SVCSPEC_MAX_VUS, 10) : null;
-const dur = (d) => DURATION || d;
-const cap = (n) => (MAX_VUS === null ? n : Math.min(n, MAX_VUS));
-
-export const options = {
-  scenarios: {
-    "chaos-psp-unreachable": {
-      executor: "constant-arrival-rate",
-      rate: cap(50),
-      timeUnit: "1s",
-      duration: dur("5m"),
-      preAllocatedVUs: cap(20),
-      maxVUs: cap(20),
-    },
+const SCENARIO = {
+  name: "chaos-psp-unreachable",
+  baseUrl: "http://payments-api.payments.svc:8080",
+  profile: {
+    "executor": "constant-arrival-rate",
+    "rate": 50,
+    "timeUnit": "1s",
+    "duration": "5m",
+    "preAllocatedVUs": 20,
+    "maxVUs": 20,
   },
   thresholds: {
     "http_req_duration": [{"threshold":"p(99)<2000","abortOnFail":true}],
   },
+  requests: [
+    {"name":"authorise-card","method":"POST","path":"/v1/authorisations","headers":{"Content-Type":"application/json","X-Client":"k6-load-test"},"body":"{\"amount\":1999,\"currency\":\"EUR\",\"card\":\"4000000000000002\",\"psp\":\"sandbox\"}","expectStatus":[201,402],"cacheControl":null},
+    {"name":"get-payment","method":"GET","path":"/v1/payments/pay-load-1","headers":{},"body":null,"expectStatus":[200],"cacheControl":null},
+  ],
+  order: [0,0,0,0,0,1,0,0,0,0],
 };
 
-// cacheControl: the directives the response's Cache-Control must contain (the request's path is
-// under a cache route of the spec), or null when the path is not cached.
-const REQUESTS = [
-  {
-    "name": "authorise-card",
-    "method": "POST",
-    "path": "/v1/authorisations",
-    "headers": {
-      "Content-Type": "application/json",
-      "X-Client": "k6-load-test"
-    },
-    "body": "{\"amount\":1999,\"currency\":\"EUR\",\"card\":\"4000000000000002\",\"psp\":\"sandbox\"}",
-    "expectStatus": [
-      201,
-      402
-    ],
-    "cacheControl": null
-  },
-  {
-    "name": "get-payment",
-    "method": "GET",
-    "path": "/v1/payments/pay-load-1",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": null
-  }
-];
-
-// Weighted pick, deterministic: iteration i of the test sends REQUESTS[ORDER[i % ORDER.length]];
-// each request appears in ORDER as often as its weight, interleaved.
-const ORDER = [0,0,0,0,0,1,0,0,0,0];
-const pick = (i) => REQUESTS[ORDER[i % ORDER.length]];
-
-function directives(value) {
-  return String(value || "").split(",").map((d) => d.trim().toLowerCase()).filter((d) => d !== "");
-}
+export const options = scenarioOptions(SCENARIO);
 
 export default function () {
-  const req = pick(exec.scenario.iterationInTest);
-  const res = http.request(req.method, BASE_URL + req.path, req.body, {
-    headers: req.headers,
-    tags: { name: req.name },
-    responseCallback: http.expectedStatuses(...req.expectStatus),
-  });
-  const checks = {};
-  checks[`${req.name}: status is ${req.expectStatus.join(" or ")}`] = (r) => req.expectStatus.includes(r.status);
-  if (req.cacheControl !== null) {
-    checks[`${req.name}: Cache-Control has ${req.cacheControl.join(", ")}`] = (r) => {
-      const got = directives(r.headers["Cache-Control"]);
-      return req.cacheControl.every((d) => got.includes(d));
-    };
-  }
-  check(res, checks, { name: req.name });
+  iteration(SCENARIO);
 }

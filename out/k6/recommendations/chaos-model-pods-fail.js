@@ -2,93 +2,31 @@
 // Chaos experiment model-pods-fail of service recommendations (pod-failure), run under the load of scenario carousel.
 // Thresholds: the steady state, with abortOnFail (exit code 99 as soon as it is lost).
 // The model server pods stop answering; the fallback list must take over.
-import http from "k6/http";
-import { check } from "k6";
-import exec from "k6/execution";
+import { iteration, scenarioOptions } from "./svcspec.runtime.js";
 
-const BASE_URL = __ENV.BASE_URL || "http://recommendations.shop.svc:8080";
-// Test-time overrides: SVCSPEC_DURATION (e.g. 3s) replaces every stage and scenario duration,
-// SVCSPEC_MAX_VUS caps the VUs (and the arrival rate) so a short local run stays small.
-const DURATION = __ENV.SVCSPEC_DURATION || null;
-const MAX_VUS = __ENV.SVCSPEC_MAX_VUS ? parseInt(__ENV.SVCSPEC_MAX_VUS, 10) : null;
-const dur = (d) => DURATION || d;
-const cap = (n) => (MAX_VUS === null ? n : Math.min(n, MAX_VUS));
-
-export const options = {
-  scenarios: {
-    "chaos-model-pods-fail": {
-      executor: "constant-arrival-rate",
-      rate: cap(600),
-      timeUnit: "1m",
-      duration: dur("5m"),
-      preAllocatedVUs: cap(10),
-      maxVUs: cap(40),
-    },
+const SCENARIO = {
+  name: "chaos-model-pods-fail",
+  baseUrl: "http://recommendations.shop.svc:8080",
+  profile: {
+    "executor": "constant-arrival-rate",
+    "rate": 600,
+    "timeUnit": "1m",
+    "duration": "5m",
+    "preAllocatedVUs": 10,
+    "maxVUs": 40,
   },
   thresholds: {
     "http_req_failed": [{"threshold":"rate<0.01","abortOnFail":true}],
   },
+  requests: [
+    {"name":"popular","method":"GET","path":"/api/recommendations/popular","headers":{},"body":null,"expectStatus":[200],"cacheControl":["public","max-age=900","stale-while-revalidate=300"]},
+    {"name":"for-me","method":"GET","path":"/api/recommendations/for-me","headers":{"Cookie":"session=load-test"},"body":null,"expectStatus":[200],"cacheControl":["private","max-age=120"]},
+  ],
+  order: [1,0,1,1],
 };
 
-// cacheControl: the directives the response's Cache-Control must contain (the request's path is
-// under a cache route of the spec), or null when the path is not cached.
-const REQUESTS = [
-  {
-    "name": "popular",
-    "method": "GET",
-    "path": "/api/recommendations/popular",
-    "headers": {},
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": [
-      "public",
-      "max-age=900",
-      "stale-while-revalidate=300"
-    ]
-  },
-  {
-    "name": "for-me",
-    "method": "GET",
-    "path": "/api/recommendations/for-me",
-    "headers": {
-      "Cookie": "session=load-test"
-    },
-    "body": null,
-    "expectStatus": [
-      200
-    ],
-    "cacheControl": [
-      "private",
-      "max-age=120"
-    ]
-  }
-];
-
-// Weighted pick, deterministic: iteration i of the test sends REQUESTS[ORDER[i % ORDER.length]];
-// each request appears in ORDER as often as its weight, interleaved.
-const ORDER = [1,0,1,1];
-const pick = (i) => REQUESTS[ORDER[i % ORDER.length]];
-
-function directives(value) {
-  return String(value || "").split(",").map((d) => d.trim().toLowerCase()).filter((d) => d !== "");
-}
+export const options = scenarioOptions(SCENARIO);
 
 export default function () {
-  const req = pick(exec.scenario.iterationInTest);
-  const res = http.request(req.method, BASE_URL + req.path, req.body, {
-    headers: req.headers,
-    tags: { name: req.name },
-    responseCallback: http.expectedStatuses(...req.expectStatus),
-  });
-  const checks = {};
-  checks[`${req.name}: status is ${req.expectStatus.join(" or ")}`] = (r) => req.expectStatus.includes(r.status);
-  if (req.cacheControl !== null) {
-    checks[`${req.name}: Cache-Control has ${req.cacheControl.join(", ")}`] = (r) => {
-      const got = directives(r.headers["Cache-Control"]);
-      return req.cacheControl.every((d) => got.includes(d));
-    };
-  }
-  check(res, checks, { name: req.name });
+  iteration(SCENARIO);
 }

@@ -45,7 +45,8 @@ const CHECKS: Check[] = [
   { tool: "opa", what: "check --strict", select: (f) => (f.includes("opa/.manifest") ? ["opa"] : []), commands: () => [["check", "--strict", "opa"]] },
   { tool: "opa", what: "test", select: (f) => (f.some((p) => p.startsWith("opa-tests/")) ? ["opa", "opa-tests"] : []), commands: () => [["test", "--fail-on-empty", "opa", "opa-tests"]] },
   { tool: "luajit", what: "compile", select: (f) => f.filter((p) => /^fluent-bit\/.*\.lua$/.test(p)), commands: (f) => f.map((p) => ["-b", p, "/dev/null"]) },
-  { tool: "k6", what: "inspect", select: (f) => f.filter((p) => /^k6\/.*\.js$/.test(p)), commands: (f) => f.map((p) => ["inspect", "--execution-requirements", p]) },
+  // Scripts only (a DNS-label name): the runtime module beside them (svcspec.runtime.js) has no default function.
+  { tool: "k6", what: "inspect", select: (f) => f.filter((p) => /^k6\/[^/]+\/[^./]+\.js$/.test(p)), commands: (f) => f.map((p) => ["inspect", "--execution-requirements", p]) },
   {
     tool: "kubeconform",
     what: "-strict",
