@@ -2,8 +2,7 @@
  * edge, each network's first, last and next-outside addresses (also in IPv4-mapped form), MFA
  * missing, false or a string, attributes missing or of the wrong type; and the deploy gate at each
  * threshold and its neighbours. Expectations come from the TypeScript reference evaluator. */
-import type { Access, AccessRule, DeployRule, Schedule } from "../../src/model/model.js";
-import type { AccessRequest } from "../../src/model/spec.js";
+import type { Access, AccessRequest, AccessRule, DeployRule, Schedule } from "../../src/model/model.js";
 import { evaluateAccess, evaluateDeploy, type AccessDecision, type DeployDecision } from "../../src/access/evaluate.js";
 import { formatIp, parseCidr } from "../../src/util/ip.js";
 import { BoundedCache } from "../../src/util/memo.js";

@@ -1,8 +1,11 @@
-/** Stage 2: shape (JSON Schema) then meaning (semantic checks) of every document. */
+/** Stage 2: shape (JSON Schema), then meaning (semantic checks) of every document, then the
+ * checks of resolved values on the Model of the documents that passed. */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SpecDocument } from "../load/source.js";
-import type { Located } from "../model/lower.js";
+import { type Located, lower } from "../model/lower.js";
+import { Origins } from "../model/origins.js";
 import type { OrganizationDoc, ServiceDoc } from "../model/spec.js";
+import { checkModel } from "./model.js";
 import { checkOrganization } from "./organization.js";
 import { Report } from "./report.js";
 import { checkSchema } from "./schema.js";
@@ -30,7 +33,9 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   });
   const orgBroken = orgDocs.length > 0 && (orgDoc === null || orgDocs[0] !== orgDoc);
   const organization = orgDoc && !orgBroken ? (orgDoc.value as OrganizationDoc) : null;
-  if (organization && orgDoc) checkOrganization(new Report(orgDoc, diagnostics), organization);
+  const orgClean = !orgBroken && withoutErrors(diagnostics, () => {
+    if (organization && orgDoc) checkOrganization(new Report(orgDoc, diagnostics), organization);
+  });
   const context = orgBroken ? null : orgContext(organization);
 
   for (const d of documents) {
@@ -39,6 +44,7 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
 
   const names = new Map<string, SpecDocument>();
   const services: Located<ServiceDoc>[] = [];
+  const clean = new Map<Located<unknown>, SpecDocument>();
   for (const d of valid.filter((x) => kindOf(x) === "Service")) {
     const doc = d.value as ServiceDoc;
     const r = new Report(d, diagnostics);
@@ -48,13 +54,27 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
       continue;
     }
     names.set(doc.metadata.name, d);
-    checkService(r, doc, context);
-    services.push({ doc, file: d.source.name });
+    const located = { doc, file: d.source.name };
+    if (withoutErrors(diagnostics, () => checkService(r, doc, context))) clean.set(located, d);
+    services.push(located);
   }
-  return {
-    spec: { organization: organization && orgDoc ? { doc: organization, file: orgDoc.source.name } : null, services },
-    diagnostics,
-  };
+  const org = organization && orgDoc ? { doc: organization, file: orgDoc.source.name } : null;
+  if (org && orgDoc) clean.set(org, orgDoc);
+  // Resolved values exist once the documents they resolve from are valid: lower() assumes so.
+  if (orgClean) {
+    const origins = new Origins();
+    const model = lower(org, services.filter((s) => clean.has(s)), origins);
+    checkModel(model, origins, (document) => new Report(clean.get(document)!, diagnostics));
+  }
+  return { spec: { organization: org, services }, diagnostics };
+}
+
+/** Runs checks; true when they reported no error. */
+function withoutErrors(diagnostics: readonly Diagnostic[], checks: () => void): boolean {
+  const errors = () => diagnostics.filter((d) => d.severity === "error").length;
+  const before = errors();
+  checks();
+  return errors() === before;
 }
 
 function kindOf(d: SpecDocument): unknown {
