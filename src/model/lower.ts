@@ -8,6 +8,7 @@ import { receiverName, snakeCase } from "./names.js";
 import { unreachable } from "./never.js";
 import type { Located, Origins, SourcePath } from "./origins.js";
 import type * as S from "./spec.js";
+import { WEEKDAYS } from "./vocabulary.js";
 
 export type { Located } from "./origins.js";
 
@@ -113,8 +114,6 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Tr
 export function lowerTiers(tiers: S.OrganizationSpec["tiers"]): M.Tier[] {
   return Object.entries(tiers ?? D.DEFAULT_TIERS).map(([name, t]) => ({ name, objective: percentRatio(t.objective), page: t.page, ticket: t.ticket }));
 }
-
-export const WEEKDAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const satisfies readonly S.Weekday[];
 
 export function lowerSchedule(s: S.Schedule): M.Schedule {
   return {

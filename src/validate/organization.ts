@@ -2,6 +2,7 @@
 import { HUNDRED, parsePercent } from "../model/decimal.js";
 import { parseDuration } from "../model/duration.js";
 import type { OrganizationDoc, Receiver, Schedule } from "../model/spec.js";
+import { SEVERITIES } from "../model/vocabulary.js";
 import type { PathSegment } from "../diagnostics/locate.js";
 import { formatIp, parseCidr } from "../util/ip.js";
 import { FORMATS } from "./formats.js";
@@ -33,7 +34,7 @@ export function checkOrganization(r: Report, doc: OrganizationDoc): void {
   });
   for (const [team, t] of Object.entries(spec.teams ?? {})) {
     if (t.businessHours) checkSchedule(r, ["spec", "teams", team, "businessHours"], t.businessHours);
-    for (const severity of ["page", "ticket"] as const) {
+    for (const severity of SEVERITIES) {
       const receiver = t.receivers?.[severity];
       if (receiver) checkReceiver(r, ["spec", "teams", team, "receivers", severity], receiver);
     }

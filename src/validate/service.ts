@@ -4,6 +4,7 @@ import { lowerTiers, sliKind } from "../model/lower.js";
 import { unreachable } from "../model/never.js";
 import { parsePiiPattern, toRegExp } from "../model/pii-pattern.js";
 import type * as S from "../model/spec.js";
+import { CHAOS_MODE_VALUES } from "../model/vocabulary.js";
 import { locate, type PathSegment } from "../diagnostics/locate.js";
 import { orList, unknownNameHint } from "../util/suggest.js";
 import { cronProblem } from "./cron.js";
@@ -288,14 +289,6 @@ function checkLoad(r: Report, load: S.LoadScenario[]): void {
 // ---------------------------------------------------------------------------------------------
 // chaos: Chaos Mesh admission-webhook rules the CRD schema does not enforce
 
-/** What `value` counts in each mode: pods, a percentage of them, or nothing. */
-export const CHAOS_MODE_VALUES: Record<S.ChaosMode, "pods" | "percent" | null> = {
-  one: null,
-  all: null,
-  fixed: "pods",
-  "fixed-percent": "percent",
-  "random-max-percent": "percent",
-};
 const NEEDS_VALUE = (Object.keys(CHAOS_MODE_VALUES) as S.ChaosMode[]).filter((m) => CHAOS_MODE_VALUES[m] !== null);
 
 function checkChaos(r: Report, chaos: S.ChaosExperiment[], scenarios: Set<string>): void {
@@ -303,18 +296,19 @@ function checkChaos(r: Report, chaos: S.ChaosExperiment[], scenarios: Set<string
   chaos.forEach((x, i) => {
     const at = (...k: PathSegment[]): PathSegment[] => ["spec", "chaos", i, ...k];
     checkDuration(r, at("duration"), x.duration);
-    if (NEEDS_VALUE.includes(x.mode)) {
+    const counts = CHAOS_MODE_VALUES[x.mode];
+    if (counts !== null) {
       if (x.value === undefined) {
-        r.error("SVC060", at("mode"), `mode \`${x.mode}\` needs a value`, x.mode === "fixed" ? 'add value: "1" (how many pods)' : 'add value: "50" (percent of pods, 1-100)');
+        r.error("SVC060", at("mode"), `mode \`${x.mode}\` needs a value`, counts === "pods" ? 'add value: "1" (how many pods)' : 'add value: "50" (percent of pods, 1-100)');
       } else {
         const n = Number(x.value);
         const whole = /^[0-9]+$/.test(String(x.value));
-        if (!whole || n < 1 || (x.mode !== "fixed" && n > 100)) {
+        if (!whole || n < 1 || (counts === "percent" && n > 100)) {
           r.error(
             "SVC061",
             at("value"),
-            x.mode === "fixed" ? `value ${JSON.stringify(x.value)} must be a whole number of pods, at least 1` : `value ${JSON.stringify(x.value)} must be a whole percentage from 1 to 100`,
-            x.mode === "fixed" ? 'e.g. value: "2" (kill two pods)' : `e.g. value: "50" (${x.mode} of the selected pods)`,
+            counts === "pods" ? `value ${JSON.stringify(x.value)} must be a whole number of pods, at least 1` : `value ${JSON.stringify(x.value)} must be a whole percentage from 1 to 100`,
+            counts === "pods" ? 'e.g. value: "2" (kill two pods)' : `e.g. value: "50" (${x.mode} of the selected pods)`,
           );
         }
       }
