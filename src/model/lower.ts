@@ -63,20 +63,17 @@ function sortedPairs(record: Record<string, string> | undefined): [string, strin
 function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Track): M.Organization {
   const spec: S.OrganizationSpec = located?.doc.spec ?? {};
   const teams = Object.entries(spec.teams ?? {})
-    .map(([name, t]): M.Team =>
-      track(
-        {
-          name,
-          receivers: {
-            page: t.receivers?.page ? { name: receiverName(name, "page"), integrations: t.receivers.page } : null,
-            ticket: t.receivers?.ticket ? { name: receiverName(name, "ticket"), integrations: t.receivers.ticket } : null,
-          },
-          businessHours: t.businessHours ? lowerSchedule(t.businessHours) : null,
+    .map(([name, t]): M.Team => {
+      const team: M.Team = {
+        name,
+        receivers: {
+          page: t.receivers?.page ? { name: receiverName(name, "page"), integrations: t.receivers.page } : null,
+          ticket: t.receivers?.ticket ? { name: receiverName(name, "ticket"), integrations: t.receivers.ticket } : null,
         },
-        ["spec", "teams", name],
-        t,
-      ),
-    )
+        businessHours: t.businessHours ? lowerSchedule(t.businessHours) : null,
+      };
+      return track(team, ["spec", "teams", name], t);
+    })
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const networks = Object.entries(spec.access?.networks ?? {})
     .map(([name, cidrs]) => ({ name, cidrs: [...cidrs] }))
@@ -138,8 +135,7 @@ function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization,
   const tier = org.tiers.find((t) => t.name === spec.tier);
   if (!tier) throw new Error(`internal: unvalidated tier ${spec.tier}`);
   const selector = spec.workload?.selector ?? { "app.kubernetes.io/name": doc.metadata.name };
-  return track(
-    {
+  const service: M.Service = {
     file,
     name: doc.metadata.name,
     id: snakeCase(doc.metadata.name),
@@ -165,10 +161,8 @@ function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization,
     access: spec.access ? lowerAccess(spec.access, org) : null,
     load: (spec.load ?? []).map((l, i) => track(lowerLoad(l), ["spec", "load", i], l)),
     chaos: (spec.chaos ?? []).map((c, i) => track(lowerChaos(c), ["spec", "chaos", i], c)),
-    },
-    [],
-    doc,
-  );
+  };
+  return track(service, [], doc);
 }
 
 /** `track` takes paths relative to the SLO. */
@@ -176,37 +170,31 @@ function lowerSlo(s: S.Slo, tier: M.Tier, org: M.Organization, track: Track): M.
   const objective = s.objective !== undefined ? percentRatio(s.objective) : tier.objective;
   const budget = ONE.sub(objective);
   const window = s.window !== undefined ? duration(s.window) : org.slo.window;
-  const alerting: M.SloAlerting = track(
-    {
-      page: s.alerting?.page ?? tier.page,
-      ticket: s.alerting?.ticket ?? tier.ticket,
-      // 0 and absent both mean no low-traffic guard (the schema's default 0).
-      minEvents: s.alerting?.minEvents ?? null,
-      noData: s.alerting?.noData ?? D.DEFAULT_NO_DATA,
-      labels: sortedPairs(s.alerting?.labels),
-      annotations: sortedPairs(s.alerting?.annotations),
-    },
-    ["alerting"],
-    s.alerting,
-  );
+  const alerting: M.SloAlerting = {
+    page: s.alerting?.page ?? tier.page,
+    ticket: s.alerting?.ticket ?? tier.ticket,
+    // 0 and absent both mean no low-traffic guard (the schema's default 0).
+    minEvents: s.alerting?.minEvents ?? null,
+    noData: s.alerting?.noData ?? D.DEFAULT_NO_DATA,
+    labels: sortedPairs(s.alerting?.labels),
+    annotations: sortedPairs(s.alerting?.annotations),
+  };
+  track(alerting, ["alerting"], s.alerting);
   const alerts = org.slo.burnRateAlerts
     .filter((row) => alerting[row.severity])
     .map((row) => burnRateAlert(row, window, budget));
-  return track(
-    {
-      name: s.name,
-      description: s.description ?? null,
-      objective,
-      objectivePercent: objective.mul(HUNDRED),
-      budget,
-      window,
-      sli: lowerSli(s.sli),
-      alerting,
-      alerts,
-    },
-    [],
-    s,
-  );
+  const slo: M.Slo = {
+    name: s.name,
+    description: s.description ?? null,
+    objective,
+    objectivePercent: objective.mul(HUNDRED),
+    budget,
+    window,
+    sli: lowerSli(s.sli),
+    alerting,
+    alerts,
+  };
+  return track(slo, [], s);
 }
 
 /** Scales a row of the burn-rate table to an SLO: the factor keeps the row's budget-consumed

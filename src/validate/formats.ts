@@ -3,11 +3,11 @@
  *
  * In the schema a format is the keyword `x-svcspec-format: <name>` next to a `pattern`. Editors
  * ignore the keyword and check the pattern; svcspec's ajv runs it as a keyword that accepts what the
- * pattern accepts and explains a rejection in the format's terms: "invalid duration: units out of
- * order", with the format's code and hint, instead of "does not match ^([0-9]+(ms|s|...". The
- * semantic checks that read further than a pattern can (unit order, cron ranges, PromQL syntax)
- * report with the same code and hint. */
-import type { Ajv, AnySchemaObject, ErrorObject } from "ajv";
+ * pattern accepts and explains a rejection in the format's terms ("invalid duration at
+ * spec.slos[0].window: ...", SVC040, "e.g. 30s, 5m, 1h30m, 1d") instead of "does not match
+ * ^([0-9]+(ms|s|...". The semantic checks that read further than a pattern can (unit order, cron
+ * ranges, `$window` use) report with the same code and hint. */
+import type { Ajv, AnySchemaObject, ErrorObject, FuncKeywordDefinition } from "ajv";
 import type { Code } from "../diagnostics/codes.js";
 import { displayPath, pointerToPath } from "../diagnostics/locate.js";
 import { parseDuration } from "../model/duration.js";
@@ -99,6 +99,8 @@ export const FORMATS: Record<FormatName, DomainFormat> = {
   },
 };
 
+type DataValidate = ReturnType<NonNullable<FuncKeywordDefinition["compile"]>>;
+
 function isFormat(name: string): name is FormatName {
   return Object.hasOwn(FORMATS, name);
 }
@@ -115,14 +117,13 @@ export function addFormatKeyword(ajv: Ajv): void {
       if (typeof parent["pattern"] !== "string") throw new Error(`schema: ${FORMAT_KEYWORD} ${name} without a pattern next to it`);
       const format: DomainFormat = FORMATS[name];
       const pattern = new RegExp(parent["pattern"], "u");
-      function validate(value: unknown, cxt?: { instancePath: string }): boolean {
+      const validate: DataValidate = (value, cxt) => {
         if (typeof value === "string" ? pattern.test(value) : !format.explainsOtherTypes) return true;
         const problem = format.explain(value, displayPath(pointerToPath(cxt?.instancePath ?? "")));
         if (!problem) return true;
         validate.errors = [{ keyword: FORMAT_KEYWORD, message: problem.message, params: problem }];
         return false;
-      }
-      validate.errors = [] as Partial<ErrorObject>[];
+      };
       return validate;
     },
   });
