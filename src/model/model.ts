@@ -5,7 +5,6 @@
 import type { Ratio } from "./decimal.js";
 import type { Millis } from "./duration.js";
 import type * as S from "./spec.js";
-import type { Labels } from "./spec.js";
 
 export interface Model {
   organization: Organization;
@@ -242,6 +241,8 @@ export interface AccessRequest {
   environment?: { ip?: unknown; time?: unknown };
 }
 
+/** An experiment: what every one has, and its fault with the fault's parameters (switch on
+ * `fault` to read them). */
 export type ChaosExperiment = ChaosCommon & Fault;
 
 interface ChaosCommon {
@@ -263,7 +264,7 @@ export type Fault =
   | { fault: "container-kill"; params: { containerNames: string[] } }
   | { fault: "network-delay"; params: { latency: string; jitter: string | null; correlation: Ratio | null; direction: NetworkDirection } }
   | { fault: "network-loss"; params: { loss: Ratio; correlation: Ratio | null; direction: NetworkDirection } }
-  | { fault: "network-partition"; params: { direction: NetworkDirection; targetSelector: Labels | null } }
+  | { fault: "network-partition"; params: { direction: NetworkDirection; targetSelector: S.Labels | null } }
   | { fault: "cpu-stress"; params: { workers: number; load: number; containerNames: string[] | null } }
   | { fault: "memory-stress"; params: { workers: number; size: string; containerNames: string[] | null } }
   | { fault: "http-abort"; params: HttpFaultParams }
@@ -280,4 +281,4 @@ export interface HttpFaultParams {
   target: NonNullable<S.ParamsHttpAbort["target"]>;
 }
 
-export type { Labels };
+export type Labels = S.Labels;
