@@ -133,12 +133,12 @@ describe("kubernetes manifests", () => {
 
   it("the webhook rules catch what the schemas miss", () => {
     const service = { name: "s", namespace: "ns", selector: [["app", "s"]] } as unknown as Service;
-    const x = (over: Partial<ChaosExperiment>): ChaosExperiment => ({ name: "x", description: null, fault: "pod-kill", mode: "one", value: null, duration: 30_000, params: {}, schedule: null, underLoad: null, steadyState: null, ...over });
+    const x = (over: object): ChaosExperiment => ({ name: "x", description: null, fault: "pod-kill", mode: "one", value: null, duration: 30_000, params: { gracePeriod: null }, schedule: null, underLoad: null, steadyState: null, ...over }) as ChaosExperiment;
     expect(webhookProblems(chaosObject(service, x({})) as never)).toEqual([]);
-    expect(webhookProblems(chaosObject(service, x({ fault: "container-kill" })) as never).join()).toMatch(/containerNames/);
+    expect(webhookProblems(chaosObject(service, x({ fault: "container-kill", params: { containerNames: [] } })) as never).join()).toMatch(/containerNames/);
     expect(webhookProblems(chaosObject(service, x({ mode: "fixed", value: "0" })) as never).join()).toMatch(/integer > 0/);
     expect(webhookProblems(chaosObject(service, x({ mode: "fixed-percent", value: "150" })) as never).join()).toMatch(/\(0, 100\]/);
-    expect(webhookProblems(chaosObject(service, x({ fault: "network-partition", params: { direction: "both" } })) as never).join()).toMatch(/needs a target/);
+    expect(webhookProblems(chaosObject(service, x({ fault: "network-partition", params: { direction: "both", targetSelector: null } })) as never).join()).toMatch(/needs a target/);
     expect(webhookProblems(experimentObject(service, x({ schedule: "@every 1h", mode: "fixed" })) as never).join()).toMatch(/integer > 0/);
   });
 

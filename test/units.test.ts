@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Ratio, parsePercent } from "../src/model/decimal.js";
 import { formatDuration, humanSeconds, parseDuration, parseLatency } from "../src/model/duration.js";
+import { validate } from "../src/compile.js";
 import { burnRateAlert, percentRatio } from "../src/model/lower.js";
 import { parsePiiPattern, toRegExp } from "../src/model/pii-pattern.js";
 import { cidrContains, formatIp, parseCidr, parseIp } from "../src/util/ip.js";
@@ -56,6 +57,34 @@ describe("burn-rate factors", () => {
     const a = burnRateAlert({ severity: "page", budgetConsumed: percentRatio("2%"), long: HOUR, short: 5 * 60_000, for: 0 }, 30 * DAY, Ratio.parse("0.1")!);
     expect(a.threshold.toString()).toBe("1.44");
     expect(a.canFire).toBe(false);
+  });
+  it("checks of resolved values run on the Model and point where the value was written, or at the SLO", () => {
+    const org = ["apiVersion: svcspec/v1", "kind: Organization", "metadata: { name: acme }", "spec:", "  tiers:", "    loose: { objective: 90, page: true, ticket: false }", "  teams:", "    shop: {}"].join("\n");
+    const svc = [
+      "apiVersion: svcspec/v1",
+      "kind: Service",
+      "metadata: { name: checkout, team: shop }",
+      "spec:",
+      "  tier: loose",
+      "  slos:",
+      "    - name: inherits",
+      "      sli: { ratio: { errors: a_total, total: b_total } }",
+      "    - name: writes",
+      "      objective: 91",
+      "      sli: { ratio: { errors: a_total, total: b_total } }",
+      "      alerting: { page: true }",
+    ].join("\n");
+    const { diagnostics } = validate([
+      { path: "o.yaml", name: "o.yaml", text: org },
+      { path: "s.yaml", name: "s.yaml", text: svc },
+    ]);
+    // Budget 10% (the tier's) and 9%: the 1h page row needs an error ratio of 14.4 x budget > 1.
+    expect(diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code} ${d.message}`)).toEqual([
+      "s.yaml:3:35 SVC038 SLO `inherits` pages, but team `shop` has no page receiver", // paging from the tier: at the team
+      "s.yaml:7:13 SVC045 the page alert over 1h can never fire: it needs an error ratio of 1.44 (burn factor 14.4 x budget 0.1)", // the tier's objective: at the name
+      "s.yaml:10:18 SVC045 the page alert over 1h can never fire: it needs an error ratio of 1.296 (burn factor 14.4 x budget 0.09)",
+      "s.yaml:12:25 SVC038 SLO `writes` pages, but team `shop` has no page receiver",
+    ]);
   });
   it("99.9% over 30d is 43.2 minutes of budget", () => {
     expect(Ratio.parse("0.001")!.mul(Ratio.of(30 * 24 * 60)).toString()).toBe("43.2");

@@ -4,7 +4,6 @@
  * twice: a Schedule when `schedule` is set (of the Workflow when the experiment runs under load,
  * else of the chaos kind), else a Workflow when `underLoad` is set (the fault in parallel with a k6
  * task running chaos-<experiment>.js), else the chaos object itself. */
-import { parsePercent } from "../../src/model/decimal.js";
 import type { ChaosExperiment, Service } from "../../src/model/model.js";
 import { goDuration } from "../../src/model/duration.js";
 import { dnsName, k6ChaosConfigMapName, k6ChaosScriptFile, metadata, podSelector } from "../../src/render/kubernetes.js";
@@ -44,73 +43,59 @@ export function lowerCamel(kind: string): string {
   return m ? m[1]!.toLowerCase() + m[2] : kind.charAt(0).toLowerCase() + kind.slice(1);
 }
 
-function percentText(v: unknown): string {
-  const p = parsePercent(v);
-  if (!p) throw new Error(`internal: unvalidated percentage ${JSON.stringify(v)}`);
-  return p.toString();
-}
-
-function strings(v: unknown): string[] {
-  return Array.isArray(v) ? v.map(String) : [];
-}
-
 /** The chaos spec without `duration` (a Workflow node carries `deadline` instead). */
 export function chaosBody(service: Service, x: ChaosExperiment): Record<string, unknown> {
-  const p = x.params;
   const target = { mode: x.mode, ...(x.value !== null ? { value: x.value } : {}), selector: podSelector(service) };
-  const containers = p["containerNames"] !== undefined ? { containerNames: strings(p["containerNames"]) } : {};
+  const containers = (names: string[] | null) => (names !== null ? { containerNames: names } : {});
   switch (x.fault) {
     case "pod-kill":
-      return { action: "pod-kill", ...target, ...(p["gracePeriod"] !== undefined ? { gracePeriod: p["gracePeriod"] } : {}) };
+      return { action: "pod-kill", ...target, ...(x.params.gracePeriod !== null ? { gracePeriod: x.params.gracePeriod } : {}) };
     case "pod-failure":
       return { action: "pod-failure", ...target };
     case "container-kill":
-      return { action: "container-kill", ...target, ...containers };
-    case "network-delay":
+      return { action: "container-kill", ...target, ...containers(x.params.containerNames) };
+    case "network-delay": {
+      const p = x.params;
       return {
         action: "delay",
         ...target,
-        delay: {
-          latency: String(p["latency"]),
-          ...(p["jitter"] !== undefined ? { jitter: String(p["jitter"]) } : {}),
-          ...(p["correlation"] !== undefined ? { correlation: percentText(p["correlation"]) } : {}),
-        },
-        direction: (p["direction"] as string | undefined) ?? "to",
+        delay: { latency: p.latency, ...(p.jitter !== null ? { jitter: p.jitter } : {}), ...(p.correlation !== null ? { correlation: p.correlation.toString() } : {}) },
+        direction: p.direction,
       };
-    case "network-loss":
-      return {
-        action: "loss",
-        ...target,
-        loss: { loss: percentText(p["loss"]), ...(p["correlation"] !== undefined ? { correlation: percentText(p["correlation"]) } : {}) },
-        direction: (p["direction"] as string | undefined) ?? "to",
-      };
+    }
+    case "network-loss": {
+      const p = x.params;
+      return { action: "loss", ...target, loss: { loss: p.loss.toString(), ...(p.correlation !== null ? { correlation: p.correlation.toString() } : {}) }, direction: p.direction };
+    }
     case "network-partition": {
-      const sel = p["targetSelector"] as Record<string, string> | undefined;
+      const sel = x.params.targetSelector;
       return {
         action: "partition",
         ...target,
-        direction: (p["direction"] as string | undefined) ?? "to",
+        direction: x.params.direction,
         ...(sel ? { target: { mode: "all", selector: { namespaces: [service.namespace], labelSelectors: { ...sel } } } } : {}),
       };
     }
     case "cpu-stress":
-      return { ...target, stressors: { cpu: { workers: p["workers"], load: p["load"] ?? 100 } }, ...containers };
+      return { ...target, stressors: { cpu: { workers: x.params.workers, load: x.params.load } }, ...containers(x.params.containerNames) };
     case "memory-stress":
-      return { ...target, stressors: { memory: { workers: p["workers"], size: String(p["size"]) } }, ...containers };
+      return { ...target, stressors: { memory: { workers: x.params.workers, size: x.params.size } }, ...containers(x.params.containerNames) };
     case "http-abort":
-    case "http-delay":
+    case "http-delay": {
+      const p = x.params;
       return {
         ...target,
-        target: (p["target"] as string | undefined) ?? "Request",
-        port: p["port"],
-        path: (p["path"] as string | undefined) ?? "*",
-        ...(p["method"] !== undefined ? { method: p["method"] } : {}),
-        ...(x.fault === "http-abort" ? { abort: true } : { delay: String(p["delay"]) }),
+        target: p.target,
+        port: p.port,
+        path: p.path,
+        ...(p.method !== null ? { method: p.method } : {}),
+        ...(x.fault === "http-abort" ? { abort: true } : { delay: x.params.delay }),
       };
+    }
     case "dns-error":
-      return { action: "error", ...target, patterns: strings(p["patterns"]) };
+      return { action: "error", ...target, patterns: x.params.patterns };
     case "time-skew":
-      return { ...target, timeOffset: String(p["timeOffset"]), ...containers };
+      return { ...target, timeOffset: x.params.timeOffset, ...containers(x.params.containerNames) };
   }
 }
 

@@ -4,7 +4,8 @@
  * read) the inputs are the recorded 5m rates and the raw-window ratios ("recorded"): the test
  * then covers everything from the base rates on. */
 import { ONE, Ratio, ZERO } from "../../src/model/decimal.js";
-import type { Service, Slo } from "../../src/model/model.js";
+import type { Service, Sli, Slo } from "../../src/model/model.js";
+import { unreachable } from "../../src/model/never.js";
 import { selector } from "../../src/render/promql.js";
 import { HITS_RATE, MISSES_RATE } from "./cache.js";
 import { ERRORS_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
@@ -52,14 +53,53 @@ export function producesWithoutInput(query: string): boolean {
   return /\b(vector|absent|absent_over_time|time|day_of_month|day_of_week|day_of_year|days_in_month|hour|minute|month|year)\s*\(/.test(query);
 }
 
+/** Whether the SLI's total can return series with no input (then it is never absent). */
+export function totalProducesWithoutInput(sli: Sli): boolean {
+  switch (sli.kind) {
+    case "ratio":
+    case "latency":
+      return false;
+    case "query":
+      return producesWithoutInput(sli.total);
+    default:
+      return unreachable(sli, "SLI kind");
+  }
+}
+
+/** Whether any of the SLI's expressions can return series with no input: its recorded rates then
+ * cannot be fed as test inputs. */
+function anyProducesWithoutInput(sli: Sli): boolean {
+  switch (sli.kind) {
+    case "ratio":
+    case "latency":
+      return false;
+    case "query":
+      return [sli.errors, sli.good, sli.total].some((q) => q !== null && producesWithoutInput(q));
+    default:
+      return unreachable(sli, "SLI kind");
+  }
+}
+
+/** Labels the SLI keeps on its series besides service and slo. */
+function groupByOf(sli: Sli): string[] {
+  switch (sli.kind) {
+    case "ratio":
+      return sli.groupBy;
+    case "latency":
+    case "query":
+      return [];
+    default:
+      return unreachable(sli, "SLI kind");
+  }
+}
+
 /** The SLO's test inputs, or null when it cannot be fed (a query that produces without input). */
 export function sloInputs(service: Service, slo: Slo): Inputs | null {
   const raw = rawSloDefs(slo);
   if (raw) return inputs("raw", raw.groupLabels, raw.defs);
-  const sli = slo.sli;
-  if (sli.kind === "query" && [sli.errors, sli.good, sli.total].some((q) => q !== null && producesWithoutInput(q))) return null;
+  if (anyProducesWithoutInput(slo.sli)) return null;
   const id = sloIdentity(service, slo);
-  const groupLabels: [string, string][] = slo.sli.kind === "ratio" ? slo.sli.groupBy.map((g) => [g, "svcspec"]) : [];
+  const groupLabels = groupByOf(slo.sli).map((g): [string, string] => [g, "svcspec"]);
   const s = (metric: string): SeriesRef => ({ metric, labels: [...id, ...groupLabels] });
   const perSecond = (key: string) => (p: Phase) => (p.values[key] ?? ZERO).div(SIXTY);
   // A raw window with errors but no total is fed as 100%, the worst the user's query could say:
@@ -134,38 +174,55 @@ function gaugeValues(phases: readonly Phase[], value: (p: Phase) => Ratio | null
 /** Raw counter series for ratio and latency SLIs, or null. Each series plays a role: errors,
  * good (total minus errors) or total; together they sum to the phase's traffic. */
 function rawSloDefs(slo: Slo): { defs: Def[]; groupLabels: [string, string][] } | null {
-  const sli = slo.sli;
-  if (sli.kind === "query") return null;
-  const series: { metric: string; labels: [string, string][] | null; counter: string }[] = [];
-  const groupBy = sli.kind === "ratio" ? sli.groupBy : [];
-  if (sli.kind === "latency") {
-    const sel = parseSelector(sli.selector);
-    if (!sel || sel.matchers.some((m) => m.name === "le")) return null;
-    const labels = solveLabels(sel.matchers, null);
-    if (!labels) return null;
-    series.push({ metric: `${sli.histogram}_count`, labels, counter: "total" });
-    series.push({ metric: `${sli.histogram}_bucket`, labels: [...labels, ["le", leValue(sli.threshold)] as [string, string]].sort(byName), counter: "good" });
-  } else {
-    const part = parseSelector(sli.errors ?? sli.good ?? "");
-    const total = parseSelector(sli.total);
-    if (!part?.metric || !total?.metric) return null;
-    // The part's events (errors, or good) and the rest; with one metric for both, the rest is a
-    // series the total matches and the part does not.
-    const partKey = sli.errors !== null ? "errors" : "good";
-    const restKey = sli.errors !== null ? "good" : "errors";
-    if (part.metric === total.metric) {
-      series.push({ metric: part.metric, labels: solveLabels(union(part.matchers, total.matchers), null, groupBy), counter: partKey });
-      series.push({ metric: total.metric, labels: solveLabels(total.matchers, part.matchers, groupBy), counter: restKey });
-    } else {
-      series.push({ metric: part.metric, labels: solveLabels(part.matchers, null, groupBy), counter: partKey });
-      series.push({ metric: total.metric, labels: solveLabels(total.matchers, null, groupBy), counter: "total" });
-    }
-  }
-  if (series.some((s) => s.labels === null)) return null;
+  const series = rawSeries(slo.sli);
+  if (!series || series.some((s) => s.labels === null)) return null;
+  const groupBy = groupByOf(slo.sli);
   const groupLabels = groupBy.map((g): [string, string] => [g, series[0]?.labels?.find(([k]) => k === g)?.[1] ?? ""]);
   const sameGroups = series.every((s) => groupLabels.every(([g, v]) => s.labels?.find(([k]) => k === g)?.[1] === v));
   if (!sameGroups) return null;
   return { defs: series.map((s) => ({ metric: s.metric, labels: s.labels ?? [], counter: s.counter })), groupLabels };
+}
+
+type RawSeries = { metric: string; labels: [string, string][] | null; counter: string }[];
+
+/** The counters an SLI reads, with labels its selectors match (null labels: none can be derived);
+ * null when they cannot be listed (a query is opaque PromQL). */
+function rawSeries(sli: Sli): RawSeries | null {
+  switch (sli.kind) {
+    case "query":
+      return null;
+    case "latency": {
+      const sel = parseSelector(sli.selector);
+      if (!sel || sel.matchers.some((m) => m.name === "le")) return null;
+      const labels = solveLabels(sel.matchers, null);
+      if (!labels) return null;
+      return [
+        { metric: `${sli.histogram}_count`, labels, counter: "total" },
+        { metric: `${sli.histogram}_bucket`, labels: [...labels, ["le", leValue(sli.threshold)] as [string, string]].sort(byName), counter: "good" },
+      ];
+    }
+    case "ratio": {
+      const part = parseSelector(sli.errors ?? sli.good ?? "");
+      const total = parseSelector(sli.total);
+      if (!part?.metric || !total?.metric) return null;
+      // The part's events (errors, or good) and the rest; with one metric for both, the rest is a
+      // series the total matches and the part does not.
+      const partKey = sli.errors !== null ? "errors" : "good";
+      const restKey = sli.errors !== null ? "good" : "errors";
+      if (part.metric === total.metric) {
+        return [
+          { metric: part.metric, labels: solveLabels(union(part.matchers, total.matchers), null, sli.groupBy), counter: partKey },
+          { metric: total.metric, labels: solveLabels(total.matchers, part.matchers, sli.groupBy), counter: restKey },
+        ];
+      }
+      return [
+        { metric: part.metric, labels: solveLabels(part.matchers, null, sli.groupBy), counter: partKey },
+        { metric: total.metric, labels: solveLabels(total.matchers, null, sli.groupBy), counter: "total" },
+      ];
+    }
+    default:
+      return unreachable(sli, "SLI kind");
+  }
 }
 
 const union = (a: readonly Matcher[], b: readonly Matcher[]) => [...a, ...b];
@@ -176,14 +233,25 @@ const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 :
  * what the other's rules read. */
 export function sloReads(slo: Slo): ParsedSelector[] | "all" {
   const sli = slo.sli;
-  if (sli.kind === "latency") {
-    const sel = parseSelector(sli.selector);
-    return sel ? [{ ...sel, metric: `${sli.histogram}_count` }, { ...sel, metric: `${sli.histogram}_bucket` }] : "all";
+  switch (sli.kind) {
+    case "latency": {
+      const sel = parseSelector(sli.selector);
+      return sel ? [{ ...sel, metric: `${sli.histogram}_count` }, { ...sel, metric: `${sli.histogram}_bucket` }] : "all";
+    }
+    case "ratio":
+      return selectorsOf([sli.errors, sli.good, sli.total], (t) => [parseSelector(t)]);
+    case "query":
+      return selectorsOf([sli.errors, sli.good, sli.total], (t) => vectorSelectors(t.split("$window").join("5m")));
+    default:
+      return unreachable(sli, "SLI kind");
   }
-  const texts = [sli.errors, sli.good, sli.total].filter((t): t is string => t !== null);
+}
+
+function selectorsOf(texts: (string | null)[], read: (text: string) => (ParsedSelector | null)[] | null): ParsedSelector[] | "all" {
   const out: ParsedSelector[] = [];
   for (const t of texts) {
-    const found = sli.kind === "ratio" ? [parseSelector(t)] : vectorSelectors(t.split("$window").join("5m"));
+    if (t === null) continue;
+    const found = read(t);
     if (found === null || found.some((f) => !f)) return "all";
     out.push(...(found as ParsedSelector[]));
   }

@@ -1,6 +1,7 @@
 /** The SLI as PromQL: errors and total events per second over a window, for each SLI kind. */
 import type { Ratio } from "../../src/model/decimal.js";
 import type { Sli } from "../../src/model/model.js";
+import { unreachable } from "../../src/model/never.js";
 import { labelMatcher, mergeMatchers } from "../../src/render/promql.js";
 
 export interface SliExprs {
@@ -43,6 +44,8 @@ export function sliExprs(sli: Sli): SliExprs {
       const good = sli.good ?? "";
       return { total, totalOperand, errors: (w) => `(${total(w)}) - (${sub(good, w)})` };
     }
+    default:
+      return unreachable(sli, "SLI kind");
   }
 }
 

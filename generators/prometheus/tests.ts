@@ -13,7 +13,7 @@ import { toYaml } from "../../src/render/yaml.js";
 import { BoundedCache } from "../../src/util/memo.js";
 import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataFor } from "./alerts.js";
 import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup } from "./cache.js";
-import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, type SeriesRef, producesWithoutInput, seriesMatches, sloInputs, sloPhase, sloReads } from "./inputs.js";
+import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput } from "./inputs.js";
 import { ERRORS_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
 import type { ParsedSelector } from "./selectors.js";
 import type { AlertRule } from "./types.js";
@@ -374,7 +374,7 @@ function unevenScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<S
 /** No input series at all: every no-data alert fires after its `for`, no burn alert fires. */
 function noDataTests(service: Service): TestGroup[] {
   // A total query that returns series without input is never absent: its no-data alert cannot fire.
-  const noData = service.slos.filter((s) => s.alerting.noData !== "none" && !(s.sli.kind === "query" && producesWithoutInput(s.sli.total)));
+  const noData = service.slos.filter((s) => s.alerting.noData !== "none" && !totalProducesWithoutInput(s.sli));
   if (!noData.length) return [];
   const holds = noData.map((s) => wholeMinutes(noDataFor(s)));
   const first = Math.min(...holds);

@@ -3,8 +3,7 @@
  * or a string, attributes missing or of the wrong type; and the deploy gate at each threshold and
  * its neighbours. Expectations come from the TypeScript reference evaluator. The OPA generator
  * writes them as Rego tests; `svcspec verify` runs the deploy cases through the wasm. */
-import type { Access, AccessRule, DeployRule, Schedule } from "../model/model.js";
-import type { AccessRequest } from "../model/spec.js";
+import type { Access, AccessRequest, AccessRule, DeployRule, Schedule } from "../model/model.js";
 import { regoTerm } from "../render/rego.js";
 import { formatIp, parseCidr } from "../util/ip.js";
 import { evaluateAccess, evaluateDeploy, type AccessDecision, type DeployDecision } from "./evaluate.js";

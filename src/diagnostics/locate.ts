@@ -84,3 +84,18 @@ export function locateInString(doc: SpecDocument, path: readonly PathSegment[], 
       return lineCounter.linePos(start);
   }
 }
+
+/** A JSON pointer (`/spec/slos/0`, as ajv reports instances) as a path. */
+export function pointerToPath(pointer: string): PathSegment[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
+}
+
+/** `spec.slos[0].sli` for messages. */
+export function displayPath(path: readonly PathSegment[]): string {
+  return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
+}

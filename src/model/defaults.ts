@@ -1,8 +1,9 @@
-/** Built-in defaults of spec-v1, in one place. lower() applies them; the JSON Schema documents them. */
+/** Built-in defaults of spec-v1, in one place. lower() applies them and nothing else does; the JSON
+ * Schema documents each as `default`, and test/spec-schema.test.ts holds the two equal. */
 import { type DetectorId, PII_CATALOGUE } from "./pii-catalogue.js";
-import type { BurnRateAlertSpec, DeployRuleSpec, OrganizationSpec } from "./spec.js";
+import type * as S from "./spec.js";
 
-export const DEFAULT_TIERS: NonNullable<OrganizationSpec["tiers"]> = {
+export const DEFAULT_TIERS: Record<string, S.Tier> = {
   critical: { objective: 99.99, page: true, ticket: true },
   high: { objective: 99.9, page: true, ticket: true },
   standard: { objective: 99.5, page: false, ticket: true },
@@ -12,7 +13,7 @@ export const DEFAULT_TIERS: NonNullable<OrganizationSpec["tiers"]> = {
 export const DEFAULT_SLO_WINDOW = "30d";
 
 /** The SRE workbook's multiwindow, multi-burn-rate table (factors 14.4, 6, 3, 1 over 30 days). */
-export const DEFAULT_BURN_RATE_ALERTS: BurnRateAlertSpec[] = [
+export const DEFAULT_BURN_RATE_ALERTS: S.BurnRateAlert[] = [
   { severity: "page", budgetConsumed: "2%", long: "1h", short: "5m", for: "2m" },
   { severity: "page", budgetConsumed: "5%", long: "6h", short: "30m", for: "15m" },
   { severity: "ticket", budgetConsumed: "10%", long: "1d", short: "2h", for: "1h" },
@@ -26,15 +27,25 @@ export const PII_DETECTORS: readonly DetectorId[] = PII_CATALOGUE.map((d) => d.i
 export const DEFAULT_PII_DEFAULTS: readonly DetectorId[] = PII_CATALOGUE.filter((d) => d.defaultOn).map((d) => d.id);
 
 /** The seed error-budget deploy gate. */
-export const DEFAULT_DEPLOY_POLICY: DeployRuleSpec[] = [
+export const DEFAULT_DEPLOY_POLICY: S.DeployPolicyRule[] = [
   { minBudgetRemaining: "50%", allow: "any" },
   { minBudgetRemaining: "25%", allow: "low-risk" },
   { minBudgetRemaining: "10%", allow: "none" },
   { minBudgetRemaining: "0%", allow: "none", emergencyHold: true },
 ];
 
-/** A custom PII pattern's `replace` when it sets none. */
-export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";
-
 export const DEFAULT_ORGANIZATION_NAME = "default";
 export const DEFAULT_RECEIVER_NAME = "default";
+
+export const DEFAULT_NO_DATA = "none";
+export const DEFAULT_CACHE_SCOPE = "public";
+/** A custom PII pattern's `replace` when it sets none. */
+export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";
+export const DEFAULT_LOAD_PARALLELISM = 1;
+export const DEFAULT_ARRIVAL_PER = "1s";
+export const DEFAULT_REQUEST_WEIGHT = 1;
+export const DEFAULT_EXPECT_STATUS = [200];
+export const DEFAULT_NETWORK_DIRECTION = "to";
+export const DEFAULT_CPU_LOAD = 100;
+export const DEFAULT_HTTP_PATH = "*";
+export const DEFAULT_HTTP_TARGET = "Request";

@@ -1,33 +1,34 @@
 /** lower(): validated spec documents -> the Model. Every default is applied here and nowhere else.
  * It assumes validation passed: a value that does not parse here is a bug, so it throws. */
 import { ONE, Ratio, HUNDRED, parsePercent } from "./decimal.js";
-import {
-  DEFAULT_BURN_RATE_ALERTS,
-  DEFAULT_DEPLOY_POLICY,
-  DEFAULT_ORGANIZATION_NAME,
-  DEFAULT_PATTERN_REPLACEMENT,
-  DEFAULT_PII_DEFAULTS,
-  DEFAULT_RECEIVER_NAME,
-  DEFAULT_SLO_WINDOW,
-  DEFAULT_TIERS,
-  PII_DETECTORS,
-} from "./defaults.js";
+import * as D from "./defaults.js";
 import { type Millis, msToSeconds, parseDuration, parseLatency } from "./duration.js";
 import type * as M from "./model.js";
 import { receiverName, snakeCase } from "./names.js";
+import { unreachable } from "./never.js";
+import type { Located, Origins, SourcePath } from "./origins.js";
 import type * as S from "./spec.js";
+import { WEEKDAYS } from "./vocabulary.js";
 
-export interface Located<T> {
-  doc: T;
-  /** Stable source name for headers. */
-  file: string;
-}
+export type { Located } from "./origins.js";
 
-export function lower(org: Located<S.OrganizationDoc> | null, services: readonly Located<S.ServiceDoc>[]): M.Model {
-  const organization = lowerOrganization(org);
-  const lowered = services.map((s) => lowerService(s, organization));
+/** With `origins`, also records where the nodes that checks report on came from. */
+export function lower(org: Located<S.OrganizationDoc> | null, services: readonly Located<S.ServiceDoc>[], origins?: Origins): M.Model {
+  const organization = lowerOrganization(org, tracker(origins, org));
+  const lowered = services.map((s) => lowerService(s, organization, tracker(origins, s)));
   lowered.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return { organization, services: lowered };
+}
+
+/** Records that a Model node was lowered from the spec node at `path` (a no-op without Origins). */
+type Track = <T extends object>(node: T, path: SourcePath, spec: object | undefined) => T;
+
+function tracker(origins: Origins | undefined, document: Located<unknown> | null): Track {
+  if (!origins || !document) return (node) => node;
+  return (node, path, spec) => {
+    origins.record(node, document, path, spec);
+    return node;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -59,34 +60,31 @@ function sortedPairs(record: Record<string, string> | undefined): [string, strin
 // ---------------------------------------------------------------------------------------------
 // Organization
 
-function lowerOrganization(located: Located<S.OrganizationDoc> | null): M.Organization {
+function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Track): M.Organization {
   const spec: S.OrganizationSpec = located?.doc.spec ?? {};
-  const tiers = Object.entries(spec.tiers ?? DEFAULT_TIERS).map(([name, t]) => ({
-    name,
-    objective: percentRatio(t.objective),
-    page: t.page,
-    ticket: t.ticket,
-  }));
   const teams = Object.entries(spec.teams ?? {})
-    .map(([name, t]): M.Team => ({
-      name,
-      receivers: {
-        page: t.receivers?.page ? { name: receiverName(name, "page"), integrations: t.receivers.page } : null,
-        ticket: t.receivers?.ticket ? { name: receiverName(name, "ticket"), integrations: t.receivers.ticket } : null,
-      },
-      businessHours: t.businessHours ? lowerSchedule(t.businessHours) : null,
-    }))
+    .map(([name, t]): M.Team => {
+      const team: M.Team = {
+        name,
+        receivers: {
+          page: t.receivers?.page ? { name: receiverName(name, "page"), integrations: t.receivers.page } : null,
+          ticket: t.receivers?.ticket ? { name: receiverName(name, "ticket"), integrations: t.receivers.ticket } : null,
+        },
+        businessHours: t.businessHours ? lowerSchedule(t.businessHours) : null,
+      };
+      return track(team, ["spec", "teams", name], t);
+    })
     .sort((a, b) => (a.name < b.name ? -1 : 1));
   const networks = Object.entries(spec.access?.networks ?? {})
     .map(([name, cidrs]) => ({ name, cidrs: [...cidrs] }))
     .sort((a, b) => (a.name < b.name ? -1 : 1));
-  return {
+  const organization: M.Organization = {
     file: located?.file ?? null,
-    name: located?.doc.metadata.name ?? DEFAULT_ORGANIZATION_NAME,
-    tiers,
+    name: located?.doc.metadata.name ?? D.DEFAULT_ORGANIZATION_NAME,
+    tiers: lowerTiers(spec.tiers),
     slo: {
-      window: duration(spec.slo?.window ?? DEFAULT_SLO_WINDOW),
-      burnRateAlerts: (spec.slo?.burnRateAlerts ?? DEFAULT_BURN_RATE_ALERTS).map((row) => ({
+      window: duration(spec.slo?.window ?? D.DEFAULT_SLO_WINDOW),
+      burnRateAlerts: (spec.slo?.burnRateAlerts ?? D.DEFAULT_BURN_RATE_ALERTS).map((row) => ({
         severity: row.severity,
         budgetConsumed: percentRatio(row.budgetConsumed),
         long: duration(row.long),
@@ -95,10 +93,10 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null): M.Organi
       })),
     },
     teams,
-    defaultReceiver: { name: DEFAULT_RECEIVER_NAME, integrations: spec.alerting?.defaultReceiver ?? {} },
+    defaultReceiver: { name: D.DEFAULT_RECEIVER_NAME, integrations: spec.alerting?.defaultReceiver ?? {} },
     access: { roles: [...(spec.access?.roles ?? [])], networks },
-    pii: { defaults: orderDetectors(spec.pii?.defaults ?? DEFAULT_PII_DEFAULTS) },
-    deployPolicy: (spec.deployPolicy ?? DEFAULT_DEPLOY_POLICY)
+    pii: { defaults: orderDetectors(spec.pii?.defaults ?? D.DEFAULT_PII_DEFAULTS) },
+    deployPolicy: (spec.deployPolicy ?? D.DEFAULT_DEPLOY_POLICY)
       .map((r) => ({
         minBudgetRemaining: percentRatio(r.minBudgetRemaining),
         allow: r.allow,
@@ -106,13 +104,18 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null): M.Organi
       }))
       .sort((a, b) => b.minBudgetRemaining.cmp(a.minBudgetRemaining)),
   };
+  return track(organization, ["spec"], spec);
 }
 
-export function lowerSchedule(s: S.ScheduleSpec): M.Schedule {
-  const order: S.Weekday[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+/** The Organization's tiers, or the built-in ones. */
+export function lowerTiers(tiers: S.OrganizationSpec["tiers"]): M.Tier[] {
+  return Object.entries(tiers ?? D.DEFAULT_TIERS).map(([name, t]) => ({ name, objective: percentRatio(t.objective), page: t.page, ticket: t.ticket }));
+}
+
+export function lowerSchedule(s: S.Schedule): M.Schedule {
   return {
     timezone: s.timezone,
-    days: order.filter((d) => s.days.includes(d)),
+    days: WEEKDAYS.filter((d) => s.days.includes(d)),
     from: clockMinutes(s.from),
     to: clockMinutes(s.to),
     fromText: s.from,
@@ -121,18 +124,18 @@ export function lowerSchedule(s: S.ScheduleSpec): M.Schedule {
 }
 
 function orderDetectors(names: readonly string[]): string[] {
-  return PII_DETECTORS.filter((d) => names.includes(d));
+  return D.PII_DETECTORS.filter((d) => names.includes(d));
 }
 
 // ---------------------------------------------------------------------------------------------
 // Service
 
-function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization): M.Service {
+function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization, track: Track): M.Service {
   const spec = doc.spec;
   const tier = org.tiers.find((t) => t.name === spec.tier);
   if (!tier) throw new Error(`internal: unvalidated tier ${spec.tier}`);
   const selector = spec.workload?.selector ?? { "app.kubernetes.io/name": doc.metadata.name };
-  return {
+  const service: M.Service = {
     file,
     name: doc.metadata.name,
     id: snakeCase(doc.metadata.name),
@@ -142,7 +145,7 @@ function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization)
     runbook: spec.runbook ?? null,
     description: spec.description ?? null,
     selector: sortedPairs(selector),
-    slos: (spec.slos ?? []).map((s) => lowerSlo(s, tier, org)),
+    slos: (spec.slos ?? []).map((s, i) => lowerSlo(s, tier, org, (node, path, part) => track(node, ["spec", "slos", i, ...path], part))),
     cache: spec.cache ? lowerCache(spec.cache) : null,
     pii: {
       detectors: orderDetectors([...org.pii.defaults, ...(spec.pii?.detectors ?? [])]),
@@ -151,32 +154,36 @@ function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization)
       patterns: (spec.pii?.patterns ?? []).map((p) => ({
         name: p.name,
         match: p.match,
-        replace: p.replace ?? DEFAULT_PATTERN_REPLACEMENT,
+        replace: p.replace ?? D.DEFAULT_PATTERN_REPLACEMENT,
         examples: { match: [...p.examples.match], noMatch: [...p.examples.noMatch] },
       })),
     },
     access: spec.access ? lowerAccess(spec.access, org) : null,
-    load: (spec.load ?? []).map(lowerLoad),
-    chaos: (spec.chaos ?? []).map(lowerChaos),
+    load: (spec.load ?? []).map((l, i) => track(lowerLoad(l), ["spec", "load", i], l)),
+    chaos: (spec.chaos ?? []).map((c, i) => track(lowerChaos(c), ["spec", "chaos", i], c)),
   };
+  return track(service, [], doc);
 }
 
-function lowerSlo(s: S.SloSpec, tier: M.Tier, org: M.Organization): M.Slo {
+/** `track` takes paths relative to the SLO. */
+function lowerSlo(s: S.Slo, tier: M.Tier, org: M.Organization, track: Track): M.Slo {
   const objective = s.objective !== undefined ? percentRatio(s.objective) : tier.objective;
   const budget = ONE.sub(objective);
   const window = s.window !== undefined ? duration(s.window) : org.slo.window;
   const alerting: M.SloAlerting = {
     page: s.alerting?.page ?? tier.page,
     ticket: s.alerting?.ticket ?? tier.ticket,
+    // 0 and absent both mean no low-traffic guard (the schema's default 0).
     minEvents: s.alerting?.minEvents ?? null,
-    noData: s.alerting?.noData ?? "none",
+    noData: s.alerting?.noData ?? D.DEFAULT_NO_DATA,
     labels: sortedPairs(s.alerting?.labels),
     annotations: sortedPairs(s.alerting?.annotations),
   };
+  track(alerting, ["alerting"], s.alerting);
   const alerts = org.slo.burnRateAlerts
     .filter((row) => alerting[row.severity])
     .map((row) => burnRateAlert(row, window, budget));
-  return {
+  const slo: M.Slo = {
     name: s.name,
     description: s.description ?? null,
     objective,
@@ -187,6 +194,7 @@ function lowerSlo(s: S.SloSpec, tier: M.Tier, org: M.Organization): M.Slo {
     alerting,
     alerts,
   };
+  return track(slo, [], s);
 }
 
 /** Scales a row of the burn-rate table to an SLO: the factor keeps the row's budget-consumed
@@ -206,20 +214,39 @@ export function burnRateAlert(row: M.BurnRateTier, window: Millis, budget: Ratio
   };
 }
 
-function lowerSli(sli: S.SloSpec["sli"]): M.Sli {
-  if (sli.ratio) {
-    return { kind: "ratio", errors: sli.ratio.errors ?? null, good: sli.ratio.good ?? null, total: sli.ratio.total, groupBy: [...(sli.ratio.groupBy ?? [])] };
-  }
-  if (sli.latency) {
-    const threshold = parseLatency(sli.latency.threshold);
-    if (!threshold) throw new Error(`internal: unvalidated latency ${sli.latency.threshold}`);
-    return { kind: "latency", histogram: sli.latency.histogram, selector: sli.latency.selector ?? "{}", threshold, thresholdText: sli.latency.threshold };
-  }
-  if (sli.query) return { kind: "query", errors: sli.query.errors ?? null, good: sli.query.good ?? null, total: sli.query.total };
-  throw new Error("internal: SLI without a kind");
+/** The spec spells an SLI's kind as its one key (`sli: { ratio: ... }`), the Model as `kind`: the
+ * two lists of kinds are the same words, or this does not compile. */
+const sameSliKinds: [S.SpecSliKind] extends [M.SliKind] ? ([M.SliKind] extends [S.SpecSliKind] ? true : never) : never = true;
+
+export function sliKind(sli: S.Sli): M.SliKind {
+  const kind = (Object.keys(sli) as S.SpecSliKind[])[0];
+  if (!kind || !sameSliKinds) throw new Error("internal: SLI without a kind");
+  return kind;
 }
 
-function lowerCache(c: S.CacheSpec): M.Cache {
+function lowerSli(sli: S.Sli): M.Sli {
+  const kind = sliKind(sli);
+  switch (kind) {
+    case "ratio": {
+      const r = sli.ratio!;
+      return { kind, errors: r.errors ?? null, good: r.good ?? null, total: r.total, groupBy: [...(r.groupBy ?? [])] };
+    }
+    case "latency": {
+      const l = sli.latency!;
+      const threshold = parseLatency(l.threshold);
+      if (!threshold) throw new Error(`internal: unvalidated latency ${l.threshold}`);
+      return { kind, histogram: l.histogram, selector: l.selector ?? "{}", threshold, thresholdText: l.threshold };
+    }
+    case "query": {
+      const q = sli.query!;
+      return { kind, errors: q.errors ?? null, good: q.good ?? null, total: q.total };
+    }
+    default:
+      return unreachable(kind, "SLI kind");
+  }
+}
+
+function lowerCache(c: S.Cache): M.Cache {
   const classes = Object.entries(c.classes ?? {})
     .map(([name, k]) => ({
       name,
@@ -231,7 +258,7 @@ function lowerCache(c: S.CacheSpec): M.Cache {
     const cls = r.class !== undefined ? classes.find((k) => k.name === r.class) : undefined;
     const ttl = cls ? cls.ttl : duration(r.ttl ?? 0, true);
     const swr = r.staleWhileRevalidate !== undefined ? duration(r.staleWhileRevalidate) : (cls?.staleWhileRevalidate ?? null);
-    const scope = r.scope ?? "public";
+    const scope = r.scope ?? D.DEFAULT_CACHE_SCOPE;
     return { path: r.path, class: r.class ?? null, ttl, scope, staleWhileRevalidate: swr, cacheControl: cacheControl(ttl, scope, swr) };
   });
   return {
@@ -249,7 +276,7 @@ export function cacheControl(ttl: Millis, scope: "public" | "private", swr: Mill
   return parts.join(", ");
 }
 
-function lowerAccess(a: S.AccessSpec, org: M.Organization): M.Access {
+function lowerAccess(a: S.Access, org: M.Organization): M.Access {
   return {
     resources: a.resources.map((r) => ({ name: r.name, actions: [...r.actions], piiFields: [...(r.piiFields ?? [])] })),
     rules: a.rules.map((r) => ({
@@ -287,14 +314,14 @@ function lowerAccess(a: S.AccessSpec, org: M.Organization): M.Access {
   };
 }
 
-function lowerLoad(l: S.LoadScenarioSpec): M.LoadScenario {
+function lowerLoad(l: S.LoadScenario): M.LoadScenario {
   const p = l.profile;
   const profile: M.LoadScenario["profile"] = p.stages
     ? { kind: "stages", stages: p.stages.map((s) => ({ duration: duration(s.duration), target: s.target })) }
     : {
         kind: "arrivalRate",
         rate: p.arrivalRate!.rate,
-        per: duration(p.arrivalRate!.per ?? "1s"),
+        per: duration(p.arrivalRate!.per ?? D.DEFAULT_ARRIVAL_PER),
         duration: duration(p.arrivalRate!.duration),
         preAllocatedVUs: p.arrivalRate!.preAllocatedVUs,
         maxVUs: p.arrivalRate!.maxVUs ?? p.arrivalRate!.preAllocatedVUs,
@@ -311,24 +338,23 @@ function lowerLoad(l: S.LoadScenarioSpec): M.LoadScenario {
       headers: sortedPairs(r.headers),
       json: r.json === undefined ? null : r.json,
       body: r.body ?? null,
-      weight: r.weight ?? 1,
-      expectStatus: r.expectStatus ? [...r.expectStatus] : [200],
+      weight: r.weight ?? D.DEFAULT_REQUEST_WEIGHT,
+      expectStatus: [...(r.expectStatus ?? D.DEFAULT_EXPECT_STATUS)],
     })),
     thresholds: (l.thresholds ?? []).map((t) => ({ metric: t.metric, tags: sortedPairs(t.tags), condition: t.condition, abortOnFail: t.abortOnFail ?? false })),
-    parallelism: l.parallelism ?? 1,
+    parallelism: l.parallelism ?? D.DEFAULT_LOAD_PARALLELISM,
   };
 }
 
-function lowerChaos(c: S.ChaosSpec): M.ChaosExperiment {
+function lowerChaos(c: S.ChaosExperiment): M.ChaosExperiment {
   const ss = c.steadyState;
   return {
     name: c.name,
     description: c.description ?? null,
-    fault: c.fault,
+    ...lowerFault(c),
     mode: c.mode,
     value: c.value === undefined ? null : String(c.value),
     duration: duration(c.duration),
-    params: { ...(c.params ?? {}) },
     schedule: c.schedule ?? null,
     underLoad: c.underLoad ?? null,
     steadyState: ss
@@ -340,4 +366,60 @@ function lowerChaos(c: S.ChaosSpec): M.ChaosExperiment {
         }
       : null,
   };
+}
+
+function lowerFault(c: S.ChaosExperiment): M.Fault {
+  switch (c.fault) {
+    case "pod-kill":
+      return { fault: c.fault, params: { gracePeriod: c.params?.gracePeriod ?? null } };
+    case "pod-failure":
+      return { fault: c.fault, params: {} };
+    case "container-kill":
+      return { fault: c.fault, params: { containerNames: [...c.params.containerNames] } };
+    case "network-delay": {
+      const p = c.params;
+      return { fault: c.fault, params: { latency: p.latency, jitter: p.jitter ?? null, correlation: percentOrNull(p.correlation), direction: p.direction ?? D.DEFAULT_NETWORK_DIRECTION } };
+    }
+    case "network-loss": {
+      const p = c.params;
+      return { fault: c.fault, params: { loss: percent(p.loss), correlation: percentOrNull(p.correlation), direction: p.direction ?? D.DEFAULT_NETWORK_DIRECTION } };
+    }
+    case "network-partition": {
+      const sel = c.params?.targetSelector;
+      return { fault: c.fault, params: { direction: c.params?.direction ?? D.DEFAULT_NETWORK_DIRECTION, targetSelector: sel ? { ...sel } : null } };
+    }
+    case "cpu-stress":
+      return { fault: c.fault, params: { workers: c.params.workers, load: c.params.load ?? D.DEFAULT_CPU_LOAD, containerNames: copy(c.params.containerNames) } };
+    case "memory-stress":
+      return { fault: c.fault, params: { workers: c.params.workers, size: c.params.size, containerNames: copy(c.params.containerNames) } };
+    case "http-abort":
+      return { fault: c.fault, params: httpParams(c.params) };
+    case "http-delay":
+      return { fault: c.fault, params: { ...httpParams(c.params), delay: c.params.delay } };
+    case "dns-error":
+      return { fault: c.fault, params: { patterns: [...c.params.patterns] } };
+    case "time-skew":
+      return { fault: c.fault, params: { timeOffset: c.params.timeOffset, containerNames: copy(c.params.containerNames) } };
+    default:
+      return unreachable(c, "chaos fault");
+  }
+}
+
+function httpParams(p: S.ParamsHttpAbort): M.HttpFaultParams {
+  return { port: p.port, path: p.path ?? D.DEFAULT_HTTP_PATH, method: p.method ?? null, target: p.target ?? D.DEFAULT_HTTP_TARGET };
+}
+
+/** A percentage in percent (`25%` -> 25), as Chaos Mesh reads it. */
+function percent(value: unknown): Ratio {
+  const p = parsePercent(value);
+  if (!p) throw new Error(`internal: unvalidated percentage ${JSON.stringify(value)}`);
+  return p;
+}
+
+function percentOrNull(value: unknown): Ratio | null {
+  return value === undefined ? null : percent(value);
+}
+
+function copy<T>(items: readonly T[] | undefined): T[] | null {
+  return items ? [...items] : null;
 }

@@ -4,7 +4,7 @@
  * map-iteration order of user data that could differ between runs. */
 import type { Ratio } from "./decimal.js";
 import type { Millis } from "./duration.js";
-import type { AccessRequest, ChaosFault, Labels, ReceiverSpec, Weekday } from "./spec.js";
+import type * as S from "./spec.js";
 
 export interface Model {
   organization: Organization;
@@ -47,7 +47,7 @@ export interface BurnRateTier {
   for: Millis;
 }
 
-export type Severity = "page" | "ticket";
+export type Severity = S.BurnRateAlert["severity"];
 
 export interface Team {
   name: string;
@@ -59,12 +59,12 @@ export interface Team {
 export interface Receiver {
   /** Receiver name as Alertmanager will know it, e.g. `payments-page`. */
   name: string;
-  integrations: ReceiverSpec;
+  integrations: S.Receiver;
 }
 
 export interface Schedule {
   timezone: string;
-  days: Weekday[];
+  days: S.Weekday[];
   /** Minutes after midnight; `to` is exclusive and may be 1440 (24:00). */
   from: number;
   to: number;
@@ -80,7 +80,7 @@ export interface Network {
 export interface DeployRule {
   /** Lower bound of the remaining budget this row applies from, as a ratio (0.5 for 50%). */
   minBudgetRemaining: Ratio;
-  allow: "any" | "low-risk" | "none";
+  allow: S.DeployPolicyRule["allow"];
   emergencyHold: boolean;
 }
 
@@ -117,10 +117,14 @@ export interface Slo {
   alerts: BurnRateAlert[];
 }
 
+/** How events are counted. Code that depends on the kind switches over it exhaustively (see
+ * unreachable() in never.ts), so a new kind does not compile until every such place handles it. */
 export type Sli =
   | { kind: "ratio"; errors: string | null; good: string | null; total: string; groupBy: string[] }
   | { kind: "latency"; histogram: string; selector: string; threshold: Ratio; thresholdText: string }
   | { kind: "query"; errors: string | null; good: string | null; total: string };
+
+export type SliKind = Sli["kind"];
 
 export interface SloAlerting {
   page: boolean;
@@ -160,7 +164,7 @@ export interface CacheRoute {
   path: string;
   class: string | null;
   ttl: Millis;
-  scope: "public" | "private";
+  scope: NonNullable<S.CacheRoute["scope"]>;
   staleWhileRevalidate: Millis | null;
   /** The Cache-Control header this route must answer with. */
   cacheControl: string;
@@ -171,7 +175,7 @@ export interface Pii {
   detectors: string[];
   /** Of `detectors`, those the service adds to the Organization defaults (catalog order). */
   added: string[];
-  fields: { path: string; action: "hash" | "last4" | "drop" | "mask" }[];
+  fields: { path: string; action: S.PiiField["action"] }[];
   patterns: { name: string; match: string; replace: string; examples: { match: string[]; noMatch: string[] } }[];
 }
 
@@ -184,7 +188,7 @@ export interface Access {
 export interface AccessRule {
   name: string;
   description: string | null;
-  effect: "allow" | "deny";
+  effect: S.AccessRule["effect"];
   /** `*` expanded is kept as `["*"]`: generators decide how to express a wildcard. */
   actions: string[];
   resources: string[];
@@ -202,7 +206,7 @@ export interface AccessRule {
 export interface AccessTest {
   name: string;
   request: AccessRequest;
-  expect: "allow" | "deny";
+  expect: S.AccessTest["expect"];
   maskedFields: string[] | null;
   reason: string | null;
 }
@@ -228,17 +232,53 @@ export interface LoadScenario {
   parallelism: number;
 }
 
-export interface ChaosExperiment {
+/** The request shape everywhere: Rego input, tests, the TypeScript evaluator. Wider than the
+ * schema's accessRequest: values are `unknown` where derived tests deliberately send wrong types. */
+export interface AccessRequest {
+  subject: { id?: unknown; roles?: unknown; teams?: unknown; mfa?: unknown; attributes?: Record<string, unknown> };
+  action: string;
+  resource: { type: string; id?: unknown; attributes?: Record<string, unknown> };
+  environment?: { ip?: unknown; time?: unknown };
+}
+
+/** An experiment: what every one has, and its fault with the fault's parameters (switch on
+ * `fault` to read them). */
+export type ChaosExperiment = ChaosCommon & Fault;
+
+interface ChaosCommon {
   name: string;
   description: string | null;
-  fault: ChaosFault;
-  mode: "one" | "all" | "fixed" | "fixed-percent" | "random-max-percent";
+  mode: S.ChaosMode;
   value: string | null;
   duration: Millis;
-  params: Record<string, unknown>;
   schedule: string | null;
   underLoad: string | null;
   steadyState: { maxErrorRate: Ratio | null; maxLatency: { p: Ratio; seconds: Ratio; text: string } | null } | null;
 }
 
-export type { Labels };
+/** A fault and its parameters, defaults applied. Percentages are in percent (25 for 25%), the unit
+ * Chaos Mesh reads; durations stay Go duration text. A null field is left to Chaos Mesh's default. */
+export type Fault =
+  | { fault: "pod-kill"; params: { gracePeriod: number | null } }
+  | { fault: "pod-failure"; params: Record<string, never> }
+  | { fault: "container-kill"; params: { containerNames: string[] } }
+  | { fault: "network-delay"; params: { latency: string; jitter: string | null; correlation: Ratio | null; direction: NetworkDirection } }
+  | { fault: "network-loss"; params: { loss: Ratio; correlation: Ratio | null; direction: NetworkDirection } }
+  | { fault: "network-partition"; params: { direction: NetworkDirection; targetSelector: S.Labels | null } }
+  | { fault: "cpu-stress"; params: { workers: number; load: number; containerNames: string[] | null } }
+  | { fault: "memory-stress"; params: { workers: number; size: string; containerNames: string[] | null } }
+  | { fault: "http-abort"; params: HttpFaultParams }
+  | { fault: "http-delay"; params: HttpFaultParams & { delay: string } }
+  | { fault: "dns-error"; params: { patterns: string[] } }
+  | { fault: "time-skew"; params: { timeOffset: string; containerNames: string[] | null } };
+
+export type NetworkDirection = NonNullable<S.ParamsNetworkDelay["direction"]>;
+
+export interface HttpFaultParams {
+  port: number;
+  path: string;
+  method: string | null;
+  target: NonNullable<S.ParamsHttpAbort["target"]>;
+}
+
+export type Labels = S.Labels;

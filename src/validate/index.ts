@@ -1,8 +1,11 @@
-/** Stage 2: shape (JSON Schema) then meaning (semantic checks) of every document. */
+/** Stage 2: shape (JSON Schema), then meaning (semantic checks) of every document, then the
+ * checks of resolved values on the Model (checkResolved). */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SpecDocument } from "../load/source.js";
-import type { Located } from "../model/lower.js";
+import { type Located, lower } from "../model/lower.js";
+import { Origins } from "../model/origins.js";
 import type { OrganizationDoc, ServiceDoc } from "../model/spec.js";
+import { checkModel } from "./model.js";
 import { checkOrganization } from "./organization.js";
 import { Report } from "./report.js";
 import { checkSchema } from "./schema.js";
@@ -30,7 +33,8 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   });
   const orgBroken = orgDocs.length > 0 && (orgDoc === null || orgDocs[0] !== orgDoc);
   const organization = orgDoc && !orgBroken ? (orgDoc.value as OrganizationDoc) : null;
-  if (organization && orgDoc) checkOrganization(new Report(orgDoc, diagnostics), organization);
+  const org = organization && orgDoc ? { located: { doc: organization, file: orgDoc.source.name }, report: new Report(orgDoc, diagnostics) } : null;
+  if (org) checkOrganization(org.report, org.located.doc);
   const context = orgBroken ? null : orgContext(organization);
 
   for (const d of documents) {
@@ -38,7 +42,7 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   }
 
   const names = new Map<string, SpecDocument>();
-  const services: Located<ServiceDoc>[] = [];
+  const services: Checked<ServiceDoc>[] = [];
   for (const d of valid.filter((x) => kindOf(x) === "Service")) {
     const doc = d.value as ServiceDoc;
     const r = new Report(d, diagnostics);
@@ -49,12 +53,40 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
     }
     names.set(doc.metadata.name, d);
     checkService(r, doc, context);
-    services.push({ doc, file: d.source.name });
+    services.push({ located: { doc, file: d.source.name }, report: r });
   }
-  return {
-    spec: { organization: organization && orgDoc ? { doc: organization, file: orgDoc.source.name } : null, services },
-    diagnostics,
+  if (!orgBroken) checkResolved(org, services);
+  return { spec: { organization: org?.located ?? null, services: services.map((s) => s.located) }, diagnostics };
+}
+
+interface Checked<T> {
+  located: Located<T>;
+  report: Report;
+}
+
+/** Checks of resolved values (model.ts) run on the Model of the parts they read: the
+ * Organization's tiers, SLO settings and teams, each service's team, tier and SLOs. lower()
+ * assumes valid input, so an error in those parts holds the checks back; an error elsewhere in a
+ * document does not (one run reports every mistake at once). */
+function checkResolved(org: Checked<OrganizationDoc> | null, services: readonly Checked<ServiceDoc>[]): void {
+  if (org && [["spec", "tiers"], ["spec", "slo"]].some((p) => org.report.hasErrorsUnder(p))) return;
+  const reports = new Map<Located<unknown>, Report>();
+  const part = <T>(c: Checked<T>, doc: T): Located<T> => {
+    const located = { doc, file: c.located.file };
+    reports.set(located, c.report);
+    return located;
   };
+  const orgPart = org && part(org, { ...org.located.doc, spec: pick(org.located.doc.spec, ["tiers", "slo", "teams"]) });
+  const serviceParts = services
+    .filter((s) => ![["metadata", "team"], ["spec", "tier"], ["spec", "slos"]].some((p) => s.report.hasErrorsUnder(p)))
+    .map((s) => part(s, { ...s.located.doc, spec: pick(s.located.doc.spec, ["tier", "slos"]) }));
+  const origins = new Origins();
+  const model = lower(orgPart, serviceParts, origins);
+  checkModel(model, origins, (document) => reports.get(document)!);
+}
+
+function pick<T extends object, K extends keyof T>(o: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]])) as Pick<T, K>;
 }
 
 function kindOf(d: SpecDocument): unknown {

@@ -1,9 +1,11 @@
 /** Semantic checks of the Organization document: units, ranges and internal consistency. */
 import { HUNDRED, parsePercent } from "../model/decimal.js";
 import { parseDuration } from "../model/duration.js";
-import type { OrganizationDoc, ReceiverSpec, ScheduleSpec } from "../model/spec.js";
+import type { OrganizationDoc, Receiver, Schedule } from "../model/spec.js";
+import { SEVERITIES } from "../model/vocabulary.js";
 import type { PathSegment } from "../diagnostics/locate.js";
 import { formatIp, parseCidr } from "../util/ip.js";
+import { FORMATS } from "./formats.js";
 import type { Report } from "./report.js";
 import { memo } from "../util/memo.js";
 import { IANA_ZONE_NAMES } from "./zones.js";
@@ -32,7 +34,7 @@ export function checkOrganization(r: Report, doc: OrganizationDoc): void {
   });
   for (const [team, t] of Object.entries(spec.teams ?? {})) {
     if (t.businessHours) checkSchedule(r, ["spec", "teams", team, "businessHours"], t.businessHours);
-    for (const severity of ["page", "ticket"] as const) {
+    for (const severity of SEVERITIES) {
       const receiver = t.receivers?.[severity];
       if (receiver) checkReceiver(r, ["spec", "teams", team, "receivers", severity], receiver);
     }
@@ -46,7 +48,7 @@ export function checkOrganization(r: Report, doc: OrganizationDoc): void {
 
 /** The spec has no global SMTP settings, so every email receiver carries its own: Alertmanager
  * refuses an email_config without a sender and a smarthost. */
-function checkReceiver(r: Report, path: PathSegment[], receiver: ReceiverSpec): void {
+function checkReceiver(r: Report, path: PathSegment[], receiver: Receiver): void {
   const email = receiver.email;
   if (!email) return;
   for (const field of ["from", "smarthost"] as const) {
@@ -84,7 +86,8 @@ function checkDeployPolicy(r: Report, doc: OrganizationDoc): void {
 export function checkDuration(r: Report, path: readonly PathSegment[], value: unknown, allowZero = false): number | null {
   const d = parseDuration(value, allowZero);
   if (d.ok) return d.ms;
-  r.error("SVC040", path, `invalid duration: ${d.reason}`, allowZero ? "e.g. 30s, 5m, 1h30m, or 0" : "e.g. 30s, 5m, 1h30m, 1d");
+  const format = allowZero ? FORMATS.durationOrZero : FORMATS.duration;
+  r.error(format.code, path, `invalid duration: ${d.reason}`, format.hint);
   return null;
 }
 
@@ -108,7 +111,7 @@ export function checkPercentRange(r: Report, path: readonly PathSegment[], value
   if (p && p.cmp(HUNDRED) > 0) r.error("SVC042", path, `${what} ${String(value)} is above 100%`);
 }
 
-export function checkSchedule(r: Report, path: readonly PathSegment[], s: ScheduleSpec): void {
+export function checkSchedule(r: Report, path: readonly PathSegment[], s: Schedule): void {
   const problem = timeZoneProblem(s.timezone);
   if (problem) r.error("SVC081", [...path, "timezone"], problem.message, problem.hint);
   if (s.from >= s.to) {

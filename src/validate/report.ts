@@ -5,12 +5,15 @@ import type { SpecDocument } from "../load/source.js";
 
 /** Collects diagnostics for one document, locating each by its path in the YAML. */
 export class Report {
+  readonly #errorPaths: (readonly PathSegment[])[] = [];
+
   constructor(
     readonly doc: SpecDocument,
     private readonly out: Diagnostic[],
   ) {}
 
   error(code: Code, path: readonly PathSegment[], message: string, hint?: string, target: "key" | "value" = "value"): void {
+    this.#errorPaths.push(path);
     this.push("error", code, locate(this.doc, path, target), message, hint);
   }
 
@@ -20,7 +23,13 @@ export class Report {
 
   /** An error at a character inside a string value (PromQL, regex). */
   errorInString(code: Code, path: readonly PathSegment[], offset: number, message: string, hint?: string): void {
+    this.#errorPaths.push(path);
     this.push("error", code, locateInString(this.doc, path, offset), message, hint);
+  }
+
+  /** Whether this Report has an error at `path` or inside it. */
+  hasErrorsUnder(path: readonly PathSegment[]): boolean {
+    return this.#errorPaths.some((p) => path.every((seg, i) => p[i] === seg));
   }
 
   private push(severity: Diagnostic["severity"], code: Code, pos: { line: number; col: number }, message: string, hint?: string): void {

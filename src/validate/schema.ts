@@ -1,28 +1,22 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import schema from "../../schemas/svcspec.v1.schema.json" with { type: "json" };
 import { defaultHint } from "../diagnostics/codes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { locate, locateInString, type PathSegment } from "../diagnostics/locate.js";
-import { parseDuration } from "../model/duration.js";
-import { cronProblem } from "./cron.js";
-import { checkPromql } from "./promql.js";
+import { displayPath, locate, locateInString, pointerToPath, type PathSegment } from "../diagnostics/locate.js";
 import type { SpecDocument } from "../load/source.js";
-import { packageRoot } from "../util/package-root.js";
 import { closest, orList } from "../util/suggest.js";
+import { addFormatKeyword, type FormatProblem, formatProblem, superseded } from "./formats.js";
 
 export const SCHEMA_FILE = "svcspec.v1.schema.json";
 
-let validator: ValidateFunction | null = null;
-let text: string | null = null;
-
+/** The published schema as `svcspec schema` prints it: the file's own bytes (a test holds the file
+ * to this formatting). */
 export function schemaText(): string {
-  text ??= readFileSync(join(packageRoot(), "schemas", SCHEMA_FILE), "utf8");
-  return text;
+  return `${JSON.stringify(schema, null, 2)}\n`;
 }
 
-let definitions: Record<string, { required?: string[] }> | null = null;
+let validator: ValidateFunction | null = null;
 
 function compiled(): ValidateFunction {
   if (validator) return validator;
@@ -31,7 +25,8 @@ function compiled(): ValidateFunction {
   const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
   const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
   addFormats(ajv);
-  validator = ajv.compile(JSON.parse(schemaText()));
+  addFormatKeyword(ajv);
+  validator = ajv.compile(schema as AnySchemaObject);
   return validator;
 }
 
@@ -39,8 +34,9 @@ function compiled(): ValidateFunction {
 export function checkSchema(doc: SpecDocument): Diagnostic[] {
   const validate = compiled();
   if (validate(doc.value)) return [];
-  const errors = withoutCascades((validate.errors ?? []).filter(relevant));
-  const out = errors.map((e) => domainDiagnostic(doc, e) ?? toDiagnostic(doc, e)).map((d) => (d.hint ? d : { ...d, hint: defaultHint(d.code) }));
+  const all = validate.errors ?? [];
+  const errors = withoutCascades(all.filter((e) => relevant(e) && !superseded(e, all)));
+  const out = errors.map((e) => formatDiagnostic(doc, e) ?? toDiagnostic(doc, e)).map((d) => (d.hint ? d : { ...d, hint: defaultHint(d.code) }));
   return dedupe(out);
 }
 
@@ -65,41 +61,14 @@ function withoutCascades(errors: ErrorObject[]): ErrorObject[] {
   });
 }
 
-/** Shapes whose meaning a domain check explains better than "does not match pattern": the same
- * mistake gets the same code and message whichever layer sees it first. */
-function domainDiagnostic(doc: SpecDocument, e: ErrorObject): Diagnostic | null {
-  if (e.keyword !== "pattern" && e.keyword !== "type") return null;
-  const definition = /#\/definitions\/([^/]+)\//.exec(e.schemaPath)?.[1] ?? "";
+/** A value a domain format rejected (formats.ts), told in the format's terms: the same mistake
+ * gets the same code and hint whichever layer sees it first. */
+function formatDiagnostic(doc: SpecDocument, e: ErrorObject): Diagnostic | null {
+  const problem: FormatProblem | null = formatProblem(e);
+  if (!problem) return null;
   const path = pointerToPath(e.instancePath);
-  const value = e.data;
-  const base = { severity: "error" as const, file: doc.source.path, ...locate(doc, path) };
-  const where = displayPath(path);
-  if ((definition === "duration" || definition === "durationOrZero") && typeof value === "string") {
-    const d = parseDuration(value, definition === "durationOrZero");
-    const reason = d.ok ? `"${value}" is not allowed here` : d.reason;
-    return { ...base, code: "SVC040", message: `invalid duration at ${where}: ${reason}`, hint: definition === "durationOrZero" ? "e.g. 30s, 5m, 1h30m, or 0" : "e.g. 30s, 5m, 1h30m, 1d" };
-  }
-  if (definition === "latencyValue") {
-    const unitless = typeof value === "number" || /^[0-9.]+$/.test(String(value));
-    return { ...base, code: "SVC044", message: `invalid latency ${JSON.stringify(value)} at ${where}${unitless ? ": the unit is missing" : ""}`, hint: unitless ? `add a unit: ${String(value)}ms or ${String(value)}s` : "write milliseconds or seconds, e.g. 300ms or 1.5s" };
-  }
-  if (typeof value !== "string") return null;
-  if (definition === "promSelector") {
-    const problem = checkPromql(value, "selector");
-    if (!problem) return null;
-    const selector = problem.message.startsWith("expected a series selector");
-    return { ...base, ...locateInString(doc, path, problem.offset), code: selector ? "SVC052" : "SVC050", message: problem.message, hint: selector ? "svcspec wraps the selector in rate() and sum() itself" : "check brackets, quotes and operators" };
-  }
-  if (definition === "windowQuery") {
-    return { ...base, code: "SVC051", message: `${where} does not use $window`, hint: "write the range as [$window] so each alert window gets its own rate, e.g. sum(rate(x_total[$window]))" };
-  }
-  if (path[path.length - 1] === "condition" && path.includes("thresholds")) {
-    return { ...base, code: "SVC090", message: `"${value}" is not a k6 threshold expression`, hint: "e.g. p(95)<200, avg<100, rate<0.01, count>0" };
-  }
-  if (path[path.length - 1] === "schedule" && path.includes("chaos")) {
-    return { ...base, code: "SVC062", message: `invalid cron schedule: ${cronProblem(value) ?? "not a cron line"}`, hint: 'e.g. "0 10 * * 1-5" (weekdays at 10:00) or "@every 6h"' };
-  }
-  return null;
+  const at = problem.offset !== undefined ? locateInString(doc, path, problem.offset) : locate(doc, path);
+  return { severity: "error", file: doc.source.path, ...at, code: problem.code, message: problem.message, hint: problem.hint };
 }
 
 function dedupe(ds: Diagnostic[]): Diagnostic[] {
@@ -112,24 +81,11 @@ function dedupe(ds: Diagnostic[]): Diagnostic[] {
   });
 }
 
-function pointerToPath(pointer: string): PathSegment[] {
-  if (!pointer) return [];
-  return pointer
-    .slice(1)
-    .split("/")
-    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .map((s) => (/^(0|[1-9][0-9]*)$/.test(s) ? Number(s) : s));
-}
-
-/** `spec.slos[0].sli` for messages. */
-export function displayPath(path: readonly PathSegment[]): string {
-  return path.reduce<string>((acc, seg) => (typeof seg === "number" ? `${acc}[${seg}]` : acc ? `${acc}.${seg}` : seg), "");
-}
-
 /** Required params of a chaos fault, read from the schema so the hint never drifts from it. */
 function faultParams(fault: string): string[] {
-  definitions ??= (JSON.parse(schemaText()) as { definitions: Record<string, { required?: string[] }> }).definitions;
-  return definitions[`params-${fault}`]?.required ?? [];
+  const definitions: Record<string, object> = schema.definitions;
+  const params = definitions[`params-${fault}`];
+  return params && "required" in params ? [...(params.required as string[])] : [];
 }
 
 function describe(schema: unknown): string | undefined {
