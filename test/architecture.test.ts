@@ -11,13 +11,9 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "./helpers.js";
 
-/** Imports other branches of issue #10 remove: src/access/corpus.ts and src/cli/commands/verify.ts
- * stop borrowing from generators/opa, explain stops rendering through generators/docs, and the
- * diagnostics/load circle goes with the move of locate.ts. Empty this list when they merge; an
- * entry that no longer occurs fails the test, so it cannot outlive its import. */
-const KNOWN_EXCEPTIONS: readonly string[] = [
-  "src/diagnostics/locate.ts -> src/load/source.ts",
-];
+/** Imports allowed against the rules below, each with its reason. An entry that no longer occurs
+ * fails the test, so the list cannot outlive its import. */
+const KNOWN_EXCEPTIONS: readonly string[] = [];
 
 interface Edge {
   from: string;

@@ -9,7 +9,7 @@
  * ranges, `$window` use) report with the same code and hint. */
 import type { Ajv, AnySchemaObject, ErrorObject, FuncKeywordDefinition } from "ajv";
 import type { Code } from "../diagnostics/codes.js";
-import { displayPath, pointerToPath } from "../diagnostics/locate.js";
+import { displayPath, pointerToPath } from "../load/locate.js";
 import { parseDuration } from "../model/duration.js";
 import { cronProblem } from "./cron.js";
 import { checkPromql } from "./promql.js";

@@ -3,7 +3,7 @@ import { HUNDRED, parsePercent } from "../model/decimal.js";
 import { parseDuration } from "../model/duration.js";
 import type { OrganizationDoc, Receiver, Schedule } from "../model/spec.js";
 import { SEVERITIES } from "../model/vocabulary.js";
-import type { PathSegment } from "../diagnostics/locate.js";
+import type { PathSegment } from "../load/locate.js";
 import { formatIp, parseCidr } from "../util/ip.js";
 import { FORMATS } from "./formats.js";
 import type { Report } from "./report.js";

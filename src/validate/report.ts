@@ -1,6 +1,6 @@
 import { type Code, defaultHint } from "../diagnostics/codes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { locate, locateInString, type PathSegment } from "../diagnostics/locate.js";
+import { locate, locateInString, type PathSegment } from "../load/locate.js";
 import type { SpecDocument } from "../load/source.js";
 
 /** Collects diagnostics for one document, locating each by its path in the YAML. */

@@ -3,7 +3,7 @@ import addFormatsModule from "ajv-formats";
 import schema from "../../schemas/svcspec.v1.schema.json" with { type: "json" };
 import { defaultHint } from "../diagnostics/codes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { displayPath, locate, locateInString, pointerToPath, type PathSegment } from "../diagnostics/locate.js";
+import { displayPath, locate, locateInString, pointerToPath, type PathSegment } from "../load/locate.js";
 import type { SpecDocument } from "../load/source.js";
 import { closest, orList } from "../util/suggest.js";
 import { addFormatKeyword, type FormatProblem, formatProblem, superseded } from "./formats.js";

@@ -5,7 +5,7 @@ import { unreachable } from "../model/never.js";
 import { parsePiiPattern, toRegExp } from "../model/pii-pattern.js";
 import type * as S from "../model/spec.js";
 import { CHAOS_MODE_VALUES } from "../model/vocabulary.js";
-import { locate, type PathSegment } from "../diagnostics/locate.js";
+import { locate, type PathSegment } from "../load/locate.js";
 import { orList, unknownNameHint } from "../util/suggest.js";
 import { cronProblem } from "./cron.js";
 import { parseRfc3339 } from "../access/time.js";

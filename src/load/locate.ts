@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq, type Node, type Pair } from "yaml";
-import { locatedFile, type SpecDocument } from "../load/source.js";
+import { locatedFile, type SpecDocument } from "./source.js";
 
 export type PathSegment = string | number;
 export interface Position {
