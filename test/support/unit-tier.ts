@@ -16,7 +16,7 @@ vi.mock("../../src/tools/discover.js", async (original) => ({
 }));
 
 /** A command the unit tier refuses: a validator's name, or anything under .tools/. */
-export function isValidatorCommand(command: string): boolean {
+function isValidatorCommand(command: string): boolean {
   return (VALIDATORS as readonly string[]).includes(basename(command)) || /(^|[/\\])\.tools[/\\]/.test(command);
 }
 
