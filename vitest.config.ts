@@ -2,11 +2,16 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // The JSON report feeds the `N passed, N failed` line of .ci/run.
+    // One JSON report of the whole run feeds the `N passed, N failed` line of .ci/run.
     reporters: ["default", "json"],
     outputFile: { json: "test-results/vitest.json" },
+    projects: [
+      // No external tool: the setup makes finding or starting a validator fail the test.
+      { extends: true, test: { name: "unit", include: ["test/*.test.ts"], setupFiles: ["test/support/unit-tier.ts"] } },
+      // The real consumers (scripts/setup-tools.sh installs them); a missing one fails.
+      { extends: true, test: { name: "consumer", include: ["test/consumer/*.test.ts"] } },
+    ],
   },
 });

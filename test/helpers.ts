@@ -4,11 +4,15 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { main } from "../src/cli/main.js";
 import type { Io } from "../src/cli/io.js";
+import { validate } from "../src/compile.js";
 import { readSpecFolder } from "../src/load/discover.js";
+import type { Model } from "../src/model/model.js";
 
 export const ROOT = join(import.meta.dirname, "..");
 export const FIXTURES = join(ROOT, "test", "fixtures");
 export const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
+/** The output folders the consumers read: the example's committed out/ and each golden fixture's. */
+export const OUTPUTS = [join(ROOT, "out"), join(FIXTURES, "minimal", "expected"), join(FIXTURES, "window-28d", "expected")];
 
 /** Runs the CLI in-process and captures its streams. */
 export async function run(args: string[], cwd = ROOT, env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
@@ -21,6 +25,14 @@ export async function run(args: string[], cwd = ROOT, env: Record<string, string
 
 export function sourcesOf(specDir: string, cwd = ROOT) {
   return readSpecFolder(specDir, cwd);
+}
+
+/** The Model of a valid spec folder (the example, a golden fixture); throws on an invalid one.
+ * readSpecFolder resolves the folder against the process cwd; `cwd` only names the files. */
+export function modelOf(specDir: string, cwd = ROOT): Model {
+  const { model, diagnostics } = validate(sourcesOf(specDir, cwd));
+  if (!model) throw new Error(`${specDir} does not validate:\n${diagnostics.map((d) => d.message).join("\n")}`);
+  return model;
 }
 
 /** Every file under a folder, by relative POSIX path, sorted. */

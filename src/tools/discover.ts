@@ -1,6 +1,6 @@
 /** Where the real validators (promtool, amtool, alertmanager, opa, k6, kubeconform, luajit) are
  * found: one search order for the CLI, the tests and the benchmarks. */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 
@@ -28,4 +28,21 @@ export function findTool(name: string, dirs: string[]): string | null {
 /** A validator for this process (tests, benchmarks), found from `cwd`. */
 export function localTool(name: string, cwd: string = process.cwd()): string | null {
   return findTool(name, toolDirs({ cwd, env: process.env }));
+}
+
+/** Where kubeconform reads the custom resources' JSON schemas: `$SVCSPEC_KUBE_SCHEMAS`, else
+ * `kube-schemas` in the tools folder that holds `bin/` (scripts/setup-tools.sh converts them there
+ * from the CRDs in ../shared/crds or `$SVCSPEC_CRDS`). `present` is false when the folder holds no
+ * schema, as on a clone without those CRDs: then the custom resources cannot be checked. */
+export function kubeSchemas(env: ToolEnv["env"], toolsRoot: string): { dir: string; present: boolean } {
+  const dir = env["SVCSPEC_KUBE_SCHEMAS"] || join(toolsRoot, "kube-schemas");
+  return { dir, present: holdsSchema(dir) };
+}
+
+function holdsSchema(dir: string): boolean {
+  try {
+    return readdirSync(dir, { recursive: true, encoding: "utf8" }).some((f) => f.endsWith(".json"));
+  } catch {
+    return false;
+  }
 }

@@ -9,7 +9,7 @@ import { buildWasmBundle, loadAccessWasm } from "../../access/wasm.js";
 import { modelDigest } from "../../model/digest.js";
 import type { Model } from "../../model/model.js";
 import { toJson } from "../../render/json.js";
-import { findTool, toolDirs } from "../../tools/discover.js";
+import { findTool, kubeSchemas, toolDirs } from "../../tools/discover.js";
 import { compileFolder } from "../shared.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 
@@ -22,13 +22,22 @@ export interface VerifyOptions {
   requireTools: boolean;
 }
 
+/** Where a check runs: the tools folder of the binary found (the one holding its bin/) and the
+ * environment, which may point at other schemas. */
+interface CheckContext {
+  toolsRoot: string;
+  env: Io["env"];
+}
+
 interface Check {
   tool: string;
   what: string;
   /** Files (relative to the output folder) this check applies to. */
   select(files: string[]): string[];
+  /** Why the check cannot run although its tool is installed (it then counts as missing), or null. */
+  unavailable?(ctx: CheckContext): string | null;
   /** Command lines to run, each [args] for the tool, run in the output folder. */
-  commands(files: string[], outDir: string, toolsRoot: string): string[][];
+  commands(files: string[], outDir: string, ctx: CheckContext): string[][];
 }
 
 const CHECKS: Check[] = [
@@ -51,10 +60,14 @@ const CHECKS: Check[] = [
     tool: "kubeconform",
     what: "-strict",
     select: (f) => f.filter((p) => /^kubernetes\/.*\.ya?ml$/.test(p) && !p.endsWith("kustomization.yaml")),
-    // Offline: custom resources from the schemas scripts/setup-tools.sh converts from the CRDs.
+    // Without the schemas every custom resource would fail with "could not find schema": say what is missing instead.
+    unavailable: ({ toolsRoot, env }) => {
+      const schemas = kubeSchemas(env, toolsRoot);
+      return schemas.present ? null : `no custom-resource schemas in ${schemas.dir} (scripts/setup-tools.sh converts them from ../shared/crds or $SVCSPEC_CRDS)`;
+    },
     // Offline: custom resources from the schemas scripts/setup-tools.sh converts from the CRDs;
     // the core kinds, for which no schema is at hand offline, are checked by kubernetes-models below.
-    commands: (f, _out, tools) => [["-strict", "-summary", "-skip", CORE_KINDS.join(","), "-schema-location", `${tools}/kube-schemas/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`, ...f]],
+    commands: (f, _out, { toolsRoot, env }) => [["-strict", "-summary", "-skip", CORE_KINDS.join(","), "-schema-location", `${kubeSchemas(env, toolsRoot).dir}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`, ...f]],
   },
 ];
 
@@ -125,8 +138,15 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
       io.err(`  ?  ${label} MISSING: ${check.tool} is not installed (run scripts/setup-tools.sh)\n`);
       continue;
     }
+    const ctx: CheckContext = { toolsRoot: dirname(dirname(bin)), env: io.env };
+    const why = check.unavailable?.(ctx) ?? null;
+    if (why !== null) {
+      missing++;
+      io.err(`  ?  ${label} MISSING: ${why}\n`);
+      continue;
+    }
     const problems: string[] = [];
-    for (const args of check.commands(selected, outDir, dirname(dirname(bin)))) {
+    for (const args of check.commands(selected, outDir, ctx)) {
       const r = spawnSync(bin, args, { cwd: outDir, encoding: "utf8", timeout: 120_000, env: { ...io.env, NO_COLOR: "1" } as NodeJS.ProcessEnv });
       if (r.status !== 0) problems.push(`$ ${check.tool} ${args.join(" ")}\n${(r.stdout ?? "") + (r.stderr ?? "")}${r.error ? String(r.error) : ""}`.trimEnd());
     }

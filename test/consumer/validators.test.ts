@@ -1,9 +1,12 @@
 /** The real validators must be installed (scripts/setup-tools.sh): a missing one fails here
  * instead of silently skipping the proofs that depend on it. */
 import { spawnSync } from "node:child_process";
+import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { localTool } from "../src/tools/discover.js";
-import { ROOT, run } from "./helpers.js";
+import { localTool } from "../../src/tools/discover.js";
+import { ROOT, run, tempDir } from "../helpers.js";
+import { crdTitle, expectCrdSchemas, SKIP_CRDS } from "../support/kube-schemas.js";
 
 const TOOLS: [string, string[], RegExp][] = [
   ["promtool", ["--version"], /promtool, version 2\.42\./],
@@ -23,7 +26,8 @@ describe("real validators", () => {
     expect((r.stdout ?? "") + (r.stderr ?? "")).toMatch(version);
   });
 
-  it("svcspec verify runs every applicable validator over out/ and reports it", async () => {
+  it.skipIf(SKIP_CRDS)(crdTitle("svcspec verify runs every applicable validator over out/ and reports it"), async () => {
+    expectCrdSchemas();
     const r = await run(["verify", "--require-tools"], ROOT);
     // Every consumer of the example's outputs ran and passed; none was skipped as "nothing to check".
     for (const check of ["promtool check rules", "promtool test rules", "amtool check-config", "amtool config routes test", "opa check --strict", "opa test", "luajit compile", "k6 inspect", "kubeconform -strict", "opa-wasm access.tests", "kubernetes-models core"]) {
@@ -33,10 +37,55 @@ describe("real validators", () => {
     expect(r.code).toBe(0);
   });
 
+  it("svcspec verify without the custom-resource schemas reports kubeconform missing (a --require-tools failure), never a failed check", async () => {
+    const empty = tempDir();
+    try {
+      const env = { SVCSPEC_KUBE_SCHEMAS: empty.path };
+      const required = await run(["verify", "--require-tools"], ROOT, env);
+      expect(required.err).toMatch(/\?  kubeconform -strict\s+MISSING: no custom-resource schemas in \S+ \(scripts\/setup-tools\.sh converts them from \.\.\/shared\/crds or \$SVCSPEC_CRDS\)\n/);
+      expect(required.err).toContain(`schemas in ${empty.path} (`);
+      expect(required.err).not.toMatch(/could not find schema|FAILED/);
+      expect(required.err).toMatch(/✔  kubernetes-models core\s+ok/);
+      expect(required.err).toMatch(/✖ verify: 10 ran, 0 failed, 1 missing/);
+      expect(required.code).toBe(1);
+      const lenient = await run(["verify"], ROOT, env);
+      expect(lenient.err).toMatch(/✔ verify: 10 ran, 0 failed, 1 missing/);
+      expect(lenient.code, lenient.err).toBe(0);
+    } finally {
+      empty.cleanup();
+    }
+  });
+
+  it("scripts/setup-tools.sh without a CRD folder keeps every validator, says the custom resources go unchecked and succeeds; SVCSPEC_REQUIRE_CRDS=1 fails", () => {
+    // A tools folder whose validators are the installed ones (stamps copied, so nothing is built
+    // again) and which has no schemas, with no CRD folder: a clone without ../shared.
+    const installed = process.env["SVCSPEC_TOOLS"] || join(ROOT, ".tools");
+    const stamps = readdirSync(installed).filter((f) => f.startsWith(".stamp-"));
+    expect(stamps.length, `no validators installed in ${installed}: run scripts/setup-tools.sh`).toBeGreaterThanOrEqual(8);
+    const t = tempDir();
+    try {
+      const tools = join(t.path, "tools");
+      mkdirSync(tools);
+      for (const d of ["bin", "root", "debs"]) symlinkSync(join(installed, d), join(tools, d));
+      for (const f of stamps) copyFileSync(join(installed, f), join(tools, f));
+      const setup = (env: Record<string, string>) =>
+        spawnSync("bash", [join(ROOT, "scripts", "setup-tools.sh")], { cwd: ROOT, encoding: "utf8", timeout: 60_000, env: { ...process.env, SVCSPEC_REQUIRE_CRDS: "", SVCSPEC_TOOLS: tools, SVCSPEC_CRDS: join(t.path, "no-crds"), ...env } });
+      const r = setup({});
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stderr).toContain(`no CRD folder at ${join(t.path, "no-crds")} (set SVCSPEC_CRDS to a folder of CRDs): kubeconform cannot check the custom resources`);
+      expect(r.stderr).toMatch(/their tests skip and `svcspec verify` reports them missing/);
+      expect(r.stderr).toMatch(/all validators in .*; custom resources unchecked \(no CRDs\)/);
+      expect(r.stderr).not.toMatch(/installing|building/);
+      expect(existsSync(join(tools, "kube-schemas"))).toBe(false);
+      const ci = setup({ SVCSPEC_REQUIRE_CRDS: "1" });
+      expect(ci.status).toBe(1);
+      expect(ci.stderr).toContain("SVCSPEC_REQUIRE_CRDS=1: the custom-resource schemas are required");
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it("svcspec verify runs the spec's access tests through the wasm, and fails on a wrong expectation", async () => {
-    const { cpSync, readFileSync, writeFileSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tempDir } = await import("./helpers.js");
     const t = tempDir();
     try {
       cpSync(join(ROOT, "spec"), join(t.path, "spec"), { recursive: true });
@@ -61,7 +110,6 @@ describe("real validators", () => {
   });
 
   it("svcspec verify refuses to run one spec's access tests against another spec's bundle", async () => {
-    const { join } = await import("node:path");
     const out = join(ROOT, "test", "fixtures", "minimal", "expected");
     const wrong = await run(["verify", "--out", out], ROOT);
     expect(wrong.code).toBe(1);
@@ -72,9 +120,6 @@ describe("real validators", () => {
   });
 
   it("svcspec verify fails when a validator rejects an output", async () => {
-    const { mkdirSync, writeFileSync } = await import("node:fs");
-    const { join } = await import("node:path");
-    const { tempDir } = await import("./helpers.js");
     const t = tempDir();
     try {
       mkdirSync(join(t.path, "prometheus"));
