@@ -20,7 +20,8 @@ export function packageOutputs(outputs: readonly TargetOutput[]): GeneratedFile[
   const objects = requests.filter((r): r is ObjectRequest => r.kind !== "Kustomization");
   const written = [...files, ...objects.map((r) => manifest(r, contents))];
   const kustomizations = requests.filter((r): r is KustomizationRequest => r.kind === "Kustomization");
-  return [...written, ...kustomizations.flatMap((r) => kustomization(r, written))];
+  const byFolder = filesByFolder(written);
+  return [...written, ...kustomizations.flatMap((r) => kustomization(r, byFolder.get(r.folder) ?? []))];
 }
 
 function manifest(r: ObjectRequest, contents: Contents): GeneratedFile {
@@ -87,14 +88,23 @@ function prometheusRule(r: PrometheusRuleRequest): GeneratedFile {
   return { path: r.path, content: withHeader("hash", r.sources, toYaml({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: metadata(r.metadata), spec: r.spec })) };
 }
 
+/** File names by the folder that holds them directly (once, not once per kustomization). */
+function filesByFolder(files: readonly GeneratedFile[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const { path } of files) {
+    const slash = path.lastIndexOf("/");
+    const folder = path.slice(0, Math.max(slash, 0));
+    const names = out.get(folder) ?? [];
+    names.push(path.slice(slash + 1));
+    out.set(folder, names);
+  }
+  return out;
+}
+
 /** The kustomization of a folder lists what is there, whichever target wrote it. */
-function kustomization(r: KustomizationRequest, written: readonly GeneratedFile[]): GeneratedFile[] {
+function kustomization(r: KustomizationRequest, names: readonly string[]): GeneratedFile[] {
   const self = `${r.folder}/kustomization.yaml`;
-  const resources = written
-    .map((f) => f.path)
-    .filter((p) => p !== self && p.startsWith(`${r.folder}/`) && !p.slice(r.folder.length + 1).includes("/"))
-    .map((p) => p.slice(r.folder.length + 1))
-    .sort();
+  const resources = names.filter((n) => n !== "kustomization.yaml").sort();
   if (!resources.length) return [];
   return [{ path: self, content: withHeader("hash", r.sources, toYaml({ apiVersion: "kustomize.config.k8s.io/v1beta1", kind: "Kustomization", resources })) }];
 }
