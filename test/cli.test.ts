@@ -1,4 +1,5 @@
 /** The CLI's contract: exit codes, output folder ownership, stale detection, formats. */
+import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -123,6 +124,13 @@ describe("build and check", () => {
 });
 
 describe("explain, schema, init", () => {
+  it("a reader that closes the pipe early ends the process quietly (no EPIPE stack)", () => {
+    // the installed CLI (bin/ over dist/, which `npm test`'s pretest builds) into `head -c 100`
+    expect(existsSync(join(ROOT, "dist", "src", "cli", "main.js")), "dist/ is built by npm test's pretest").toBe(true);
+    const r = spawnSync("bash", ["-c", 'node bin/svcspec.js schema | head -c 100 > /dev/null; echo "status=${PIPESTATUS[0]}"'], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("status=0\n");
+  });
   it("explain prints the service's budget and alert tiers", async () => {
     const r = await run(["explain", "checkout"], tmp.path);
     expect(r.code).toBe(0);
