@@ -1,6 +1,6 @@
 /** The CLI's contract: exit codes, output folder ownership, stale detection, formats. */
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ROOT, run, tempDir } from "./helpers.js";
@@ -51,6 +51,42 @@ describe("validate", () => {
     expect((await run(["frobnicate"], tmp.path)).code).toBe(2);
     expect((await run(["validate", "--format", "xml"], tmp.path)).code).toBe(2);
     expect((await run(["--help"], tmp.path)).code).toBe(0);
+  });
+});
+
+describe("reading the spec", () => {
+  it("reports every file it cannot read, located, with the other problems, and builds nothing", async () => {
+    const spec = join(tmp.path, "spec");
+    symlinkSync("loop", join(spec, "loop"));
+    symlinkSync("nowhere.yaml", join(spec, "services", "gone.yaml"));
+    spawnSync("mkfifo", [join(spec, "services", "pipe.yaml")]);
+    const r = await run(["build", "--format", "json"], tmp.path);
+    expect(r.code).toBe(1);
+    const found = (JSON.parse(r.out) as { diagnostics: { code: string; message: string; file: string }[] }).diagnostics.filter((d) => d.code === "SVC009");
+    expect(found.map((d) => d.message)).toEqual(["spec/loop is a symbolic link that loops", "spec/services/gone.yaml is a symbolic link to nothing", "spec/services/pipe.yaml is not a regular file"]);
+    expect(r.err).not.toMatch(/internal error/);
+  });
+
+  it("reads .YAML and .Yml files too, and one spec file given as --spec", async () => {
+    const spec = join(tmp.path, "spec");
+    writeFileSync(join(spec, "services", "Extra.YAML"), readFileSync(join(spec, "services", "search.yaml"), "utf8").replace("name: search", "name: search-two"));
+    const all = await run(["validate"], tmp.path);
+    expect(all.err).toMatch(/9 documents valid \(8 services\)/);
+    const one = await run(["validate", "--spec", "spec/services/search.yaml"], tmp.path);
+    expect(one.code).toBe(0);
+    expect(one.err).toMatch(/1 document valid \(1 services\)/);
+    const notSpec = await run(["validate", "--spec", "README.md"], ROOT);
+    expect(notSpec.code).toBe(1);
+    expect(notSpec.err).toMatch(/SVC002: README\.md is not a spec file/);
+  });
+
+  it("refuses an output folder that is the spec folder or inside it", async () => {
+    for (const out of ["spec", "spec/out"]) {
+      const r = await run(["build", "--out", out], tmp.path);
+      expect(r.code, out).toBe(2);
+      expect(r.err).toMatch(/--out spec(\/out)? is (the spec folder|inside the spec folder)/);
+      expect(existsSync(join(tmp.path, "spec", "out")), out).toBe(false);
+    }
   });
 });
 

@@ -2,9 +2,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../render/docs-templates.js";
 import { compile, type CompileOptions, type CompileResult } from "../compile.js";
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { type DiagnosticFormat, formatDiagnostics } from "../diagnostics/format.js";
-import { readSpecFolder } from "../load/discover.js";
+import { readSpec, SPEC_FILE } from "../load/discover.js";
 import type { SourceFile } from "../load/source.js";
 import type { Io } from "./io.js";
 
@@ -17,17 +17,25 @@ export interface CommonOptions {
 
 export class UsageError extends Error {}
 
-/** Reads the spec folder; a missing or empty folder is a located diagnostic, not a crash. */
-export function readSources(io: Io, specDir: string): { sources: SourceFile[]; problem: Diagnostic | null } {
-  const abs = resolve(io.cwd, specDir);
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) {
-    return { sources: [], problem: { code: "SVC002", severity: "error", message: `spec folder ${specDir} does not exist`, file: specDir, line: 0, col: 0, hint: "pass --spec <dir>, or run `svcspec init` to create one" } };
-  }
-  const sources = readSpecFolder(abs, io.cwd);
-  if (!sources.length) {
-    return { sources, problem: { code: "SVC002", severity: "error", message: `no *.yaml or *.yml files under ${specDir}`, file: specDir, line: 0, col: 0, hint: "run `svcspec init` to create an example" } };
-  }
-  return { sources, problem: null };
+/** Reads the spec folder (or one spec file). A missing or empty folder, and every file that cannot
+ * be read, is a diagnostic, never a crash; files that can be read are returned with them, so one
+ * run reports every problem. */
+export function readSources(io: Io, specPath: string): { sources: SourceFile[]; problems: Diagnostic[] } {
+  const abs = resolve(io.cwd, specPath);
+  const missing = (message: string, hint: string) => ({ sources: [], problems: [{ code: "SVC002", severity: "error" as const, message, file: specPath, line: 0, col: 0, hint }] });
+  if (!existsSync(abs)) return missing(`spec folder ${specPath} does not exist`, "pass --spec <dir> (or one spec file), or run `svcspec init` to create one");
+  if (statSync(abs).isFile() && !SPEC_FILE.test(abs)) return missing(`${specPath} is not a spec file`, "spec files end in .yaml or .yml; pass the file or its folder");
+  const { sources, problems } = readSpec(abs, io.cwd);
+  if (!sources.length && !problems.length) return missing(`no *.yaml or *.yml files under ${specPath}`, "run `svcspec init` to create an example");
+  return { sources, problems };
+}
+
+/** `--out` must not be the spec folder or inside it: generated files would become spec files. */
+export function outInsideSpec(io: Io, spec: string, out: string): string | null {
+  const s = resolve(io.cwd, spec);
+  const o = resolve(io.cwd, out);
+  if (o !== s && !o.startsWith(s.endsWith(sep) ? s : s + sep)) return null;
+  return `✖ --out ${out} is ${o === s ? "the spec folder" : "inside the spec folder"} ${spec}: generated files would be read as specs\n  hint: write the output beside the specs, e.g. --out out\n`;
 }
 
 /** Reads the `*.md.hbs` files of a docs templates folder (not recursive), by template name. An
@@ -61,16 +69,18 @@ function unreadable(e: unknown): string {
 
 /** Compiles the spec folder with the options the flags name. */
 export function compileFolder(io: Io, opts: CommonOptions): CompileResult {
-  const failed = (problem: Diagnostic): CompileResult => ({ diagnostics: [problem], model: null, files: null, documentCount: 0 });
-  const { sources, problem } = readSources(io, opts.spec);
-  if (problem) return failed(problem);
+  const failed = (problems: Diagnostic[]): CompileResult => ({ diagnostics: problems, model: null, files: null, documentCount: 0 });
+  const { sources, problems } = readSources(io, opts.spec);
+  if (!sources.length) return failed(problems);
   const options: CompileOptions = {};
   if (opts.docsTemplates !== undefined) {
     const read = readDocsTemplates(io, opts.docsTemplates);
-    if (read.problem) return failed(read.problem);
+    if (read.problem) return failed([read.problem]);
     options.docsTemplates = read.templates;
   }
-  return compile(sources, options);
+  const result = compile(sources, options);
+  // an unreadable file may hold a service: report it with the rest, and generate nothing
+  return problems.length ? { ...result, diagnostics: sortDiagnostics([...problems, ...result.diagnostics]), model: null, files: null } : result;
 }
 
 /** Diagnostics go to stderr as text or GitHub annotations; JSON goes to stdout for tools. */

@@ -6,6 +6,7 @@ export const CODES = {
   SVC002: "spec folder missing or holds no spec files",
   SVC003: "document is empty or not a mapping",
   SVC004: "docs template override broken (folder, template name, Handlebars syntax, helper, partial or field)",
+  SVC009: "spec file cannot be read (permissions, a looping or dangling link, not a regular file)",
   // JSON Schema (shape)
   SVC010: "required field missing",
   SVC011: "unknown field",

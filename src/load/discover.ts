@@ -1,31 +1,102 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, join, relative, sep } from "node:path";
+import { basename, dirname, join, relative, sep } from "node:path";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile } from "./source.js";
 
-/** Lists every `*.yaml` / `*.yml` under `specDir`, recursively, in byte order of their path inside
- * the folder, and reads them. Hidden entries (`.git`, editor backups) are skipped. */
-export function readSpecFolder(specDir: string, cwd: string): SourceFile[] {
-  const root = basename(specDir.replace(/[\\/]+$/, "")) || "spec";
-  return listYaml(specDir)
-    .map((abs) => ({ abs, rel: toPosix(relative(specDir, abs)) }))
-    .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))
-    .map(({ abs, rel }) => ({
-      path: toPosix(relative(cwd, abs)) || rel,
-      name: `${root}/${rel}`,
-      text: readFileSync(abs, "utf8").replace(/^\uFEFF/, ""),
-    }));
+/** Spec files are `*.yaml` / `*.yml`, in any letter case (`.YAML` from Windows tools too). */
+export const SPEC_FILE = /\.ya?ml$/i;
+
+export interface ReadSpec {
+  sources: SourceFile[];
+  /** Files or folders that could not be read: located to the path, never thrown. */
+  problems: Diagnostic[];
 }
 
-function listYaml(dir: string): string[] {
+/** Reads a spec folder (every spec file under it, recursively, in byte order of their path inside
+ * the folder; hidden entries such as `.git` skipped) or one spec file. Headers name a file by the
+ * folder's own name plus its path inside (`spec/services/checkout.yaml`); a single file by its
+ * folder's name and its own. */
+export function readSpec(specPath: string, cwd: string): ReadSpec {
+  const problems: Diagnostic[] = [];
+  const single = isFile(specPath);
+  const root = single ? dirname(specPath) : specPath;
+  const rootName = basename(root.replace(/[\\/]+$/, "")) || "spec";
+  const files = single ? [specPath] : listSpecFiles(specPath, cwd, problems);
+  const sources = files
+    .map((abs) => ({ abs, rel: toPosix(relative(root, abs)) }))
+    .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0))
+    .flatMap(({ abs, rel }): SourceFile[] => {
+      const path = toPosix(relative(cwd, abs)) || rel;
+      try {
+        return [{ path, name: `${rootName}/${rel}`, text: readFileSync(abs, "utf8").replace(/^\uFEFF/, "") }];
+      } catch (e) {
+        problems.push(unreadable(path, e));
+        return [];
+      }
+    });
+  return { sources, problems };
+}
+
+/** The files of a spec folder; unreadable entries are reported, never thrown. */
+export function readSpecFolder(specDir: string, cwd: string): SourceFile[] {
+  return readSpec(specDir, cwd).sources;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function listSpecFiles(dir: string, cwd: string, problems: Diagnostic[]): string[] {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    problems.push(unreadable(toPosix(relative(cwd, dir)) || dir, e));
+    return [];
+  }
   const out: string[] = [];
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+  for (const entry of entries) {
     if (entry.name.startsWith(".")) continue;
     const abs = join(dir, entry.name);
-    const isDir = entry.isDirectory() || (entry.isSymbolicLink() && statSync(abs).isDirectory());
-    if (isDir) out.push(...listYaml(abs));
-    else if (/\.ya?ml$/.test(entry.name)) out.push(abs);
+    let isDir = entry.isDirectory();
+    let isFile = entry.isFile();
+    if (entry.isSymbolicLink()) {
+      try {
+        const target = statSync(abs);
+        isDir = target.isDirectory();
+        isFile = target.isFile();
+      } catch (e) {
+        // a dangling link or a loop: only worth a word when it looks like a spec file or folder
+        if (SPEC_FILE.test(entry.name) || (e as NodeJS.ErrnoException).code === "ELOOP") problems.push(unreadable(toPosix(relative(cwd, abs)), e));
+        continue;
+      }
+    }
+    if (isDir) out.push(...listSpecFiles(abs, cwd, problems));
+    else if (!SPEC_FILE.test(entry.name)) continue;
+    // a FIFO or a device would block or never end: only regular files are read
+    else if (isFile) out.push(abs);
+    else problems.push({ ...unreadable(toPosix(relative(cwd, abs)), null), message: `${toPosix(relative(cwd, abs))} is not a regular file` });
   }
   return out;
+}
+
+function unreadable(path: string, e: unknown): Diagnostic {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  const why =
+    code === "EACCES" || code === "EPERM"
+      ? "cannot be read: permission denied"
+      : code === "ELOOP"
+        ? "is a symbolic link that loops"
+        : code === "ENOENT"
+          ? "is a symbolic link to nothing"
+          : code === "EISDIR"
+            ? "is a folder, not a file"
+            : `cannot be read (${code ?? String(e)})`;
+  return { code: "SVC009", severity: "error", message: `${path} ${why}`, file: path, line: 0, col: 0, hint: "fix or remove it: every spec file under the folder is read" };
 }
 
 function toPosix(p: string): string {

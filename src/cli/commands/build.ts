@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { sync, UnownedFilesError } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, printDiagnostics } from "../shared.js";
+import { type CommonOptions, compileFolder, countSummary, outInsideSpec, printDiagnostics } from "../shared.js";
 
 export interface BuildOptions extends CommonOptions {
   out: string;
@@ -11,6 +11,11 @@ export interface BuildOptions extends CommonOptions {
 
 export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.now): ExitCode {
   const started = now();
+  const clash = outInsideSpec(io, opts.spec, opts.out);
+  if (clash) {
+    io.err(clash);
+    return EXIT.usage;
+  }
   const result = compileFolder(io, opts);
   if (!result.files) {
     printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
