@@ -45,9 +45,10 @@ function position(doc: SpecDocument, node: Node | null | undefined): Position {
   return file.lineCounter.linePos(offset);
 }
 
-/** Position of a character inside a string scalar: PromQL errors point into the YAML string.
- * Exact for plain and quoted scalars without escapes and for block scalars (`|`, `>` kept to
- * line starts); otherwise the scalar's start. */
+/** Position of a character inside a string scalar: PromQL errors point into the YAML string. The
+ * value's characters are aligned with the source text that produced them, so escapes (`\"`,
+ * `\u00e9`, `''`), folded lines (quoted, plain and `>` scalars) and block indentation are all
+ * accounted for; where the alignment fails, the scalar's start. */
 export function locateInString(doc: SpecDocument, path: readonly PathSegment[], offset: number): Position {
   const { docs, lineCounter } = locatedFile(doc.source);
   let node: unknown = docs[doc.index]?.contents;
@@ -57,32 +58,88 @@ export function locateInString(doc: SpecDocument, path: readonly PathSegment[], 
     else node = undefined;
   }
   if (!isScalar(node) || typeof node.value !== "string" || !node.range) return locate(doc, path);
-  const start = node.range[0];
-  const value = node.value;
-  const before = value.slice(0, offset);
-  switch (node.type) {
-    case "PLAIN":
-      return lineCounter.linePos(start + offset);
-    case "QUOTE_SINGLE":
-    case "QUOTE_DOUBLE": {
-      const raw = doc.source.text.slice(start + 1, node.range[1]);
-      // Only exact when the source spells the value literally (no escapes, one line).
-      return raw.startsWith(value) ? lineCounter.linePos(start + 1 + offset) : lineCounter.linePos(start);
+  const [start, end] = node.range;
+  const text = doc.source.text;
+  const quoted = node.type === "QUOTE_DOUBLE" || node.type === "QUOTE_SINGLE";
+  const block = node.type === "BLOCK_LITERAL" || node.type === "BLOCK_FOLDED";
+  // a block scalar's content starts on the line after its header (`|`, `>-`, ...)
+  const from = quoted ? start + 1 : block ? text.indexOf("\n", start) + 1 : start;
+  const at = alignedOffset(text, from, end, node.value, offset, node.type === "QUOTE_DOUBLE" ? "double" : node.type === "QUOTE_SINGLE" ? "single" : "other");
+  return lineCounter.linePos(at ?? start);
+}
+
+/** The source offset of character `target` of `value`, read from `text[from..end)`: each value
+ * character is matched to the source characters that produce it (itself, an escape, or a line
+ * break that folds to a space or a newline); indentation and whitespace that folding removes are
+ * skipped. Null when the two cannot be aligned. */
+function alignedOffset(text: string, from: number, end: number, value: string, target: number, quote: "double" | "single" | "other"): number | null {
+  let j = from;
+  for (let i = 0; i <= Math.min(target, value.length - 1); i++) {
+    const c = value[i]!;
+    for (let steps = 0; ; steps++) {
+      if (j >= end || steps > 10_000) return null;
+      const r = text[j]!;
+      if (quote === "double" && r === "\\") {
+        if (text[j + 1] === "\n" || text[j + 1] === "\r") {
+          j = skipBlanks(text, skipBreak(text, j + 1));
+          continue;
+        }
+        if (i === target) return j;
+        j += escapeLength(text, j);
+        break;
+      }
+      if (quote === "single" && r === "'" && text[j + 1] === "'" && c === "'") {
+        if (i === target) return j;
+        j += 2;
+        break;
+      }
+      if (r === c && !(r === " " && c === " " && isFoldedBreakAhead(text, j))) {
+        if (i === target) return j;
+        j++;
+        break;
+      }
+      if (r === "\n" || r === "\r") {
+        const next = skipBlanks(text, skipBreak(text, j));
+        if (c === " " || c === "\n") {
+          if (i === target) return j;
+          j = c === " " ? next : skipBreak(text, j);
+          if (c === "\n") j = skipBlanks(text, j);
+          break;
+        }
+        j = next;
+        continue;
+      }
+      if (r === " " || r === "\t") {
+        j++;
+        continue;
+      }
+      return null;
     }
-    case "BLOCK_LITERAL":
-    case "BLOCK_FOLDED": {
-      const lineIndex = before.split("\n").length - 1;
-      const col = offset - (before.lastIndexOf("\n") + 1);
-      // The value keeps indentation beyond the block's own, so columns count from the block
-      // indentation: that of the first content line.
-      const header = lineCounter.linePos(start);
-      const firstStart = lineCounter.lineStarts[header.line] ?? start;
-      const blockIndent = /^ */.exec(doc.source.text.slice(firstStart))?.[0].length ?? 0;
-      return { line: header.line + 1 + lineIndex, col: blockIndent + col + 1 };
-    }
-    default:
-      return lineCounter.linePos(start);
   }
+  return target >= value.length ? j : null;
+}
+
+/** Trailing blanks before a line break are dropped by folding: a space there is not content. */
+function isFoldedBreakAhead(text: string, j: number): boolean {
+  let k = j;
+  while (text[k] === " " || text[k] === "\t") k++;
+  return text[k] === "\n" || text[k] === "\r";
+}
+
+function skipBreak(text: string, j: number): number {
+  if (text[j] === "\r" && text[j + 1] === "\n") return j + 2;
+  return text[j] === "\n" || text[j] === "\r" ? j + 1 : j;
+}
+
+function skipBlanks(text: string, j: number): number {
+  while (text[j] === " " || text[j] === "\t") j++;
+  return j;
+}
+
+/** Source length of the escape at `j` in a double-quoted scalar (`\x41`, `\u00e9`, `\U0001F600`, `\n`). */
+function escapeLength(text: string, j: number): number {
+  const k = text[j + 1];
+  return k === "x" ? 4 : k === "u" ? 6 : k === "U" ? 10 : 2;
 }
 
 /** A JSON pointer (`/spec/slos/0`, as ajv reports instances) as a path. */
