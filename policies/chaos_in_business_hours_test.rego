@@ -54,5 +54,5 @@ test_team_without_business_hours if {
 }
 
 test_experiment_without_schedule if {
-	count(policy.warn) == 0 with input as object.remove(service("critical", ""), ["spec/chaos/0/schedule"]) with data.svcspec.organization as org(berlin)
+	count(policy.warn) == 0 with input as json.remove(service("critical", "0 2 * * *"), ["spec/chaos/0/schedule"]) with data.svcspec.organization as org(berlin)
 }

@@ -1,5 +1,7 @@
 # A field the access policy masks as PII is redacted in the logs too: what the API hides must not
-# leak through a log line (each piiFields entry has a pii.fields rule with the same path).
+# leak through a log line. Each piiFields entry has a pii.fields rule with the same path, or with
+# that path under a prefix (`merchant.contact.email` for `contact.email`: a log record that nests
+# the resource under a key).
 package svcspec.policies.pii_fields_redacted
 
 import data.svcspec.lib
@@ -18,4 +20,9 @@ deny contains {
 redacted(field) if {
 	some rule in input.spec.pii.fields
 	rule.path == field
+}
+
+redacted(field) if {
+	some rule in input.spec.pii.fields
+	endswith(rule.path, concat("", [".", field]))
 }

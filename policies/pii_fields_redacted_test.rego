@@ -17,6 +17,11 @@ test_every_pii_field_redacted if {
 	count(policy.deny) == 0 with input as service([{"path": "customer.email", "action": "hash"}, {"path": "payment.card", "action": "last4"}])
 }
 
+test_nested_under_a_prefix if {
+	count(policy.deny) == 0 with input as service([{"path": "order.customer.email", "action": "hash"}, {"path": "payment.card", "action": "last4"}])
+	count(policy.deny) == 2 with input as service([{"path": "xcustomer.email", "action": "hash"}])
+}
+
 test_no_pii_section if {
-	count(policy.deny) == 2 with input as object.remove(service([]), ["spec/pii"]) # the pii key itself missing
+	count(policy.deny) == 2 with input as json.remove(service([]), ["spec/pii"])
 }

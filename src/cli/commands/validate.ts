@@ -1,14 +1,16 @@
-import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { hasErrors, sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import { validate } from "../../compile.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, countSummary, printDiagnostics, readSources } from "../shared.js";
+import { readPolicyPacks } from "../policies.js";
+import { type CommonOptions, countSummary, fails, printDiagnostics, readSources } from "../shared.js";
 
 export function runValidate(io: Io, opts: CommonOptions): ExitCode {
   const { sources, problem } = readSources(io, opts.spec);
-  const result = problem ? { diagnostics: [problem], model: null, documentCount: 0 } : validate(sources);
-  printDiagnostics(io, result.diagnostics, opts.format, { valid: !hasErrors(result.diagnostics) });
-  if (hasErrors(result.diagnostics)) {
-    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics)}\n`);
+  const result = problem ? { diagnostics: [problem], model: null, documentCount: 0 } : checked(io, opts, sources);
+  const failed = fails(result.diagnostics, opts.strict);
+  printDiagnostics(io, result.diagnostics, opts.format, { valid: !failed });
+  if (failed) {
+    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}\n`);
     return EXIT.invalid;
   }
   if (opts.format !== "json") {
@@ -16,4 +18,14 @@ export function runValidate(io: Io, opts: CommonOptions): ExitCode {
     io.err(`✔ ${opts.spec}: ${result.documentCount} documents valid (${services} services)${result.diagnostics.length ? `, ${countSummary(result.diagnostics)}` : ""}\n`);
   }
   return EXIT.ok;
+}
+
+/** The spec checked against the policy packs; policies that cannot be compiled fail the run, and
+ * the spec is still checked (every problem at once). */
+function checked(io: Io, opts: CommonOptions, sources: Parameters<typeof validate>[0]): ReturnType<typeof validate> {
+  const policies = readPolicyPacks(io, opts.policies);
+  const result = validate(sources, { policies: policies.packs });
+  if (!policies.problems.length) return result;
+  const diagnostics = sortDiagnostics([...policies.problems, ...result.diagnostics]);
+  return { ...result, diagnostics, model: hasErrors(diagnostics) ? null : result.model };
 }
