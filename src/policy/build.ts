@@ -63,7 +63,8 @@ export function buildPolicies(opa: string, modules: readonly RegoSource[]): Buil
     }
     const files = modules.map((m) => m.path);
     const check = spawnSync(opa, ["check", "--format", "json", "--capabilities", caps, ...files], { cwd: dir, encoding: "utf8", timeout: 120_000 });
-    if (check.status !== 0) return { problems: checkProblems(check.stdout), output: (check.stdout ?? "") + (check.stderr ?? "") + (check.error ? String(check.error) : "") };
+    // opa check writes its JSON report to stderr.
+    if (check.status !== 0) return { problems: checkProblems(check.stderr || check.stdout), output: (check.stdout ?? "") + (check.stderr ?? "") + (check.error ? String(check.error) : "") };
     const archive = join(tmp, "bundle.tar.gz");
     const build = spawnSync(opa, ["build", "-t", "wasm", "-e", POLICIES_ENTRYPOINT, "--capabilities", caps, "-o", archive, ...files], { cwd: dir, encoding: "utf8", timeout: 300_000 });
     const output = (build.stdout ?? "") + (build.stderr ?? "") + (build.error ? String(build.error) : "");
