@@ -134,7 +134,7 @@ describe("an organisation's policies", () => {
     cpSync(join(ORG, "policies"), join(tmp.path, "policies"), { recursive: true });
     const r = await run(["validate"], tmp.path, { SVCSPEC_CACHE: join(tmp.path, "cold") });
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^policies: error SVC005: the policies in policies\/ are not compiled yet \(or changed since\), and compiling them needs opa, which is not installed\n  hint: install opa 1\.x onto the PATH \(scripts\/setup-tools\.sh does, or see https:\/\/www\.openpolicyagent\.org\/docs#running-opa\); each compile is cached in \S+, so opa is needed again only when the policies change$/m);
+    expect(r.err).toMatch(/^policies: error SVC005: the policies in policies\/ are not compiled yet \(or changed since\), and compiling them needs opa, which is not installed\n  hint: install opa 1\.x onto the PATH \(https:\/\/www\.openpolicyagent\.org\/docs#running-opa; in a clone of svcspec, scripts\/setup-tools\.sh\); each compile is cached in \S+, so opa is needed again only when the policies change$/m);
     expect(r.err).toMatch(/^spec\/services\/checkout\.yaml:8:9: error paging_needs_runbook: /m);
     expect(r.err).toMatch(/✖ spec: 2 errors, 0 warnings\n$/);
     // build and check fail alike and write nothing.

@@ -14,7 +14,7 @@ import type { Io } from "./io.js";
 /** Where an organisation keeps its policies unless `--policies` says otherwise. */
 export const DEFAULT_POLICIES = "policies";
 
-export const OPA_INSTALL_HINT = "install opa 1.x onto the PATH (scripts/setup-tools.sh does, or see https://www.openpolicyagent.org/docs#running-opa)";
+export const OPA_INSTALL_HINT = "install opa 1.x onto the PATH (https://www.openpolicyagent.org/docs#running-opa; in a clone of svcspec, scripts/setup-tools.sh)";
 
 export function readPolicyPacks(io: Io, dir: string | undefined): { packs: PolicyPack[]; problems: Diagnostic[] } {
   const packs = [builtinPack()];
