@@ -15,7 +15,7 @@ import { FIXTURES, ROOT, run, sourcesOf, tempDir } from "./helpers.js";
 // In this file opa is not installed: tool discovery finds nothing (no tool runs in the unit tier).
 vi.mock("../src/tools/discover.js", async (original) => ({ ...(await original<typeof import("../src/tools/discover.js")>()), findTool: () => null, localTool: () => null }));
 
-const ORG = join(FIXTURES, "policies-org");
+const ORG = join(FIXTURES, "policies", "org");
 const ORG_CACHE = join(ORG, "cache");
 const INVALID = join(FIXTURES, "invalid");
 const schema = JSON.parse(readFileSync(join(ROOT, "schemas", "svcspec.v1.schema.json"), "utf8")) as {

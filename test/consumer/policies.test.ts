@@ -19,7 +19,7 @@ import { localTool } from "../../src/tools/discover.js";
 import { FIXTURES, ROOT, UPDATE, run, sourcesOf, tempDir } from "../helpers.js";
 
 const opa = localTool("opa", ROOT);
-const ORG = join(FIXTURES, "policies-org");
+const ORG = join(FIXTURES, "policies", "org");
 const orgModules = () => [...policyModules(join(ORG, "policies")), entryModule()];
 
 function runOpa(args: string[], cwd: string) {
@@ -124,7 +124,7 @@ function fixtureCases(): Case[] {
   const invalid = join(FIXTURES, "invalid");
   const dirs = [
     ["spec", ROOT],
-    ...["minimal", "window-28d", "policies-org"].map((n) => [join(FIXTURES, n, "spec"), join(FIXTURES, n)]),
+    ...["minimal", "window-28d", join("policies", "org")].map((n) => [join(FIXTURES, n, "spec"), join(FIXTURES, n)]),
     ...readdirSync(invalid, { withFileTypes: true })
       .filter((e) => e.isDirectory())
       .map((e) => [join(invalid, e.name, "spec"), join(invalid, e.name)]),
@@ -187,7 +187,7 @@ function opaResults(modules: readonly RegoSource[], cases: Case[], tmp: string):
 describe("the wasm decides as opa eval does", () => {
   it.each([
     ["the built-in pack", () => policyModules(builtinDir()), () => builtinPack().wasm, () => fixtureCases()],
-    ["the fixture organisation's pack", orgModules, () => cachedWasm(join(ORG, "cache"), orgModules())!, () => fixtureCases().filter((c) => c.id.includes("policies-org") || c.id === "spec")],
+    ["the fixture organisation's pack", orgModules, () => cachedWasm(join(ORG, "cache"), orgModules())!, () => fixtureCases().filter((c) => c.id.startsWith("test/fixtures/policies/") || c.id === "spec")],
   ] as const)("%s, on every document of every fixture", (_what, modules, wasm, cases) => {
     expect(opa, "opa missing: run scripts/setup-tools.sh").not.toBeNull();
     const tmp = tempDir();
