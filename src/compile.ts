@@ -7,6 +7,8 @@ import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
 import { type FileSet, toFileSet } from "./output/fileset.js";
 import { packageOutputs } from "./package/index.js";
+import { checkPolicies } from "./policy/evaluate.js";
+import type { PolicyPack } from "./policy/pack.js";
 import { validateDocuments } from "./validate/index.js";
 
 export interface CompileResult {
@@ -18,19 +20,31 @@ export interface CompileResult {
   documentCount: number;
 }
 
-export function validate(sources: readonly SourceFile[]): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number } {
+export interface ValidateOptions {
+  /** Policy packs compiled to wasm (the built-in one, an organisation's), as the CLI read them. */
+  policies?: readonly PolicyPack[];
+}
+
+export function validate(sources: readonly SourceFile[], options: ValidateOptions = {}): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number } {
   const loaded = parseSources(sources);
   const { spec, diagnostics } = validateDocuments(loaded.documents);
-  const all = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
+  let all = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
+  if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length };
+  // Policies run here, on a spec that passed svcspec's own checks (a rule may rely on the schema and
+  // on every reference resolving, as lower() does). The packs are data the CLI read and compiled;
+  // evaluating their wasm reads nothing else, so compile() stays pure, `build` writes nothing over
+  // a deny, and every caller gets one sorted list of diagnostics.
+  if (options.policies?.length) all = sortDiagnostics([...all, ...checkPolicies(loaded.documents, options.policies)]);
   if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length };
   return { diagnostics: all, model: lower(spec.organization, spec.services), documentCount: loaded.documents.length };
 }
 
-/** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates. */
-export type CompileOptions = GenerateOptions;
+/** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates, and
+ * `policies`, the policy packs. */
+export type CompileOptions = GenerateOptions & ValidateOptions;
 
 export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): CompileResult {
-  const { diagnostics, model, documentCount } = validate(sources);
+  const { diagnostics, model, documentCount } = validate(sources, options);
   if (!model) return { diagnostics, model: null, files: null, documentCount };
   const problems = GENERATORS.flatMap((g) => g.check?.(model, options) ?? []);
   if (problems.length) return { diagnostics: sortDiagnostics([...diagnostics, ...problems]), model, files: null, documentCount };

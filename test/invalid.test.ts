@@ -1,6 +1,7 @@
 /** Invalid fixtures: each test/fixtures/invalid/<case>/spec holds deliberate mistakes.
- * expect.txt (hand-written) says which code must be reported where (`CODE file:line:col`);
- * diagnostics.txt is the golden full output (`npm run test:update` rewrites it). */
+ * expect.txt (hand-written) says which code must be reported where (`CODE file:line:col`; a
+ * built-in policy's code is its name); diagnostics.txt is the golden full output (`npm run
+ * test:update` rewrites it); an optional args.txt adds flags (`--strict` for a warning). */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -25,7 +26,8 @@ describe("invalid fixtures", () => {
 
   it.each(cases)("%s", async (name) => {
     const dir = join(INVALID, name);
-    const r = await run(["validate", "--spec", "spec"], dir);
+    const args = existsSync(join(dir, "args.txt")) ? readFileSync(join(dir, "args.txt"), "utf8").split(/\s+/).filter(Boolean) : [];
+    const r = await run(["validate", "--spec", "spec", ...args], dir);
     expect(r.code).toBe(1);
     expect(r.err).not.toMatch(/internal error|\n\s+at .*\.(ts|js):\d+/);
     // Every hand-written expectation is reported with its exact location.
@@ -33,9 +35,9 @@ describe("invalid fixtures", () => {
       expect(r.err, `${code} at ${where}`).toMatch(new RegExp(`^${where.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: (error|warning) ${code}: `, "m"));
     }
     // Every diagnostic carries a location, a code, a message and a hint.
-    const diagnostics = r.err.split("\n").filter((l) => / (error|warning) SVC\d{3}: /.test(l));
+    const diagnostics = r.err.split("\n").filter((l) => / (error|warning) (SVC\d{3}|[a-z][a-z0-9_]*): /.test(l));
     expect(diagnostics.length).toBeGreaterThan(0);
-    for (const line of diagnostics) expect(line).toMatch(/^[^:]+:\d+:\d+: (error|warning) SVC\d{3}: \S/);
+    for (const line of diagnostics) expect(line).toMatch(/^[^:]+:\d+:\d+: (error|warning) (SVC\d{3}|[a-z][a-z0-9_]*): \S/);
     const hints = r.err.split("\n").filter((l) => l.startsWith("  hint: "));
     expect(hints.length, "every diagnostic has a hint").toBe(diagnostics.length);
     const golden = join(dir, "diagnostics.txt");

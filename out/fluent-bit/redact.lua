@@ -49,7 +49,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/name", "catalog" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn" },
-    fields = { { { "merchant", "contact", "email" }, "hash" }, { { "merchant", "contact", "phone" }, "mask" } },
+    fields = { { { "merchant", "contact", "email" }, "hash" }, { { "merchant", "contact", "phone" }, "mask" }, { { "merchant", "bank", "iban" }, "last4" } },
     patterns = {  },
   },
   {
@@ -57,7 +57,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/name", "checkout" }, { "app.kubernetes.io/part-of", "shop" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "phone", "ipv6", "ipv4" },
-    fields = { { { "user", "email" }, "hash" }, { { "card", "number" }, "last4" }, { { "auth", "password" }, "drop" }, { { "client", "ip" }, "mask" }, { { "shipping", "address" }, "mask" } },
+    fields = { { { "user", "email" }, "hash" }, { { "card", "number" }, "last4" }, { { "auth", "password" }, "drop" }, { { "client", "ip" }, "mask" }, { { "shipping", "address" }, "mask" }, { { "customer", "email" }, "hash" }, { { "customer", "phone" }, "mask" }, { { "payment", "card" }, "last4" } },
     patterns = { { "ORD%-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]", "[ORDER-ID]" } },
   },
   {

@@ -6,6 +6,7 @@ import { runBundle } from "./commands/bundle.js";
 import { runCheck } from "./commands/check.js";
 import { runExplain } from "./commands/explain.js";
 import { runInit } from "./commands/init.js";
+import { runPolicyTest } from "./commands/policy.js";
 import { runSchema } from "./commands/schema.js";
 import { runValidate } from "./commands/validate.js";
 import { runVerify } from "./commands/verify.js";
@@ -32,13 +33,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const out = () => new Option("--out <dir>", "output folder").default("out");
   const format = () => new Option("--format <format>", "diagnostics format").choices(["text", "json", "github"]).default("text");
   const docsTemplates = () => new Option("--docs-templates <dir>", "folder of *.md.hbs files replacing the built-in docs templates of the same name (docs/docs-templates.md)");
+  const policies = () => new Option("--policies <dir>", "the organisation's Rego policies (docs/policies.md; default: policies, when present)");
+  const strict = () => new Option("--strict", "warnings fail too").default(false);
 
   program
     .command("validate")
     .description("check every spec file (schema and meaning); writes nothing")
     .addOption(spec())
     .addOption(format())
-    .action((o: { spec: string; format: DiagnosticFormat }) => set(runValidate(io, o)));
+    .addOption(policies())
+    .addOption(strict())
+    .action((o: { spec: string; format: DiagnosticFormat; policies?: string; strict: boolean }) => set(runValidate(io, o)));
 
   program
     .command("build")
@@ -47,9 +52,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(out())
     .addOption(format())
     .addOption(docsTemplates())
+    .addOption(policies())
+    .addOption(strict())
     .option("--force", "take ownership of existing files svcspec did not write", false)
     .option("-v, --verbose", "list every written and deleted file", false)
-    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; force: boolean; verbose: boolean }) => set(runBuild(io, o)));
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; force: boolean; verbose: boolean }) => set(runBuild(io, o)));
 
   program
     .command("check")
@@ -58,8 +65,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(out())
     .addOption(format())
     .addOption(docsTemplates())
+    .addOption(policies())
+    .addOption(strict())
     .option("--diff", "print a unified diff of every stale file", false)
-    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; diff: boolean }) => set(runCheck(io, o)));
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; diff: boolean }) => set(runCheck(io, o)));
 
   program
     .command("explain")
@@ -101,6 +110,15 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--tools <dir>", "folder holding the validator binaries (default .tools/bin, then PATH)")
     .option("--require-tools", "fail when a validator that applies is not installed", false)
     .action(async (o: { spec: string; out: string; tools?: string; requireTools: boolean }) => set(await runVerify(io, o)));
+
+  program
+    .command("policy")
+    .description("the organisation's Rego policies (docs/policies.md)")
+    .command("test")
+    .description("run the policies' opa tests (*_test.rego) and report as verify does")
+    .addOption(policies())
+    .option("--tools <dir>", "folder holding the opa binary (default .tools/bin, then PATH)")
+    .action((o: { policies?: string; tools?: string }) => set(runPolicyTest(io, o)));
 
   try {
     await program.parseAsync([...argv]);

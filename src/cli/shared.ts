@@ -2,17 +2,22 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../render/docs-templates.js";
 import { compile, type CompileOptions, type CompileResult } from "../compile.js";
-import { type Diagnostic, sortDiagnostics } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { type DiagnosticFormat, formatDiagnostics } from "../diagnostics/format.js";
 import { readSpec, SPEC_FILE } from "../load/discover.js";
 import type { SourceFile } from "../load/source.js";
 import type { Io } from "./io.js";
+import { readPolicyPacks } from "./policies.js";
 
 export interface CommonOptions {
   spec: string;
   format: DiagnosticFormat;
   /** `--docs-templates <dir>`: templates that replace built-in docs templates of the same name. */
   docsTemplates?: string;
+  /** `--policies <dir>`: the organisation's Rego policies (default `policies`, when present). */
+  policies?: string;
+  /** `--strict`: warnings fail the command too. */
+  strict?: boolean;
 }
 
 export class UsageError extends Error {}
@@ -67,8 +72,9 @@ function unreadable(e: unknown): string {
   return code === "ENOENT" ? "does not exist" : code === "ENOTDIR" ? "is not a folder" : `cannot be read (${code ?? String(e)})`;
 }
 
-/** Compiles the spec folder with the options the flags name. */
-export function compileFolder(io: Io, opts: CommonOptions): CompileResult {
+/** Compiles the spec folder with the options the flags name; `withPolicies` checks it against
+ * the policy packs too (validate, build and check do; explain and verify read the spec only). */
+export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false): CompileResult {
   const failed = (problems: Diagnostic[]): CompileResult => ({ diagnostics: problems, model: null, files: null, documentCount: 0 });
   const { sources, problems } = readSources(io, opts.spec);
   if (!sources.length) return failed(problems);
@@ -78,9 +84,18 @@ export function compileFolder(io: Io, opts: CommonOptions): CompileResult {
     if (read.problem) return failed([read.problem]);
     options.docsTemplates = read.templates;
   }
-  const result = compile(sources, options);
-  // an unreadable file may hold a service: report it with the rest, and generate nothing
-  return problems.length ? { ...result, diagnostics: sortDiagnostics([...problems, ...result.diagnostics]), model: null, files: null } : result;
+  const policies = withPolicies ? readPolicyPacks(io, opts.policies) : { packs: undefined, problems: [] };
+  const result = compile(sources, policies.packs ? { ...options, policies: policies.packs } : options);
+  // Unreadable files (one may hold a service) and policies that cannot be compiled fail the run;
+  // the rest is still checked, every problem at once, and nothing is generated.
+  const extra = [...problems, ...policies.problems];
+  if (!extra.length) return result;
+  return { ...result, diagnostics: sortDiagnostics([...extra, ...result.diagnostics]), model: problems.length ? null : result.model, files: null };
+}
+
+/** Whether the diagnostics fail the command: any error, or under --strict any warning. */
+export function fails(diagnostics: readonly Diagnostic[], strict: boolean | undefined): boolean {
+  return hasErrors(diagnostics) || (!!strict && diagnostics.length > 0);
 }
 
 /** Diagnostics go to stderr as text or GitHub annotations; JSON goes to stdout for tools. */
@@ -93,8 +108,8 @@ export function printDiagnostics(io: Io, diagnostics: readonly Diagnostic[], for
   if (text) io.err(text);
 }
 
-export function countSummary(diagnostics: readonly Diagnostic[]): string {
+export function countSummary(diagnostics: readonly Diagnostic[], strict = false): string {
   const errors = diagnostics.filter((d) => d.severity === "error").length;
   const warnings = diagnostics.length - errors;
-  return `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+  return `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}${strict && warnings ? " (--strict: warnings fail)" : ""}`;
 }

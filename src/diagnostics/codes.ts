@@ -6,6 +6,7 @@ export const CODES = {
   SVC002: "spec folder missing or holds no spec files",
   SVC003: "document is empty or not a mapping",
   SVC004: "docs template override broken (folder, template name, Handlebars syntax, helper, partial or field)",
+  SVC005: "policies cannot be compiled or evaluated (opa missing, a Rego error, a rule that fails)",
   SVC009: "spec file cannot be read (permissions, a looping or dangling link, not a regular file)",
   // JSON Schema (shape)
   SVC010: "required field missing",
@@ -40,6 +41,7 @@ export const CODES = {
   SVC044: "invalid latency threshold",
   SVC045: "alert tier can never fire",
   SVC046: "deploy policy does not cover every budget",
+  SVC047: "objective written as a fraction (0.9995 instead of 99.95)",
   // PromQL
   SVC050: "PromQL syntax error",
   SVC051: "query SLI without $window",
@@ -59,6 +61,7 @@ export const CODES = {
   SVC081: "unknown time zone",
   SVC082: "schedule window empty or reversed",
   SVC083: "access test request invalid",
+  SVC084: "access test expectation fails (the rules decide otherwise)",
   // load
   SVC090: "invalid k6 threshold condition",
   SVC091: "threshold tag names no request of the scenario",

@@ -236,6 +236,14 @@ export interface OrganizationSpec {
    * either.
    */
   deployPolicy?: DeployPolicyRule[];
+  /**
+   * The built-in policy rules (docs/policies.md): every one is on unless listed in `disable`. An
+   * organisation's own policies live in Rego beside the spec (svcspec validate --policies).
+   */
+  policies?: {
+    /** Built-in rules to switch off, by name. */
+    disable?: ("chaos_in_business_hours" | "critical_chaos_steady_state" | "critical_services_page" | "load_thresholds_within_slos" | "paging_needs_runbook" | "pii_access_needs_mfa" | "pii_fields_redacted" | "wildcard_rule_needs_subjects")[];
+  };
 }
 
 /** A service tier. */

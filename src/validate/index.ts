@@ -65,9 +65,9 @@ interface Checked<T> {
 }
 
 /** Checks of resolved values (model.ts) run on the Model of the parts they read: the
- * Organization's tiers, SLO settings and teams, each service's team, tier and SLOs. lower()
- * assumes valid input, so an error in those parts holds the checks back; an error elsewhere in a
- * document does not (one run reports every mistake at once). */
+ * Organization's tiers, SLO settings, teams and access vocabulary, each service's team, tier, SLOs
+ * and access. lower() assumes valid input, so an error in those parts holds the checks back; an
+ * error elsewhere in a document does not (one run reports every mistake at once). */
 function checkResolved(org: Checked<OrganizationDoc> | null, services: readonly Checked<ServiceDoc>[]): void {
   if (org && [["spec", "tiers"], ["spec", "slo"]].some((p) => org.report.hasErrorsUnder(p))) return;
   const reports = new Map<Located<unknown>, Report>();
@@ -76,10 +76,12 @@ function checkResolved(org: Checked<OrganizationDoc> | null, services: readonly 
     reports.set(located, c.report);
     return located;
   };
-  const orgPart = org && part(org, { ...org.located.doc, spec: pick(org.located.doc.spec, ["tiers", "slo", "teams"]) });
+  // Access (the access tests) joins when it and the Organization's networks are free of errors.
+  const accessOk = !org || !org.report.hasErrorsUnder(["spec", "access"]);
+  const orgPart = org && part(org, { ...org.located.doc, spec: pick(org.located.doc.spec, ["tiers", "slo", "teams", ...(accessOk ? (["access"] as const) : [])]) });
   const serviceParts = services
     .filter((s) => ![["metadata", "team"], ["spec", "tier"], ["spec", "slos"]].some((p) => s.report.hasErrorsUnder(p)))
-    .map((s) => part(s, { ...s.located.doc, spec: pick(s.located.doc.spec, ["tier", "slos"]) }));
+    .map((s) => part(s, { ...s.located.doc, spec: pick(s.located.doc.spec, ["tier", "slos", ...(accessOk && !s.report.hasErrorsUnder(["spec", "access"]) ? (["access"] as const) : [])]) }));
   const origins = new Origins();
   const model = lower(orgPart, serviceParts, origins);
   checkModel(model, origins, (document) => reports.get(document)!);

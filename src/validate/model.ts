@@ -4,6 +4,7 @@
 import { formatDuration } from "../model/duration.js";
 import type * as M from "../model/model.js";
 import type { Located, Origins, Source } from "../model/origins.js";
+import { checkAccessTests } from "./access-tests.js";
 import type { Report } from "./report.js";
 
 /** `report` gives the Report of a lowered document. */
@@ -14,6 +15,7 @@ export function checkModel(model: M.Model, origins: Origins, report: (document: 
       pageWithoutReceiver(service, slo, team, origins, report);
       neverFiring(slo, origins, report);
     }
+    checkAccessTests(service, origins, report);
   }
 }
 

@@ -1,5 +1,5 @@
 /** Semantic checks of the Organization document: units, ranges and internal consistency. */
-import { HUNDRED, parsePercent } from "../model/decimal.js";
+import { HUNDRED, ONE, parsePercent } from "../model/decimal.js";
 import { parseDuration } from "../model/duration.js";
 import type { OrganizationDoc, Receiver, Schedule } from "../model/spec.js";
 import { SEVERITIES } from "../model/vocabulary.js";
@@ -102,6 +102,13 @@ export function checkWindow(r: Report, path: readonly PathSegment[], value: unkn
 export function checkObjective(r: Report, path: readonly PathSegment[], value: unknown): void {
   const p = parsePercent(value);
   if (!p) return; // the schema reported the shape
+  // 0.9995 is the OpenSLO habit of a fraction; here it is 0.9995%, whose alerts can never fire.
+  if (typeof value === "number" && !p.isZero() && p.cmp(ONE) <= 0) {
+    const percent = p.mul(HUNDRED);
+    const meant = percent.cmp(HUNDRED) < 0 ? `did you mean ${percent}? ` : "";
+    r.error("SVC047", path, `objective ${String(value)} is ${String(value)}%, written as a fraction`, `${meant}objectives are percentages: 99.95 means 99.95%`);
+    return;
+  }
   if (p.cmp(HUNDRED) >= 0) r.error("SVC042", path, `objective ${String(value)} leaves no error budget`, "an objective must be below 100%, e.g. 99.9");
   else if (p.isZero()) r.error("SVC042", path, `objective ${String(value)} must be above 0%`);
 }

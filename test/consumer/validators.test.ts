@@ -85,7 +85,7 @@ describe("real validators", () => {
     }
   });
 
-  it("svcspec verify runs the spec's access tests through the wasm, and fails on a wrong expectation", async () => {
+  it("svcspec verify runs the spec's access tests through the wasm, and fails where the bundle decides otherwise", async () => {
     const t = tempDir();
     try {
       cpSync(join(ROOT, "spec"), join(t.path, "spec"), { recursive: true });
@@ -96,14 +96,22 @@ describe("real validators", () => {
       const text = readFileSync(file, "utf8");
       const flipped = text.replace(/(- name: viewer reads products from the office[\s\S]*?expect: )allow/, "$1deny");
       expect(flipped).not.toBe(text);
+      // A wrong expectation does not build: validate decides every access test first (SVC084).
       writeFileSync(file, flipped);
-      // A consistent build of the flipped spec: the wasm step must catch the wrong expectation itself.
       const built = await run(["build", "--spec", join(t.path, "spec"), "--out", join(t.path, "built")], ROOT);
-      expect(built.code, built.err).toBe(0);
-      const r = await run(["verify", "--spec", join(t.path, "spec"), "--out", join(t.path, "built")], ROOT);
+      expect(built.code).toBe(1);
+      expect(built.err).toMatch(/catalog\.yaml:\d+:\d+: error SVC084: access test "viewer reads products from the office" expects deny, but the rules allow it/);
+      // The wasm step catches, by itself, a bundle of the same revision whose rules decide otherwise.
+      writeFileSync(file, text);
+      const data = join(t.path, "out", "opa", "svcspec", "services", "catalog", "data.json");
+      const rules = readFileSync(data, "utf8");
+      const tampered = rules.replace(/("name": "staff-read",[\s\S]*?"roles": \[\s*)"viewer",\s*/, "$1");
+      expect(tampered).not.toBe(rules);
+      writeFileSync(data, tampered);
+      const r = await run(["verify", "--spec", join(t.path, "spec"), "--out", join(t.path, "out")], ROOT);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/opa-wasm access\.tests\s+FAILED/);
-      expect(r.err).toMatch(/catalog: viewer reads products from the office: expected deny, got allow/);
+      expect(r.err).toMatch(/catalog: viewer reads products from the office: expected allow, got deny/);
     } finally {
       t.cleanup();
     }

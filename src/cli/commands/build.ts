@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { sync, UnownedFilesError } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, outInsideSpec, printDiagnostics } from "../shared.js";
+import { type CommonOptions, compileFolder, countSummary, fails, outInsideSpec, printDiagnostics } from "../shared.js";
 
 export interface BuildOptions extends CommonOptions {
   out: string;
@@ -16,10 +16,10 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
     io.err(clash);
     return EXIT.usage;
   }
-  const result = compileFolder(io, opts);
-  if (!result.files) {
+  const result = compileFolder(io, opts, true);
+  if (!result.files || fails(result.diagnostics, opts.strict)) {
     printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
-    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics)}; ${opts.out}/ left as it was\n`);
+    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}; ${opts.out}/ left as it was\n`);
     return EXIT.invalid;
   }
   let synced;

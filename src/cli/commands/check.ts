@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import { MANIFEST, drift, isStale, manifestText } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, printDiagnostics } from "../shared.js";
+import { type CommonOptions, compileFolder, countSummary, fails, printDiagnostics } from "../shared.js";
 
 export interface CheckOptions extends CommonOptions {
   out: string;
@@ -12,10 +12,10 @@ export interface CheckOptions extends CommonOptions {
 
 /** Compiles in memory and compares the whole file set with the output folder. */
 export function runCheck(io: Io, opts: CheckOptions): ExitCode {
-  const result = compileFolder(io, opts);
-  if (!result.files) {
+  const result = compileFolder(io, opts, true);
+  if (!result.files || fails(result.diagnostics, opts.strict)) {
     printDiagnostics(io, result.diagnostics, opts.format, { stale: null });
-    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics)}\n`);
+    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}\n`);
     return EXIT.invalid;
   }
   const outDir = resolve(io.cwd, opts.out);

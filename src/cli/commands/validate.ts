@@ -1,15 +1,18 @@
 import { hasErrors, sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import { validate } from "../../compile.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, countSummary, printDiagnostics, readSources } from "../shared.js";
+import { readPolicyPacks } from "../policies.js";
+import { type CommonOptions, countSummary, fails, printDiagnostics, readSources } from "../shared.js";
 
 export function runValidate(io: Io, opts: CommonOptions): ExitCode {
   const { sources, problems } = readSources(io, opts.spec);
-  const validated = validate(sources);
+  const validated = checked(io, opts, sources);
   const result = problems.length ? { ...validated, diagnostics: sortDiagnostics([...problems, ...validated.diagnostics]), model: null } : validated;
-  printDiagnostics(io, result.diagnostics, opts.format, { valid: !hasErrors(result.diagnostics) });
-  if (hasErrors(result.diagnostics)) {
-    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics)}\n`);
+  const failed = fails(result.diagnostics, opts.strict);
+  printDiagnostics(io, result.diagnostics, opts.format, { valid: !failed });
+  if (failed) {
+    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}
+`);
     return EXIT.invalid;
   }
   if (opts.format !== "json") {
@@ -17,4 +20,14 @@ export function runValidate(io: Io, opts: CommonOptions): ExitCode {
     io.err(`✔ ${opts.spec}: ${result.documentCount} document${result.documentCount === 1 ? "" : "s"} valid (${services} services)${result.diagnostics.length ? `, ${countSummary(result.diagnostics)}` : ""}\n`);
   }
   return EXIT.ok;
+}
+
+/** The spec checked against the policy packs; policies that cannot be compiled fail the run, and
+ * the spec is still checked (every problem at once). */
+function checked(io: Io, opts: CommonOptions, sources: Parameters<typeof validate>[0]): ReturnType<typeof validate> {
+  const policies = readPolicyPacks(io, opts.policies);
+  const result = validate(sources, { policies: policies.packs });
+  if (!policies.problems.length) return result;
+  const diagnostics = sortDiagnostics([...policies.problems, ...result.diagnostics]);
+  return { ...result, diagnostics, model: hasErrors(diagnostics) ? null : result.model };
 }
