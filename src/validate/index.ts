@@ -1,15 +1,16 @@
 /** Stage 2: shape (JSON Schema), then meaning (semantic checks) of every document, then the
  * checks of resolved values on the Model (checkResolved). */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { PathSegment } from "../load/locate.js";
 import type { SpecDocument } from "../load/source.js";
 import { type Located, lower } from "../model/lower.js";
 import { Origins } from "../model/origins.js";
-import type { OrganizationDoc, ServiceDoc } from "../model/spec.js";
+import type { OrganizationDoc, ServiceDoc, ServiceSpec } from "../model/spec.js";
 import { checkModel } from "./model.js";
 import { checkOrganization } from "./organization.js";
 import { Report } from "./report.js";
-import { checkSchema } from "./schema.js";
-import { checkService, checkServiceReferences, orgContext } from "./service.js";
+import { checkShape } from "./schema.js";
+import { checkSections, checkService, checkServiceReferences, orgContext, SECTIONS } from "./service.js";
 
 export interface ValidatedSpec {
   organization: Located<OrganizationDoc> | null;
@@ -19,10 +20,12 @@ export interface ValidatedSpec {
 export function validateDocuments(documents: readonly SpecDocument[]): { spec: ValidatedSpec; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const valid: SpecDocument[] = [];
+  const rejected = new Map<SpecDocument, PathSegment[][]>();
   for (const d of documents) {
-    const problems = checkSchema(d);
+    const { diagnostics: problems, errorPaths } = checkShape(d);
     diagnostics.push(...problems);
     if (!problems.length) valid.push(d);
+    else rejected.set(d, errorPaths);
   }
   // An Organization that is present but invalid must not turn every service reference into an
   // error of its own: reference checks wait until it is fixed.
@@ -37,8 +40,14 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   if (org) checkOrganization(org.report, org.located.doc);
   const context = orgBroken ? null : orgContext(organization);
 
-  for (const d of documents) {
-    if (kindOf(d) === "Service" && !valid.includes(d)) checkServiceReferences(new Report(d, diagnostics), d.value, context);
+  for (const [d, errorPaths] of rejected) {
+    if (kindOf(d) !== "Service") continue;
+    const r = new Report(d, diagnostics);
+    checkServiceReferences(r, d.value, context);
+    const spec = (d.value as { spec?: unknown }).spec;
+    if (spec === null || typeof spec !== "object" || Array.isArray(spec)) continue;
+    const dirty = new Set(errorPaths.filter((p) => p[0] === "spec" && p.length >= 2).map((p) => p[1]));
+    checkSections(r, spec as Partial<ServiceSpec>, context, SECTIONS.filter((k) => !dirty.has(k)));
   }
 
   const names = new Map<string, SpecDocument>();

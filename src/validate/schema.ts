@@ -32,12 +32,18 @@ function compiled(): ValidateFunction {
 
 /** Checks the shape of one document against the published schema. */
 export function checkSchema(doc: SpecDocument): Diagnostic[] {
+  return checkShape(doc).diagnostics;
+}
+
+/** The shape's diagnostics and the paths (instance paths) of every schema error, so the parts
+ * of a document that the schema accepted can still have their meaning checked. */
+export function checkShape(doc: SpecDocument): { diagnostics: Diagnostic[]; errorPaths: PathSegment[][] } {
   const validate = compiled();
-  if (validate(doc.value)) return [];
+  if (validate(doc.value)) return { diagnostics: [], errorPaths: [] };
   const all = validate.errors ?? [];
   const errors = withoutCascades(all.filter((e) => relevant(e) && !superseded(e, all)));
   const out = errors.map((e) => formatDiagnostic(doc, e) ?? toDiagnostic(doc, e)).map((d) => (d.hint ? d : { ...d, hint: defaultHint(d.code) }));
-  return dedupe(out);
+  return { diagnostics: dedupe(out), errorPaths: all.map((e) => pointerToPath(e.instancePath)) };
 }
 
 // `if` errors only say "must match then schema" on top of the real error inside `then`.

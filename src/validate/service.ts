@@ -44,12 +44,25 @@ export function checkService(r: Report, doc: S.ServiceDoc, org: OrgContext | nul
   if (org && !org.tiers.includes(spec.tier)) {
     r.error("SVC031", ["spec", "tier"], `unknown tier \`${spec.tier}\``, unknownNameHint(spec.tier, org.tiers, "tiers"));
   }
-  checkSlos(r, doc);
-  if (spec.cache) checkCache(r, spec.cache);
-  if (spec.pii) checkPii(r, spec.pii);
-  if (spec.access) checkAccess(r, spec.access, org);
-  checkLoad(r, spec.load ?? []);
-  checkChaos(r, spec.chaos ?? [], new Set((spec.load ?? []).map((l) => l.name)));
+  checkSections(r, spec, org, SECTIONS);
+}
+
+/** The sections of a Service spec whose meaning is checked on their own. */
+export const SECTIONS = ["slos", "cache", "pii", "access", "load", "chaos"] as const;
+export type Section = (typeof SECTIONS)[number];
+
+/** The checks of the given sections. For a Service the schema rejected, the sections the schema
+ * accepted are checked too, so one run reports every mistake of the document, not one round of
+ * shape errors before the semantic ones. */
+export function checkSections(r: Report, spec: Partial<S.ServiceSpec>, org: OrgContext | null, sections: readonly Section[]): void {
+  const has = (k: Section) => sections.includes(k);
+  if (has("slos")) checkSlos(r, spec.slos ?? []);
+  if (has("cache") && spec.cache) checkCache(r, spec.cache);
+  if (has("pii") && spec.pii) checkPii(r, spec.pii);
+  if (has("access") && spec.access) checkAccess(r, spec.access, org);
+  if (has("load")) checkLoad(r, spec.load ?? []);
+  if (has("chaos")) checkChaos(r, spec.chaos ?? [], new Set(has("load") ? (spec.load ?? []).map((l) => l.name) : []), has("load"));
+  if (!has("load") || !has("chaos")) return;
   // k6/<service>/chaos-<experiment>.js sits next to k6/<service>/<scenario>.js.
   (spec.load ?? []).forEach((l, i) => {
     const x = (spec.chaos ?? []).find((c) => c.underLoad !== undefined && `chaos-${c.name}` === l.name);
@@ -79,8 +92,7 @@ const ALERT_LABELS = [...SLO_IDENTITY, "severity", "team", "tier", "long_window"
 
 /** Checks of what each SLO wrote; those of resolved values (paging without a receiver, an alert
  * that can never fire) run on the Model (model.ts). */
-function checkSlos(r: Report, doc: S.ServiceDoc): void {
-  const slos = doc.spec.slos ?? [];
+function checkSlos(r: Report, slos: readonly S.Slo[]): void {
   checkUniqueNames(r, slos, ["spec", "slos"], "SLO");
   slos.forEach((slo, i) => {
     const at = (...p: PathSegment[]): PathSegment[] => ["spec", "slos", i, ...p];
@@ -291,7 +303,9 @@ function checkLoad(r: Report, load: S.LoadScenario[]): void {
 
 const NEEDS_VALUE = (Object.keys(CHAOS_MODE_VALUES) as S.ChaosMode[]).filter((m) => CHAOS_MODE_VALUES[m] !== null);
 
-function checkChaos(r: Report, chaos: S.ChaosExperiment[], scenarios: Set<string>): void {
+/** `knowScenarios`: the load section passed the schema, so `scenarios` are its names (a rejected
+ * load section leaves underLoad references unchecked rather than all wrong). */
+function checkChaos(r: Report, chaos: S.ChaosExperiment[], scenarios: Set<string>, knowScenarios = true): void {
   checkUniqueNames(r, chaos, ["spec", "chaos"], "experiment");
   chaos.forEach((x, i) => {
     const at = (...k: PathSegment[]): PathSegment[] => ["spec", "chaos", i, ...k];
@@ -319,7 +333,7 @@ function checkChaos(r: Report, chaos: S.ChaosExperiment[], scenarios: Set<string
       const problem = cronProblem(x.schedule);
       if (problem) r.error(FORMATS.cron.code, at("schedule"), `invalid cron schedule: ${problem}`, FORMATS.cron.hint);
     }
-    if (x.underLoad !== undefined && !scenarios.has(x.underLoad)) {
+    if (knowScenarios && x.underLoad !== undefined && !scenarios.has(x.underLoad)) {
       r.error("SVC034", at("underLoad"), `unknown load scenario \`${x.underLoad}\``, unknownNameHint(x.underLoad, [...scenarios], "load scenarios of this service"));
     }
     if (x.steadyState && x.underLoad === undefined) {
