@@ -70,7 +70,7 @@ export function readSpecAtRevision(io: Io, specDir: string, ref: string | undefi
     .sort((a, b) => (a.inner < b.inner ? -1 : a.inner > b.inner ? 1 : 0));
   const texts = catFiles(git, top, entries.map((e) => e.object));
   if (!texts) return fail("git cat-file failed", "check the repository");
-  const folder = basename(specDir.replace(/[\\/]+$/, "")) || "spec";
+  const folder = basename(abs) || "spec";
   // Diagnostics locate a base file as `<revision>:<path>`, the spelling `git show` takes.
   const shown = ref ?? (chosen.rev === "HEAD" ? "HEAD" : sha.slice(0, 12));
   const sources = entries.map((e, i) => ({ path: `${shown}:${e.path}`, name: `${folder}/${e.inner}`, text: texts[i]!.replace(/^\uFEFF/, "") }));

@@ -41,7 +41,7 @@ function filesLine(files: Record<string, FileChanges>): string {
   const t = fileTotals(files);
   if (!t.total) return "no generated file changes";
   const parts = [t.changed && `${t.changed} changed`, t.added && `${t.added} added`, t.deleted && `${t.deleted} deleted`].filter(Boolean);
-  return `${plural(t.total, "generated file")} (${parts.join(", ")})`;
+  return `${plural(t.total, "generated file")} touched (${parts.join(", ")})`;
 }
 
 /** Changes grouped by service, the Organization's first. */
@@ -96,7 +96,7 @@ export function renderMarkdown(p: Plan, o: RenderOptions = {}): string {
   }
   const targets = Object.entries(p.files);
   if (targets.length) {
-    out.push(`<details><summary>Generated files: ${filesLine(p.files)}</summary>`, "", "| target | changed | added | deleted |", "| --- | ---: | ---: | ---: |");
+    out.push(`<details><summary>${filesLine(p.files)}</summary>`, "", "| target | changed | added | deleted |", "| --- | ---: | ---: | ---: |");
     for (const [target, f] of targets) out.push(`| ${target} | ${f.changed.length} | ${f.added.length} | ${f.deleted.length} |`);
     out.push("");
     for (const [, f] of targets) {

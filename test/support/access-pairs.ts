@@ -3,10 +3,13 @@
  * three random edits of the kinds reviews see (MFA, networks, schedules, roles, attributes, PII,
  * effects, rules and PII fields added or removed, a network's blocks). Both sides compile. */
 import jsyaml from "js-yaml";
+import { accessCases } from "../../src/access/cases.js";
+import { randomRequests } from "../../src/access/corpus.js";
+import type { AccessDecision } from "../../src/access/evaluate.js";
 import { compile } from "../../src/compile.js";
 import type { SourceFile } from "../../src/load/source.js";
 import type { Access } from "../../src/model/model.js";
-import type { Side } from "../../src/plan/index.js";
+import type { Plan, Side } from "../../src/plan/index.js";
 
 type Rnd = () => number;
 type Obj = Record<string, unknown>;
@@ -189,4 +192,27 @@ export function randomAccessPair(rnd: Rnd): AccessPair {
     return { service: PAIR_SERVICE, before: access(baseSide), after: access(headSide), baseSide, headSide, edits };
   }
   throw new Error("no valid pair in 100 draws: the generator makes invalid specs");
+}
+
+/** Does the plan of a pair account for the difference between `before` and `after` of a request? */
+export function explains(p: Plan, service: string, before: AccessDecision, after: AccessDecision): boolean {
+  const changes = p.changes.filter((c) => c.service === service && c.area === "access");
+  const names = (c: { summary: string }, rules: readonly string[]) => rules.some((r) => new RegExp(`(^|[ (,])${r}[:;,) ]`).test(c.summary));
+  if (!before.allow && after.allow) return changes.some((c) => c.effect === "weakens" && c.summary.startsWith("newly allowed by") && names(c, after.reasons));
+  if (before.allow && !after.allow) return changes.some((c) => c.effect === "strengthens" && c.summary.startsWith("newly denied") && names(c, [...after.reasons, ...before.reasons]));
+  const unmasked = before.maskedFields.filter((f) => !after.maskedFields.includes(f));
+  const masked = after.maskedFields.filter((f) => !before.maskedFields.includes(f));
+  if (before.allow && (unmasked.length || masked.length)) {
+    return (
+      (!unmasked.length || changes.some((c) => c.effect === "weakens" && unmasked.every((f) => c.summary.includes(f)) && c.summary.includes("newly unmasked"))) &&
+      (!masked.length || changes.some((c) => c.effect === "strengthens" && masked.every((f) => c.summary.includes(f)) && c.summary.includes("newly masked")))
+    );
+  }
+  const differ = [...before.reasons.filter((r) => !after.reasons.includes(r)), ...after.reasons.filter((r) => !before.reasons.includes(r))];
+  return changes.some((c) => c.effect === "neutral" && (differ.length ? names(c, differ) : c.summary.includes("masked fields")));
+}
+
+/** Requests the plan never saw: another seed of the corpus, plus both sides' boundary cases. */
+export function sampledRequests(pair: AccessPair, seed: number, n = 400): unknown[] {
+  return [...accessCases(pair.before).map((c) => c.input), ...accessCases(pair.after).map((c) => c.input), ...randomRequests({ ...pair.after, rules: [...pair.before.rules, ...pair.after.rules] }, n, seed)];
 }

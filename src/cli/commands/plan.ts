@@ -1,4 +1,4 @@
-import { basename } from "node:path";
+import { basename, resolve } from "node:path";
 import { compile, type CompileOptions } from "../../compile.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { formatDiagnostics } from "../../diagnostics/format.js";
@@ -67,7 +67,8 @@ export function runPlan(io: Io, opts: PlanOptions): ExitCode {
 /** The base spec: a folder, or the spec folder at a git revision. Its files are named as the
  * working spec's are (`spec/services/x.yaml`), so headers agree and only meaning differs. */
 function readBase(io: Io, opts: PlanOptions): Base {
-  const folder = basename(opts.spec.replace(/[\\/]+$/, "")) || "spec";
+  // As readSpecFolder names the working spec's files: the folder's own name, then the path.
+  const folder = basename(resolve(io.cwd, opts.spec)) || "spec";
   if (opts.baseSpec !== undefined) {
     const r = readSources(io, opts.baseSpec);
     if (r.problem) return { ok: false, problem: r.problem };
