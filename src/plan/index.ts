@@ -20,9 +20,11 @@ export function plan(base: Side, head: Side): Plan {
   const changes: Change[] = [...organizationPii(ob, oh), ...deployChanges(ob.deployPolicy, oh.deployPolicy), ...routingChanges(base, head, pairs)];
   for (const p of pairs) {
     const name = pairName(p);
-    changes.push(...serviceChanges(p), ...accessChanges(p, ob, oh));
+    changes.push(...serviceChanges(p));
+    // An added or removed service is one line that says what comes or goes.
     if (!p.base || !p.head) continue;
     changes.push(
+      ...accessChanges(p, ob, oh),
       ...sloChanges(name, p.base.slos, p.head.slos),
       ...piiChanges(name, p.base.pii, p.head.pii, ob, oh),
       ...loadChanges(name, p.base.load, p.head.load),

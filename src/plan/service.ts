@@ -3,7 +3,7 @@
 import type { Service } from "../model/model.js";
 import type { ServicePair } from "./match.js";
 import { type Change, change } from "./types.js";
-import { and, arrow } from "./words.js";
+import { and, arrow, plural } from "./words.js";
 
 const selectorText = (s: Service) => s.selector.map(([k, v]) => `${k}=${v}`).join(", ");
 
@@ -29,8 +29,17 @@ export function serviceChanges(p: ServicePair): Change[] {
 
 function added(s: Service): Change {
   const parts = [`team ${s.team}`, `tier ${s.tier.name}`, `namespace ${s.namespace}`];
-  const what = s.slos.length ? "" : "; it has no SLO, so nothing alerts on it";
-  return change(s.name, "service", "neutral", `service ${s.name} added (${parts.join(", ")})${what}`, null, s.name);
+  const has = [
+    s.slos.length ? plural(s.slos.length, "SLO") : "",
+    s.access ? `${plural(s.access.rules.length, "access rule")} (decision path svcspec/services/${s.id}/authz/decision)` : "",
+    s.pii.fields.length || s.pii.patterns.length || s.pii.added.length ? "its own redaction rules" : "",
+    s.load.length ? plural(s.load.length, "load scenario") : "",
+    s.chaos.length ? plural(s.chaos.length, "chaos experiment") : "",
+    s.cache ? "a cache policy" : "",
+  ].filter(Boolean);
+  const what = has.length ? `: ${and(has)}` : "";
+  const quiet = s.slos.length ? "" : "; it has no SLO, so nothing alerts on it";
+  return change(s.name, "service", "neutral", `service ${s.name} added (${parts.join(", ")})${what}${quiet}`, null, s.name);
 }
 
 function removed(s: Service): Change {
