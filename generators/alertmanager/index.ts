@@ -26,12 +26,15 @@ export function alertmanagerConfig(model: Model): Record<string, unknown> {
 export function generateAlertmanager(model: Model): TargetOutput {
   const orgSources = [model.organization.file ?? ""].filter(Boolean);
   const config = toYaml(alertmanagerConfig(model));
-  const allSources = [...orgSources, ...model.services.map((s) => s.file ?? "")];
+  const cases = routingTable(model);
+  // The table's sources: the Organization and the services that raise alerts (a row each).
+  const alerting = new Set(cases.map((c) => c.labels["service"]));
+  const tableSources = [...orgSources, ...model.services.filter((s) => alerting.has(s.name)).map((s) => s.file ?? "")].filter(Boolean);
   const files = [
     { path: "alertmanager/alertmanager.yaml", content: withHeader("hash", orgSources, config) },
     {
       path: "alertmanager/routes.test.yaml",
-      content: withHeader("hash", allSources, toYaml({ config: "alertmanager.yaml", cases: routingTable(model) })),
+      content: withHeader("hash", tableSources, toYaml({ config: "alertmanager.yaml", cases })),
     },
   ];
   const secret: SecretRequest = {

@@ -164,7 +164,10 @@ function wrap(line: string, width: number): string[] {
 }
 
 export function generateFluentBit(model: Model): TargetOutput {
-  const sources = [model.organization.file ?? "", ...model.services.map((s) => s.file ?? "")].filter(Boolean);
+  // The filter reads the Organization's defaults and the services with a policy of their own; the
+  // pipeline configs read nothing of the spec. A service that adds nothing changes no header.
+  const listed = new Set(policies(model).services.map((p) => p.name));
+  const sources = [model.organization.file ?? "", ...model.services.filter((s) => listed.has(s.name)).map((s) => s.file ?? "")].filter(Boolean);
   const script = redactLua(model);
   const lua = withHeader("dash", sources, script);
   const filterText = filtersConf();
@@ -172,8 +175,8 @@ export function generateFluentBit(model: Model): TargetOutput {
   const fullConf = [classic("SERVICE", SERVICE), classic("INPUT", INPUT), filterText, classic("OUTPUT", OUTPUT)].join("\n");
   const files = [
     { path: "fluent-bit/redact.lua", content: lua },
-    { path: "fluent-bit/fluent-bit.yaml", content: withHeader("hash", sources, yaml) },
-    { path: "fluent-bit/filters.conf", content: withHeader("hash", sources, filterText) },
+    { path: "fluent-bit/fluent-bit.yaml", content: withHeader("hash", [], yaml) },
+    { path: "fluent-bit/filters.conf", content: withHeader("hash", [], filterText) },
     { path: "fluent-bit/fluent-bit.values.yaml", content: withHeader("hash", sources, helmValues(model, script)) },
   ];
   const configMap: ConfigMapRequest = {

@@ -1,13 +1,14 @@
 /** out/opa: an OPA bundle (Rego v1) with one generic authorization policy per service that has
  * access rules, its rules as data, and the error-budget deploy gate; out/opa-tests: Rego tests of
  * every spec access test and of derived boundary cases, outside the bundle. */
+import { createHash } from "node:crypto";
 import type { Access, Model, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import type { TargetOutput } from "../../src/package/request.js";
 import { accessCases, deployCases, type Case } from "../../src/access/cases.js";
 import { deployRowReason } from "../../src/access/evaluate.js";
-import { modelDigest } from "../../src/model/digest.js";
-import { withHeader } from "../../src/render/header.js";
+import { contentDigest } from "../../src/model/digest.js";
+import { withHeader, withoutHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
 import { regoTerm } from "../../src/render/rego.js";
 import { opaConfigMap } from "./configmap.js";
@@ -51,6 +52,17 @@ function comment(text: string): string {
   return `# ${text.replace(/[\r\n]+/g, " ")}`;
 }
 
+/** Test rule names derived from what each test checks, not from its position: `<prefix>_<12 hex
+ * digits of sha256(key)>`, longer should two keys of one file ever share a prefix. Adding, removing
+ * or changing one test (or one rule's boundary cases) leaves the names of the others alone. */
+export function contentNames(prefix: string, keys: readonly string[]): string[] {
+  const hashes = keys.map((k) => createHash("sha256").update(k).digest("hex"));
+  for (let n = 12; n < 64; n += 4) {
+    if (new Set(hashes.map((h) => h.slice(0, n))).size === new Set(hashes).size) return hashes.map((h) => `${prefix}_${h.slice(0, n)}`);
+  }
+  return hashes.map((h) => `${prefix}_${h}`);
+}
+
 /** `inputTerm`: the input as a Rego term with split times (Case.inputTerm, or regoTerm(input, true)). */
 function testRule(name: string, title: string, ref: string, inputTerm: string, checks: string[]): string {
   return [comment(title), `${name} if {`, `\td := ${ref} with input as ${inputTerm}`, ...checks.map((c) => `\t${c}`), "}"].join("\n");
@@ -58,14 +70,18 @@ function testRule(name: string, title: string, ref: string, inputTerm: string, c
 
 function serviceTests(service: Service, access: Access): { text: string; count: number } {
   const rules: string[] = [];
+  // Spec test names are unique; boundary cases are told apart by their input.
+  const specNames = contentNames("test_spec", access.tests.map((t) => t.name));
   access.tests.forEach((t, i) => {
     const checks = [`d.allow == ${t.expect === "allow"}`];
     if (t.maskedFields) checks.push(`d.maskedFields == ${regoTerm(t.maskedFields)}`);
     if (t.reason) checks.push(`${JSON.stringify(t.reason)} in d.reasons`);
-    rules.push(testRule(`test_spec_${i + 1}`, `spec test: ${t.name}`, "authz.decision", regoTerm(t.request, true), checks));
+    rules.push(testRule(specNames[i]!, `spec test: ${t.name}`, "authz.decision", regoTerm(t.request, true), checks));
   });
-  accessCases(access).forEach((c: Case<unknown>, i) => {
-    rules.push(testRule(`test_boundary_${i + 1}`, c.name, "authz.decision", c.inputTerm, [`d == ${regoTerm(c.expect)}`]));
+  const cases: Case<unknown>[] = accessCases(access);
+  const caseNames = contentNames("test_boundary", cases.map((c) => c.inputTerm));
+  cases.forEach((c, i) => {
+    rules.push(testRule(caseNames[i]!, c.name, "authz.decision", c.inputTerm, [`d == ${regoTerm(c.expect)}`]));
   });
   const text = [`package svcspec.services.${service.id}.authz_test`, "", `import data.svcspec.services.${service.id}.authz`, "", AT_HELPER, "", rules.join("\n\n")].join("\n");
   return { text, count: rules.length };
@@ -74,9 +90,7 @@ function serviceTests(service: Service, access: Access): { text: string; count: 
 export function generateOpa(model: Model): TargetOutput {
   const org = model.organization;
   const orgSources = [org.file ?? ""].filter(Boolean);
-  const revision = modelDigest(model);
   const files: GeneratedFile[] = [
-    { path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT], rego_version: 1 }) },
     { path: "opa/svcspec/deploy/policy.rego", content: withHeader("hash", orgSources, deployPolicy()) },
     {
       path: "opa/svcspec/deploy/data.json",
@@ -90,8 +104,10 @@ export function generateOpa(model: Model): TargetOutput {
       }),
     },
   ];
-  const deployTests = deployCases(org.deployPolicy).map((c, i) =>
-    testRule(`test_deploy_${i + 1}`, c.name, "deploy.decision", c.inputTerm, [`d == ${regoTerm(c.expect)}`]),
+  const gateCases = deployCases(org.deployPolicy);
+  const gateNames = contentNames("test_deploy", gateCases.map((c) => c.inputTerm));
+  const deployTests = gateCases.map((c, i) =>
+    testRule(gateNames[i]!, c.name, "deploy.decision", c.inputTerm, [`d == ${regoTerm(c.expect)}`]),
   );
   files.push({
     path: "opa-tests/svcspec/deploy/deploy_test.rego",
@@ -105,5 +121,14 @@ export function generateOpa(model: Model): TargetOutput {
     files.push({ path: `opa/${dir}/data.json`, content: toJson(accessData(service.access)) });
     files.push({ path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) });
   }
+  const revision = bundleRevision(files);
+  files.unshift({ path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT], rego_version: 1 }) });
   return { files, packages: [opaConfigMap(model, revision, files)] };
+}
+
+/** The bundle's revision: a digest of what OPA loads (every file under opa/, by path, without the
+ * header naming its spec file), so it changes exactly when a policy or its data does, and not when
+ * a spec change leaves the bundle alone or spec files are renamed. */
+export function bundleRevision(files: readonly GeneratedFile[]): string {
+  return contentDigest(files.filter((f) => f.path.startsWith("opa/") && f.path !== "opa/.manifest").map((f) => [f.path, withoutHeader(f.content)]));
 }

@@ -7,6 +7,7 @@ import { runCheck } from "./commands/check.js";
 import { runExplain } from "./commands/explain.js";
 import { runInit } from "./commands/init.js";
 import { runPolicyTest } from "./commands/policy.js";
+import { type PlanOptions, runPlan } from "./commands/plan.js";
 import { runSchema } from "./commands/schema.js";
 import { runValidate } from "./commands/validate.js";
 import { runVerify } from "./commands/verify.js";
@@ -78,6 +79,17 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(format())
     .addOption(docsTemplates())
     .action((service: string, o: { spec: string; format: DiagnosticFormat; docsTemplates?: string }) => set(runExplain(io, service, o)));
+
+  program
+    .command("plan")
+    .description("compare the spec with a base (git revision or folder) and print what changes in production, classified weakens, strengthens or neutral")
+    .addOption(spec())
+    .option("--base <ref>", "git revision of the base spec (default: the merge-base of HEAD and its upstream, else HEAD)")
+    .option("--base-spec <dir>", "folder holding the base spec")
+    .addOption(new Option("--format <format>", "output format").choices(["text", "markdown", "json"]).default("text"))
+    .addOption(new Option("--fail-on <effect>", "exit 1 when a change has this effect").choices(["weakens"]))
+    .addOption(docsTemplates())
+    .action((o: PlanOptions) => set(runPlan(io, o)));
 
   program
     .command("schema")

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
-import type { Model } from "./model.js";
 
-/** sha256 of the Model without its source file names: the bundle revision changes exactly when
- * the compiled spec does, and not when spec files are renamed, moved or merged. */
-export function modelDigest(model: Model): string {
-  const anonymous = { organization: { ...model.organization, file: null }, services: model.services.map((s) => ({ ...s, file: null })) };
-  const text = JSON.stringify(anonymous, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
-  return `sha256:${createHash("sha256").update(text).digest("hex")}`;
+/** sha256 of named texts, in byte order of their names: the same entries give the same digest
+ * whatever order they come in. Name and text are each length-prefixed, so no two different
+ * sets of entries run together into the same bytes. */
+export function contentDigest(entries: readonly (readonly [string, string])[]): string {
+  const h = createHash("sha256");
+  for (const [name, text] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const part of [name, text]) h.update(`${Buffer.byteLength(part)}:`).update(part);
+  }
+  return `sha256:${h.digest("hex")}`;
 }

@@ -30,6 +30,8 @@ export function ordered(ids: readonly string[]): DetectorId[] {
   return PII_DETECTORS.filter((d) => ids.includes(d));
 }
 
+/** The default policy and the services' own, in name order (redact.lua takes the first entry whose
+ * namespace and selector match a record's pod). */
 export function policies(model: Model): { services: Policy[]; fallback: Policy } {
   const fallback: Policy = { name: null, namespace: null, selector: [], detectors: ordered(model.organization.pii.defaults), fields: [], patterns: [] };
   const services = model.services.map((s): Policy => ({
@@ -45,5 +47,19 @@ export function policies(model: Model): { services: Policy[]; fallback: Policy }
       return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, lua: luas[i]!, replace: p.replace, luaReplace: luaReplacement(p.replace) }));
     }),
   }));
-  return { services, fallback };
+  return { services: services.filter((p, i) => !isDefault(p, fallback) || shadowed(p, services.slice(i + 1), fallback)), fallback };
+}
+
+/** A service whose policy is the default needs no entry: its pods get the default either way, and
+ * an entry would rewrite the filter (and roll every Fluent Bit pod) each time such a service is
+ * added. It keeps one only where the entry decides something: when a later service of its
+ * namespace with a policy of its own could match its pods too (the first matching entry wins). */
+function isDefault(p: Policy, fallback: Policy): boolean {
+  return p.fields.length === 0 && p.patterns.length === 0 && p.detectors.join() === fallback.detectors.join();
+}
+
+function shadowed(p: Policy, later: readonly Policy[], fallback: Policy): boolean {
+  const own = new Map(p.selector);
+  // Another selector can match these pods unless it asks a label of theirs for another value.
+  return later.some((q) => q.namespace === p.namespace && !isDefault(q, fallback) && q.selector.every(([k, v]) => !own.has(k) || own.get(k) === v));
 }

@@ -6,7 +6,6 @@ import jsyaml from "js-yaml";
 import { dirname, join, relative, resolve } from "node:path";
 import { deployCases } from "../../access/cases.js";
 import { buildWasmBundle, loadAccessWasm } from "../../access/wasm.js";
-import { modelDigest } from "../../model/digest.js";
 import type { Model } from "../../model/model.js";
 import { toJson } from "../../render/json.js";
 import { findTool, kubeSchemas, toolDirs } from "../../tools/discover.js";
@@ -201,7 +200,7 @@ async function checkAccessWasm(io: Io, specDir: string, outDir: string, files: s
   const compiled = compileFolder(io, { spec: specDir, format: "text" });
   if (!compiled.model) return { status: "ran", problems: [`the spec in ${specDir} does not validate: run \`svcspec validate --spec ${specDir}\``], summary: "" };
   // The tests come from the spec and the policy from the output: they must be one compilation.
-  if (bundleRevision(join(outDir, "opa", ".manifest")) !== modelDigest(compiled.model)) {
+  if (bundleRevision(join(outDir, "opa", ".manifest")) !== manifestRevision(compiled.files?.get("opa/.manifest"))) {
     return { status: "ran", problems: [`${relative(io.cwd, join(outDir, "opa")) || "opa"} was not compiled from the spec in ${specDir} (the bundle revision differs): run \`svcspec build\`, or pass the --spec it came from`], summary: "" };
   }
   try {
@@ -211,12 +210,22 @@ async function checkAccessWasm(io: Io, specDir: string, outDir: string, files: s
   }
 }
 
-/** The `revision` of a bundle manifest; null when it is unreadable (then it matches no spec). */
+/** The `revision` of a bundle manifest file; null when it is unreadable (then it matches no spec). */
 function bundleRevision(manifest: string): unknown {
   try {
-    return (JSON.parse(readFileSync(manifest, "utf8")) as { revision?: unknown }).revision ?? null;
+    return manifestRevision(readFileSync(manifest, "utf8"));
   } catch {
     return null;
+  }
+}
+
+/** The `revision` of a manifest's text; undefined when there is none (it matches no file). */
+function manifestRevision(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return (JSON.parse(text) as { revision?: unknown }).revision ?? null;
+  } catch {
+    return undefined;
   }
 }
 

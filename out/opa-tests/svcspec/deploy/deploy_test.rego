@@ -4,181 +4,181 @@ package svcspec.deploy_test
 import data.svcspec.deploy
 
 # budget 1, low risk
-test_deploy_1 if {
+test_deploy_5809db87f739 if {
 	d := deploy.decision with input as {"budgetRemaining": 1, "risk": "low", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 50%: any change may deploy"}
 }
 
 # budget 1, high risk
-test_deploy_2 if {
+test_deploy_b6e172a05f68 if {
 	d := deploy.decision with input as {"budgetRemaining": 1, "risk": "high", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 50%: any change may deploy"}
 }
 
 # budget 0.5001, low risk
-test_deploy_3 if {
+test_deploy_7d69724fcffd if {
 	d := deploy.decision with input as {"budgetRemaining": 0.5001, "risk": "low", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 50%: any change may deploy"}
 }
 
 # budget 0.5001, high risk
-test_deploy_4 if {
+test_deploy_e632195b1891 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.5001, "risk": "high", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 50%: any change may deploy"}
 }
 
 # budget 0.5, low risk
-test_deploy_5 if {
+test_deploy_27ae04b250b0 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.5, "risk": "low", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 50%: any change may deploy"}
 }
 
 # budget 0.5, high risk
-test_deploy_6 if {
+test_deploy_69d026c6c0b8 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.5, "risk": "high", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 50%: any change may deploy"}
 }
 
 # budget 0.4999, low risk
-test_deploy_7 if {
+test_deploy_7730766055a4 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.4999, "risk": "low", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 25%: only low-risk changes may deploy"}
 }
 
 # budget 0.4999, high risk
-test_deploy_8 if {
+test_deploy_012606551028 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.4999, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 25%: only low-risk changes may deploy"}
 }
 
 # budget 0.2501, low risk
-test_deploy_9 if {
+test_deploy_64012528479a if {
 	d := deploy.decision with input as {"budgetRemaining": 0.2501, "risk": "low", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 25%: only low-risk changes may deploy"}
 }
 
 # budget 0.2501, high risk
-test_deploy_10 if {
+test_deploy_1553900f4971 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.2501, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 25%: only low-risk changes may deploy"}
 }
 
 # budget 0.25, low risk
-test_deploy_11 if {
+test_deploy_d0b9a0e0a656 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.25, "risk": "low", "service": "checkout"}
 	d == {"allow": true, "hold": false, "reason": "error budget remaining >= 25%: only low-risk changes may deploy"}
 }
 
 # budget 0.25, high risk
-test_deploy_12 if {
+test_deploy_a4ee6abf3289 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.25, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 25%: only low-risk changes may deploy"}
 }
 
 # budget 0.2499, low risk
-test_deploy_13 if {
+test_deploy_efefd3a042e0 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.2499, "risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 10%: no deploys"}
 }
 
 # budget 0.2499, high risk
-test_deploy_14 if {
+test_deploy_a43231ca3289 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.2499, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 10%: no deploys"}
 }
 
 # budget 0.1001, low risk
-test_deploy_15 if {
+test_deploy_33f8354b1fd0 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.1001, "risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 10%: no deploys"}
 }
 
 # budget 0.1001, high risk
-test_deploy_16 if {
+test_deploy_67531806f3bf if {
 	d := deploy.decision with input as {"budgetRemaining": 0.1001, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 10%: no deploys"}
 }
 
 # budget 0.1, low risk
-test_deploy_17 if {
+test_deploy_3405ca9e156c if {
 	d := deploy.decision with input as {"budgetRemaining": 0.1, "risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 10%: no deploys"}
 }
 
 # budget 0.1, high risk
-test_deploy_18 if {
+test_deploy_b5f602289cb2 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.1, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "error budget remaining >= 10%: no deploys"}
 }
 
 # budget 0.0999, low risk
-test_deploy_19 if {
+test_deploy_4928b26f17ba if {
 	d := deploy.decision with input as {"budgetRemaining": 0.0999, "risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": true, "reason": "error budget remaining >= 0%: no deploys, emergency hold"}
 }
 
 # budget 0.0999, high risk
-test_deploy_20 if {
+test_deploy_2de1bc8cd47e if {
 	d := deploy.decision with input as {"budgetRemaining": 0.0999, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": true, "reason": "error budget remaining >= 0%: no deploys, emergency hold"}
 }
 
 # budget 0.0001, low risk
-test_deploy_21 if {
+test_deploy_d5aa6675676c if {
 	d := deploy.decision with input as {"budgetRemaining": 0.0001, "risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": true, "reason": "error budget remaining >= 0%: no deploys, emergency hold"}
 }
 
 # budget 0.0001, high risk
-test_deploy_22 if {
+test_deploy_3714792ba4d5 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.0001, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": true, "reason": "error budget remaining >= 0%: no deploys, emergency hold"}
 }
 
 # budget 0, low risk
-test_deploy_23 if {
+test_deploy_cc1ce0c124a1 if {
 	d := deploy.decision with input as {"budgetRemaining": 0, "risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": true, "reason": "error budget remaining >= 0%: no deploys, emergency hold"}
 }
 
 # budget 0, high risk
-test_deploy_24 if {
+test_deploy_d804c1e170b5 if {
 	d := deploy.decision with input as {"budgetRemaining": 0, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": true, "reason": "error budget remaining >= 0%: no deploys, emergency hold"}
 }
 
 # budget -0.0001, low risk
-test_deploy_25 if {
+test_deploy_aacb00f355de if {
 	d := deploy.decision with input as {"budgetRemaining": -0.0001, "risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "no deploy-policy row covers the remaining budget"}
 }
 
 # budget -0.0001, high risk
-test_deploy_26 if {
+test_deploy_b547a86dc885 if {
 	d := deploy.decision with input as {"budgetRemaining": -0.0001, "risk": "high", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "no deploy-policy row covers the remaining budget"}
 }
 
 # budget given as a string
-test_deploy_27 if {
+test_deploy_622d86303c8d if {
 	d := deploy.decision with input as {"budgetRemaining": "0.9", "risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "invalid input: service must be a string, budgetRemaining a number, risk low or high"}
 }
 
 # budget missing
-test_deploy_28 if {
+test_deploy_858dad69aa7c if {
 	d := deploy.decision with input as {"risk": "low", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "invalid input: service must be a string, budgetRemaining a number, risk low or high"}
 }
 
 # risk unknown
-test_deploy_29 if {
+test_deploy_bca06d40694d if {
 	d := deploy.decision with input as {"budgetRemaining": 0.9, "risk": "medium", "service": "checkout"}
 	d == {"allow": false, "hold": false, "reason": "invalid input: service must be a string, budgetRemaining a number, risk low or high"}
 }
 
 # service missing
-test_deploy_30 if {
+test_deploy_ddab782c35c4 if {
 	d := deploy.decision with input as {"budgetRemaining": 0.9, "risk": "low"}
 	d == {"allow": false, "hold": false, "reason": "invalid input: service must be a string, budgetRemaining a number, risk low or high"}
 }

@@ -7,724 +7,724 @@ import data.svcspec.services.catalog.authz
 at(date, clock) := concat("T", [date, clock])
 
 # spec test: viewer reads products from the office
-test_spec_1 if {
+test_spec_458d1f0c98c7 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100::7", "time": at("2026-11-23", "09:00:00-05:00")}, "resource": {"id": "sku-1", "type": "products"}, "subject": {"id": "u-20", "roles": ["viewer"]}}
 	d.allow == true
 }
 
 # spec test: viewer reads merchants masked
-test_spec_2 if {
+test_spec_0ebc1c79bf69 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.80", "time": at("2026-11-23", "09:00:00-05:00")}, "resource": {"type": "merchants"}, "subject": {"id": "u-20", "roles": ["viewer"]}}
 	d.allow == true
 	d.maskedFields == ["contact.email", "contact.phone", "bank.iban"]
 }
 
 # spec test: admin reads merchants unmasked
-test_spec_3 if {
+test_spec_4e512b57f9a9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "09:00:00-05:00")}, "resource": {"type": "merchants"}, "subject": {"id": "u-30", "mfa": true, "roles": ["admin"]}}
 	d.allow == true
 	d.maskedFields == []
 }
 
 # spec test: viewer from home is denied
-test_spec_4 if {
+test_spec_8c875c9f47b4 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "198.51.100.23", "time": at("2026-11-23", "09:00:00-05:00")}, "resource": {"type": "products"}, "subject": {"id": "u-20", "roles": ["viewer"]}}
 	d.allow == false
 }
 
 # spec test: catalog engineer publishes on a weekday
-test_spec_5 if {
+test_spec_55d881c8ad35 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "10.8.4.4", "time": at("2026-11-27", "16:00:00-05:00")}, "resource": {"type": "products"}, "subject": {"id": "u-21", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d.allow == true
 }
 
 # spec test: publishing on Saturday in New York is denied
-test_spec_6 if {
+test_spec_229135f11d26 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "10.8.4.4", "time": at("2026-11-28", "06:00:00+01:00")}, "resource": {"type": "products"}, "subject": {"id": "u-21", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d.allow == false
 	"publishing-freeze-weekends" in d.reasons
 }
 
 # staff-read: every condition met
-test_boundary_1 if {
+test_boundary_e2c6c59ffd25 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_2 if {
+test_boundary_fa2f9d34ca18 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_3 if {
+test_boundary_8ca8222a30a8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_4 if {
+test_boundary_e4cd9a194435 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_5 if {
+test_boundary_75d16a453f71 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_6 if {
+test_boundary_ca6dc33ef663 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_7 if {
+test_boundary_e7957a71ab89 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_8 if {
+test_boundary_3c8884f19b1f if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_9 if {
+test_boundary_fdfc467c6786 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_10 if {
+test_boundary_463fa7b064d1 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_11 if {
+test_boundary_2defbe21f5d0 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_12 if {
+test_boundary_b87253174229 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_13 if {
+test_boundary_f8a33d2c4242 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_14 if {
+test_boundary_cf17363a1297 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_15 if {
+test_boundary_8c31d8e87099 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_16 if {
+test_boundary_1866b5512873 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_17 if {
+test_boundary_bc6328b9b1b1 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: address missing
-test_boundary_18 if {
+test_boundary_ad4f22e48587 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: address not an IP
-test_boundary_19 if {
+test_boundary_192a5780bb73 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: a CIDR block where the address belongs
-test_boundary_20 if {
+test_boundary_38f7cce2f47a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 first address 192.0.2.0
-test_boundary_21 if {
+test_boundary_4913af4f89cd if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 first address ::ffff:192.0.2.0
-test_boundary_22 if {
+test_boundary_ecc5066dc28a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 first address ::ffff:c000:200
-test_boundary_23 if {
+test_boundary_169a66198df3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:200", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 last address 192.0.2.255
-test_boundary_24 if {
+test_boundary_d4f7d1f6bfaa if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 last address ::ffff:192.0.2.255
-test_boundary_25 if {
+test_boundary_b4a50087ab8a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 last address ::ffff:c000:2ff
-test_boundary_26 if {
+test_boundary_d9853aaf923b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:2ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 next address outside 192.0.3.0
-test_boundary_27 if {
+test_boundary_a15c92fa34a4 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 next address outside ::ffff:192.0.3.0
-test_boundary_28 if {
+test_boundary_6274f93fdd3c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 next address outside ::ffff:c000:300
-test_boundary_29 if {
+test_boundary_0286403347fe if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:300", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 address before 192.0.1.255
-test_boundary_30 if {
+test_boundary_e1f137c182d1 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 address before ::ffff:192.0.1.255
-test_boundary_31 if {
+test_boundary_b3be715b29ea if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 address before ::ffff:c000:1ff
-test_boundary_32 if {
+test_boundary_b2cb313c4c74 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:1ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 2001:db8:100::/48 first address 2001:db8:100::
-test_boundary_33 if {
+test_boundary_6f681de37fa3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 2001:db8:100::/48 last address 2001:db8:100:ffff:ffff:ffff:ffff:ffff
-test_boundary_34 if {
+test_boundary_04eca249bd4d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 2001:db8:100::/48 next address outside 2001:db8:101::
-test_boundary_35 if {
+test_boundary_7703d2d8ad1a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:101::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 2001:db8:100::/48 address before 2001:db8:ff:ffff:ffff:ffff:ffff:ffff
-test_boundary_36 if {
+test_boundary_36b49256c6e7 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:ff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: roles a string
-test_boundary_37 if {
+test_boundary_677d2d40e56d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "viewer", "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: every condition met
-test_boundary_38 if {
+test_boundary_42dcd1748c8c if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_39 if {
+test_boundary_e806816ca0b5 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_40 if {
+test_boundary_a1a5002d8014 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_41 if {
+test_boundary_83b84acd301e if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_42 if {
+test_boundary_803ab1de05aa if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_43 if {
+test_boundary_43cd35986c2c if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_44 if {
+test_boundary_2cec1b44a263 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_45 if {
+test_boundary_4403a9c9c5c6 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_46 if {
+test_boundary_e3839fd8128c if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_47 if {
+test_boundary_f46007dadf2e if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_48 if {
+test_boundary_5abca1c710bd if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_49 if {
+test_boundary_edd6b2675ccd if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_50 if {
+test_boundary_18c830f3bbb9 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_51 if {
+test_boundary_fc38534375ef if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_52 if {
+test_boundary_a6abdffdaf20 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_53 if {
+test_boundary_4c12804a976a if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_54 if {
+test_boundary_436bd23938dd if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: address missing
-test_boundary_55 if {
+test_boundary_79726fab66b2 if {
 	d := authz.decision with input as {"action": "write", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: address not an IP
-test_boundary_56 if {
+test_boundary_25defca4cabc if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: a CIDR block where the address belongs
-test_boundary_57 if {
+test_boundary_914292e94f48 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 first address 192.0.2.0
-test_boundary_58 if {
+test_boundary_6225c345b5b1 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 first address ::ffff:192.0.2.0
-test_boundary_59 if {
+test_boundary_c325ebf62127 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 first address ::ffff:c000:200
-test_boundary_60 if {
+test_boundary_2233e7ebf817 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:c000:200", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 last address 192.0.2.255
-test_boundary_61 if {
+test_boundary_85f1b90c3bee if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 last address ::ffff:192.0.2.255
-test_boundary_62 if {
+test_boundary_758b65a2c4cc if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 last address ::ffff:c000:2ff
-test_boundary_63 if {
+test_boundary_ec8c30fbe768 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:c000:2ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 next address outside 192.0.3.0
-test_boundary_64 if {
+test_boundary_d68e259274e0 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 next address outside ::ffff:192.0.3.0
-test_boundary_65 if {
+test_boundary_9b18dc9d832c if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 next address outside ::ffff:c000:300
-test_boundary_66 if {
+test_boundary_01b7fd2db476 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:c000:300", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 address before 192.0.1.255
-test_boundary_67 if {
+test_boundary_aa991bb4f6c2 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 address before ::ffff:192.0.1.255
-test_boundary_68 if {
+test_boundary_23e34995c899 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 address before ::ffff:c000:1ff
-test_boundary_69 if {
+test_boundary_33391b5e37ed if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:c000:1ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 2001:db8:100::/48 first address 2001:db8:100::
-test_boundary_70 if {
+test_boundary_79f0831441a7 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "2001:db8:100::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 2001:db8:100::/48 last address 2001:db8:100:ffff:ffff:ffff:ffff:ffff
-test_boundary_71 if {
+test_boundary_07f078a497fe if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "2001:db8:100:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 2001:db8:100::/48 next address outside 2001:db8:101::
-test_boundary_72 if {
+test_boundary_683bb7c6733e if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "2001:db8:101::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 2001:db8:100::/48 address before 2001:db8:ff:ffff:ffff:ffff:ffff:ffff
-test_boundary_73 if {
+test_boundary_ddad7e9a4279 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "2001:db8:ff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: mfa missing
-test_boundary_74 if {
+test_boundary_2afba16968b3 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: mfa false
-test_boundary_75 if {
+test_boundary_a94615094ad3 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: mfa the string "true"
-test_boundary_76 if {
+test_boundary_68817944ce43 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: roles a string
-test_boundary_77 if {
+test_boundary_8118909912e0 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "engineer", "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: teams missing
-test_boundary_78 if {
+test_boundary_86618dbece95 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # merchant-data-for-admins: every condition met
-test_boundary_79 if {
+test_boundary_12e32c58dff5 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_80 if {
+test_boundary_cf710b5f0dd4 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_81 if {
+test_boundary_aaa33737c7a5 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_82 if {
+test_boundary_8ec1cb8f0ea7 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_83 if {
+test_boundary_2ad449cb7c30 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_84 if {
+test_boundary_6e20388ccca8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_85 if {
+test_boundary_22d41e64729a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_86 if {
+test_boundary_298a041ddab2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_87 if {
+test_boundary_e2031d992783 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_88 if {
+test_boundary_a814f5cdfd46 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_89 if {
+test_boundary_cdc546f02bb6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_90 if {
+test_boundary_8e3ee0c308a9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_91 if {
+test_boundary_b0917dc8dbd2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_92 if {
+test_boundary_bb31ba4d091d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_93 if {
+test_boundary_c6d1ac19cf8d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_94 if {
+test_boundary_438adb87de7b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_95 if {
+test_boundary_fb2a10741e8c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: address missing
-test_boundary_96 if {
+test_boundary_c2d03519957c if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: address not an IP
-test_boundary_97 if {
+test_boundary_95fe963c7af2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: a CIDR block where the address belongs
-test_boundary_98 if {
+test_boundary_131181ef1eb1 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: mfa missing
-test_boundary_99 if {
+test_boundary_a01a1a827826 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": ["staff-read"]}
 }
 
 # merchant-data-for-admins: mfa false
-test_boundary_100 if {
+test_boundary_17b64233574d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": ["staff-read"]}
 }
 
 # merchant-data-for-admins: mfa the string "true"
-test_boundary_101 if {
+test_boundary_9feda15237bb if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": ["staff-read"]}
 }
 
 # merchant-data-for-admins: roles a string
-test_boundary_102 if {
+test_boundary_56bb0c34f1af if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "admin", "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # publishing-freeze-weekends: every condition met
-test_boundary_103 if {
+test_boundary_81bfcd88b146 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 23:59 local (a minute before from)
-test_boundary_104 if {
+test_boundary_2cb0c97f100e if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "04:59:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # publishing-freeze-weekends: sat 00:00 local (at from)
-test_boundary_105 if {
+test_boundary_2a213fd6c2ce if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "05:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 00:01 local (a minute after from)
-test_boundary_106 if {
+test_boundary_60cce54ab08b if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "05:01:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 23:59 local (a minute before to)
-test_boundary_107 if {
+test_boundary_3d5de497ba19 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "04:59:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 00:00 local (at to)
-test_boundary_108 if {
+test_boundary_08a4e65cdc8c if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "05:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 00:01 local (a minute after to)
-test_boundary_109 if {
+test_boundary_90ace6ccb7d7 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "05:01:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sun 23:59 local (a minute before to)
-test_boundary_110 if {
+test_boundary_d6a11f404c54 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-30", "04:59:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sun 00:00 local (at to)
-test_boundary_111 if {
+test_boundary_3100393c924e if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-30", "05:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # publishing-freeze-weekends: sun 00:01 local (a minute after to)
-test_boundary_112 if {
+test_boundary_120cb732f837 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-30", "05:01:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # publishing-freeze-weekends: time missing
-test_boundary_113 if {
+test_boundary_1a9beaa6f064 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10"}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: time not RFC 3339
-test_boundary_114 if {
+test_boundary_e70b3bc8ea1e if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": "yesterday"}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }

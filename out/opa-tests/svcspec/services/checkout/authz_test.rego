@@ -7,7 +7,7 @@ import data.svcspec.services.checkout.authz
 at(date, clock) := concat("T", [date, clock])
 
 # spec test: engineer on VPN with MFA in office hours reads orders
-test_spec_1 if {
+test_spec_6089a464ceab if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.1.2", "time": at("2026-11-23", "10:00:00+01:00")}, "resource": {"id": "ord-42", "type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-1", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d.allow == true
 	d.maskedFields == ["customer.email", "customer.phone", "payment.card"]
@@ -15,879 +15,879 @@ test_spec_1 if {
 }
 
 # spec test: engineer after office hours is denied
-test_spec_2 if {
+test_spec_1957c42c6404 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.1.2", "time": at("2026-11-23", "17:00:00+01:00")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-1", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d.allow == false
 }
 
 # spec test: engineer without MFA is denied
-test_spec_3 if {
+test_spec_2e15b28c97bc if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.1.2", "time": at("2026-11-23", "10:00:00+01:00")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-1", "mfa": false, "roles": ["engineer"], "teams": ["payments"]}}
 	d.allow == false
 }
 
 # spec test: mfa given as a string is not MFA
-test_spec_4 if {
+test_spec_4a096aec30e6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.1.2", "time": at("2026-11-23", "10:00:00+01:00")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-1", "mfa": "true", "roles": ["engineer"], "teams": ["payments"]}}
 	d.allow == false
 }
 
 # spec test: engineer with public clearance is denied
-test_spec_5 if {
+test_spec_39b78fbc33dc if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::1234", "time": at("2026-11-24", "09:00:00+01:00")}, "resource": {"type": "carts"}, "subject": {"attributes": {"clearance": "public"}, "id": "u-2", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d.allow == false
 }
 
 # spec test: sre in the office reads orders unmasked
-test_spec_6 if {
+test_spec_84d2eb28c0af if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.10", "time": at("2026-11-28", "23:30:00+01:00")}, "resource": {"type": "orders"}, "subject": {"id": "u-7", "mfa": true, "roles": ["sre"], "teams": ["platform"]}}
 	d.allow == true
 	d.maskedFields == []
 }
 
 # spec test: IPv4-mapped VPN address counts as the VPN
-test_spec_7 if {
+test_spec_15651ec8db30 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:10.8.3.4", "time": at("2026-11-23", "10:00:00+01:00")}, "resource": {"type": "orders"}, "subject": {"id": "u-9", "mfa": true, "roles": ["admin"]}}
 	d.allow == true
 }
 
 # spec test: admin refund from a CI runner is denied
-test_spec_8 if {
+test_spec_ac9d72258f23 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.200.17", "time": at("2026-11-23", "10:00:00+01:00")}, "resource": {"type": "orders"}, "subject": {"id": "ci-bot", "mfa": true, "roles": ["admin"]}}
 	d.allow == false
 	"no-changes-from-ci" in d.reasons
 }
 
 # engineers-read-orders: every condition met
-test_boundary_1 if {
+test_boundary_5903f411d2e1 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: mon 08:59 local (a minute before from)
-test_boundary_2 if {
+test_boundary_0bd289fc5001 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "07:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: mon 09:00 local (at from)
-test_boundary_3 if {
+test_boundary_5bdaedcfe593 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "08:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: mon 09:01 local (a minute after from)
-test_boundary_4 if {
+test_boundary_ccca8f7e7c28 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "08:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: mon 16:59 local (a minute before to)
-test_boundary_5 if {
+test_boundary_586b6d97f56a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "15:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: mon 17:00 local (at to)
-test_boundary_6 if {
+test_boundary_73d303910885 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "16:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: mon 17:01 local (a minute after to)
-test_boundary_7 if {
+test_boundary_54433ed67502 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "16:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: tue 08:59 local (a minute before from)
-test_boundary_8 if {
+test_boundary_f105d1281050 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-24", "07:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: tue 09:00 local (at from)
-test_boundary_9 if {
+test_boundary_9daeb16c2648 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-24", "08:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: tue 09:01 local (a minute after from)
-test_boundary_10 if {
+test_boundary_6e784213f4c3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-24", "08:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: tue 16:59 local (a minute before to)
-test_boundary_11 if {
+test_boundary_406b20d9afe2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-24", "15:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: tue 17:00 local (at to)
-test_boundary_12 if {
+test_boundary_f8f3cf0bafa1 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-24", "16:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: tue 17:01 local (a minute after to)
-test_boundary_13 if {
+test_boundary_f9e13e51c306 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-24", "16:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: wed 08:59 local (a minute before from)
-test_boundary_14 if {
+test_boundary_a01955986952 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "07:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: wed 09:00 local (at from)
-test_boundary_15 if {
+test_boundary_577eeb439f29 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "08:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: wed 09:01 local (a minute after from)
-test_boundary_16 if {
+test_boundary_4e4347e0cae6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "08:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: wed 16:59 local (a minute before to)
-test_boundary_17 if {
+test_boundary_5d674173166e if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "15:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: wed 17:00 local (at to)
-test_boundary_18 if {
+test_boundary_8b555629e7da if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "16:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: wed 17:01 local (a minute after to)
-test_boundary_19 if {
+test_boundary_0d8f43b19a54 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "16:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: thu 08:59 local (a minute before from)
-test_boundary_20 if {
+test_boundary_de33092f8e31 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-26", "07:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: thu 09:00 local (at from)
-test_boundary_21 if {
+test_boundary_68f92207cc0a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-26", "08:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: thu 09:01 local (a minute after from)
-test_boundary_22 if {
+test_boundary_4d6685685c8f if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-26", "08:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: thu 16:59 local (a minute before to)
-test_boundary_23 if {
+test_boundary_16916ed01d6f if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-26", "15:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: thu 17:00 local (at to)
-test_boundary_24 if {
+test_boundary_94d402fe0046 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-26", "16:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: thu 17:01 local (a minute after to)
-test_boundary_25 if {
+test_boundary_4645f6dd8ae2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-26", "16:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: fri 08:59 local (a minute before from)
-test_boundary_26 if {
+test_boundary_125a3e51ed8c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-27", "07:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: fri 09:00 local (at from)
-test_boundary_27 if {
+test_boundary_19de98869ccb if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-27", "08:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: fri 09:01 local (a minute after from)
-test_boundary_28 if {
+test_boundary_22b48bd5808b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-27", "08:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: fri 16:59 local (a minute before to)
-test_boundary_29 if {
+test_boundary_c27e542e794c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-27", "15:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: fri 17:00 local (at to)
-test_boundary_30 if {
+test_boundary_c16d26ec6f75 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-27", "16:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: fri 17:01 local (a minute after to)
-test_boundary_31 if {
+test_boundary_9bb03ae952db if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-27", "16:01:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: time missing
-test_boundary_32 if {
+test_boundary_a23c81166ff3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1"}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: time not RFC 3339
-test_boundary_33 if {
+test_boundary_56f2a541231c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": "yesterday"}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_34 if {
+test_boundary_a6826f029ed2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_35 if {
+test_boundary_6ad581ef632b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_36 if {
+test_boundary_f773a3a0088f if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_37 if {
+test_boundary_f37d24054b6f if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_38 if {
+test_boundary_62d049ace689 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_39 if {
+test_boundary_79f60aac4a7d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_40 if {
+test_boundary_0509d177bf1c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_41 if {
+test_boundary_a2694b484b61 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_42 if {
+test_boundary_46fd32f2cd6d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_43 if {
+test_boundary_1ac8acb29eb9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_44 if {
+test_boundary_2a4751cc5c05 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_45 if {
+test_boundary_be2d8b3c093c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_46 if {
+test_boundary_2934f7b00652 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_47 if {
+test_boundary_f31eb43da1d8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
 # engineers-read-orders: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_48 if {
+test_boundary_9fadb29780da if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_49 if {
+test_boundary_5734a577addb if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: address missing
-test_boundary_50 if {
+test_boundary_190bb9dd91b6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: address not an IP
-test_boundary_51 if {
+test_boundary_0a5f8b264a7b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: a CIDR block where the address belongs
-test_boundary_52 if {
+test_boundary_7644d9d85075 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: mfa missing
-test_boundary_53 if {
+test_boundary_b9a3172f5f00 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: mfa false
-test_boundary_54 if {
+test_boundary_783ee4a76426 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": false, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: mfa the string "true"
-test_boundary_55 if {
+test_boundary_d4498d9784e2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": "true", "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: attribute clearance missing
-test_boundary_56 if {
+test_boundary_badf6806095e if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: attribute clearance of the wrong type
-test_boundary_57 if {
+test_boundary_29db9b39bba8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": ["internal"]}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: roles a string
-test_boundary_58 if {
+test_boundary_97099da54f50 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": "engineer", "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # engineers-read-orders: teams missing
-test_boundary_59 if {
+test_boundary_dc51a06666a3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"]}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: every condition met
-test_boundary_60 if {
+test_boundary_76d55cc0518d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_61 if {
+test_boundary_d6ccf896b5bf if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_62 if {
+test_boundary_59c9808b7197 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_63 if {
+test_boundary_bab0e0868013 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_64 if {
+test_boundary_fcb568feeb37 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_65 if {
+test_boundary_0a861f08dd82 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_66 if {
+test_boundary_7a2930a3da0f if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_67 if {
+test_boundary_f6737aed5366 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_68 if {
+test_boundary_cb39709a5062 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_69 if {
+test_boundary_541e87528796 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_70 if {
+test_boundary_b6effbbf16e1 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_71 if {
+test_boundary_4849c8a264d2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_72 if {
+test_boundary_8a2a07d9ab5d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_73 if {
+test_boundary_b496266ca1d9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_74 if {
+test_boundary_6acddb503bb9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_75 if {
+test_boundary_e6cea9d4e839 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_76 if {
+test_boundary_8a7f4ad63a88 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: address missing
-test_boundary_77 if {
+test_boundary_a50b11ad02c6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: address not an IP
-test_boundary_78 if {
+test_boundary_09b14e20d841 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: a CIDR block where the address belongs
-test_boundary_79 if {
+test_boundary_cc745dba8752 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 first address 192.0.2.0
-test_boundary_80 if {
+test_boundary_ac28dae2a629 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 first address ::ffff:192.0.2.0
-test_boundary_81 if {
+test_boundary_b1a468488d8d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 first address ::ffff:c000:200
-test_boundary_82 if {
+test_boundary_ecceacab0d60 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:200", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 last address 192.0.2.255
-test_boundary_83 if {
+test_boundary_1b736b957a97 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 last address ::ffff:192.0.2.255
-test_boundary_84 if {
+test_boundary_4d60fac417a4 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 last address ::ffff:c000:2ff
-test_boundary_85 if {
+test_boundary_c6a7138ff077 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:2ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 next address outside 192.0.3.0
-test_boundary_86 if {
+test_boundary_e9f3123ed8de if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 next address outside ::ffff:192.0.3.0
-test_boundary_87 if {
+test_boundary_2dd1dcdad018 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 next address outside ::ffff:c000:300
-test_boundary_88 if {
+test_boundary_0aec66beee18 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:300", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 address before 192.0.1.255
-test_boundary_89 if {
+test_boundary_4bdeb1aecf1b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 address before ::ffff:192.0.1.255
-test_boundary_90 if {
+test_boundary_6fb376bc915a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: office 192.0.2.0/24 address before ::ffff:c000:1ff
-test_boundary_91 if {
+test_boundary_b8f71b185f72 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:1ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: office 2001:db8:100::/48 first address 2001:db8:100::
-test_boundary_92 if {
+test_boundary_fd21e3957405 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: office 2001:db8:100::/48 last address 2001:db8:100:ffff:ffff:ffff:ffff:ffff
-test_boundary_93 if {
+test_boundary_f43e78f29790 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
 # sre-read-orders-with-pii: office 2001:db8:100::/48 next address outside 2001:db8:101::
-test_boundary_94 if {
+test_boundary_885900d52695 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:101::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: office 2001:db8:100::/48 address before 2001:db8:ff:ffff:ffff:ffff:ffff:ffff
-test_boundary_95 if {
+test_boundary_416141a1830d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:ff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: mfa missing
-test_boundary_96 if {
+test_boundary_d0b223134f79 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: mfa false
-test_boundary_97 if {
+test_boundary_c5546c3280e6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: mfa the string "true"
-test_boundary_98 if {
+test_boundary_cd604b6af26c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": ["sre"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # sre-read-orders-with-pii: roles a string
-test_boundary_99 if {
+test_boundary_bc394bf43110 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "sre", "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: every condition met
-test_boundary_100 if {
+test_boundary_688de1cd07f2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_101 if {
+test_boundary_c7eba1d601c5 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_102 if {
+test_boundary_1ceeb420cade if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_103 if {
+test_boundary_7cbfd2623b9e if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_104 if {
+test_boundary_5928f4650bcd if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_105 if {
+test_boundary_6a2ca9068aa0 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_106 if {
+test_boundary_e766948f365a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_107 if {
+test_boundary_4e8bc7f8e506 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_108 if {
+test_boundary_45718a4d8c0d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_109 if {
+test_boundary_7f2076c8a7f6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_110 if {
+test_boundary_25211aab7611 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_111 if {
+test_boundary_7d226a66ac34 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_112 if {
+test_boundary_b038530f05f8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_113 if {
+test_boundary_1d80fd5c153e if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_114 if {
+test_boundary_3816215d2ec7 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
 # admins-manage-orders: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_115 if {
+test_boundary_19aef353171d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_116 if {
+test_boundary_e22d15a9a203 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: address missing
-test_boundary_117 if {
+test_boundary_a81aeb664d7f if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: address not an IP
-test_boundary_118 if {
+test_boundary_be516df1cc99 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: a CIDR block where the address belongs
-test_boundary_119 if {
+test_boundary_6d3db5011614 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: mfa missing
-test_boundary_120 if {
+test_boundary_e5a0643ec711 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: mfa false
-test_boundary_121 if {
+test_boundary_155a9aa1f6b0 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: mfa the string "true"
-test_boundary_122 if {
+test_boundary_4c115b6775fb if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # admins-manage-orders: roles a string
-test_boundary_123 if {
+test_boundary_e36e203e8920 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "admin", "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # no-changes-from-ci: every condition met
-test_boundary_124 if {
+test_boundary_6ac6a3d1084c if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 first address 10.8.200.0
-test_boundary_125 if {
+test_boundary_d711567146c2 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 first address ::ffff:10.8.200.0
-test_boundary_126 if {
+test_boundary_b06c3f341b68 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.8.200.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 first address ::ffff:a08:c800
-test_boundary_127 if {
+test_boundary_9f5351dc4170 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a08:c800", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 last address 10.8.200.255
-test_boundary_128 if {
+test_boundary_c14cf890f5e7 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 last address ::ffff:10.8.200.255
-test_boundary_129 if {
+test_boundary_6845965929a3 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.8.200.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 last address ::ffff:a08:c8ff
-test_boundary_130 if {
+test_boundary_c71aca93e822 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a08:c8ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 next address outside 10.8.201.0
-test_boundary_131 if {
+test_boundary_84ce896d2615 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.201.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 next address outside ::ffff:10.8.201.0
-test_boundary_132 if {
+test_boundary_8901054340a7 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.8.201.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 next address outside ::ffff:a08:c900
-test_boundary_133 if {
+test_boundary_cee044c9dd52 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a08:c900", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 address before 10.8.199.255
-test_boundary_134 if {
+test_boundary_70897207071e if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.199.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 address before ::ffff:10.8.199.255
-test_boundary_135 if {
+test_boundary_912bbc5711d0 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.8.199.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # no-changes-from-ci: ci-runners 10.8.200.0/24 address before ::ffff:a08:c7ff
-test_boundary_136 if {
+test_boundary_52f46d1a3b63 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a08:c7ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
 }
 
 # no-changes-from-ci: address missing
-test_boundary_137 if {
+test_boundary_4d59569bc83c if {
 	d := authz.decision with input as {"action": "write", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: address not an IP
-test_boundary_138 if {
+test_boundary_9a8e56ca6696 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
 # no-changes-from-ci: a CIDR block where the address belongs
-test_boundary_139 if {
+test_boundary_2cf189c383ca if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.0/24", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }

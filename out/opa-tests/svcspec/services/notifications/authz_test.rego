@@ -7,410 +7,410 @@ import data.svcspec.services.notifications.authz
 at(date, clock) := concat("T", [date, clock])
 
 # spec test: engineer resends during London hours
-test_spec_1 if {
+test_spec_54f50c870b73 if {
 	d := authz.decision with input as {"action": "resend", "environment": {"time": at("2026-07-06", "08:30:00+01:00")}, "resource": {"id": "msg-77", "type": "messages"}, "subject": {"id": "u-40", "mfa": true, "roles": ["engineer"]}}
 	d.allow == true
 	d.maskedFields == ["recipient.email", "recipient.phone"]
 }
 
 # spec test: engineer at 08:29 London time is denied
-test_spec_2 if {
+test_spec_7dd46157a719 if {
 	d := authz.decision with input as {"action": "resend", "environment": {"time": at("2026-07-06", "07:29:00Z")}, "resource": {"type": "messages"}, "subject": {"id": "u-40", "mfa": true, "roles": ["engineer"]}}
 	d.allow == false
 }
 
 # spec test: platform member edits templates from the VPN
-test_spec_3 if {
+test_spec_b37a688ecd1a if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:8:1::5"}, "resource": {"type": "templates"}, "subject": {"id": "u-41", "mfa": true, "roles": ["viewer"], "teams": ["platform"]}}
 	d.allow == true
 }
 
 # spec test: viewer cannot write templates
-test_spec_4 if {
+test_spec_a315ca42289c if {
 	d := authz.decision with input as {"action": "write", "resource": {"type": "templates"}, "subject": {"id": "u-42", "roles": ["viewer"]}}
 	d.allow == false
 }
 
 # spec test: missing environment denies network-bound rules
-test_spec_5 if {
+test_spec_1c55cd6621e6 if {
 	d := authz.decision with input as {"action": "write", "resource": {"type": "templates"}, "subject": {"id": "u-41", "mfa": true, "teams": ["platform"]}}
 	d.allow == false
 }
 
 # support-resends: every condition met
-test_boundary_1 if {
+test_boundary_dd61bd60a1a8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: mon 08:29 local (a minute before from)
-test_boundary_2 if {
+test_boundary_337a0850797a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mon 08:30 local (at from)
-test_boundary_3 if {
+test_boundary_eacefcfbb4cf if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: mon 08:31 local (a minute after from)
-test_boundary_4 if {
+test_boundary_c2e438774185 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: mon 17:29 local (a minute before to)
-test_boundary_5 if {
+test_boundary_c37b743f2e1b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: mon 17:30 local (at to)
-test_boundary_6 if {
+test_boundary_53ed2f360b55 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mon 17:31 local (a minute after to)
-test_boundary_7 if {
+test_boundary_22fecb9eb30c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: tue 08:29 local (a minute before from)
-test_boundary_8 if {
+test_boundary_d140de6ce09e if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: tue 08:30 local (at from)
-test_boundary_9 if {
+test_boundary_508e30cf1b38 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: tue 08:31 local (a minute after from)
-test_boundary_10 if {
+test_boundary_fbee157acff2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: tue 17:29 local (a minute before to)
-test_boundary_11 if {
+test_boundary_bb8997137dfe if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: tue 17:30 local (at to)
-test_boundary_12 if {
+test_boundary_f5789c198340 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: tue 17:31 local (a minute after to)
-test_boundary_13 if {
+test_boundary_222df00cb11c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: wed 08:29 local (a minute before from)
-test_boundary_14 if {
+test_boundary_5ac49b1b7ed3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: wed 08:30 local (at from)
-test_boundary_15 if {
+test_boundary_e1e4da6115c9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: wed 08:31 local (a minute after from)
-test_boundary_16 if {
+test_boundary_91391ad2219e if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: wed 17:29 local (a minute before to)
-test_boundary_17 if {
+test_boundary_a49824e54732 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: wed 17:30 local (at to)
-test_boundary_18 if {
+test_boundary_8214950cc3b0 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: wed 17:31 local (a minute after to)
-test_boundary_19 if {
+test_boundary_a3d36813ad6c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: thu 08:29 local (a minute before from)
-test_boundary_20 if {
+test_boundary_41c33be2975c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: thu 08:30 local (at from)
-test_boundary_21 if {
+test_boundary_d500e05e3581 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: thu 08:31 local (a minute after from)
-test_boundary_22 if {
+test_boundary_836af40a035d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: thu 17:29 local (a minute before to)
-test_boundary_23 if {
+test_boundary_551db59755bd if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: thu 17:30 local (at to)
-test_boundary_24 if {
+test_boundary_f0a971142c35 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: thu 17:31 local (a minute after to)
-test_boundary_25 if {
+test_boundary_e7660bbfc2ac if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: fri 08:29 local (a minute before from)
-test_boundary_26 if {
+test_boundary_45b2ae0b3836 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: fri 08:30 local (at from)
-test_boundary_27 if {
+test_boundary_2cb26d452d34 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: fri 08:31 local (a minute after from)
-test_boundary_28 if {
+test_boundary_b5818910e169 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: fri 17:29 local (a minute before to)
-test_boundary_29 if {
+test_boundary_2248ec4147c5 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: fri 17:30 local (at to)
-test_boundary_30 if {
+test_boundary_e18b56d03cd0 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: fri 17:31 local (a minute after to)
-test_boundary_31 if {
+test_boundary_908c0cc0332f if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: time missing
-test_boundary_32 if {
+test_boundary_a6efeae1b242 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10"}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: time not RFC 3339
-test_boundary_33 if {
+test_boundary_68fb8957806c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": "yesterday"}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mfa missing
-test_boundary_34 if {
+test_boundary_f0e29ca2e518 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mfa false
-test_boundary_35 if {
+test_boundary_20af4cbd2d41 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mfa the string "true"
-test_boundary_36 if {
+test_boundary_82eb1043a207 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: roles a string
-test_boundary_37 if {
+test_boundary_4c05c6a5e51b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "engineer", "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # platform-edits-templates: every condition met
-test_boundary_38 if {
+test_boundary_7b502db1b49a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_39 if {
+test_boundary_0e9efe0663bb if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_40 if {
+test_boundary_5724251414ff if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_41 if {
+test_boundary_f00a0f5d69ef if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_42 if {
+test_boundary_9881f10d3e62 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_43 if {
+test_boundary_ab84d4c182f0 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_44 if {
+test_boundary_8a2c02004609 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_45 if {
+test_boundary_9f6d98c0dd9d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_46 if {
+test_boundary_2b1cde831a05 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_47 if {
+test_boundary_40ec5b255115 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_48 if {
+test_boundary_d2bca6f5ac70 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_49 if {
+test_boundary_4bbf3695ab56 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_50 if {
+test_boundary_529354e384ba if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_51 if {
+test_boundary_2156da9de5c8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_52 if {
+test_boundary_e01bdf54891e if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_53 if {
+test_boundary_6d1f7515a745 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_54 if {
+test_boundary_374bd764a40e if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: address missing
-test_boundary_55 if {
+test_boundary_15241150d097 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: address not an IP
-test_boundary_56 if {
+test_boundary_ed552e86d8f7 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: a CIDR block where the address belongs
-test_boundary_57 if {
+test_boundary_09576c7a8931 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: mfa missing
-test_boundary_58 if {
+test_boundary_b5f62834e89b if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: mfa false
-test_boundary_59 if {
+test_boundary_04858d80caa9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: mfa the string "true"
-test_boundary_60 if {
+test_boundary_364aece671f2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: teams missing
-test_boundary_61 if {
+test_boundary_46d440e2f42d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # viewers-read-templates: every condition met
-test_boundary_62 if {
+test_boundary_7b777ced3d28 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["viewers-read-templates"]}
 }
 
 # viewers-read-templates: roles a string
-test_boundary_63 if {
+test_boundary_6afa9b313968 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "viewer", "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }

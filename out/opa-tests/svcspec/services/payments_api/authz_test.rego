@@ -7,713 +7,713 @@ import data.svcspec.services.payments_api.authz
 at(date, clock) := concat("T", [date, clock])
 
 # spec test: payments engineer reads payments masked
-test_spec_1 if {
+test_spec_76763244e6c7 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.44", "time": at("2026-11-23", "14:00:00+01:00")}, "resource": {"id": "pay-1", "type": "payments"}, "subject": {"id": "u-1", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d.allow == true
 	d.maskedFields == ["card.holder", "customer.email"]
 }
 
 # spec test: catalog engineer cannot read payments
-test_spec_2 if {
+test_spec_06aa8d147070 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.44", "time": at("2026-11-23", "14:00:00+01:00")}, "resource": {"type": "payments"}, "subject": {"id": "u-3", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d.allow == false
 }
 
 # spec test: finance approver refunds
-test_spec_3 if {
+test_spec_4c56e4b6d787 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.9.9", "time": at("2026-11-24", "11:00:00+01:00")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-5", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
 	d.allow == true
 	"refunds-by-finance-approvers" in d.reasons
 }
 
 # spec test: approver attribute as a string does not count
-test_spec_4 if {
+test_spec_85d4ec659524 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.9.9", "time": at("2026-11-24", "11:00:00+01:00")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": "true", "department": "finance"}, "id": "u-6", "mfa": true, "roles": ["engineer"]}}
 	d.allow == false
 }
 
 # spec test: payout approval on Saturday is denied
-test_spec_5 if {
+test_spec_6a8f88aee186 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.9.9", "time": at("2026-11-28", "11:00:00+01:00")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-5", "mfa": true, "roles": ["engineer"]}}
 	d.allow == false
 	"no-payouts-on-weekends" in d.reasons
 }
 
 # spec test: incident commander reads unmasked from anywhere
-test_spec_6 if {
+test_spec_098ebf26410d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.50", "time": at("2026-11-29", "03:00:00+01:00")}, "resource": {"type": "payments"}, "subject": {"id": "u-incident-commander", "mfa": true, "roles": ["viewer"]}}
 	d.allow == true
 	d.maskedFields == []
 }
 
 # payments-team-reads: every condition met
-test_boundary_1 if {
+test_boundary_6a833e748618 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_2 if {
+test_boundary_64e284e82b6d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_3 if {
+test_boundary_0f516bca69f3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_4 if {
+test_boundary_d0a5cfd73a01 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_5 if {
+test_boundary_c774c9b99936 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_6 if {
+test_boundary_6315daef886c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_7 if {
+test_boundary_7f82af8d709a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_8 if {
+test_boundary_a7275f793099 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_9 if {
+test_boundary_983c51a90ab4 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_10 if {
+test_boundary_e48540e14587 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_11 if {
+test_boundary_aa5735c7257f if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_12 if {
+test_boundary_bee807c350d3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_13 if {
+test_boundary_ca376406f14d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_14 if {
+test_boundary_132a0a7416f3 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_15 if {
+test_boundary_03e031785ca4 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_16 if {
+test_boundary_6174bbc75eed if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_17 if {
+test_boundary_63bfd1ee0bd9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: address missing
-test_boundary_18 if {
+test_boundary_0ea8a7550041 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: address not an IP
-test_boundary_19 if {
+test_boundary_18705c6eb26c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: a CIDR block where the address belongs
-test_boundary_20 if {
+test_boundary_f47d9b505f15 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: office 192.0.2.0/24 first address 192.0.2.0
-test_boundary_21 if {
+test_boundary_8336500c4993 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: office 192.0.2.0/24 first address ::ffff:192.0.2.0
-test_boundary_22 if {
+test_boundary_ee50179be815 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: office 192.0.2.0/24 first address ::ffff:c000:200
-test_boundary_23 if {
+test_boundary_4fd493bc0fec if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:200", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: office 192.0.2.0/24 last address 192.0.2.255
-test_boundary_24 if {
+test_boundary_d29343089cc6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: office 192.0.2.0/24 last address ::ffff:192.0.2.255
-test_boundary_25 if {
+test_boundary_a2eed30166d1 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: office 192.0.2.0/24 last address ::ffff:c000:2ff
-test_boundary_26 if {
+test_boundary_7986eda10f7a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:2ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: office 192.0.2.0/24 next address outside 192.0.3.0
-test_boundary_27 if {
+test_boundary_3a1b2d2f2d80 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: office 192.0.2.0/24 next address outside ::ffff:192.0.3.0
-test_boundary_28 if {
+test_boundary_bfb5f0cbbbda if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: office 192.0.2.0/24 next address outside ::ffff:c000:300
-test_boundary_29 if {
+test_boundary_011a14ba1f91 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:300", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: office 192.0.2.0/24 address before 192.0.1.255
-test_boundary_30 if {
+test_boundary_271bfc36f848 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: office 192.0.2.0/24 address before ::ffff:192.0.1.255
-test_boundary_31 if {
+test_boundary_ad41e860dd6d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: office 192.0.2.0/24 address before ::ffff:c000:1ff
-test_boundary_32 if {
+test_boundary_8cf8dd32d627 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:1ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: office 2001:db8:100::/48 first address 2001:db8:100::
-test_boundary_33 if {
+test_boundary_c071743c2a70 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: office 2001:db8:100::/48 last address 2001:db8:100:ffff:ffff:ffff:ffff:ffff
-test_boundary_34 if {
+test_boundary_d8169f8b180c if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
 # payments-team-reads: office 2001:db8:100::/48 next address outside 2001:db8:101::
-test_boundary_35 if {
+test_boundary_4766a6f76163 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:101::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: office 2001:db8:100::/48 address before 2001:db8:ff:ffff:ffff:ffff:ffff:ffff
-test_boundary_36 if {
+test_boundary_03f43d5c5158 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:ff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: mfa missing
-test_boundary_37 if {
+test_boundary_a7f072d53f4a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: mfa false
-test_boundary_38 if {
+test_boundary_f1f8766434d0 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: mfa the string "true"
-test_boundary_39 if {
+test_boundary_072dfa71b4aa if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": [], "teams": ["payments"]}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payments-team-reads: teams missing
-test_boundary_40 if {
+test_boundary_2ae895e23942 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: every condition met
-test_boundary_41 if {
+test_boundary_9cddbadf7f5d if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_42 if {
+test_boundary_08e2c2ccfac6 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_43 if {
+test_boundary_a714df58aba3 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_44 if {
+test_boundary_9b418f798dda if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_45 if {
+test_boundary_26d93e181240 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_46 if {
+test_boundary_0a34a7d7416d if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_47 if {
+test_boundary_b4b9ce4a9d3e if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_48 if {
+test_boundary_e854a1bea905 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_49 if {
+test_boundary_2a5e01ae7819 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_50 if {
+test_boundary_aadfcee11aaa if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_51 if {
+test_boundary_7199a8ce9dba if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_52 if {
+test_boundary_33ebf5141a18 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_53 if {
+test_boundary_dd4768eb0214 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_54 if {
+test_boundary_7812fe800217 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_55 if {
+test_boundary_a243aace5de9 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
 # refunds-by-finance-approvers: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_56 if {
+test_boundary_bcfe58f29d8c if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_57 if {
+test_boundary_d566b42980bb if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: address missing
-test_boundary_58 if {
+test_boundary_70f84ed2d8e0 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: address not an IP
-test_boundary_59 if {
+test_boundary_6b6b0776f7eb if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: a CIDR block where the address belongs
-test_boundary_60 if {
+test_boundary_850d5badcf25 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: mfa missing
-test_boundary_61 if {
+test_boundary_93aa39c43fcd if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: mfa false
-test_boundary_62 if {
+test_boundary_c761306fb656 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": false, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: mfa the string "true"
-test_boundary_63 if {
+test_boundary_f5511dfbb536 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": "true", "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: attribute approver missing
-test_boundary_64 if {
+test_boundary_cb444544bb0a if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: attribute approver of the wrong type
-test_boundary_65 if {
+test_boundary_9abb9f3bf2a8 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": "true", "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: attribute department missing
-test_boundary_66 if {
+test_boundary_bd0e625dbf0e if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: attribute department of the wrong type
-test_boundary_67 if {
+test_boundary_390a7d5846d9 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": ["finance"]}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # refunds-by-finance-approvers: roles a string
-test_boundary_68 if {
+test_boundary_f85247f453a0 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": "engineer", "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # payout-approvals: every condition met
-test_boundary_69 if {
+test_boundary_8ee6053e6a6e if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_70 if {
+test_boundary_219a81e71bf0 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_71 if {
+test_boundary_c319cba4ab33 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_72 if {
+test_boundary_cc7e52420af0 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_73 if {
+test_boundary_9b18cb5e40be if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_74 if {
+test_boundary_ef8817a6e5c4 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_75 if {
+test_boundary_4ef344251683 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_76 if {
+test_boundary_90b96faf2e77 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_77 if {
+test_boundary_556d0ffa766c if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_78 if {
+test_boundary_f074bfef8314 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_79 if {
+test_boundary_201df2c6241f if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_80 if {
+test_boundary_eaf789d06c6c if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_81 if {
+test_boundary_4c6d452962fb if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_82 if {
+test_boundary_a900617c7909 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_83 if {
+test_boundary_cd6cf76070b4 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
 }
 
 # payout-approvals: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_84 if {
+test_boundary_b5d7b0725699 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_85 if {
+test_boundary_9cb388128c8e if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: address missing
-test_boundary_86 if {
+test_boundary_82dbf56f76d0 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: address not an IP
-test_boundary_87 if {
+test_boundary_7c2fa79dcb6f if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: a CIDR block where the address belongs
-test_boundary_88 if {
+test_boundary_65bed3edc93e if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: mfa missing
-test_boundary_89 if {
+test_boundary_6839337b140f if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: mfa false
-test_boundary_90 if {
+test_boundary_0d879a9e76b5 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": false, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: mfa the string "true"
-test_boundary_91 if {
+test_boundary_0beb3441cac4 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": "true", "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: attribute approver missing
-test_boundary_92 if {
+test_boundary_e49020fc1b46 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: attribute approver of the wrong type
-test_boundary_93 if {
+test_boundary_4ab515341e41 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": "true", "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: attribute department missing
-test_boundary_94 if {
+test_boundary_dfad4f5935f8 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: attribute department of the wrong type
-test_boundary_95 if {
+test_boundary_34cced08506c if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": ["finance"]}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: roles a string
-test_boundary_96 if {
+test_boundary_e5552dba8726 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": "engineer", "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # break-glass: every condition met
-test_boundary_97 if {
+test_boundary_a1770d5a34c2 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["break-glass"]}
 }
 
 # break-glass: mfa missing
-test_boundary_98 if {
+test_boundary_efa3c000a121 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-incident-commander", "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # break-glass: mfa false
-test_boundary_99 if {
+test_boundary_b645ff3e0838 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": false, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # break-glass: mfa the string "true"
-test_boundary_100 if {
+test_boundary_1b9553c3e13d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": "true", "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
 }
 
 # no-payouts-on-weekends: every condition met
-test_boundary_101 if {
+test_boundary_3becccc14c92 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
 
 # no-payouts-on-weekends: sat 23:59 local (a minute before from)
-test_boundary_102 if {
+test_boundary_8b3656207ff6 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "22:59:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # no-payouts-on-weekends: sat 00:00 local (at from)
-test_boundary_103 if {
+test_boundary_04de0ec5a228 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "23:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
 
 # no-payouts-on-weekends: sat 00:01 local (a minute after from)
-test_boundary_104 if {
+test_boundary_b6ec410d44d4 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "23:01:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
 
 # no-payouts-on-weekends: sat 23:59 local (a minute before to)
-test_boundary_105 if {
+test_boundary_6271a27a4b0d if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "22:59:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
 
 # no-payouts-on-weekends: sat 00:00 local (at to)
-test_boundary_106 if {
+test_boundary_c9c24d63de77 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "23:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
 
 # no-payouts-on-weekends: sat 00:01 local (a minute after to)
-test_boundary_107 if {
+test_boundary_fb640ee2190d if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "23:01:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
 
 # no-payouts-on-weekends: sun 23:59 local (a minute before to)
-test_boundary_108 if {
+test_boundary_4fd8fe53306c if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "22:59:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
 
 # no-payouts-on-weekends: sun 00:00 local (at to)
-test_boundary_109 if {
+test_boundary_db0ea9e7e3d7 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "23:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # no-payouts-on-weekends: sun 00:01 local (a minute after to)
-test_boundary_110 if {
+test_boundary_c8dc35149ecd if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "23:01:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # no-payouts-on-weekends: time missing
-test_boundary_111 if {
+test_boundary_046eef927ce0 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10"}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
 
 # no-payouts-on-weekends: time not RFC 3339
-test_boundary_112 if {
+test_boundary_4d9e4411ed20 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": "yesterday"}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
 }
