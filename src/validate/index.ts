@@ -10,6 +10,7 @@ import { checkOrganization } from "./organization.js";
 import { Report } from "./report.js";
 import { checkSchema } from "./schema.js";
 import { checkService, checkServiceReferences, orgContext } from "./service.js";
+import { checkText } from "./text.js";
 
 export interface ValidatedSpec {
   organization: Located<OrganizationDoc> | null;
@@ -20,6 +21,7 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   const diagnostics: Diagnostic[] = [];
   const valid: SpecDocument[] = [];
   for (const d of documents) {
+    checkText(new Report(d, diagnostics), d);
     const problems = checkSchema(d);
     diagnostics.push(...problems);
     if (!problems.length) valid.push(d);

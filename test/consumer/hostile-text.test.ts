@@ -1,0 +1,101 @@
+/** Issue #18, findings 1-4, proven by the consumers: Go's YAML (scripts/goyaml: yaml.v2 as in
+ * Alertmanager and kubectl, yaml.v3 as in Prometheus's rule files) reads back every hostile string
+ * exactly and none of the three breakouts; a spec file named with line breaks yields files LuaJIT,
+ * node, k6 and OPA load with nothing injected; Alertmanager sends receiver strings literally, Go
+ * template syntax included; Prometheus and svcspec agree on a query with a carriage return.
+ * (What holds without a consumer: test/hostile-text.test.ts, test/promql-bytes.test.ts.) */
+import { spawnSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import YAML from "yaml";
+import { toJson } from "../../src/render/json.js";
+import { libraryYaml, toYaml } from "../../src/render/yaml.js";
+import { localTool } from "../../src/tools/discover.js";
+import { ROOT } from "../helpers.js";
+import { BREAKOUTS, compileBreakouts, HOSTILE } from "../support/hostile.js";
+
+const goyaml = localTool("goyaml", ROOT);
+
+/** The documents Go's yaml.v2 or yaml.v3 reads from a YAML text; throws with Go's message when Go
+ * rejects it. */
+function goRead(text: string, version: "v2" | "v3"): unknown[] {
+  if (!goyaml) throw new Error("goyaml missing: run scripts/setup-tools.sh");
+  const r = spawnSync(goyaml, [version], { input: text, encoding: "utf8", timeout: 30_000, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`Go's yaml.${version} rejects the text: ${r.stderr}`);
+  return JSON.parse(r.stdout) as unknown[];
+}
+
+describe("Go's YAML reads what svcspec writes", () => {
+  it("goyaml is installed (scripts/setup-tools.sh)", () => expect(goyaml, "goyaml not found in .tools/bin or PATH").not.toBeNull());
+
+  // One document per shape, all hostile strings in it: values, keys, list items, multi-line text,
+  // JSON text in a ConfigMap-like block; once by the fast path's shapes, once forced to the library.
+  const shapes = (s: string, i: number) => ({
+    [`v${i}`]: s,
+    [`k${i}:${s}`]: i,
+    [`l${i}`]: [s, `${s}${s}`],
+    [`m${i}`]: `first line\n${s}\nlast line`,
+    [`j${i}.json`]: toJson({ id: s, [s]: [s] }),
+  });
+  const doc = Object.assign({}, ...HOSTILE.map(shapes)) as Record<string, unknown>;
+
+  it.each(["v2", "v3"] as const)("yaml.%s reads every hostile string back exactly, by both emitter paths", (version) => {
+    for (const text of [toYaml(doc), libraryYaml(doc)]) {
+      const [read] = goRead(text, version) as [Record<string, unknown>];
+      const mismatches = Object.keys(doc).filter((k) => JSON.stringify(read[k]) !== JSON.stringify(doc[k]));
+      expect(mismatches.map((k) => JSON.stringify(k)), "values Go reads differently").toEqual([]);
+      expect(Object.keys(read).sort()).toEqual(Object.keys(doc).sort());
+      for (const k of Object.keys(doc).filter((x) => x.endsWith(".json"))) expect(JSON.parse(read[k] as string)).toEqual(JSON.parse(doc[k] as string));
+    }
+  });
+});
+
+describe("the breakouts of issue #18, read by Go", () => {
+  const files = compileBreakouts();
+  const read = (path: string, version: "v2" | "v3") => goRead(files.get(path)!, version);
+
+  it("a Slack channel with U+2028 stays the channel: no http_config.proxy_url in alertmanager.yaml", () => {
+    for (const path of ["alertmanager/alertmanager.yaml"]) {
+      const [config] = read(path, "v2") as [{ receivers: { name: string; slack_configs?: Record<string, unknown>[] }[] }];
+      const slack = config.receivers.find((r) => r.name === "payments-ticket")!.slack_configs![0]!;
+      expect(slack).toEqual({ api_url_file: "/etc/alertmanager/secrets/slack-api-url", channel: BREAKOUTS.slackChannel, send_resolved: true });
+    }
+    // The Secret that carries the same config for prometheus-operator, read as kubectl does.
+    const [secret] = read("kubernetes/platform/alertmanager.secret.yaml", "v2") as [{ stringData: Record<string, string> }];
+    expect(goRead(secret.stringData["alertmanager.yaml"]!, "v2")).toEqual(read("alertmanager/alertmanager.yaml", "v2"));
+  });
+
+  it("an alert label value with U+2029 stays the value: no extra label in the rules", () => {
+    const [rules] = read("prometheus/search.rules.yaml", "v3") as [{ groups: { rules: { alert?: string; labels?: Record<string, string> }[] }[] }];
+    const labelled = rules.groups.flatMap((g) => g.rules).filter((r) => r.alert && r.labels?.["component"] !== undefined);
+    expect(labelled.length).toBeGreaterThan(0);
+    for (const r of labelled) {
+      expect(r.labels!["component"]).toBe(BREAKOUTS.labelValue);
+      expect(r.labels).not.toHaveProperty("pwned");
+    }
+    // The promtool tests of the same file, which also name the label.
+    const [tests] = read("prometheus/search.rules.test.yaml", "v3") as [unknown];
+    expect(JSON.stringify(tests)).not.toContain('"pwned"');
+    expect(JSON.stringify(tests)).toContain(JSON.stringify(BREAKOUTS.labelValue));
+  });
+
+  it("an access subject id with U+2028 stays in data.json: no extra key in the OPA ConfigMap", () => {
+    const docs = read("kubernetes/platform/opa-bundle.configmap.yaml", "v2") as { data: Record<string, string> }[];
+    const keys = docs.flatMap((d) => Object.keys(d.data));
+    expect(keys.filter((k) => !/^svcspec\.(deploy|services\.[a-z_]+)\.(rego|data\.json)$/.test(k))).toEqual([]);
+    const data = docs.map((d) => d.data["svcspec.services.payments_api.data.json"]).find((x) => x !== undefined)!;
+    const bundle = JSON.parse(files.get("opa/svcspec/services/payments_api/data.json")!) as unknown;
+    expect(JSON.parse(data)).toEqual({ svcspec: { services: { payments_api: bundle } } });
+    expect(JSON.stringify(bundle)).toContain(JSON.stringify(BREAKOUTS.subjectId));
+  });
+
+  it("Go reads every generated YAML file as the JavaScript reader does", () => {
+    const YAML_FILES = [...files.keys()].filter((p) => /\.ya?ml$/.test(p));
+    expect(YAML_FILES.length).toBeGreaterThan(50);
+    const all = YAML_FILES.map((p) => files.get(p)!).join("\n---\n");
+    // JSON round trip on both sides: Go prints what it read as JSON, and the JavaScript value is
+    // compared the same way (numbers, nulls, key order aside).
+    const ours = YAML_FILES.flatMap((p) => YAML.parseAllDocuments(files.get(p)!, { version: "1.1" }).map((d) => d.toJS() as unknown));
+    const normalise = (v: unknown) => JSON.parse(JSON.stringify(v, (_, x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x))) as unknown;
+    for (const version of ["v2", "v3"] as const) expect(goRead(all, version).map(normalise)).toEqual(ours.map(normalise));
+  });
+});
