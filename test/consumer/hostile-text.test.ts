@@ -5,13 +5,15 @@
  * template syntax included; Prometheus and svcspec agree on a query with a carriage return.
  * (What holds without a consumer: test/hostile-text.test.ts, test/promql-bytes.test.ts.) */
 import { spawnSync } from "node:child_process";
-import { describe, expect, it } from "vitest";
+import { cpSync, renameSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { toJson } from "../../src/render/json.js";
 import { libraryYaml, toYaml } from "../../src/render/yaml.js";
 import { localTool } from "../../src/tools/discover.js";
-import { ROOT } from "../helpers.js";
-import { BREAKOUTS, compileBreakouts, HOSTILE } from "../support/hostile.js";
+import { readTree, ROOT, run, tempDir } from "../helpers.js";
+import { BREAKOUTS, compileBreakouts, HOSTILE, HOSTILE_FILE_NAME, hostileFileName } from "../support/hostile.js";
 
 const goyaml = localTool("goyaml", ROOT);
 
@@ -97,5 +99,64 @@ describe("the breakouts of issue #18, read by Go", () => {
     const ours = YAML_FILES.flatMap((p) => YAML.parseAllDocuments(files.get(p)!, { version: "1.1" }).map((d) => d.toJS() as unknown));
     const normalise = (v: unknown) => JSON.parse(JSON.stringify(v, (_, x: unknown) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x))) as unknown;
     for (const version of ["v2", "v3"] as const) expect(goRead(all, version).map(normalise)).toEqual(ours.map(normalise));
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Finding 2: a spec file named with line breaks and code.
+
+describe("a spec file named with line breaks, Lua code and comment ends", () => {
+  const tmp = tempDir();
+  const spec = join(tmp.path, "spec");
+  const out = join(tmp.path, "out");
+  const luajit = localTool("luajit", ROOT);
+  const opa = localTool("opa", ROOT);
+  const k6 = localTool("k6", ROOT);
+
+  beforeAll(async () => {
+    cpSync(join(ROOT, "spec"), spec, { recursive: true });
+    renameSync(join(spec, "services", "checkout.yaml"), join(spec, "services", HOSTILE_FILE_NAME));
+    // The Organization's file is the first source of the files every service feeds (redact.lua).
+    renameSync(join(spec, "organization.yaml"), join(spec, hostileFileName("organization")));
+    const r = await run(["build", "--spec", spec, "--out", out], ROOT);
+    expect(r.code, r.err).toBe(0);
+  });
+  afterAll(() => tmp.cleanup());
+
+  const built = () => readTree(out);
+  const named = () => [...built()].filter(([, c]) => c.includes("os.exit(3)"));
+
+  it("names the file in the headers of the files it feeds", () => {
+    expect(named().map(([p]) => p)).toEqual(expect.arrayContaining(["fluent-bit/redact.lua", "alertmanager/alertmanager.yaml", "prometheus/checkout.rules.yaml", "k6/checkout/svcspec.runtime.js", "opa/svcspec/services/checkout/policy.rego", "docs/checkout.md"]));
+  });
+
+  it("LuaJIT loads and runs the redaction filter with nothing injected", () => {
+    const r = spawnSync(luajit!, ["-e", `local f = assert(loadfile(${JSON.stringify(join(out, "fluent-bit", "redact.lua"))})); f(); io.write("loaded")`], { encoding: "utf8", timeout: 30_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe("loaded");
+  });
+
+  it("node and k6 parse every k6 script", () => {
+    const scripts = [...built().keys()].filter((p) => p.endsWith(".js") && p.startsWith("k6/checkout/"));
+    expect(scripts.length).toBeGreaterThan(1);
+    for (const p of scripts) {
+      const r = spawnSync(process.execPath, ["--check", join(out, p)], { encoding: "utf8" });
+      expect(r.status, `${p}: ${r.stderr}`).toBe(0);
+    }
+    const script = scripts.find((p) => !p.endsWith("svcspec.runtime.js"))!;
+    const inspect = spawnSync(k6!, ["inspect", join(out, script)], { encoding: "utf8", timeout: 60_000, env: { ...process.env, K6_NO_USAGE_REPORT: "true" } });
+    expect(inspect.status, inspect.stderr).toBe(0);
+  });
+
+  it("opa check --strict accepts the policies and their tests", () => {
+    const r = spawnSync(opa!, ["check", "--strict", join(out, "opa"), join(out, "opa-tests")], { encoding: "utf8", timeout: 60_000 });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+  });
+
+  it("Go's YAML reads every YAML file as it reads the example's (the header is one comment line)", () => {
+    const example = readTree(join(ROOT, "out"));
+    const yamls = named().filter(([p]) => /\.ya?ml$/.test(p));
+    expect(yamls.length).toBeGreaterThan(3);
+    for (const [p, content] of yamls) for (const v of ["v2", "v3"] as const) expect(goRead(content, v), p).toEqual(goRead(example.get(p)!, v));
   });
 });

@@ -29,9 +29,12 @@ export function unsafeIn(text: string): string[] {
 /** Lone surrogates: no UTF-8 file can hold them; validation rejects them (SVC006). */
 export const LONE_SURROGATES: readonly string[] = ["\ud800", "a\udfffb", "\udc00\ud800"];
 
-/** A spec file name that ends a comment line in every syntax: LF, CR and the Unicode line breaks,
- * Lua code after `--`, the ends of Lua long brackets and of HTML comments. */
-export const HOSTILE_FILE_NAME = "spec/x\n-- os.exit(3)\r//\u2028]] -->\u2029<!-- \\ \u0085 *.yaml";
+/** A spec file name that ends a comment line in every syntax: LF, then Lua code that runs at load
+ * and a Lua comment for the rest of the line; U+2028 (a JavaScript line break), the ends of a Lua
+ * long bracket and of an HTML comment, the start of another, a backslash, NEL, tab, and CR (a
+ * line break to Lua and YAML). A valid name on disk (no slash). */
+export const hostileFileName = (stem: string) => `${stem}\nos.exit(3) --\u2028 ]] --> <!-- \u2029 \\ \u0085 \t\r--.yaml`;
+export const HOSTILE_FILE_NAME = hostileFileName("checkout");
 
 /** The three breakouts of issue #18, each as found: it changes the structure Go's YAML reads. */
 export const BREAKOUTS = {
