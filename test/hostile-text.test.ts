@@ -1,10 +1,12 @@
-/** Issue #18, finding 1 without a consumer: every escaper of src/render writes the unsafe
+/** Issue #18, findings 1 and 3 without a consumer: every escaper of src/render writes the unsafe
  * characters (src/render/chars.ts) as escapes, keeps the value, and refuses lone surrogates; no
- * generated file of the example holding the three breakout strings has one raw. What Go's YAML
- * reads of the same: test/consumer/hostile-text.test.ts. */
+ * generated file of the example holding the three breakout strings has one raw; receiver fields
+ * Alertmanager expands as Go templates are written as templates that print the spec text. What Go's
+ * YAML and a real Alertmanager make of the same: test/consumer/hostile-text.test.ts. */
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
 import { compile } from "../src/compile.js";
+import { templateLiteral } from "../src/render/go-template.js";
 import { jsString, jsValue } from "../src/render/js.js";
 import { toJson } from "../src/render/json.js";
 import { luaString } from "../src/render/lua.js";
@@ -120,5 +122,33 @@ describe("lone surrogates in the spec", () => {
       "spec/services/payments-api.yaml:7:1 a lone surrogate (U+DC00) in a key: no output can carry it",
       expect.stringMatching(/^spec\/services\/payments-api\.yaml:\d+:\d+ a lone surrogate \(U\+D800\) in a string: no output can carry it$/),
     ]);
+  });
+});
+
+describe("Go template syntax in fields Alertmanager expands (finding 3)", () => {
+  it("every templated receiver field is written as a template that prints the spec text", () => {
+    const org = (receiver: string) => `apiVersion: svcspec/v1
+kind: Organization
+metadata: { name: t }
+spec:
+  teams:
+    web:
+      receivers:
+        ticket:
+${receiver}
+`;
+    const cases: [string, (c: Record<string, unknown[]>) => unknown][] = [
+      ['          slack: { channel: "#a {{ .Status }} {{", apiUrlFile: /s }', (c) => (c["slack_configs"]![0] as { channel: string }).channel],
+      ['          email: { to: "{{x}}@a.example", from: "b{{@a.example", smarthost: "smtp.a.example:587" }', (c) => [(c["email_configs"]![0] as { to: string }).to, (c["email_configs"]![0] as { from: string }).from]],
+      ['          opsgenie: { apiKeyFile: /k, responders: [{ type: team, name: "{{ .Receiver }}" }] }', (c) => (c["opsgenie_configs"]![0] as { responders: { name: string }[] }).responders[0]!.name],
+    ];
+    const expected = [templateLiteral("#a {{ .Status }} {{"), [templateLiteral("{{x}}@a.example"), templateLiteral("b{{@a.example")], templateLiteral("{{ .Receiver }}")];
+    cases.forEach(([receiver, pick], i) => {
+      const r = compile([{ path: "o.yaml", name: "spec/o.yaml", text: org(receiver) }]);
+      expect(r.files, r.diagnostics.map((d) => d.message).join("\n")).not.toBeNull();
+      const am = YAML.parse(r.files!.get("alertmanager/alertmanager.yaml")!) as { receivers: Record<string, unknown[]>[] };
+      expect(pick(am.receivers.find((x) => x["name"] === ("web-ticket" as unknown))!)).toEqual(expected[i]);
+    });
+    expect(templateLiteral("a {{ b }} {{")).toBe('a {{ "{{" }} b }} {{ "{{" }}');
   });
 });

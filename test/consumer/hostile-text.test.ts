@@ -4,16 +4,18 @@
  * node, k6 and OPA load with nothing injected; Alertmanager sends receiver strings literally, Go
  * template syntax included; Prometheus and svcspec agree on a query with a carriage return.
  * (What holds without a consumer: test/hostile-text.test.ts, test/promql-bytes.test.ts.) */
-import { spawnSync } from "node:child_process";
-import { cpSync, renameSync } from "node:fs";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { cpSync, renameSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import YAML from "yaml";
+import { compile } from "../../src/compile.js";
 import { toJson } from "../../src/render/json.js";
 import { libraryYaml, toYaml } from "../../src/render/yaml.js";
 import { localTool } from "../../src/tools/discover.js";
-import { readTree, ROOT, run, tempDir } from "../helpers.js";
-import { BREAKOUTS, compileBreakouts, HOSTILE, HOSTILE_FILE_NAME, hostileFileName } from "../support/hostile.js";
+import { readTree, ROOT, run, startOnFreePort, stopProcess, tempDir, waitFor } from "../helpers.js";
+import { BREAKOUTS, compileBreakouts, HOSTILE, HOSTILE_FILE_NAME, hostileFileName, yamlQuoted } from "../support/hostile.js";
 
 const goyaml = localTool("goyaml", ROOT);
 
@@ -160,3 +162,116 @@ describe("a spec file named with line breaks, Lua code and comment ends", () => 
     for (const [p, content] of yamls) for (const v of ["v2", "v3"] as const) expect(goRead(content, v), p).toEqual(goRead(example.get(p)!, v));
   });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Finding 3: receiver strings are Go templates to Alertmanager.
+
+describe("a real Alertmanager sends receiver strings literally, Go template syntax included", () => {
+  const alertmanager = localTool("alertmanager", ROOT);
+  const amtool = localTool("amtool", ROOT);
+  const tmp = tempDir();
+  const requests: { path: string; body: Record<string, unknown> }[] = [];
+  let sink: Server | null = null;
+  let am: ChildProcess | null = null;
+  let base = "";
+  const CHANNELS = { ticket: "#web {{ .Status }}", page: "#web-pages {{" };
+  const RESPONDER = "{{ .GroupLabels.service }} on call {{";
+
+  beforeAll(async () => {
+    if (!alertmanager) throw new Error("alertmanager missing: run scripts/setup-tools.sh");
+    sink = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        requests.push({ path: req.url ?? "", body: JSON.parse(body) as Record<string, unknown> });
+        res.setHeader("content-type", "application/json");
+        res.end("{}");
+      });
+    });
+    await new Promise<void>((r) => sink!.listen(0, "127.0.0.1", () => r()));
+    const sinkUrl = `http://127.0.0.1:${(sink.address() as { port: number }).port}`;
+    // Alertmanager 0.25 sends these files' bytes as they are: no trailing newline.
+    writeFileSync(join(tmp.path, "slack-url"), `${sinkUrl}/slack`);
+    writeFileSync(join(tmp.path, "opsgenie-key"), "test-key");
+    const org = `apiVersion: svcspec/v1
+kind: Organization
+metadata: { name: t }
+spec:
+  teams:
+    web:
+      receivers:
+        page:
+          slack: { channel: ${yamlQuoted(CHANNELS.page)}, apiUrlFile: ${join(tmp.path, "slack-url")} }
+          opsgenie: { apiKeyFile: ${join(tmp.path, "opsgenie-key")}, responders: [{ type: team, name: ${yamlQuoted(RESPONDER)} }] }
+        ticket:
+          slack: { channel: ${yamlQuoted(CHANNELS.ticket)}, apiUrlFile: ${join(tmp.path, "slack-url")} }
+`;
+    const svc = `apiVersion: svcspec/v1
+kind: Service
+metadata: { name: api, team: web }
+spec:
+  tier: high
+  slos:
+    - name: availability
+      sli: { ratio: { errors: 'http_requests_total{code=~"5.."}', total: http_requests_total } }
+`;
+    const r = compile([
+      { path: "spec/organization.yaml", name: "spec/organization.yaml", text: org },
+      { path: "spec/api.yaml", name: "spec/api.yaml", text: svc },
+    ]);
+    expect(r.files, r.diagnostics.map((d) => d.message).join("\n")).not.toBeNull();
+    const generated = r.files!.get("alertmanager/alertmanager.yaml")!;
+    const config = YAML.parse(generated) as { route: Route; receivers: { opsgenie_configs?: Record<string, unknown>[] }[] };
+    // The generated config as it is, but delivered at once and Opsgenie pointed at the sink.
+    const fast = (route: Route) => {
+      route.group_wait = "100ms";
+      route.routes?.forEach(fast);
+    };
+    fast(config.route);
+    for (const rc of config.receivers) for (const o of rc.opsgenie_configs ?? []) o["api_url"] = `${sinkUrl}/opsgenie/`;
+    const file = join(tmp.path, "alertmanager.yaml");
+    writeFileSync(file, toYaml(config));
+    const check = spawnSync(amtool!, ["check-config", file], { encoding: "utf8" });
+    expect(check.status, check.stdout + check.stderr).toBe(0);
+    const started = await startOnFreePort(
+      "alertmanager to be ready",
+      (port) => spawn(alertmanager, [`--config.file=${file}`, `--storage.path=${join(tmp.path, "data")}`, `--web.listen-address=127.0.0.1:${port}`, "--cluster.listen-address=", "--log.level=warn"], { stdio: "ignore" }),
+      async (b) => (await fetch(`${b}/-/ready`)).ok,
+    );
+    am = started.child;
+    base = started.base;
+    // Two SLOs: a page mutes the ticket of its own SLO (the generated inhibit rule).
+    const alert = (severity: string, slo: string) => ({ labels: { alertname: "SLOErrorBudgetBurn", service: "api", slo, team: "web", severity }, annotations: { summary: "test" } });
+    const post = await fetch(`${base}/api/v2/alerts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([alert("ticket", "latency"), alert("page", "availability")]) });
+    expect(post.ok).toBe(true);
+  });
+
+  afterAll(async () => {
+    await stopProcess(am);
+    await new Promise<void>((r) => (sink ? sink.close(() => r()) : r()));
+    tmp.cleanup();
+  });
+
+  /** What reached the sink at `path`, once `n` notifications did or after 15 s (Alertmanager drops
+   * a notification whose template fails: then fewer arrive). */
+  const delivered = async (path: string, n: number) => {
+    const got = () => requests.filter((r) => r.path.startsWith(path));
+    await waitFor(`${n} notification(s) to ${path}`, async () => (got().length >= n ? true : null), 15_000).catch(() => undefined);
+    return got();
+  };
+
+  it("Slack: the ticket's `{{ .Status }}` and the page's lone `{{` arrive as written", async () => {
+    const slack = await delivered("/slack", 2);
+    expect(slack.map((r) => r.body["channel"]).sort()).toEqual([CHANNELS.page, CHANNELS.ticket].sort());
+  });
+
+  it("Opsgenie: the responder's name arrives as written", async () => {
+    const created = await delivered("/opsgenie/v2/alerts", 1);
+    expect(created.map((r) => r.body["responders"])).toEqual([[{ name: RESPONDER, type: "team" }]]);
+  });
+});
+
+interface Route {
+  group_wait?: string;
+  routes?: Route[];
+}
