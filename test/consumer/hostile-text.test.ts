@@ -14,8 +14,10 @@ import { compile } from "../../src/compile.js";
 import { toJson } from "../../src/render/json.js";
 import { libraryYaml, toYaml } from "../../src/render/yaml.js";
 import { localTool } from "../../src/tools/discover.js";
+import { checkPromql } from "../../src/validate/promql.js";
 import { readTree, ROOT, run, startOnFreePort, stopProcess, tempDir, waitFor } from "../helpers.js";
 import { BREAKOUTS, compileBreakouts, HOSTILE, HOSTILE_FILE_NAME, hostileFileName, yamlQuoted } from "../support/hostile.js";
+import { ACCEPTED, asExpression, REJECTED, SILENCED } from "../support/promql-cases.js";
 
 const goyaml = localTool("goyaml", ROOT);
 
@@ -275,3 +277,66 @@ interface Route {
   group_wait?: string;
   routes?: Route[];
 }
+
+// ---------------------------------------------------------------------------------------------
+// Finding 4: Prometheus's lexer and svcspec's validating parser agree on every byte.
+
+describe("promtool and svcspec read spec queries alike", () => {
+  const promtool = localTool("promtool", ROOT);
+  const tmp = tempDir();
+  afterAll(() => tmp.cleanup());
+
+  /** `promtool check rules` on one recording rule with `expr`. */
+  const promtoolAccepts = (expr: string, name: string) => {
+    const file = join(tmp.path, `${name}.rules.yaml`);
+    writeFileSync(file, toYaml({ groups: [{ name: "t", rules: [{ record: "t:expr", expr }] }] }));
+    return spawnSync(promtool!, ["check", "rules", file], { encoding: "utf8", timeout: 30_000 });
+  };
+
+  it("Prometheus evaluates the carriage-return comment's tail: the old query silenced the SLI, and svcspec now rejects it", () => {
+    const test = (expr: string, value: number) => {
+      writeFileSync(join(tmp.path, "silenced.rules.yaml"), toYaml({ groups: [{ name: "t", rules: [{ record: "sli:errors", expr }] }] }));
+      writeFileSync(
+        join(tmp.path, "silenced.test.yaml"),
+        toYaml({
+          rule_files: ["silenced.rules.yaml"],
+          evaluation_interval: "1m",
+          tests: [{ interval: "1m", input_series: [{ series: "errors_total", values: "0+60x20" }], promql_expr_test: [{ expr: "sli:errors", eval_time: "10m", exp_samples: [{ labels: "sli:errors", value }] }] }],
+        }),
+      );
+      return spawnSync(promtool!, ["test", "rules", "silenced.test.yaml"], { cwd: tmp.path, encoding: "utf8", timeout: 30_000 });
+    };
+    // What svcspec's parser saw, `sum(rate(errors_total[5m]))`, is 1 error per second...
+    expect(test("sum(rate(errors_total[5m]))", 1).status).toBe(0);
+    // ...what Prometheus runs is `... * 0`: no errors, ever.
+    const silenced = test(SILENCED, 0);
+    expect(silenced.status, silenced.stdout + silenced.stderr).toBe(0);
+    expect(test(SILENCED, 1).status).not.toBe(0);
+    expect(checkPromql(SILENCED, "expr")).toMatchObject({ offset: SILENCED.indexOf("\r") });
+  });
+
+  it("promtool rejects every query svcspec rejects for Prometheus's lexer's sake", () => {
+    const lexer = REJECTED.filter(([, , , reason]) => reason === "lexer");
+    expect(lexer.length).toBeGreaterThan(10);
+    lexer.forEach(([text, kind], i) => {
+      expect(checkPromql(text, kind), text).not.toBeNull();
+      expect(promtoolAccepts(asExpression(text, kind), `lexer-${i}`).status, JSON.stringify(text)).not.toBe(0);
+    });
+  });
+
+  it("promtool accepts every query svcspec accepts", () => {
+    ACCEPTED.forEach(([text, kind], i) => {
+      expect(checkPromql(text, kind), text).toBeNull();
+      const r = promtoolAccepts(asExpression(text, kind), `accepted-${i}`);
+      expect(r.status, `${JSON.stringify(text)}: ${r.stdout}${r.stderr}`).toBe(0);
+    });
+  });
+
+  it("a # comment that Prometheus accepts alone breaks the rules svcspec builds around it", () => {
+    const [text, kind] = REJECTED.find(([, k, , reason]) => reason === "embed" && k === "selector")!;
+    expect(promtoolAccepts(text, "embed-alone").status).toBe(0);
+    // svcspec writes a selector into rate() on one line: the comment swallows the closing brackets.
+    expect(promtoolAccepts(`sum(rate(${text}[5m]))`, "embed-rate").status).not.toBe(0);
+    expect(checkPromql(text, kind)).not.toBeNull();
+  });
+});
