@@ -6,6 +6,7 @@ export const CODES = {
   SVC002: "spec folder missing or holds no spec files",
   SVC003: "document is empty or not a mapping",
   SVC004: "docs template override broken (folder, template name, Handlebars syntax, helper, partial or field)",
+  SVC005: "YAML aliases expand too far or into themselves",
   SVC006: "text holds a character no output can carry (a lone surrogate)",
   // JSON Schema (shape)
   SVC010: "required field missing",
