@@ -9,6 +9,8 @@
 #   luajit             Debian luajit + libluajit (extracted, wrapped with LD_LIBRARY_PATH)
 #   luacheck           Debian lua-check + lua-argparse + lua-filesystem (extracted, run by that luajit)
 #   opa, k6, kubeconform   go install at pinned versions
+#   goyaml             scripts/goyaml: prints what Go's yaml.v2 / yaml.v3 read from a YAML file (the
+#                      readers of Prometheus, Alertmanager and kubectl), built with the Go toolchain
 #   kube-schemas       kubeconform's schemas of the custom resources, from the CRDs in ../shared/crds
 #                      or $SVCSPEC_CRDS; without them the rest is installed and the script still
 #                      succeeds (SVCSPEC_REQUIRE_CRDS=1: it fails)
@@ -166,8 +168,20 @@ go_tool() { # go_tool <binary> <module> <version> <package> [ldflags]
   stamp "$bin" "$ver"
 }
 
+# goyaml is svcspec's own (scripts/goyaml, modules pinned by its go.sum): rebuilt when its source
+# changes, which the stamp (a hash of the folder's files) records.
+install_goyaml() {
+  local src=$ROOT/scripts/goyaml sum
+  sum=$(cat "$src/go.mod" "$src/go.sum" "$src/main.go" | sha256sum | cut -c1-16)
+  stamp_ok goyaml "$sum" && return 0
+  command -v go >/dev/null || { log "go is not installed: cannot build goyaml"; return 1; }
+  log "building goyaml from scripts/goyaml"
+  ( cd "$src" && GOFLAGS="-mod=readonly -buildvcs=false" CGO_ENABLED=0 retry go build -o "$BIN/goyaml" . ) || { log "go build of goyaml failed"; return 1; }
+  stamp goyaml "$sum"
+}
+
 if [ "${1:-}" = --check ]; then
-  for t in promtool amtool alertmanager luajit luacheck opa k6 kubeconform; do
+  for t in promtool amtool alertmanager luajit luacheck opa k6 kubeconform goyaml; do
     if [ -x "$BIN/$t" ]; then echo "ok      $t"; else echo "missing $t"; fi
   done
   if [ -f "$TOOLS/kube-schemas/.done" ]; then echo "ok      kube-schemas"; else echo "missing kube-schemas (custom resources unchecked)"; fi
@@ -183,6 +197,7 @@ install_luacheck || failed=1
 go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" github.com/open-policy-agent/opa || failed=1
 go_tool kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform "-X main.version=$KUBECONFORM_VERSION" || failed=1
 go_tool k6 go.k6.io/k6/v2 "$K6_VERSION" go.k6.io/k6/v2 || failed=1
+install_goyaml || failed=1
 
 # kubeconform reads CRD kinds offline from schemas converted from ../shared/crds (Chaos Mesh,
 # k6-operator, prometheus-operator). SVCSPEC_CRDS points elsewhere. A clone without them still gets

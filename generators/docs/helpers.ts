@@ -4,6 +4,7 @@
 import { Handlebars, type HelperDelegate } from "./handlebars.js";
 import { formatPercent, Ratio } from "../../src/model/decimal.js";
 import { formatDuration, humanSeconds } from "../../src/model/duration.js";
+import { oneLine } from "../../src/render/chars.js";
 
 type Kind = keyof typeof KINDS;
 
@@ -26,21 +27,22 @@ export const HELPERS = {
   seconds: helper(["decimal"], (s: Ratio) => humanSeconds(s)),
   /** Inline code that survives backticks and pipes inside the value. */
   code: helper(["text"], (t: string) => code(t)),
-  /** Spec text inside Markdown: no line breaks (they would break a table), no pipes, no HTML. */
+  /** Spec text inside Markdown: no line breaks of any kind (they would break a table) or other
+   * unsafe characters (src/render/chars.ts), no pipes, no HTML. */
   md: helper(["text"], (t: string) => md(t)),
   yesNo: helper(["boolean"], (b: boolean) => (b ? "yes" : "no")),
-  /** The items of a list joined by a separator: `{{join cidrs ", "}}`. */
-  join: helper(["list", "text"], (items: unknown[], sep: string) => items.map(String).join(sep)),
+  /** The items of a list, each as `md` writes it, joined by a separator: `{{join cidrs ", "}}`. */
+  join: helper(["list", "text"], (items: unknown[], sep: string) => items.map((x) => md(String(x))).join(sep)),
   /** A count and its noun, plural unless 1: `{{plural testCount "access test"}}` -> `8 access tests`. */
   plural: helper(["count", "text"], (n: number, noun: string) => `${n} ${noun}${n === 1 ? "" : "s"}`),
 } as const;
 
 export function md(text: string): string {
-  return text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|").replace(/</g, "&lt;");
+  return oneLine(text).replace(/\|/g, "\\|").replace(/</g, "&lt;");
 }
 
 export function code(text: string): string {
-  const t = text.replace(/\r?\n/g, " ").replace(/\|/g, "\\|");
+  const t = oneLine(text).replace(/\|/g, "\\|");
   return t.includes("`") ? `\`\` ${t} \`\`` : `\`${t}\``;
 }
 

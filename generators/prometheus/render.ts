@@ -1,12 +1,8 @@
 /** Rule groups as the plain objects a rule file (and a PrometheusRule's spec) holds. */
+import { templateLiteral } from "../../src/render/go-template.js";
 import type { RuleGroup } from "./types.js";
 
-/** Prometheus expands alert labels and annotations as Go templates. Spec strings are literal
- * text, so an opening `{{` is written as a template that prints `{{`. */
-export function templateLiteral(text: string): string {
-  return text.split("{{").join('{{ "{{" }}');
-}
-
+/** Prometheus expands alert labels and annotations as Go templates; spec strings are literal. */
 const literalMap = (pairs: readonly [string, string][]) => Object.fromEntries(pairs.map(([k, v]) => [k, templateLiteral(v)]));
 
 export function renderGroups(groups: readonly RuleGroup[]): { groups: unknown[] } {

@@ -7,6 +7,8 @@ export const CODES = {
   SVC003: "document is empty or not a mapping",
   SVC004: "docs template override broken (folder, template name, Handlebars syntax, helper, partial or field)",
   SVC005: "policies cannot be compiled or evaluated (opa missing, a Rego error, a rule that fails)",
+  SVC006: "text holds a character no output can carry (a lone surrogate)",
+  SVC007: "YAML aliases expand too far or into themselves",
   SVC009: "spec file cannot be read (permissions, a looping or dangling link, not a regular file)",
   // JSON Schema (shape)
   SVC010: "required field missing",

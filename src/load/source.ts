@@ -1,5 +1,5 @@
 import jsyaml from "js-yaml";
-import { isMap, LineCounter, parseAllDocuments, type Document } from "yaml";
+import { type Alias, isAlias, isMap, isPair, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 
 /** A spec file as read from disk. */
@@ -65,6 +65,11 @@ export function parseSources(files: readonly SourceFile[]): Loaded {
       diagnostics.push(...syntaxDiagnostics(source, e));
       continue;
     }
+    const bombs = MAY_HOLD_ALIAS.test(source.text) ? aliasDiagnostics(source) : [];
+    if (bombs.length) {
+      diagnostics.push(...bombs);
+      continue;
+    }
     values.forEach((value, index) => {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
         diagnostics.push(notAMapping(source, index));
@@ -74,6 +79,77 @@ export function parseSources(files: readonly SourceFile[]): Loaded {
     });
   }
   return { documents, diagnostics };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aliases. js-yaml reads an alias as a second reference to its anchor's value, so a few lines of
+// nested aliases (nine levels of nine: 9^9 strings) stand for a value that only the generators
+// expand, for minutes and gigabytes; an alias inside its own anchor's node makes a cyclic value.
+// Both are bounded here, per document, before anything reads the values.
+
+/** The bounds: aliases per document, and nodes the aliases add to it once expanded (each alias
+ * counts as the nodes its anchor's value holds, aliases within included). */
+export const ALIAS_LIMITS = { aliases: 10_000, expandedNodes: 100_000 } as const;
+
+/** An alias is `*name` after a space, a line start or a flow indicator: a file without one needs
+ * no second parse (a `*` inside a plain or quoted scalar may cost one, never a wrong answer). */
+const MAY_HOLD_ALIAS = /(?:^|[\s[{,:])\*[^\s[\]{},]/;
+
+function aliasDiagnostics(source: SourceFile): Diagnostic[] {
+  const { docs, lineCounter } = locatedFile(source);
+  const out: Diagnostic[] = [];
+  for (const doc of docs) {
+    const problem = aliasProblem(doc);
+    if (!problem) continue;
+    const pos = lineCounter.linePos(problem.alias.range?.[0] ?? 0);
+    out.push({ code: "SVC007", severity: "error", message: problem.message, file: source.path, line: pos.line, col: pos.col, hint: problem.hint });
+  }
+  return out;
+}
+
+interface AliasProblem {
+  alias: Alias;
+  message: string;
+  hint: string;
+}
+
+/** Walks a document in order, as its aliases resolve (to the last anchor of their name before
+ * them), sizing each collection once: linear in the text, whatever the aliases expand to. */
+function aliasProblem(doc: Document.Parsed): AliasProblem | null {
+  const anchors = new Map<string, unknown>();
+  const sizes = new Map<unknown, number>();
+  const open = new Set<unknown>();
+  let aliases = 0;
+  let added = 0;
+  let problem: AliasProblem | null = null;
+  const stop = (alias: Alias, message: string, hint: string): number => {
+    problem ??= { alias, message, hint };
+    return 0;
+  };
+  const size = (node: unknown): number => {
+    if (problem) return 0;
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target === undefined) return 1; // an unknown anchor is a YAML error of its own
+      if (++aliases > ALIAS_LIMITS.aliases) return stop(node, `more than ${ALIAS_LIMITS.aliases} aliases in this document`, "write the values out; svcspec expands every alias");
+      if (open.has(target)) return stop(node, `alias *${node.source} inside the node its anchor &${node.source} names: it would expand forever`, "an alias must come after the end of its anchor's node");
+      const n = sizes.get(target) ?? 1;
+      added += n;
+      if (added > ALIAS_LIMITS.expandedNodes) return stop(node, `aliases expand this document by more than ${ALIAS_LIMITS.expandedNodes} nodes`, "svcspec expands every alias: share fewer levels of aliases, or write the values out");
+      return n;
+    }
+    const anchor = (node as { anchor?: string } | null)?.anchor;
+    if (anchor) anchors.set(anchor, node);
+    if (!isMap(node) && !isSeq(node)) return 1;
+    open.add(node);
+    let n = 1;
+    for (const item of node.items as unknown[]) n += isPair(item) ? size(item.key) + size(item.value) : size(item);
+    open.delete(node);
+    sizes.set(node, n);
+    return n;
+  };
+  size(doc.contents);
+  return problem;
 }
 
 /** Syntax errors come from `yaml`, whose messages and positions are the more precise; js-yaml's

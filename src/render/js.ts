@@ -1,10 +1,12 @@
 /** JavaScript literal building for generated k6 scripts. Every spec value that lands in a script
  * goes through jsString() or jsValue(), so no spec string can end its literal early: JSON escapes
- * quotes, backslashes and control characters; U+2028/U+2029 (line terminators in pre-ES2019
- * engines) and `</` (which would end an inline <script> element) are escaped on top. */
+ * quotes, backslashes and control characters; the other unsafe characters (src/render/chars.ts:
+ * U+2028/U+2029, line terminators in pre-ES2019 engines, DEL, C1, U+FEFF) and `</` (which would
+ * end an inline <script> element) are escaped on top. */
+import { safeJsonText } from "./chars.js";
 
 function escapeExtra(json: string): string {
-  return json.replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029").replace(/<\//g, "<\\/");
+  return safeJsonText(json).replace(/<\//g, "<\\/");
 }
 
 /** A double-quoted JS string literal for any string. */

@@ -1,6 +1,9 @@
-/** Canonical JSON: keys sorted (recursively), 2-space indent, trailing newline. */
+import { safeJsonText } from "./chars.js";
+
+/** Canonical JSON: keys sorted (recursively), 2-space indent, trailing newline; the unsafe
+ * characters (src/render/chars.ts) escaped, so the text fits a YAML block of a ConfigMap. */
 export function toJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value), null, 2) + "\n";
+  return safeJsonText(JSON.stringify(sortKeys(value), null, 2)) + "\n";
 }
 
 function sortKeys(v: unknown): unknown {

@@ -1,7 +1,11 @@
 /** Lua string literals for generated code. Every byte outside printable ASCII, and the quote and
  * backslash, becomes a three-digit decimal escape, so no spec string can end its literal early,
  * start a comment or a long bracket, or smuggle a newline into the source. */
+import { loneSurrogateAt } from "./chars.js";
+
 export function luaString(value: string): string {
+  // UTF-8 encoding would silently turn a lone surrogate into U+FFFD
+  if (loneSurrogateAt(value) >= 0) throw new Error("internal: a lone surrogate reached a Lua string (validation rejects them: SVC006)");
   const bytes = Buffer.from(value, "utf8");
   let out = '"';
   for (const b of bytes) {

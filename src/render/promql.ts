@@ -1,9 +1,13 @@
 /** PromQL text building: string literals and label matchers. Every spec string that lands inside
  * PromQL goes through promqlString(), so none can end the literal early or inject an expression. */
+import { loneSurrogateAt, unicodeEscape, UNSAFE_CHAR } from "./chars.js";
 
 /** A double-quoted PromQL string literal. PromQL strings follow Go's rules: a backslash starts an
- * escape and a raw newline ends the lexer's string, so both are escaped, as are `"`, CR and tab. */
+ * escape and a raw newline ends the lexer's string, so both are escaped, as are `"`, CR and tab;
+ * the other unsafe characters (src/render/chars.ts) and U+FFFD (which Prometheus's lexer takes for
+ * invalid UTF-8) are written as Go's `\uXXXX`, so the query is printable text in any YAML. */
 export function promqlString(value: string): string {
+  if (loneSurrogateAt(value) >= 0) throw new Error("internal: a lone surrogate reached a PromQL string (validation rejects them: SVC006)");
   let out = '"';
   for (const ch of value) {
     if (ch === "\\") out += "\\\\";
@@ -11,6 +15,7 @@ export function promqlString(value: string): string {
     else if (ch === "\n") out += "\\n";
     else if (ch === "\r") out += "\\r";
     else if (ch === "\t") out += "\\t";
+    else if (ch === "\ufffd" || UNSAFE_CHAR.test(ch)) out += unicodeEscape(ch);
     else out += ch;
   }
   return out + '"';

@@ -1,5 +1,6 @@
-import { Document, stringify } from "yaml";
+import { Document, Scalar, visit } from "yaml";
 import { BoundedCache } from "../util/memo.js";
+import { loneSurrogateAt, unicodeEscape, UNSAFE_CHAR } from "./chars.js";
 
 /** The one set of YAML output settings. YAML 1.1 quoting keeps `on`, `yes` and dates strings for
  * Go yaml.v2 and PyYAML readers; no folding (PromQL stays on one line or in a literal block); no
@@ -14,11 +15,11 @@ const OPTIONS = {
   nullStr: "null",
 } as const;
 
-/** Emits what `yaml`'s stringify emits with OPTIONS, byte for byte (test/units.test.ts holds the
- * two together), at a fraction of its time and memory: generating a large organisation spends
- * most of its time writing YAML. Plain maps, arrays and scalars take the fast path; anything
- * unusual (control characters, document markers, quoted multi-line strings, keys needing quotes,
- * non-plain objects) sends the whole document to the library. */
+/** Emits what libraryYaml emits, byte for byte (test/yaml.test.ts holds the two together), at a
+ * fraction of its time and memory: generating a large organisation spends most of its time
+ * writing YAML. Plain maps, arrays and scalars take the fast path; anything unusual (an unsafe
+ * character, document markers, quoted multi-line strings, keys needing quotes, non-plain objects)
+ * sends the whole document to the library. */
 export function toYaml(value: unknown): string {
   return fastYaml(value) ?? libraryYaml(value);
 }
@@ -33,9 +34,36 @@ export function fastYaml(value: unknown): string | null {
   }
 }
 
-/** The `yaml` library with OPTIONS: the reference the fast path must equal. */
+/** The `yaml` library with OPTIONS and the one rule for unsafe characters (src/render/chars.ts):
+ * a string holding one, key or value, is double-quoted with the character escaped. The library
+ * picks plain style or a block for such a string, or double quotes with the character raw, and Go's
+ * YAML (1.1: U+0085, U+2028 and U+2029 are line breaks) then ends the scalar there or folds the
+ * break into a space. The reference the fast path must equal. */
 export function libraryYaml(value: unknown): string {
-  return stringify(value, OPTIONS);
+  const doc = new Document(value, OPTIONS);
+  let unsafe = false;
+  visit(doc, {
+    Scalar(_, node) {
+      if (typeof node.value !== "string") return;
+      if (UNSAFE_CHAR.test(node.value)) {
+        if (loneSurrogateAt(node.value) >= 0) throw new Error("internal: a lone surrogate reached a YAML output (validation rejects them: SVC006)");
+        node.type = Scalar.QUOTE_DOUBLE;
+        unsafe = true;
+      } else if (tabOpensBlock(node.value)) node.type = Scalar.QUOTE_DOUBLE;
+    },
+  });
+  const text = doc.toString(OPTIONS);
+  // Every unsafe character left raw now sits inside a double-quoted scalar (there are no comments),
+  // where `\uXXXX` is its escape; the library has escaped the C0 controls itself.
+  return unsafe ? text.replace(RAW_IN_DOUBLE_QUOTES, unicodeEscape) : text;
+}
+const RAW_IN_DOUBLE_QUOTES = /[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+/** A multi-line string whose first non-empty line starts with a tab: as a literal block (the
+ * library's choice), Go's YAML rejects it ("found a tab character where an indentation space is
+ * expected": libyaml takes the block's indentation from that line). */
+function tabOpensBlock(s: string): boolean {
+  return s.includes("\n") && /^\n*\t/.test(s);
 }
 
 /** Several documents in one file, separated by `---`. */
@@ -50,8 +78,8 @@ const NON_STRING = TAGS.filter((t) => t.default === true).map((t) => t.test as R
 const NON_STRING_KEY = TAGS.filter((t) => t.default).map((t) => t.test as RegExp);
 
 const UNUSUAL = Symbol("unusual YAML value");
-// eslint-disable-next-line no-control-regex
-const FORCES_DOUBLE_QUOTES = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+/** Strings the library writes double-quoted with escapes (libraryYaml). */
+const FORCES_DOUBLE_QUOTES = UNSAFE_CHAR;
 const NOT_PLAIN = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/m;
 
@@ -84,7 +112,7 @@ function readsAsOtherType(s: string, tests: readonly RegExp[] = NON_STRING): boo
 /** A string scalar in block context; `indent` is the indentation of a block scalar's lines. */
 function stringScalar(s: string, indent: string): string {
   if (s.includes("\n")) {
-    if (FORCES_DOUBLE_QUOTES.test(s) || DOCUMENT_MARKER.test(s)) throw UNUSUAL;
+    if (FORCES_DOUBLE_QUOTES.test(s) || DOCUMENT_MARKER.test(s) || tabOpensBlock(s)) throw UNUSUAL;
     return literalBlock(s, indent);
   }
   // One-line strings recur (label names and values, severities, windows); long ones rarely do

@@ -79,7 +79,7 @@ export const FORMATS: Record<FormatName, DomainFormat> = {
       const problem = checkPromql(value, "selector");
       if (!problem) return null;
       const selector = problem.message.startsWith("expected a series selector");
-      return { code: selector ? "SVC052" : "SVC050", message: problem.message, hint: selector ? SELECTOR_HINT : PROMQL_HINT, offset: problem.offset };
+      return { code: selector ? "SVC052" : "SVC050", message: problem.message, hint: problem.hint ?? (selector ? SELECTOR_HINT : PROMQL_HINT), offset: problem.offset };
     },
   },
   windowQuery: {

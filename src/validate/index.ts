@@ -11,6 +11,7 @@ import { checkOrganization } from "./organization.js";
 import { Report } from "./report.js";
 import { checkShape } from "./schema.js";
 import { checkSections, checkService, checkServiceReferences, orgContext, SECTIONS } from "./service.js";
+import { checkText } from "./text.js";
 
 export interface ValidatedSpec {
   organization: Located<OrganizationDoc> | null;
@@ -22,6 +23,7 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   const valid: SpecDocument[] = [];
   const rejected = new Map<SpecDocument, PathSegment[][]>();
   for (const d of documents) {
+    checkText(new Report(d, diagnostics), d);
     const { diagnostics: problems, errorPaths } = checkShape(d);
     diagnostics.push(...problems);
     if (!problems.length) valid.push(d);

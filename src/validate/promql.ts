@@ -1,10 +1,13 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { closest } from "../util/suggest.js";
+import { UNSAFE_CHAR } from "../util/text.js";
 
 export interface PromqlProblem {
   /** Offset into the text as the user wrote it. */
   offset: number;
   message: string;
+  /** What to do, when the problem is more specific than a syntax error. */
+  hint?: string;
 }
 
 /** What a PromQL string in the spec must be:
@@ -30,6 +33,8 @@ const WINDOW = "$window";
 const WINDOW_STANDIN = "5m";
 
 export function checkPromql(text: string, kind: PromqlKind): PromqlProblem | null {
+  const control = controlCharacter(text);
+  if (control) return control;
   let source = text;
   const shifts: number[] = []; // offsets (in the replaced text) after which 5 chars were removed
   if (kind === "windowQuery") {
@@ -87,6 +92,8 @@ export function checkPromql(text: string, kind: PromqlKind): PromqlProblem | nul
     const { at, name } = newerFunction as { at: number; name: string };
     return { offset: at, message: `function \`${name}\` is newer than Prometheus 2.42, which svcspec's outputs target` };
   }
+  const disagreement = lexerDisagreement(prefix + parsed, tree);
+  if (disagreement) return { ...disagreement, offset: Math.min(back(disagreement.offset), text.length) };
   const top = tree.topNode.firstChild;
   if (!top) return { offset: 0, message: "empty PromQL expression" };
   if (kind === "selector" && top.name !== "VectorSelector") {
@@ -106,6 +113,89 @@ function unknownFunction(text: string, at: number): PromqlProblem | null {
 }
 
 const AGGREGATIONS = new Set(["sum", "min", "max", "avg", "group", "stddev", "stdvar", "count", "count_values", "bottomk", "topk", "quantile"]);
+// ---------------------------------------------------------------------------------------------
+// Where lezer-promql and Prometheus's Go lexer read the same bytes differently. svcspec validates
+// with the first and Prometheus runs the second, so each such byte is an error here.
+
+/** A character Prometheus reads differently from lezer, or that no output may carry raw (the
+ * unsafe characters of src/util/text.ts, CR among them: Go ends a `#` comment at `\r`, lezer only
+ * at `\n`, so `x # note\r * 0` is `x * 0` to Prometheus), and U+FFFD, which Go's lexer takes for
+ * invalid UTF-8 inside a string. */
+function controlCharacter(text: string): PromqlProblem | null {
+  const m = CONTROL.exec(text);
+  if (!m) return null;
+  const code = `U+${m[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
+  return {
+    offset: m.index,
+    message: `character ${code} in PromQL: Prometheus reads it differently from svcspec's parser (a carriage return ends a # comment for Prometheus only)`,
+    hint: `remove it; inside a PromQL string, write it as an escape (\\u${code.slice(2).toLowerCase()})`,
+  };
+}
+const CONTROL = new RegExp(`${UNSAFE_CHAR.source}|\\ufffd`, "u");
+
+/** On a tree without syntax errors: a `#` comment (svcspec embeds the query in larger expressions,
+ * on one line, where the comment would swallow the rest); a string escape Go's lexer rejects
+ * (lezer takes a backslash before any character); a non-ASCII character between tokens (lezer
+ * skips every Unicode space, Prometheus only space, tab and line breaks). Offsets are in `text`. */
+function lexerDisagreement(text: string, tree: ReturnType<typeof parser.parse>): PromqlProblem | null {
+  let problem: PromqlProblem | null = null;
+  const strings: [number, number][] = [];
+  tree.iterate({
+    enter(node) {
+      if (problem) return false;
+      if (node.name === "LineComment") {
+        problem = { offset: node.from, message: "a # comment in a spec query: svcspec embeds the query in larger expressions, where the comment would swallow the rest of the line", hint: "write the note as a YAML comment, outside the string" };
+      } else if (node.name === "StringLiteral") {
+        strings.push([node.from, node.to]);
+        problem = stringProblem(text, node.from, node.to);
+      }
+      return undefined;
+    },
+  });
+  if (problem) return problem;
+  let s = 0;
+  for (let i = 0; i < text.length; i++) {
+    while (s < strings.length && strings[s]![1] <= i) s++;
+    if (s < strings.length && strings[s]![0] <= i) {
+      i = strings[s]![1] - 1;
+      continue;
+    }
+    if (text.charCodeAt(i) > 0x7e) {
+      const code = text.charCodeAt(i).toString(16).toUpperCase().padStart(4, "0");
+      return { offset: i, message: `character U+${code} outside a string: Prometheus separates tokens by spaces, tabs and line breaks only`, hint: "replace it with a plain space" };
+    }
+  }
+  return null;
+}
+
+/** Go's escapes in a `"` or `'` string (Prometheus's lexEscape): `\a \b \f \n \r \t \v \\`, the
+ * string's own quote, three octal digits up to 377, `\x` and two hex digits, `\u` four and `\U`
+ * eight, naming a code point that is no surrogate. Backquoted strings have no escapes. */
+function stringProblem(text: string, from: number, to: number): PromqlProblem | null {
+  const quote = text[from];
+  if (quote === "`") return null;
+  if (to - from < 2 || text[to - 1] !== quote) return { offset: from, message: "unterminated string in PromQL" };
+  const escape = quote === '"' ? DOUBLE_QUOTED_ESCAPE : SINGLE_QUOTED_ESCAPE;
+  for (let i = text.indexOf("\\", from + 1); i !== -1 && i < to - 1; i = text.indexOf("\\", i + 1)) {
+    escape.lastIndex = i;
+    const m = escape.exec(text);
+    const [simple, octal, hex] = [m?.[1], m?.[2], m?.[3] ?? m?.[4] ?? m?.[5]];
+    const value = octal !== undefined ? parseInt(octal, 8) : hex !== undefined ? parseInt(hex, 16) : 0;
+    const max = octal !== undefined || m?.[3] !== undefined ? 0xff : 0x10ffff;
+    if (!m || (simple === undefined && (value > max || (value >= 0xd800 && value <= 0xdfff)))) {
+      return {
+        offset: i,
+        message: `escape \`${text.slice(i, i + 2)}\` in a PromQL string: Prometheus does not accept it`,
+        hint: `write the character itself or one of Go's escapes: \\n \\t \\\\ \\${quote} \\xHH \\uHHHH \\UHHHHHHHH, octal \\OOO up to \\377`,
+      };
+    }
+    i += m[0].length - 1;
+  }
+  return null;
+}
+const escapes = (quote: string) => new RegExp(`\\\\(?:([abfnrtv\\\\${quote}])|([0-7]{3})|x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))`, "y");
+const DOUBLE_QUOTED_ESCAPE = escapes('"');
+const SINGLE_QUOTED_ESCAPE = escapes("'");
 
 /** Whether a query uses `$window` (a query SLI that does not cannot vary by window). */
 export function usesWindow(text: string): boolean {

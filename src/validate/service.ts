@@ -146,7 +146,7 @@ function promql(r: Report, path: PathSegment[], text: string, kind: PromqlKind):
   const problem = checkPromql(text, kind);
   if (!problem) return;
   const code = problem.message.startsWith("expected a series selector") ? "SVC052" : "SVC050";
-  r.errorInString(code, path, problem.offset, problem.message, code === "SVC052" ? undefined : "check brackets, quotes and operators; the expression must be valid for Prometheus 2.42");
+  r.errorInString(code, path, problem.offset, problem.message, problem.hint ?? (code === "SVC052" ? undefined : "check brackets, quotes and operators; the expression must be valid for Prometheus 2.42"));
 }
 
 // ---------------------------------------------------------------------------------------------
