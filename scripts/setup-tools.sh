@@ -9,6 +9,8 @@
 #   luajit             Debian luajit + libluajit (extracted, wrapped with LD_LIBRARY_PATH)
 #   luacheck           Debian lua-check + lua-argparse + lua-filesystem (extracted, run by that luajit)
 #   opa, k6, kubeconform   go install at pinned versions
+#   sloth              go install at a pinned version: the reference `svcspec import sloth` is
+#                      tested against (the differential test of test/consumer/sloth.test.ts)
 #   kube-schemas       kubeconform's schemas of the custom resources, from the CRDs in ../shared/crds
 #                      or $SVCSPEC_CRDS; without them the rest is installed and the script still
 #                      succeeds (SVCSPEC_REQUIRE_CRDS=1: it fails)
@@ -24,6 +26,7 @@ mkdir -p "$BIN" "$TOOLS/debs" "$TOOLS/root"
 OPA_VERSION=v1.22.2
 K6_VERSION=v2.1.0
 KUBECONFORM_VERSION=v0.7.0
+SLOTH_VERSION=v0.16.0
 PROMETHEUS_DEB_VERSION=2.42.0
 ALERTMANAGER_DEB_VERSION=0.25.0
 LUACHECK_DEB_VERSION=1.1.0
@@ -167,7 +170,7 @@ go_tool() { # go_tool <binary> <module> <version> <package> [ldflags]
 }
 
 if [ "${1:-}" = --check ]; then
-  for t in promtool amtool alertmanager luajit luacheck opa k6 kubeconform; do
+  for t in promtool amtool alertmanager luajit luacheck opa k6 kubeconform sloth; do
     if [ -x "$BIN/$t" ]; then echo "ok      $t"; else echo "missing $t"; fi
   done
   if [ -f "$TOOLS/kube-schemas/.done" ]; then echo "ok      kube-schemas"; else echo "missing kube-schemas (custom resources unchecked)"; fi
@@ -183,6 +186,7 @@ install_luacheck || failed=1
 go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" github.com/open-policy-agent/opa || failed=1
 go_tool kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform "-X main.version=$KUBECONFORM_VERSION" || failed=1
 go_tool k6 go.k6.io/k6/v2 "$K6_VERSION" go.k6.io/k6/v2 || failed=1
+go_tool sloth github.com/slok/sloth "$SLOTH_VERSION" github.com/slok/sloth/cmd/sloth || failed=1
 
 # kubeconform reads CRD kinds offline from schemas converted from ../shared/crds (Chaos Mesh,
 # k6-operator, prometheus-operator). SVCSPEC_CRDS points elsewhere. A clone without them still gets

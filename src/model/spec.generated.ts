@@ -236,6 +236,21 @@ export interface OrganizationSpec {
    * either.
    */
   deployPolicy?: DeployPolicyRule[];
+  /** Where the platform objects go in the cluster. */
+  platform?: {
+    /** Namespaces of the shared platform objects (services keep their own namespace). */
+    namespaces?: {
+      /**
+       * Namespace of the Alertmanager config Secret (prometheus-operator's Alertmanager). Default
+       * monitoring.
+       */
+      monitoring?: Name;
+      /** Namespace of the Fluent Bit script ConfigMap and the HMAC key Secret. Default logging. */
+      logging?: Name;
+      /** Namespace of the OPA policies ConfigMap. Default opa. */
+      opa?: Name;
+    };
+  };
 }
 
 /** A service tier. */
@@ -431,6 +446,30 @@ export interface SloAlerting {
   /** Extra labels on this SLO's alerts. */
   labels?: AlertLabels;
   /** Extra annotations on this SLO's alerts. */
+  annotations?: AlertLabels;
+  /**
+   * Name of this SLO's burn-rate alerts (every tier shares it; the no-data alert keeps SLONoData).
+   * Default SLOErrorBudgetBurn. Sloth's alerting.name.
+   */
+  name?: string;
+  /**
+   * Labels and annotations by severity: page (burn-rate pages, and the no-data alert at noData:
+   * page) and ticket.
+   */
+  bySeverity?: {
+    page?: SeverityAlerting;
+    ticket?: SeverityAlerting;
+  };
+}
+
+/**
+ * Labels and annotations for the alerts of one severity only (Sloth's page_alert / ticket_alert).
+ * Labels svcspec sets win; these win over alerting.labels and alerting.annotations.
+ */
+export interface SeverityAlerting {
+  /** Extra labels on this severity's alerts. */
+  labels?: AlertLabels;
+  /** Extra annotations on this severity's alerts. */
   annotations?: AlertLabels;
 }
 
