@@ -11,6 +11,7 @@ import { runValidate } from "./commands/validate.js";
 import { runVerify } from "./commands/verify.js";
 import { EXIT, type ExitCode, type Io, processIo } from "./io.js";
 import type { DiagnosticFormat } from "../diagnostics/format.js";
+import { SVCSPEC_VERSION } from "../util/version.js";
 
 const HELP_AFTER = `
 Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage or internal error.
@@ -26,7 +27,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError("(run with --help for usage)")
-    .addHelpText("after", HELP_AFTER);
+    .addHelpText("after", HELP_AFTER)
+    .version(SVCSPEC_VERSION, "-V, --version", "print the svcspec version");
+
+  program
+    .command("version")
+    .description("print the svcspec version")
+    .action(() => io.out(`${SVCSPEC_VERSION}\n`));
 
   const spec = () => new Option("--spec <dir>", "spec folder").default("spec");
   const out = () => new Option("--out <dir>", "output folder").default("out");
