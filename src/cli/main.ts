@@ -1,10 +1,11 @@
 /** The svcspec command line. The only module that maps outcomes to exit codes:
  * 0 ok, 1 invalid spec or stale output, 2 usage or internal error. */
-import { Command, CommanderError, Option } from "commander";
+import { Argument, Command, CommanderError, Option } from "commander";
 import { runBuild } from "./commands/build.js";
 import { runBundle } from "./commands/bundle.js";
 import { runCheck } from "./commands/check.js";
 import { runExplain } from "./commands/explain.js";
+import { IMPORT_FORMATS, type ImportFormat, runImport } from "./commands/import.js";
 import { runInit } from "./commands/init.js";
 import { runSchema } from "./commands/schema.js";
 import { runValidate } from "./commands/validate.js";
@@ -90,6 +91,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--team <name>", "owning team", "my-team")
     .option("--force", "overwrite existing files", false)
     .action((o: { spec: string; service: string; team: string; force: boolean }) => set(runInit(io, o)));
+
+  program
+    .command("import")
+    .description("write svcspec Service specs from Sloth (prometheus/v1, PrometheusServiceLevel) or OpenSLO v1 documents (docs/import.md)")
+    .addArgument(new Argument("<from>", "source format").choices(IMPORT_FORMATS))
+    .argument("<files...>", "YAML files or folders")
+    .option("--out <dir>", "write <service>.yaml files here (default: print to stdout)")
+    .option("--team <name>", "metadata.team of the imported services")
+    .option("--tier <name>", "spec.tier of the imported services", "high")
+    .option("--window <duration>", "Sloth: the period sloth generate used (--default-slo-period), written on every SLO")
+    .option("--force", "overwrite existing files under --out", false)
+    .addOption(format())
+    .action((from: ImportFormat, files: string[], o: { out?: string; team?: string; tier: string; window?: string; force: boolean; format: DiagnosticFormat }) => set(runImport(io, from, files, o)));
 
   program
     .command("bundle")

@@ -6,6 +6,7 @@ export const CODES = {
   SVC002: "spec folder missing or holds no spec files",
   SVC003: "document is empty or not a mapping",
   SVC004: "docs template override broken (folder, template name, Handlebars syntax, helper, partial or field)",
+  SVC005: "a Sloth or OpenSLO document, not a svcspec one (run svcspec import)",
   // JSON Schema (shape)
   SVC010: "required field missing",
   SVC011: "unknown field",
@@ -64,6 +65,10 @@ export const CODES = {
   SVC092: "arrival-rate VUs inconsistent",
   // cache
   SVC095: "duplicate or unreachable cache route",
+  // svcspec import (Sloth, OpenSLO)
+  SVC100: "cannot import: the construct has no svcspec equivalent and its SLO (or document) is left out",
+  SVC101: "not carried over by the import: the rest imports without it",
+  SVC102: "changed by the import to fit svcspec (a name, a label svcspec sets, a semantic difference)",
 } as const;
 
 export type Code = keyof typeof CODES;
