@@ -1,6 +1,7 @@
 /** Stage 2: shape (JSON Schema), then meaning (semantic checks) of every document, then the
  * checks of resolved values on the Model (checkResolved). */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { foreignFormat } from "../load/foreign.js";
 import type { SpecDocument } from "../load/source.js";
 import { type Located, lower } from "../model/lower.js";
 import { Origins } from "../model/origins.js";
@@ -20,6 +21,12 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   const diagnostics: Diagnostic[] = [];
   const valid: SpecDocument[] = [];
   for (const d of documents) {
+    const foreign = foreignFormat(d.value);
+    if (foreign) {
+      // One line that names the format beats a dozen unknown fields.
+      new Report(d, diagnostics).error("SVC005", [foreign.key], `this is ${foreign.what}, not a svcspec document`, `run \`svcspec import ${foreign.format} ${d.source.path} --out <spec folder>/services\` and keep the original out of the spec folder`);
+      continue;
+    }
     const problems = checkSchema(d);
     diagnostics.push(...problems);
     if (!problems.length) valid.push(d);
