@@ -230,7 +230,7 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
     }
   }
   // Raw counters stay flat (0/0); recorded inputs count errors without any total (x/0), their raw
-  // windows at 100%: the recorded windows must stay empty rather than +Inf.
+  // windows absent (the rules' own guard): the recorded windows must stay empty rather than +Inf.
   out.push({
     ...constant(`${who}: zero traffic (${inputs.mode === "raw" ? "0/0" : "0/0 and errors over a zero total"}) activates no alert of the SLO, burn-rate or no-data`, ZERO, ZERO, 2, [], []),
     build: (length) => inputs.build([inputs.mode === "raw" ? sloPhase(length, ZERO, ZERO) : sloPhase(length, ZERO, ONE)]),
