@@ -1,7 +1,7 @@
 /** What the importers share: the svcspec documents they write, located diagnostics, names,
  * percentages and query rewriting. An importer is a pure function of the parsed documents: the CLI
  * reads the files and writes the result. */
-import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { type Diagnostic, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { locate, type PathSegment } from "../load/locate.js";
 import type { SpecDocument } from "../load/source.js";
 import { Ratio } from "../model/decimal.js";
@@ -175,10 +175,10 @@ export function compact<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** Each diagnostic once (a spec-level label is read once per SLO). */
+/** Each diagnostic once (a spec-level label is read once per SLO), in file and position order. */
 export function unique(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
-  return diagnostics.filter((d) => {
+  return sortDiagnostics(diagnostics).filter((d) => {
     const key = `${d.file}:${d.line}:${d.col}:${d.code}:${d.message}`;
     if (seen.has(key)) return false;
     seen.add(key);

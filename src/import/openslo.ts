@@ -113,13 +113,15 @@ function importSlo(x: Doc, spec: Any, slis: Map<string, Doc>, dataSources: Map<s
   tally.map("SLO");
   const name = importName(r, ["metadata", "name"], x.name, "slo");
   const meta = obj(x.value["metadata"]);
+  // Every reason an SLO cannot be imported is reported, not only the first.
+  let blocked = false;
   const window = importWindow(r, spec["timeWindow"], tally);
-  if (window === null) return [];
+  if (window === null) blocked = true;
   const method = spec["budgetingMethod"];
   if (method !== undefined && method !== "Occurrences") {
     r.cannot(["spec", "budgetingMethod"], `budgetingMethod ${String(method)} cannot be imported: svcspec budgets by occurrences (bad events / all events)`, "use Occurrences: svcspec's request-weighted windows are its meaning");
     tally.drop(`budgetingMethod ${String(method)}`);
-    return [];
+    blocked = true;
   }
   if (method !== undefined) tally.map("budgetingMethod Occurrences");
   if (spec["alertPolicies"] !== undefined) {
@@ -152,20 +154,19 @@ function importSlo(x: Doc, spec: Any, slis: Map<string, Doc>, dataSources: Map<s
       r.notCarried(at("compositeWeight"), "compositeWeight is not carried: svcspec has no composite SLOs, each objective becomes an SLO of its own", "alert on the parts, or write one query SLI that combines them");
       tally.drop("compositeWeight");
     }
+    let skip = blocked;
     for (const k of ["timeSliceTarget", "timeSliceWindow"]) {
       if (o[k] !== undefined) {
         r.cannot(at(k), `${k} belongs to time-slice budgeting, which svcspec does not do`, "drop it and budget by occurrences");
         tally.drop(k);
-        return;
+        skip = true;
       }
     }
     const objective = objectivePercent(r, o, at, tally);
-    if (!objective) return;
     const own = o["indicator"] !== undefined || o["indicatorRef"] !== undefined;
     const sli = own ? indicator(r, o, at(), slis, dataSources, tally) : sloIndicator();
-    if (!sli) return;
-    const mapped = sli.kind === "threshold" ? thresholdSli(r, sli, o, at, tally) : sli.sli;
-    if (!mapped) return;
+    const mapped = sli === null ? null : sli.kind === "threshold" ? thresholdSli(r, sli, o, at, tally) : sli.sli;
+    if (skip || !objective || !mapped || window === null) return;
     const displayName = str(o["displayName"]);
     const sloName = objectives.length === 1 ? name : `${name}-${displayName ? importNameQuietly(displayName) : String(i)}`;
     if (objectives.length > 1 && displayName) tally.map("objective.displayName (in the SLO name)");
