@@ -1,5 +1,5 @@
 /** The svcspec command line. The only module that maps outcomes to exit codes:
- * 0 ok, 1 invalid spec or stale output, 2 usage or internal error. */
+ * 0 ok, 1 invalid spec or stale output, 2 usage or internal error, 3 a validator `verify` needs is missing. */
 import { Argument, Command, CommanderError, Option } from "commander";
 import { runBuild } from "./commands/build.js";
 import { runBundle } from "./commands/bundle.js";
@@ -15,7 +15,8 @@ import type { DiagnosticFormat } from "../diagnostics/format.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
 
 const HELP_AFTER = `
-Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage or internal error.
+Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage or internal error,
+3 (verify) a validator that applies is missing.
 Typical CI: svcspec validate && svcspec check --format github`;
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
@@ -120,8 +121,11 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(spec())
     .addOption(out())
     .option("--tools <dir>", "folder holding the validator binaries (default .tools/bin, then PATH)")
-    .option("--require-tools", "fail when a validator that applies is not installed", false)
-    .action(async (o: { spec: string; out: string; tools?: string; requireTools: boolean }) => set(await runVerify(io, o)));
+    .option("--crds <dir>", "folder of the cluster's CustomResourceDefinitions (kubectl get crd ... -o yaml) for kubeconform; default $SVCSPEC_CRDS")
+    .option("--allow-missing", "exit 0 when a validator that applies is missing (by default: exit 3)", false)
+    .addOption(new Option("--require-tools", "missing validators fail (the default; kept for old scripts)").hideHelp())
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json"]).default("text"))
+    .action(async (o: { spec: string; out: string; tools?: string; crds?: string; allowMissing: boolean; format: "text" | "json" }) => set(await runVerify(io, o)));
 
   try {
     await program.parseAsync([...argv]);
