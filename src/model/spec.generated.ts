@@ -54,7 +54,8 @@ export type DottedPath = string;
 
 /**
  * Absolute path of a file holding a secret, as mounted into Alertmanager; secrets are never written
- * inline in the spec.
+ * inline in the spec. prometheus-operator mounts each Secret listed in the Alertmanager's
+ * spec.secrets at /etc/alertmanager/secrets/<secret>/, one file per key.
  */
 export type SecretFile = string;
 
