@@ -8,6 +8,7 @@ import { runExplain } from "./commands/explain.js";
 import { IMPORT_FORMATS, type ImportFormat, runImport } from "./commands/import.js";
 import { runInit } from "./commands/init.js";
 import { runSchema } from "./commands/schema.js";
+import { runSetupTools } from "./commands/setup-tools.js";
 import { runValidate } from "./commands/validate.js";
 import { runVerify } from "./commands/verify.js";
 import { EXIT, type ExitCode, type Io, processIo } from "./io.js";
@@ -114,6 +115,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--dest <dir>", "folder for the artefacts (not committed)", "build/opa")
     .option("--tools <dir>", "folder holding the opa binary (default .tools/bin, then PATH)")
     .action((o: { spec: string; format: DiagnosticFormat; dest: string; tools?: string }) => set(runBundle(io, o)));
+
+  program
+    .command("setup-tools")
+    .description("install the validators verify runs (promtool, amtool, opa, k6, kubeconform, luajit, ...) into the package's .tools (or $SVCSPEC_TOOLS); needs apt-get and Go")
+    .option("--check", "only report what is installed", false)
+    .action(async (o: { check: boolean }) => set(await runSetupTools(io, o)));
 
   program
     .command("verify")
