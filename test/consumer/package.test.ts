@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { localTool } from "../../src/tools/discover.js";
 import { ROOT, tempDir } from "../helpers.js";
 import { VALIDATORS } from "../support/validators.js";
 
@@ -52,7 +53,11 @@ describe("the packed tarball works in an empty folder", () => {
     // Validators on the PATH only: links in a folder no svcspec lookup knows.
     const bin = join(tmp.path, "path-bin");
     mkdirSync(bin);
-    for (const t of VALIDATORS) if (existsSync(join(ROOT, ".tools", "bin", t))) symlinkSync(join(ROOT, ".tools", "bin", t), join(bin, t));
+    for (const t of VALIDATORS) {
+      const found = localTool(t, ROOT);
+      expect(found, `${t} is missing: run scripts/setup-tools.sh`).not.toBeNull();
+      symlinkSync(found!, join(bin, t));
+    }
     const env = { PATH: `${bin}:${process.env["PATH"] ?? ""}`, SVCSPEC_TOOLS: "", SVCSPEC_KUBE_SCHEMAS: "", SVCSPEC_CRDS: "" };
     const svcspec = (...args: string[]) => sh(process.execPath, [join(app, "node_modules", "svcspec", "bin", "svcspec.js"), ...args], app, env);
 

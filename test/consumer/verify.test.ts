@@ -6,6 +6,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
+import { localTool } from "../../src/tools/discover.js";
 import { ROOT, run, tempDir } from "../helpers.js";
 
 /** The CRDs CI has (../shared/crds, or $SVCSPEC_CRDS); a clone without them skips, saying so. */
@@ -24,6 +25,10 @@ const json = (out: string) => JSON.parse(out) as Report;
 const kubeconform = (r: Report) => r.checks.find((c) => c.check === "kubeconform -strict")!;
 
 describe("svcspec verify for users", () => {
+  it("kubeconform and promtool are installed (scripts/setup-tools.sh)", () => {
+    for (const t of ["kubeconform", "promtool"]) expect(localTool(t, ROOT), t).not.toBeNull();
+  });
+
   it.skipIf(!HAVE_CRDS && !REQUIRED)(title("--crds <dir> and $SVCSPEC_CRDS convert the CRDs on the fly; a kubectl List file works too"), async () => {
     expect(existsSync(CRDS), `no CRD folder at ${CRDS}`).toBe(true);
     const empty = tempDir();
