@@ -17,7 +17,7 @@ import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, typ
 import { ERRORS_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
 import type { ParsedSelector } from "./selectors.js";
 import type { AlertRule } from "./types.js";
-import { firingAlerts, windowKind } from "./windows.js";
+import { firingAlerts, sloWindows, windowKind } from "./windows.js";
 
 const MIN = 60_000;
 const minutes = (n: number) => formatDuration(n * MIN);
@@ -230,12 +230,17 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
     }
   }
   // Raw counters stay flat (0/0); recorded inputs count errors without any total (x/0), their raw
-  // windows absent (the rules' own guard): the recorded windows must stay empty rather than +Inf.
+  // windows absent (the rules' own guard): the windows computed from the recorded 5m rates must
+  // stay empty rather than +Inf.
+  const guarded = inputs.mode === "recorded" ? sloWindows(slo).filter((w) => w.kind !== "raw") : [];
   out.push({
     ...constant(`${who}: zero traffic (${inputs.mode === "raw" ? "0/0" : "0/0 and errors over a zero total"}) activates no alert of the SLO, burn-rate or no-data`, ZERO, ZERO, 2, [], []),
     build: (length) => inputs.build([inputs.mode === "raw" ? sloPhase(length, ZERO, ZERO) : sloPhase(length, ZERO, ONE)]),
     alertsAt: burnOnly(() => []),
-    promql: [{ expr: `ALERTS${selector("", sloIdentity(service, slo))}`, eval_time: "2m", exp_samples: [] }],
+    promql: [
+      { expr: `ALERTS${selector("", sloIdentity(service, slo))}`, eval_time: "2m", exp_samples: [] },
+      ...guarded.map((w) => ({ expr: selector(ratioName(w.text), sloIdentity(service, slo)), eval_time: "2m", exp_samples: [] })),
+    ],
   });
   const uneven = unevenScenario(service, slo, inputs, base);
   if (uneven) out.push(uneven);
