@@ -18,7 +18,7 @@ import type { SpecDocument } from "../load/source.js";
 import { HUNDRED, Ratio } from "../model/decimal.js";
 import { parseDuration } from "../model/duration.js";
 import type { Labels, Slo, SloAlerting } from "../model/spec.js";
-import { compact, DEFAULT_IMPORT_TIER, decimalNumber, DocReport, type ImportedService, type ImportOptions, type ImportResult, importName, serviceDoc, Tally, unique } from "./common.js";
+import { compact, DEFAULT_IMPORT_TIER, decimalNumber, dnsLabel, DocReport, type ImportedService, type ImportOptions, type ImportResult, importName, serviceDoc, SVCSPEC_ALERT_LABELS, Tally, unique } from "./common.js";
 
 type Any = Record<string, unknown>;
 const obj = (v: unknown): Any => (v && typeof v === "object" && !Array.isArray(v) ? (v as Any) : {});
@@ -168,16 +168,12 @@ function importSlo(x: Doc, spec: Any, slis: Map<string, Doc>, dataSources: Map<s
     const mapped = sli === null ? null : sli.kind === "threshold" ? thresholdSli(r, sli, o, at, tally) : sli.sli;
     if (skip || !objective || !mapped || window === null) return;
     const displayName = str(o["displayName"]);
-    const sloName = objectives.length === 1 ? name : `${name}-${displayName ? importNameQuietly(displayName) : String(i)}`;
+    const sloName = objectives.length === 1 ? name : `${name}-${displayName ? dnsLabel(displayName) : String(i)}`;
     if (objectives.length > 1 && displayName) tally.map("objective.displayName (in the SLO name)");
     const alerting: SloAlerting | undefined = labels ? { labels } : undefined;
     out.push(compact({ name: sloName, description, objective: decimalNumber(objective), ...(window !== undefined ? { window } : {}), sli: mapped, alerting }) as Slo);
   });
   return out;
-}
-
-function importNameQuietly(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "objective";
 }
 
 /** `target: 0.999` -> 99.9; `targetPercent: 99.9` as is. */
@@ -244,7 +240,7 @@ function importLabels(r: DocReport, labels: unknown, tally: Tally): Labels | und
       tally.drop("metadata.labels (name)");
       continue;
     }
-    if (["service", "slo", "severity", "team", "tier", "long_window", "short_window"].includes(k)) {
+    if (SVCSPEC_ALERT_LABELS.includes(k)) {
       r.changed(["metadata", "labels", k], `label \`${k}\` is not carried: svcspec sets \`${k}\` on every alert itself`, "move the value to another label name", "key");
       tally.drop("metadata.labels (a label svcspec sets)");
       continue;

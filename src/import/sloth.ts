@@ -22,6 +22,7 @@ import {
   compact,
   DEFAULT_IMPORT_TIER,
   decimalNumber,
+  dnsLabel,
   DocReport,
   exact,
   type ImportedService,
@@ -87,9 +88,7 @@ function importDocument(r: DocReport, d: SpecDocument, dl: Dialect, options: Imp
   tally.map("service");
   const specLabels = labelsOf(spec["labels"]) ?? {};
   const team = options.team ?? specLabels["team"] ?? specLabels["owner"];
-  if (!options.team) {
-    if (team === undefined) r.changed(at("service"), `no owning team: metadata.team is set to \`${name}\``, "pass --team <team> (a team of your Organization), or edit metadata.team");
-  }
+  if (!options.team && team === undefined) r.changed(at("service"), `no owning team: metadata.team is set to \`${name}\``, "pass --team <team> (a team of your Organization), or edit metadata.team");
   let namespace: string | null = null;
   if (dl.kind === "PrometheusServiceLevel") {
     const meta = obj(doc["metadata"]);
@@ -116,12 +115,7 @@ function importDocument(r: DocReport, d: SpecDocument, dl: Dialect, options: Imp
   if (Object.keys(specLabels).length) {
     r.notCarried(labelsPath, "the spec's labels go on the alerts (alerting.labels), not on the recording rules: svcspec's series carry only service and slo", "svcspec's info series svcspec_slo_info carries team, tier, objective and window for joins; a dashboard that selects SLI series by these labels must select by service and slo");
   }
-  return { doc: serviceDoc(name, options.team ?? (team !== undefined ? importNameQuiet(team) : name), namespace, options.tier ?? DEFAULT_IMPORT_TIER, null, slos), sources: [d.source.path], format: `Sloth ${dl.kind}` };
-}
-
-/** A team name from a label, made a DNS label without a diagnostic of its own (the team line says it). */
-function importNameQuiet(name: string): string {
-  return /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) ? name : name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "") || "unowned";
+  return { doc: serviceDoc(name, options.team ?? (team !== undefined ? dnsLabel(team) : name), namespace, options.tier ?? DEFAULT_IMPORT_TIER, null, slos), sources: [d.source.path], format: `Sloth ${dl.kind}` };
 }
 
 function importSlo(r: DocReport, slo: Any, at: (...p: PathSegment[]) => PathSegment[], dl: Dialect, specLabels: Labels, options: ImportOptions, tally: Tally): Slo | null {
