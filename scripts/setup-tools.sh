@@ -11,6 +11,9 @@
 #   opa, k6, kubeconform   go install at pinned versions
 #   goyaml             scripts/goyaml: prints what Go's yaml.v2 / yaml.v3 read from a YAML file (the
 #                      readers of Prometheus, Alertmanager and kubectl), built with the Go toolchain
+#   sloth              go install at a pinned version: the reference `svcspec import sloth` is
+#                      tested against (test/consumer/sloth.test.ts); only in a clone or with
+#                      SVCSPEC_SLOTH=1
 #   kube-schemas       kubeconform's schemas of the custom resources, from the CRDs in ../shared/crds
 #                      or $SVCSPEC_CRDS; without them the rest is installed and the script still
 #                      succeeds (SVCSPEC_REQUIRE_CRDS=1: it fails)
@@ -26,6 +29,7 @@ mkdir -p "$BIN" "$TOOLS/debs" "$TOOLS/root"
 OPA_VERSION=v1.22.2
 K6_VERSION=v2.1.0
 KUBECONFORM_VERSION=v0.7.0
+SLOTH_VERSION=v0.16.0
 PROMETHEUS_DEB_VERSION=2.42.0
 ALERTMANAGER_DEB_VERSION=0.25.0
 LUACHECK_DEB_VERSION=1.1.0
@@ -181,7 +185,7 @@ install_goyaml() {
 }
 
 if [ "${1:-}" = --check ]; then
-  for t in promtool amtool alertmanager luajit luacheck opa k6 kubeconform goyaml; do
+  for t in promtool amtool alertmanager luajit luacheck opa k6 kubeconform goyaml sloth; do
     if [ -x "$BIN/$t" ]; then echo "ok      $t"; else echo "missing $t"; fi
   done
   if [ -f "$TOOLS/kube-schemas/.done" ]; then echo "ok      kube-schemas"; else echo "missing kube-schemas (custom resources unchecked)"; fi
@@ -198,6 +202,11 @@ go_tool opa github.com/open-policy-agent/opa "$OPA_VERSION" github.com/open-poli
 go_tool kubeconform github.com/yannh/kubeconform "$KUBECONFORM_VERSION" github.com/yannh/kubeconform/cmd/kubeconform "-X main.version=$KUBECONFORM_VERSION" || failed=1
 go_tool k6 go.k6.io/k6/v2 "$K6_VERSION" go.k6.io/k6/v2 || failed=1
 install_goyaml || failed=1
+# Sloth is the reference of svcspec's own differential test, not a validator of your output: built
+# in a clone (which has that test) or with SVCSPEC_SLOTH=1.
+if [ -d "$ROOT/test/fixtures/sloth" ] || [ "${SVCSPEC_SLOTH:-}" = 1 ]; then
+  go_tool sloth github.com/slok/sloth "$SLOTH_VERSION" github.com/slok/sloth/cmd/sloth || failed=1
+fi
 
 # kubeconform reads CRD kinds offline from schemas converted from ../shared/crds (Chaos Mesh,
 # k6-operator, prometheus-operator). SVCSPEC_CRDS points elsewhere. A clone without them still gets

@@ -9,7 +9,10 @@ import { describe, expect, it } from "vitest";
 import { generateDocs } from "../generators/docs/index.js";
 import { generateFluentBit } from "../generators/fluentbit/index.js";
 import { packageOutputs } from "../src/package/index.js";
-import { FLUENT_BIT_CONFIGMAP as CONFIGMAP_NAME, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE as CONFIGMAP_NAMESPACE } from "../src/model/platform.js";
+import { FLUENT_BIT_CONFIGMAP as CONFIGMAP_NAME, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME } from "../src/model/platform.js";
+import { DEFAULT_NAMESPACES } from "../src/model/defaults.js";
+
+const CONFIGMAP_NAMESPACE = DEFAULT_NAMESPACES.logging;
 import { buildCorpus, HMAC_KEY } from "./fixtures/lua/corpus.js";
 import { type Json, policyFor } from "./oracle/redact.js";
 import { CORPUS_SIZE, fixtureModels, model, oracleOptions as opts } from "./support/fluentbit.js";

@@ -158,6 +158,10 @@ const APPLIED: Record<string, Applied> = {
   // 0 and absent both mean no low-traffic guard; the docs mention a value only when it is written.
   "#/definitions/sloAlerting/properties/minEvents": { doc: "svc", path: ["spec", "slos", 0, "alerting", "minEvents"], files: "prometheus/" },
   "#/definitions/sloAlerting/properties/noData": { doc: "svc", path: ["spec", "slos", 0, "alerting", "noData"] },
+  "#/definitions/sloAlerting/properties/name": { doc: "svc", path: ["spec", "slos", 0, "alerting", "name"] },
+  "#/definitions/organizationSpec/properties/platform/properties/namespaces/properties/monitoring": { doc: "org", path: ["spec", "platform", "namespaces", "monitoring"] },
+  "#/definitions/organizationSpec/properties/platform/properties/namespaces/properties/logging": { doc: "org", path: ["spec", "platform", "namespaces", "logging"] },
+  "#/definitions/organizationSpec/properties/platform/properties/namespaces/properties/opa": { doc: "org", path: ["spec", "platform", "namespaces", "opa"] },
   "#/definitions/cacheRoute/properties/scope": { doc: "svc", path: ["spec", "cache", "routes", 0, "scope"] },
   "#/definitions/piiPattern/properties/replace": { doc: "svc", path: ["spec", "pii", "patterns", 0, "replace"] },
   "#/definitions/accessRule/properties/pii": { doc: "svc", path: ["spec", "access", "rules", 0, "pii"] },
@@ -199,6 +203,8 @@ describe("defaults", () => {
     // a set: lower() puts detectors in catalogue (redaction) order whatever order the list has
     expect([...(documented.get(`${props("organizationSpec")}/pii/properties/defaults`) as string[])].sort()).toEqual([...D.DEFAULT_PII_DEFAULTS].sort());
     expect(documented.get(`${props("sloAlerting")}/noData`)).toBe(D.DEFAULT_NO_DATA);
+    expect(documented.get(`${props("sloAlerting")}/name`)).toBe(D.DEFAULT_BURN_ALERT_NAME);
+    for (const [k, v] of Object.entries(D.DEFAULT_NAMESPACES)) expect(documented.get(`${props("organizationSpec")}/platform/properties/namespaces/properties/${k}`)).toBe(v);
     expect(documented.get(`${props("cacheRoute")}/scope`)).toBe(D.DEFAULT_CACHE_SCOPE);
     expect(documented.get(`${props("piiPattern")}/replace`)).toBe(D.DEFAULT_PATTERN_REPLACEMENT);
     expect(documented.get(`${props("loadScenario")}/parallelism`)).toBe(D.DEFAULT_LOAD_PARALLELISM);

@@ -3,7 +3,7 @@
  * inhibit-rule `name`, no `msteams_configs`, no route `labels`. */
 import type { Model } from "../../src/model/model.js";
 import type { SecretRequest, TargetOutput } from "../../src/package/request.js";
-import { ALERTMANAGER_SECRET, MONITORING_NAMESPACE } from "../../src/model/platform.js";
+import { ALERTMANAGER_SECRET } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
 import { toYaml } from "../../src/render/yaml.js";
 import { receiverConfig } from "./receivers.js";
@@ -43,7 +43,7 @@ export function generateAlertmanager(model: Model): TargetOutput {
     sources: orgSources,
     metadata: {
       name: ALERTMANAGER_SECRET,
-      namespace: MONITORING_NAMESPACE,
+      namespace: model.organization.platform.namespaces.monitoring,
       labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "alertmanager" },
     },
     stringData: [{ kind: "file", key: "alertmanager.yaml", path: "alertmanager/alertmanager.yaml" }],

@@ -30,7 +30,7 @@ export function routingTable(model: Model): RoutingCase[] {
       const severities = new Set<Severity>(slo.alerts.map((a) => a.severity));
       if (slo.alerting.noData !== "none") severities.add(slo.alerting.noData);
       for (const severity of [...severities].sort()) {
-        add(`${s.name} ${slo.name} ${severity}`, { alertname: "SLOErrorBudgetBurn", service: s.name, slo: slo.name, severity, team: s.team, tier: s.tier.name });
+        add(`${s.name} ${slo.name} ${severity}`, { alertname: slo.alerting.name, service: s.name, slo: slo.name, severity, team: s.team, tier: s.tier.name });
       }
     }
     if (s.cache?.hitRatio) add(`${s.name} cache ticket`, { alertname: "CacheHitRatioLow", service: s.name, severity: "ticket", team: s.team, tier: s.tier.name });

@@ -2,7 +2,7 @@
  * the Model's exact arithmetic (budgets, burn factors, detection and exhaustion times); the
  * Handlebars templates in templates/ lay them out, and an organisation may replace any of them. */
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
-import type { Model, Service } from "../../src/model/model.js";
+import type { Model, PlatformNamespaces, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { withHeader } from "../../src/render/header.js";
 import type { DocsTemplates } from "../../src/render/docs-templates.js";
@@ -19,15 +19,15 @@ export interface DocsOptions {
 export function generateDocs(model: Model, options: DocsOptions = {}): GeneratedFile[] {
   return model.services.map((s) => ({
     path: `docs/${s.name}.md`,
-    content: withHeader("html", [s.file ?? ""], serviceDoc(s, options.docsTemplates)),
+    content: withHeader("html", [s.file ?? ""], serviceDoc(s, model.organization.platform.namespaces, options.docsTemplates)),
   }));
 }
 
 /** The document body without the header: `svcspec explain` prints this. */
-export function serviceDoc(s: Service, templates?: DocsTemplates): string {
+export function serviceDoc(s: Service, namespaces: PlatformNamespaces, templates?: DocsTemplates): string {
   const prepared = prepare(templates);
   if (!prepared.ok) throw new Error(`internal: docs templates not checked before rendering: ${prepared.diagnostics[0]?.message}`);
-  return prepared.render(serviceView(s));
+  return prepared.render(serviceView(s, namespaces));
 }
 
 /** What is wrong with the override templates, found by rendering every service with them once:
@@ -40,7 +40,7 @@ export function checkDocs(model: Model, options: DocsOptions = {}): Diagnostic[]
   const found = new Map<string, Diagnostic>();
   for (const s of model.services) {
     try {
-      prepared.render(serviceView(s));
+      prepared.render(serviceView(s, model.organization.platform.namespaces));
     } catch (e) {
       if (!(e instanceof TemplateError)) throw e;
       const d = e.diagnostic;

@@ -5,8 +5,8 @@
 import { Ratio } from "../../src/model/decimal.js";
 import type { Millis } from "../../src/model/duration.js";
 import { msToSeconds } from "../../src/model/duration.js";
-import type { AccessRule, Service, Sli, Slo } from "../../src/model/model.js";
-import { HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE, LUA_SCRIPT } from "../../src/model/platform.js";
+import type { AccessRule, PlatformNamespaces, Service, Sli, Slo } from "../../src/model/model.js";
+import { HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LUA_SCRIPT } from "../../src/model/platform.js";
 import { DETECTOR_TOKENS, type DetectorId } from "../../src/model/pii-catalogue.js";
 
 export interface ServiceView {
@@ -130,7 +130,7 @@ export interface ChaosView {
   underLoad: string | null;
 }
 
-export function serviceView(s: Service): ServiceView {
+export function serviceView(s: Service, namespaces: PlatformNamespaces): ServiceView {
   return {
     name: s.name,
     description: s.description,
@@ -141,7 +141,7 @@ export function serviceView(s: Service): ServiceView {
     runbook: s.runbook,
     slos: s.slos.map(sloView),
     cache: cacheView(s),
-    pii: piiView(s),
+    pii: piiView(s, namespaces.logging),
     access: accessView(s),
     load: s.load.map(loadView),
     chaos: s.chaos.map((x) => ({ name: x.name, description: x.description, fault: x.fault, mode: x.mode, value: x.value, duration: x.duration, schedule: x.schedule, underLoad: x.underLoad })),
@@ -211,7 +211,7 @@ function cacheView(s: Service): CacheView | null {
 
 const ACTION_TEXT = { hash: "keyed HMAC-SHA256 hash", last4: "all but the last 4 characters masked", drop: "removed", mask: "fully masked" } as const;
 
-function piiView(s: Service): PiiView {
+function piiView(s: Service, namespace: string): PiiView {
   const p = s.pii;
   const hashed = p.fields.some((f) => f.action === "hash");
   return {
@@ -219,7 +219,7 @@ function piiView(s: Service): PiiView {
     detectors: p.detectors.map((d) => ({ id: d, fromService: p.added.includes(d), token: DETECTOR_TOKENS[d as DetectorId] })),
     fields: p.fields.map((f) => ({ path: f.path, action: f.action, actionText: ACTION_TEXT[f.action] })),
     patterns: p.patterns.map((x) => ({ name: x.name, match: x.match, replace: x.replace })),
-    hmac: hashed ? { env: HMAC_ENV, secret: HMAC_SECRET_NAME, key: HMAC_SECRET_KEY, namespace: LOGGING_NAMESPACE, commands: HMAC_SECRET_COMMANDS } : null,
+    hmac: hashed ? { env: HMAC_ENV, secret: HMAC_SECRET_NAME, key: HMAC_SECRET_KEY, namespace, commands: hmacSecretCommands(namespace) } : null,
   };
 }
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { Model } from "../../src/model/model.js";
 import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
 import { type Policy, policies } from "../../src/pii/policy.js";
-import { FLUENT_BIT_CONFIGMAP, HMAC_ENV, HMAC_SECRET_COMMANDS, HMAC_SECRET_KEY, HMAC_SECRET_NAME, LOGGING_NAMESPACE, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
+import { FLUENT_BIT_CONFIGMAP, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
 import { luaString } from "../../src/render/lua.js";
 import { toYaml } from "../../src/render/yaml.js";
@@ -20,7 +20,6 @@ import { packageRoot } from "../../src/util/package-root.js";
 /** Where the Helm values mount redact.lua from the ConfigMap, outside the chart's own mounts. */
 export const SCRIPT_DIR = "/fluent-bit/svcspec";
 const CONFIGMAP_NAME = FLUENT_BIT_CONFIGMAP;
-const CONFIGMAP_NAMESPACE = LOGGING_NAMESPACE;
 
 function policyLua(p: Policy, indent: string): string {
   const lines = [
@@ -99,6 +98,7 @@ export function filtersConf(script = LUA_SCRIPT): string {
  * a pattern's replacement would be templated) and the script would be copied a second time. */
 export function helmValues(model: Model, script: string): string {
   const hashing = model.services.filter((s) => s.pii.fields.some((f) => f.action === "hash")).map((s) => s.name);
+  const namespace = model.organization.platform.namespaces.logging;
   const paragraphs: string[][] = [
     [
       `Helm values for the fluent/fluent-bit chart: config.filters runs ${LUA_SCRIPT} after the kubernetes filter; the script is`,
@@ -111,14 +111,14 @@ export function helmValues(model: Model, script: string): string {
           `HMAC key: the field action hash (${hashing.join(", ")}) reads ${HMAC_ENV}, here from the Secret ${HMAC_SECRET_NAME}`,
           `(key ${HMAC_SECRET_KEY}), which svcspec never generates. Create it once from a file that stays out of Git and keep the`,
           "key in your secret manager:",
-          ...HMAC_SECRET_COMMANDS.map((c) => `  ${c}`),
+          ...hmacSecretCommands(namespace).map((c) => `  ${c}`),
           "The pods do not start without the Secret (with no key at all, hashed fields would be masked).",
         ]
       : [`HMAC key: no service hashes a field, so none is needed; ${HMAC_ENV} and its Secret appear here once one does.`],
     [
       "Install into the ConfigMap's namespace (paths relative to out/):",
       "  kubectl apply -f kubernetes/platform/fluent-bit.configmap.yaml",
-      `  helm upgrade --install fluent-bit fluent/fluent-bit -n ${CONFIGMAP_NAMESPACE} -f <your values> -f fluent-bit/fluent-bit.values.yaml`,
+      `  helm upgrade --install fluent-bit fluent/fluent-bit -n ${namespace} -f <your values> -f fluent-bit/fluent-bit.values.yaml`,
       "The pod annotation holds the script's SHA-256: a changed script rolls the pods on upgrade.",
     ],
   ];
@@ -185,7 +185,7 @@ export function generateFluentBit(model: Model): TargetOutput {
     sources,
     metadata: {
       name: CONFIGMAP_NAME,
-      namespace: CONFIGMAP_NAMESPACE,
+      namespace: model.organization.platform.namespaces.logging,
       labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "fluent-bit" },
     },
     data: [

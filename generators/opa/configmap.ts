@@ -11,7 +11,7 @@
 import type { Model } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import type { CommentLine, ConfigMapRequest, DataEntry } from "../../src/package/request.js";
-import { OPA_CONFIGMAP, OPA_NAMESPACE, OPA_POLICIES_MOUNT } from "../../src/model/platform.js";
+import { OPA_CONFIGMAP, OPA_POLICIES_MOUNT } from "../../src/model/platform.js";
 import { toJson } from "../../src/render/json.js";
 
 export const OPA_CONFIGMAP_PATH = "kubernetes/platform/opa-bundle.configmap.yaml";
@@ -64,7 +64,7 @@ export function opaConfigMap(model: Model, revision: string, bundle: readonly Ge
     sources: [model.organization.file ?? "", ...model.services.filter((s) => s.access).map((s) => s.file ?? "")].filter(Boolean),
     metadata: {
       name: OPA_CONFIGMAP,
-      namespace: OPA_NAMESPACE,
+      namespace: model.organization.platform.namespaces.opa,
       labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "opa-policies" },
       annotations: { "svcspec.dev/revision": revision },
     },

@@ -1,32 +1,42 @@
 /** Alerting rules of one SLO: one burn-rate alert per tier, and the no-data alert. */
 import { formatPercent, Ratio } from "../../src/model/decimal.js";
 import { formatDuration, humanSeconds, msToSeconds } from "../../src/model/duration.js";
+import { DEFAULT_BURN_ALERT_NAME } from "../../src/model/defaults.js";
 import type { BurnRateAlert, Service, Severity, Slo } from "../../src/model/model.js";
 import { ratioName, sloIdentity, sloSeries, TOTAL_RATE } from "./recording.js";
 import type { AlertRule } from "./types.js";
 import { firingAlerts } from "./windows.js";
 
-export const BURN_ALERT = "SLOErrorBudgetBurn";
+/** The burn-rate alerts' name when an SLO's alerting.name sets none. */
+export const BURN_ALERT = DEFAULT_BURN_ALERT_NAME;
 export const NO_DATA_ALERT = "SLONoData";
 
-/** Labels every alert of the SLO carries, then the SLO's own alerting.labels. Built-in keys win:
- * Alertmanager routes on them. */
+/** Labels every alert of the SLO carries, then those of its severity (alerting.bySeverity), then
+ * the SLO's own alerting.labels. Built-in keys win: Alertmanager routes on them; a severity's
+ * label wins over the SLO-wide one of the same key (as Sloth's page_alert over alerting). */
 function alertLabels(service: Service, slo: Slo, severity: Severity, more: [string, string][] = []): [string, string][] {
-  const own: [string, string][] = [...sloIdentity(service, slo), ["severity", severity], ["team", service.team], ["tier", service.tier.name], ...more];
-  const taken = new Set(own.map(([k]) => k));
-  return [...own, ...slo.alerting.labels.filter(([k]) => !taken.has(k))];
+  const out: [string, string][] = [...sloIdentity(service, slo), ["severity", severity], ["team", service.team], ["tier", service.tier.name], ...more];
+  const taken = new Set(out.map(([k]) => k));
+  for (const [k, v] of [...slo.alerting.bySeverity[severity].labels, ...slo.alerting.labels]) {
+    if (taken.has(k)) continue;
+    taken.add(k);
+    out.push([k, v]);
+  }
+  return out;
 }
 
-/** summary, description, runbook, then the SLO's alerting.annotations. On burn-rate alerts they
- * replace a built-in of the same key in place; the no-data alert keeps its own summary and
- * description (the SLO's texts describe a burn, not missing metrics). */
-function alertAnnotations(service: Service, slo: Slo, summary: string, description: string, override: boolean): [string, string][] {
+/** summary, description, runbook, then the SLO's alerting.annotations, then its severity's. On
+ * burn-rate alerts they replace a built-in (or SLO-wide) one of the same key in place; the no-data
+ * alert keeps its own summary and description (the SLO's texts describe a burn, not missing
+ * metrics). */
+function alertAnnotations(service: Service, slo: Slo, severity: Severity, summary: string, description: string, override: boolean): [string, string][] {
   const out: [string, string][] = [["summary", summary], ["description", description]];
   if (service.runbook !== null) out.push(["runbook", service.runbook]);
-  for (const [k, v] of slo.alerting.annotations) {
+  const fixed = new Set(override ? [] : out.map(([k]) => k));
+  for (const [k, v] of [...slo.alerting.annotations, ...slo.alerting.bySeverity[severity].annotations]) {
     const i = out.findIndex(([key]) => key === k);
     if (i < 0) out.push([k, v]);
-    else if (override) out[i] = [k, v];
+    else if (!fixed.has(k)) out[i] = [k, v];
   }
   return out;
 }
@@ -47,11 +57,11 @@ export function burnAlert(service: Service, slo: Slo, a: BurnRateAlert): AlertRu
     (min ? `, with at least ${min} events in the last ${long}` : "") +
     `. This ${a.severity} tier detects a total outage in ${humanSeconds(a.detectionSeconds)}; at ${a.factor}x the whole ${window} error budget is gone in ${humanSeconds(a.exhaustionSeconds)}.`;
   return {
-    alert: BURN_ALERT,
+    alert: slo.alerting.name,
     expr: parts.join(" and "),
     for: formatDuration(a.for),
     labels: alertLabels(service, slo, a.severity, [["long_window", long], ["short_window", short]]),
-    annotations: alertAnnotations(service, slo, `${service.name} ${slo.name}: error budget burn above ${a.factor}x over ${long} and ${short}`, description, true),
+    annotations: alertAnnotations(service, slo, a.severity, `${service.name} ${slo.name}: error budget burn above ${a.factor}x over ${long} and ${short}`, description, true),
   };
 }
 
@@ -76,6 +86,7 @@ export function noDataAlert(service: Service, slo: Slo, severity: Severity): Ale
     annotations: alertAnnotations(
       service,
       slo,
+      severity,
       `${service.name} ${slo.name}: no SLI data`,
       `The total-events rate of the ${slo.name} SLO of ${service.name} has had no data for ${hold}: the metrics behind the SLI are not scraped, renamed or gone, and no burn-rate alert can fire without them.`,
       false,

@@ -3,7 +3,7 @@
  * raw series can be derived (a `query` SLI is opaque PromQL, or a selector uses syntax we do not
  * read) the inputs are the recorded 5m rates and the raw-window ratios ("recorded"): the test
  * then covers everything from the base rates on. */
-import { ONE, Ratio, ZERO } from "../../src/model/decimal.js";
+import { Ratio, ZERO } from "../../src/model/decimal.js";
 import type { Service, Sli, Slo } from "../../src/model/model.js";
 import { unreachable } from "../../src/model/never.js";
 import { selector } from "../../src/render/promql.js";
@@ -102,12 +102,13 @@ export function sloInputs(service: Service, slo: Slo): Inputs | null {
   const groupLabels = groupByOf(slo.sli).map((g): [string, string] => [g, "svcspec"]);
   const s = (metric: string): SeriesRef => ({ metric, labels: [...id, ...groupLabels] });
   const perSecond = (key: string) => (p: Phase) => (p.values[key] ?? ZERO).div(SIXTY);
-  // A raw window with errors but no total is fed as 100%, the worst the user's query could say:
-  // only the recorded windows' `total > 0` guard then stands between x/0 = +Inf and an alert.
+  // A raw window without total is absent, as the rule's own `total > 0` guard makes it; the
+  // recorded 5m rates still count errors over a zero total, so the recorded windows' guard is
+  // what stands between x/0 = +Inf and an alert.
   const ratio = (p: Phase) => {
     const t = p.values["total"] ?? ZERO;
     const e = p.values["errors"] ?? ZERO;
-    return t.isZero() ? (e.isZero() ? null : ONE) : e.div(t);
+    return t.isZero() ? null : e.div(t);
   };
   const defs: Def[] = [
     { ...s(ERRORS_RATE), gauge: perSecond("errors") },

@@ -17,7 +17,7 @@ import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, typ
 import { ERRORS_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
 import type { ParsedSelector } from "./selectors.js";
 import type { AlertRule } from "./types.js";
-import { firingAlerts, windowKind } from "./windows.js";
+import { firingAlerts, sloWindows, windowKind } from "./windows.js";
 
 const MIN = 60_000;
 const minutes = (n: number) => formatDuration(n * MIN);
@@ -74,7 +74,7 @@ interface Scenario {
   promql: PromqlTest[];
 }
 
-const COMMENT = (service: string, rules: string) =>
+const COMMENT = (service: string, rules: string, names: string) =>
   [
     `# promtool unit tests of ${rules}: \`promtool test rules ${service}.rules.test.yaml\` (promtool 2.42 subset).`,
     "# Each burn-rate tier runs at a burn just above its factor (it must fire `for` after the first",
@@ -82,7 +82,7 @@ const COMMENT = (service: string, rules: string) =>
     "# windows come from raw counters also get a total outage after clean traffic (it must fire at the first",
     "# evaluation after the tier's computed detection time). The long windows (1d, 3d, the SLO period) only",
     "# see the test's own samples: under a constant burn every window holds the same ratio, so no test needs",
-    "# the SLO period of samples. All tiers share the alertname SLOErrorBudgetBurn, so every exp_alerts lists",
+    `# the SLO period of samples. All tiers share the alertname ${names}, so every exp_alerts lists`,
     "# each alert firing at that time. Inputs are raw counters the SLI's own selectors match; a query SLI is",
     "# opaque PromQL, so its tests feed the recorded 5m rates and raw-window ratios instead. Checks of",
     "# different SLOs whose inputs do not meet share a test group (names joined by ` | `) to save time.",
@@ -95,7 +95,13 @@ export function ruleTests(service: Service, rulesFile: string): string {
   const untested = service.slos
     .filter((slo) => !sloInputs(service, slo))
     .map((slo) => `# NOT TESTED: ${service.name}/${slo.name}: its query returns series without any input (vector(), absent(), time()...), so its recorded rates cannot be fed.\n`);
-  return COMMENT(service.name, rulesFile) + untested.join("") + toYaml({ rule_files: [rulesFile], evaluation_interval: "1m", tests });
+  return COMMENT(service.name, rulesFile, burnAlertNames(service.slos).join(" / ") || BURN_ALERT) + untested.join("") + toYaml({ rule_files: [rulesFile], evaluation_interval: "1m", tests });
+}
+
+/** The burn-rate alert names of the SLOs, sorted, each once (SLOErrorBudgetBurn unless
+ * alerting.name sets another). */
+function burnAlertNames(slos: readonly Slo[]): string[] {
+  return [...new Set(slos.map((s) => s.alerting.name))].sort();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -196,13 +202,14 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
   const traffic = trafficFor(slo, tiers);
   const base = { owner: slo.name, refs: inputs.refs, reads: sloReads(slo) };
   /** Burn alerts only: other alertnames are not this scenario's. */
-  const burnOnly = (f: (t: number) => ExpAlert[] | null) => (alertname: string, t: number) => (alertname === BURN_ALERT ? f(t) : []);
+  const burnName = slo.alerting.name;
+  const burnOnly = (f: (t: number) => ExpAlert[] | null) => (alertname: string, t: number) => (alertname === burnName ? f(t) : []);
   const constant = (name: string, perMin: Ratio, ratio: Ratio, end: number, evals: number[], promql: PromqlTest[], minEventsMet = true): Scenario => ({
     ...base,
     name,
     end,
     build: (length) => inputs.build([sloPhase(length, perMin, perMin.mul(ratio))]),
-    alertEvals: evals.map((t) => ({ t, alertname: BURN_ALERT })),
+    alertEvals: evals.map((t) => ({ t, alertname: burnName })),
     alertsAt: burnOnly((t) => exp(minEventsMet ? firingUnderConstant(tiers, ratio, t) : [])),
     promql,
   });
@@ -223,12 +230,17 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
     }
   }
   // Raw counters stay flat (0/0); recorded inputs count errors without any total (x/0), their raw
-  // windows at 100%: the recorded windows must stay empty rather than +Inf.
+  // windows absent (the rules' own guard): the windows computed from the recorded 5m rates must
+  // stay empty rather than +Inf.
+  const guarded = inputs.mode === "recorded" ? sloWindows(slo).filter((w) => w.kind !== "raw") : [];
   out.push({
     ...constant(`${who}: zero traffic (${inputs.mode === "raw" ? "0/0" : "0/0 and errors over a zero total"}) activates no alert of the SLO, burn-rate or no-data`, ZERO, ZERO, 2, [], []),
     build: (length) => inputs.build([inputs.mode === "raw" ? sloPhase(length, ZERO, ZERO) : sloPhase(length, ZERO, ONE)]),
     alertsAt: burnOnly(() => []),
-    promql: [{ expr: `ALERTS${selector("", sloIdentity(service, slo))}`, eval_time: "2m", exp_samples: [] }],
+    promql: [
+      { expr: `ALERTS${selector("", sloIdentity(service, slo))}`, eval_time: "2m", exp_samples: [] },
+      ...guarded.map((w) => ({ expr: selector(ratioName(w.text), sloIdentity(service, slo)), eval_time: "2m", exp_samples: [] })),
+    ],
   });
   const uneven = unevenScenario(service, slo, inputs, base);
   if (uneven) out.push(uneven);
@@ -251,7 +263,7 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
 /** The tiers of an SLO that are pending or firing at 2m, by severity and window pair. */
 function activeTiers(service: Service, slo: Slo, tiers: Tier[]): PromqlTest {
   return {
-    expr: `count by (severity, long_window, short_window) (ALERTS${selector("", [["alertname", BURN_ALERT], ...sloIdentity(service, slo)])})`,
+    expr: `count by (severity, long_window, short_window) (ALERTS${selector("", [["alertname", slo.alerting.name], ...sloIdentity(service, slo)])})`,
     eval_time: "2m",
     exp_samples: tiers.map((x) => ({
       labels: selector("", [["long_window", formatDuration(x.a.long)], ["severity", x.a.severity], ["short_window", formatDuration(x.a.short)]]),
@@ -328,10 +340,10 @@ function outageScenario(
     name: `${label}: a total outage after ${minutes(h)} of clean traffic fires ${minutes(d)} in, the first evaluation after the computed detection time ${humanSeconds(x.a.detectionSeconds)}`,
     end: h + d,
     build: (length) => inputs.build(hold([sloPhase(h, traffic, ZERO), sloPhase(d, traffic, traffic)], length)),
-    alertEvals: [h + d - 1, h + d].map((t) => ({ t, alertname: BURN_ALERT })),
+    alertEvals: [h + d - 1, h + d].map((t) => ({ t, alertname: x.rule.alert })),
     partial: true,
     alertsAt: (alertname, t) => {
-      if (alertname !== BURN_ALERT) return [];
+      if (alertname !== x.rule.alert) return [];
       const f = firingAt(t);
       return f && exp(f);
     },
@@ -363,7 +375,7 @@ function unevenScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<S
     alertEvals: [],
     // Burn tiers come and go with the traffic: not computed, so nothing asserting them may share the group.
     partial: true,
-    alertsAt: (alertname) => (alertname === BURN_ALERT ? null : []),
+    alertsAt: (alertname) => (alertname === slo.alerting.name ? null : []),
     promql: [
       ...windows.map((w) => ({ expr: `abs(${ratioName(formatDuration(w))}${id} / ${truth} - 1) < bool 0.01`, eval_time: minutes(end), exp_samples: [{ labels, value: 1 }] })),
       { expr: `avg_over_time((${ERRORS_RATE}${id} / (${TOTAL_RATE}${id} > 0))[${minutes(end)}:1m]) / ${truth} > bool 40`, eval_time: minutes(end), exp_samples: [{ labels, value: 1 }] },
@@ -388,7 +400,7 @@ function noDataTests(service: Service): TestGroup[] {
       alert_rule_test: [
         { eval_time: minutes(first - 1), alertname: NO_DATA_ALERT, exp_alerts: [] },
         { eval_time: minutes(last), alertname: NO_DATA_ALERT, exp_alerts: all },
-        { eval_time: minutes(last), alertname: BURN_ALERT, exp_alerts: [] },
+        ...burnAlertNames(service.slos).map((alertname) => ({ eval_time: minutes(last), alertname, exp_alerts: [] })),
       ],
     },
   ];

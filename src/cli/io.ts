@@ -14,5 +14,6 @@ export const processIo: Io = {
   env: process.env,
 };
 
-export const EXIT = { ok: 0, invalid: 1, usage: 2 } as const;
+/** 3: `svcspec verify` found a validator that applies missing (unless --allow-missing). */
+export const EXIT = { ok: 0, invalid: 1, usage: 2, missing: 3 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -1,21 +1,25 @@
 /** The svcspec command line. The only module that maps outcomes to exit codes:
- * 0 ok, 1 invalid spec or stale output, 2 usage or internal error. */
-import { Command, CommanderError, Option } from "commander";
+ * 0 ok, 1 invalid spec or stale output, 2 usage or internal error, 3 a validator `verify` needs is missing. */
+import { Argument, Command, CommanderError, Option } from "commander";
 import { runBuild } from "./commands/build.js";
 import { runBundle } from "./commands/bundle.js";
 import { runCheck } from "./commands/check.js";
 import { runExplain } from "./commands/explain.js";
+import { IMPORT_FORMATS, type ImportFormat, runImport } from "./commands/import.js";
 import { runInit } from "./commands/init.js";
 import { runPolicyTest } from "./commands/policy.js";
 import { type PlanOptions, runPlan } from "./commands/plan.js";
 import { runSchema } from "./commands/schema.js";
+import { runSetupTools } from "./commands/setup-tools.js";
 import { runValidate } from "./commands/validate.js";
 import { runVerify } from "./commands/verify.js";
 import { EXIT, type ExitCode, type Io, processIo } from "./io.js";
 import type { DiagnosticFormat } from "../diagnostics/format.js";
+import { SVCSPEC_VERSION } from "../util/version.js";
 
 const HELP_AFTER = `
-Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage or internal error.
+Exit codes: 0 ok, 1 invalid spec or stale output, 2 usage or internal error,
+3 (verify) a validator that applies is missing.
 Typical CI: svcspec validate && svcspec check --format github`;
 
 export async function main(argv: readonly string[], io: Io = processIo): Promise<ExitCode> {
@@ -28,7 +32,13 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .showHelpAfterError("(run with --help for usage)")
-    .addHelpText("after", HELP_AFTER);
+    .addHelpText("after", HELP_AFTER)
+    .version(SVCSPEC_VERSION, "-V, --version", "print the svcspec version");
+
+  program
+    .command("version")
+    .description("print the svcspec version")
+    .action(() => io.out(`${SVCSPEC_VERSION}\n`));
 
   const spec = () => new Option("--spec <dir>", "spec folder").default("spec");
   const out = () => new Option("--out <dir>", "output folder").default("out");
@@ -106,6 +116,19 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .action((o: { spec: string; service: string; team: string; force: boolean }) => set(runInit(io, o)));
 
   program
+    .command("import")
+    .description("write svcspec Service specs from Sloth (prometheus/v1, PrometheusServiceLevel) or OpenSLO v1 documents (docs/import.md)")
+    .addArgument(new Argument("<from>", "source format").choices(IMPORT_FORMATS))
+    .argument("<files...>", "YAML files or folders")
+    .option("--out <dir>", "write <service>.yaml files here (default: print to stdout)")
+    .option("--team <name>", "metadata.team of the imported services")
+    .option("--tier <name>", "spec.tier of the imported services", "high")
+    .option("--window <duration>", "Sloth: the period sloth generate used (--default-slo-period), written on every SLO")
+    .option("--force", "overwrite existing files under --out", false)
+    .addOption(format())
+    .action((from: ImportFormat, files: string[], o: { out?: string; team?: string; tier: string; window?: string; force: boolean; format: DiagnosticFormat }) => set(runImport(io, from, files, o)));
+
+  program
     .command("bundle")
     .description("build the OPA bundle artefacts (bundle.tar.gz, bundle.wasm.tar.gz, policy.wasm) with opa")
     .addOption(spec())
@@ -115,13 +138,22 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .action((o: { spec: string; format: DiagnosticFormat; dest: string; tools?: string }) => set(runBundle(io, o)));
 
   program
+    .command("setup-tools")
+    .description("install the validators verify runs (promtool, amtool, opa, k6, kubeconform, luajit, ...) into the package's .tools (or $SVCSPEC_TOOLS); needs apt-get and Go")
+    .option("--check", "only report what is installed", false)
+    .action(async (o: { check: boolean }) => set(await runSetupTools(io, o)));
+
+  program
     .command("verify")
     .description("run the real validators (promtool, amtool, opa, luajit, k6, kubeconform) over the output folder")
     .addOption(spec())
     .addOption(out())
     .option("--tools <dir>", "folder holding the validator binaries (default .tools/bin, then PATH)")
-    .option("--require-tools", "fail when a validator that applies is not installed", false)
-    .action(async (o: { spec: string; out: string; tools?: string; requireTools: boolean }) => set(await runVerify(io, o)));
+    .option("--crds <dir>", "folder of the cluster's CustomResourceDefinitions (kubectl get crd ... -o yaml) for kubeconform; default $SVCSPEC_CRDS")
+    .option("--allow-missing", "exit 0 when a validator that applies is missing (by default: exit 3)", false)
+    .addOption(new Option("--require-tools", "missing validators fail (the default; kept for old scripts)").hideHelp())
+    .addOption(new Option("--format <format>", "report format").choices(["text", "json"]).default("text"))
+    .action(async (o: { spec: string; out: string; tools?: string; crds?: string; allowMissing: boolean; format: "text" | "json" }) => set(await runVerify(io, o)));
 
   program
     .command("policy")

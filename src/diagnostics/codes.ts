@@ -9,6 +9,7 @@ export const CODES = {
   SVC005: "policies cannot be compiled or evaluated (opa missing, a Rego error, a rule that fails)",
   SVC006: "text holds a character no output can carry (a lone surrogate)",
   SVC007: "YAML aliases expand too far or into themselves",
+  SVC008: "a Sloth or OpenSLO document, not a svcspec one (run svcspec import)",
   SVC009: "spec file cannot be read (permissions, a looping or dangling link, not a regular file)",
   // JSON Schema (shape)
   SVC010: "required field missing",
@@ -70,6 +71,10 @@ export const CODES = {
   SVC092: "arrival-rate VUs inconsistent",
   // cache
   SVC095: "duplicate or unreachable cache route",
+  // svcspec import (Sloth, OpenSLO)
+  SVC100: "cannot import: the construct has no svcspec equivalent and its SLO (or document) is left out",
+  SVC101: "not carried over by the import: the rest imports without it",
+  SVC102: "changed by the import to fit svcspec (a name, a label svcspec sets, a semantic difference)",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -38,6 +38,11 @@ export const DEFAULT_ORGANIZATION_NAME = "default";
 export const DEFAULT_RECEIVER_NAME = "default";
 
 export const DEFAULT_NO_DATA = "none";
+/** The name every burn-rate alert of an SLO shares unless `alerting.name` sets another. */
+export const DEFAULT_BURN_ALERT_NAME = "SLOErrorBudgetBurn";
+
+/** Namespaces of the platform objects (Organization `platform.namespaces`). */
+export const DEFAULT_NAMESPACES = { monitoring: "monitoring", logging: "logging", opa: "opa" } as const;
 export const DEFAULT_CACHE_SCOPE = "public";
 /** A custom PII pattern's `replace` when it sets none. */
 export const DEFAULT_PATTERN_REPLACEMENT = "[REDACTED]";

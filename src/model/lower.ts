@@ -103,6 +103,7 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Tr
         emergencyHold: r.emergencyHold ?? false,
       }))
       .sort((a, b) => b.minBudgetRemaining.cmp(a.minBudgetRemaining)),
+    platform: { namespaces: { ...D.DEFAULT_NAMESPACES, ...spec.platform?.namespaces } },
   };
   return track(organization, ["spec"], spec);
 }
@@ -178,6 +179,11 @@ function lowerSlo(s: S.Slo, tier: M.Tier, org: M.Organization, track: Track): M.
     noData: s.alerting?.noData ?? D.DEFAULT_NO_DATA,
     labels: sortedPairs(s.alerting?.labels),
     annotations: sortedPairs(s.alerting?.annotations),
+    name: s.alerting?.name ?? D.DEFAULT_BURN_ALERT_NAME,
+    bySeverity: {
+      page: { labels: sortedPairs(s.alerting?.bySeverity?.page?.labels), annotations: sortedPairs(s.alerting?.bySeverity?.page?.annotations) },
+      ticket: { labels: sortedPairs(s.alerting?.bySeverity?.ticket?.labels), annotations: sortedPairs(s.alerting?.bySeverity?.ticket?.annotations) },
+    },
   };
   track(alerting, ["alerting"], s.alerting);
   const alerts = org.slo.burnRateAlerts

@@ -27,6 +27,15 @@ export interface Organization extends Origin {
   access: { roles: string[]; networks: Network[] };
   pii: { defaults: string[] };
   deployPolicy: DeployRule[];
+  platform: { namespaces: PlatformNamespaces };
+}
+
+/** Where the shared platform objects go: the Alertmanager config Secret (monitoring), the Fluent
+ * Bit ConfigMap and HMAC Secret (logging), the OPA policies ConfigMap (opa). */
+export interface PlatformNamespaces {
+  monitoring: string;
+  logging: string;
+  opa: string;
 }
 
 export interface Tier {
@@ -133,6 +142,10 @@ export interface SloAlerting {
   noData: "none" | Severity;
   labels: [string, string][];
   annotations: [string, string][];
+  /** The alertname of the SLO's burn-rate alerts. */
+  name: string;
+  /** Labels and annotations of one severity's alerts (sorted by key), on top of the SLO's. */
+  bySeverity: Record<Severity, { labels: [string, string][]; annotations: [string, string][] }>;
 }
 
 export interface BurnRateAlert {

@@ -1,28 +1,29 @@
 /** Names of the platform objects that several outputs refer to: the Fluent Bit script and its
  * ConfigMap, the HMAC key's Secret and environment variable, the Alertmanager config Secret and
- * the OPA policies ConfigMap. One place, so the docs and the manifests can never disagree. */
+ * the OPA policies ConfigMap. One place, so the docs and the manifests can never disagree. Their
+ * namespaces are the Organization's (`platform.namespaces`, Model.organization.platform). */
 
 /** Fluent Bit: the redaction script, its callback, and the ConfigMap that carries it. */
 export const LUA_SCRIPT = "redact.lua";
 export const LUA_CALL = "cb_redact";
 export const FLUENT_BIT_CONFIGMAP = "fluent-bit-svcspec";
-export const LOGGING_NAMESPACE = "logging";
 /** The environment variable redact.lua reads the `hash` key from. */
 export const HMAC_ENV = "SVCSPEC_PII_HMAC_KEY";
 /** The Secret (created by the user, never generated) and its key that hold the HMAC key. */
 export const HMAC_SECRET_NAME = "fluent-bit-svcspec-pii";
 export const HMAC_SECRET_KEY = "hmac-key";
-/** Creating the Secret from a file: the key never appears on a command line or in the output. */
-export const HMAC_SECRET_COMMANDS = [
-  `openssl rand -hex 32 | tr -d '\\n' > ${HMAC_SECRET_KEY}`,
-  `kubectl create secret generic ${HMAC_SECRET_NAME} -n ${LOGGING_NAMESPACE} --from-file=${HMAC_SECRET_KEY}=${HMAC_SECRET_KEY}`,
-];
+/** Creating the Secret (in the logging namespace) from a file: the key never appears on a command
+ * line or in the output. */
+export function hmacSecretCommands(namespace: string): string[] {
+  return [
+    `openssl rand -hex 32 | tr -d '\\n' > ${HMAC_SECRET_KEY}`,
+    `kubectl create secret generic ${HMAC_SECRET_NAME} -n ${namespace} --from-file=${HMAC_SECRET_KEY}=${HMAC_SECRET_KEY}`,
+  ];
+}
 
 /** Alertmanager: the Secret prometheus-operator reads the config from. */
 export const ALERTMANAGER_SECRET = "alertmanager-svcspec";
-export const MONITORING_NAMESPACE = "monitoring";
 
 /** OPA: the policies ConfigMap for a sidecar, and where it is mounted. */
 export const OPA_CONFIGMAP = "svcspec-opa-policies";
-export const OPA_NAMESPACE = "opa";
 export const OPA_POLICIES_MOUNT = "/policies";

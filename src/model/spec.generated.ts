@@ -54,7 +54,8 @@ export type DottedPath = string;
 
 /**
  * Absolute path of a file holding a secret, as mounted into Alertmanager; secrets are never written
- * inline in the spec.
+ * inline in the spec. prometheus-operator mounts each Secret listed in the Alertmanager's
+ * spec.secrets at /etc/alertmanager/secrets/<secret>/, one file per key.
  */
 export type SecretFile = string;
 
@@ -243,6 +244,21 @@ export interface OrganizationSpec {
   policies?: {
     /** Built-in rules to switch off, by name. */
     disable?: ("chaos_in_business_hours" | "critical_chaos_steady_state" | "critical_services_page" | "load_thresholds_within_slos" | "paging_needs_runbook" | "pii_access_needs_mfa" | "pii_fields_redacted" | "wildcard_rule_needs_subjects")[];
+  };
+  /** Where the platform objects go in the cluster. */
+  platform?: {
+    /** Namespaces of the shared platform objects (services keep their own namespace). */
+    namespaces?: {
+      /**
+       * Namespace of the Alertmanager config Secret (prometheus-operator's Alertmanager). Default
+       * monitoring.
+       */
+      monitoring?: Name;
+      /** Namespace of the Fluent Bit script ConfigMap and the HMAC key Secret. Default logging. */
+      logging?: Name;
+      /** Namespace of the OPA policies ConfigMap. Default opa. */
+      opa?: Name;
+    };
   };
 }
 
@@ -439,6 +455,30 @@ export interface SloAlerting {
   /** Extra labels on this SLO's alerts. */
   labels?: AlertLabels;
   /** Extra annotations on this SLO's alerts. */
+  annotations?: AlertLabels;
+  /**
+   * Name of this SLO's burn-rate alerts (every tier shares it; the no-data alert keeps SLONoData).
+   * Default SLOErrorBudgetBurn. Sloth's alerting.name.
+   */
+  name?: string;
+  /**
+   * Labels and annotations by severity: page (burn-rate pages, and the no-data alert at noData:
+   * page) and ticket.
+   */
+  bySeverity?: {
+    page?: SeverityAlerting;
+    ticket?: SeverityAlerting;
+  };
+}
+
+/**
+ * Labels and annotations for the alerts of one severity only (Sloth's page_alert / ticket_alert).
+ * Labels svcspec sets win; these win over alerting.labels and alerting.annotations.
+ */
+export interface SeverityAlerting {
+  /** Extra labels on this severity's alerts. */
+  labels?: AlertLabels;
+  /** Extra annotations on this severity's alerts. */
   annotations?: AlertLabels;
 }
 

@@ -3,12 +3,15 @@
  * manifest in the output folder records what it owns. */
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { SVCSPEC_VERSION } from "../util/version.js";
 import type { FileSet } from "./fileset.js";
 
 export const MANIFEST = ".svcspec-manifest.json";
 
 export interface Manifest {
   generatedBy: "svcspec";
+  /** The svcspec version that wrote the folder: here, not in each file's header. */
+  version: string;
   /** Paths relative to the output folder, sorted. */
   files: string[];
 }
@@ -25,7 +28,7 @@ export function readManifest(outDir: string): string[] {
 }
 
 export function manifestText(files: Iterable<string>): string {
-  const m: Manifest = { generatedBy: "svcspec", files: [...files].sort() };
+  const m: Manifest = { generatedBy: "svcspec", version: SVCSPEC_VERSION, files: [...files].sort() };
   return JSON.stringify(m, null, 2) + "\n";
 }
 

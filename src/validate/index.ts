@@ -2,6 +2,7 @@
  * checks of resolved values on the Model (checkResolved). */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { PathSegment } from "../load/locate.js";
+import { foreignFormat } from "../load/foreign.js";
 import type { SpecDocument } from "../load/source.js";
 import { type Located, lower } from "../model/lower.js";
 import { Origins } from "../model/origins.js";
@@ -23,6 +24,12 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   const valid: SpecDocument[] = [];
   const rejected = new Map<SpecDocument, PathSegment[][]>();
   for (const d of documents) {
+    const foreign = foreignFormat(d.value);
+    if (foreign) {
+      // One line that names the format beats a dozen unknown fields.
+      new Report(d, diagnostics).error("SVC008", [foreign.key], `this is ${foreign.what}, not a svcspec document`, `run \`svcspec import ${foreign.format} ${d.source.path} --out <spec folder>/services\` and keep the original out of the spec folder`);
+      continue;
+    }
     checkText(new Report(d, diagnostics), d);
     const { diagnostics: problems, errorPaths } = checkShape(d);
     diagnostics.push(...problems);

@@ -102,6 +102,11 @@ function checkSlos(r: Report, slos: readonly S.Slo[]): void {
     for (const key of Object.keys(slo.alerting?.labels ?? {})) {
       if (ALERT_LABELS.includes(key)) r.warn("SVC053", at("alerting", "labels", key), `alert label \`${key}\` is set by svcspec; this value is ignored`, "Alertmanager routes on svcspec's own value; choose another label name", "key");
     }
+    for (const severity of ["page", "ticket"] as const) {
+      for (const key of Object.keys(slo.alerting?.bySeverity?.[severity]?.labels ?? {})) {
+        if (ALERT_LABELS.includes(key)) r.warn("SVC053", at("alerting", "bySeverity", severity, "labels", key), `alert label \`${key}\` is set by svcspec; this value is ignored`, "Alertmanager routes on svcspec's own value; choose another label name", "key");
+      }
+    }
   });
 }
 

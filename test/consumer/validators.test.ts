@@ -37,18 +37,19 @@ describe("real validators", () => {
     expect(r.code).toBe(0);
   });
 
-  it("svcspec verify without the custom-resource schemas reports kubeconform missing (a --require-tools failure), never a failed check", async () => {
+  it("svcspec verify without the custom-resource schemas reports kubeconform missing (exit 3 unless --allow-missing), never a failed check", async () => {
     const empty = tempDir();
     try {
-      const env = { SVCSPEC_KUBE_SCHEMAS: empty.path };
-      const required = await run(["verify", "--require-tools"], ROOT, env);
-      expect(required.err).toMatch(/\?  kubeconform -strict\s+MISSING: no custom-resource schemas in \S+ \(scripts\/setup-tools\.sh converts them from \.\.\/shared\/crds or \$SVCSPEC_CRDS\)\n/);
+      const env = { SVCSPEC_KUBE_SCHEMAS: empty.path, SVCSPEC_CRDS: "" };
+      const required = await run(["verify"], ROOT, env);
+      expect(required.err).toMatch(/\?  kubeconform -strict\s+MISSING: no custom-resource schemas in \S+ \(\$SVCSPEC_KUBE_SCHEMAS\); pass --crds <folder of CRDs> or set SVCSPEC_CRDS\n/);
       expect(required.err).toContain(`schemas in ${empty.path} (`);
       expect(required.err).not.toMatch(/could not find schema|FAILED/);
       expect(required.err).toMatch(/✔  kubernetes-models core\s+ok/);
       expect(required.err).toMatch(/✖ verify: 10 ran, 0 failed, 1 missing/);
-      expect(required.code).toBe(1);
-      const lenient = await run(["verify"], ROOT, env);
+      expect(required.code).toBe(3);
+      expect((await run(["verify", "--require-tools"], ROOT, env)).code).toBe(3);
+      const lenient = await run(["verify", "--allow-missing"], ROOT, env);
       expect(lenient.err).toMatch(/✔ verify: 10 ran, 0 failed, 1 missing/);
       expect(lenient.code, lenient.err).toBe(0);
     } finally {

@@ -46,19 +46,29 @@ export function runInit(io: Io, opts: InitOptions): ExitCode {
   return EXIT.ok;
 }
 
+/** The Secret the scaffold's receivers read their keys from. prometheus-operator mounts each Secret
+ * named in the Alertmanager's spec.secrets at /etc/alertmanager/secrets/<secret>/<key>. */
+export const RECEIVER_SECRET = "alertmanager-receivers";
+const SECRET_DIR = `/etc/alertmanager/secrets/${RECEIVER_SECRET}`;
+
 function organizationTemplate(team: string): string {
   return `apiVersion: svcspec/v1
 kind: Organization
 metadata:
   name: my-org
 spec:
+  # Receiver secrets are files: prometheus-operator mounts the Secret ${RECEIVER_SECRET}, listed in
+  # the Alertmanager's spec.secrets, at ${SECRET_DIR}/<key>. Create it with
+  #   kubectl create secret generic ${RECEIVER_SECRET} -n monitoring \\
+  #     --from-file=${team}-pagerduty-routing-key=<file> --from-file=slack-api-url=<file>
+  # (docs/from-init-to-cluster.md walks through the rest).
   teams:
     ${team}:
       receivers:
         page:
-          pagerduty: { routingKeyFile: /etc/alertmanager/secrets/${team}-pagerduty }
+          pagerduty: { routingKeyFile: ${SECRET_DIR}/${team}-pagerduty-routing-key }
         ticket:
-          slack: { channel: "#${team}-alerts", apiUrlFile: /etc/alertmanager/secrets/slack-api-url }
+          slack: { channel: "#${team}-alerts", apiUrlFile: ${SECRET_DIR}/slack-api-url }
       businessHours: { timezone: UTC, days: [mon, tue, wed, thu, fri], from: "09:00", to: "17:00" }
   alerting:
     defaultReceiver: { webhook: { url: "http://alert-sink.monitoring.svc:8080/" } }
@@ -66,6 +76,8 @@ spec:
     roles: [viewer, engineer, sre, admin]
     networks:
       corp-vpn: [10.0.0.0/8]
+  # platform:                     # where the shared objects go (these are the defaults)
+  #   namespaces: { monitoring: monitoring, logging: logging, opa: opa }
 `;
 }
 

@@ -1,14 +1,17 @@
 /** Runs the real consumers of each output over the output folder: the proof that Prometheus,
  * Alertmanager, OPA, LuaJIT, k6 and Kubernetes accept what svcspec wrote. */
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import jsyaml from "js-yaml";
 import { dirname, join, relative, resolve } from "node:path";
 import { deployCases } from "../../access/cases.js";
 import { buildWasmBundle, loadAccessWasm } from "../../access/wasm.js";
 import type { Model } from "../../model/model.js";
 import { toJson } from "../../render/json.js";
+import { convertCrds, schemaLocation } from "../../tools/crd-schemas.js";
 import { findTool, kubeSchemas, toolDirs } from "../../tools/discover.js";
+import { packageRoot } from "../../util/package-root.js";
 import { compileFolder } from "../shared.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 
@@ -17,15 +20,23 @@ export interface VerifyOptions {
   /** The spec folder, for the access tests run through the wasm. */
   spec: string;
   tools?: string;
-  /** Fail when a validator that applies is not installed (CI sets this). */
-  requireTools: boolean;
+  /** A folder of CustomResourceDefinitions (`kubectl get crd ... -o yaml`), converted on the fly. */
+  crds?: string;
+  /** Exit 0 although a validator that applies is missing (by default that is exit 3). */
+  allowMissing: boolean;
+  format: "text" | "json";
 }
 
-/** Where a check runs: the tools folder of the binary found (the one holding its bin/) and the
- * environment, which may point at other schemas. */
+/** Where a check runs: the folder of custom-resource schemas kubeconform reads (null: none). */
 interface CheckContext {
-  toolsRoot: string;
-  env: Io["env"];
+  kubeSchemas: KubeSchemas;
+}
+
+/** Where the custom-resource schemas come from, and whether there are any. */
+interface KubeSchemas {
+  dir: string | null;
+  /** Why there are none (then kubeconform counts as missing), or how they were found. */
+  why: string;
 }
 
 interface Check {
@@ -60,13 +71,10 @@ const CHECKS: Check[] = [
     what: "-strict",
     select: (f) => f.filter((p) => /^kubernetes\/.*\.ya?ml$/.test(p) && !p.endsWith("kustomization.yaml")),
     // Without the schemas every custom resource would fail with "could not find schema": say what is missing instead.
-    unavailable: ({ toolsRoot, env }) => {
-      const schemas = kubeSchemas(env, toolsRoot);
-      return schemas.present ? null : `no custom-resource schemas in ${schemas.dir} (scripts/setup-tools.sh converts them from ../shared/crds or $SVCSPEC_CRDS)`;
-    },
-    // Offline: custom resources from the schemas scripts/setup-tools.sh converts from the CRDs;
-    // the core kinds, for which no schema is at hand offline, are checked by kubernetes-models below.
-    commands: (f, _out, { toolsRoot, env }) => [["-strict", "-summary", "-skip", CORE_KINDS.join(","), "-schema-location", `${kubeSchemas(env, toolsRoot).dir}/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json`, ...f]],
+    unavailable: ({ kubeSchemas }) => (kubeSchemas.dir ? null : kubeSchemas.why),
+    // Offline: custom resources from schemas converted from the CRDs; the core kinds, for which no
+    // schema is at hand offline, are checked by kubernetes-models below.
+    commands: (f, _out, { kubeSchemas }) => [["-strict", "-summary", "-skip", CORE_KINDS.join(","), "-schema-location", schemaLocation(kubeSchemas.dir ?? ""), ...f]],
   },
 ];
 
@@ -113,6 +121,54 @@ function listFiles(root: string, dir = root): string[] {
   });
 }
 
+/** One line of the report. */
+interface Result {
+  check: string;
+  status: "ok" | "failed" | "missing" | "none";
+  /** Files checked (ok, failed), or why nothing ran (missing, none). */
+  detail: string;
+  problems: string[];
+}
+
+/** The custom-resource schemas: `--crds <dir>` (converted now), `$SVCSPEC_KUBE_SCHEMAS` (converted
+ * before), `$SVCSPEC_CRDS` (converted now), the tools folder of the kubeconform found, then the
+ * package's own `.tools/kube-schemas` (what `svcspec setup-tools` converts). `cleanup` removes
+ * what was converted for this run. */
+function findKubeSchemas(io: Io, crds: string | undefined, kubeconform: string | null): KubeSchemas & { cleanup(): void } {
+  const none = () => undefined;
+  const convert = (dir: string, from: string): KubeSchemas & { cleanup(): void } => {
+    const abs = resolve(io.cwd, dir);
+    if (!existsSync(abs)) return { dir: null, why: `no CRD folder ${dir} (${from})`, cleanup: none };
+    const out = mkdtempSync(join(tmpdir(), "svcspec-kube-schemas-"));
+    const cleanup = () => rmSync(out, { recursive: true, force: true });
+    try {
+      const n = convertCrds(abs, out);
+      if (n) return { dir: out, why: `${n} schemas from ${dir} (${from})`, cleanup };
+      cleanup();
+      return { dir: null, why: `no CustomResourceDefinition in ${dir} (${from}): save them with \`kubectl get crd <names> -o yaml > ${dir}/crds.yaml\``, cleanup: none };
+    } catch (e) {
+      cleanup();
+      return { dir: null, why: `the CRDs in ${dir} (${from}) do not read: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`, cleanup: none };
+    }
+  };
+  if (crds !== undefined) return convert(crds, "--crds");
+  if (io.env["SVCSPEC_KUBE_SCHEMAS"]) {
+    const k = kubeSchemas(io.env, "");
+    return { dir: k.present ? k.dir : null, why: `no custom-resource schemas in ${k.dir} ($SVCSPEC_KUBE_SCHEMAS); pass --crds <folder of CRDs> or set SVCSPEC_CRDS`, cleanup: none };
+  }
+  if (io.env["SVCSPEC_CRDS"]) return convert(io.env["SVCSPEC_CRDS"], "$SVCSPEC_CRDS");
+  const places = [...new Set([kubeconform ? dirname(dirname(kubeconform)) : null, join(packageRoot(), ".tools")].filter((d): d is string => d !== null))];
+  for (const root of places) {
+    const k = kubeSchemas({}, root);
+    if (k.present) return { dir: k.dir, why: `schemas in ${k.dir}`, cleanup: none };
+  }
+  return {
+    dir: null,
+    why: `no custom-resource schemas (looked in ${places.map((p) => join(p, "kube-schemas")).join(", ")}): pass --crds <folder>, a folder of the cluster's CRDs (\`kubectl get crd <names> -o yaml > crds/crds.yaml\`), or set SVCSPEC_CRDS; \`svcspec setup-tools\` converts them once`,
+    cleanup: none,
+  };
+}
+
 export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> {
   const outDir = resolve(io.cwd, opts.out);
   if (!existsSync(outDir)) {
@@ -121,70 +177,80 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
   }
   const files = listFiles(outDir).sort();
   const dirs = toolDirs(io, opts.tools);
-  let failed = 0;
-  let missing = 0;
-  let ran = 0;
-  for (const check of CHECKS) {
-    const selected = check.select(files);
-    const label = `${check.tool} ${check.what}`.padEnd(24);
-    if (!selected.length) {
-      io.err(`  -  ${label} nothing to check\n`);
-      continue;
+  const results: Result[] = [];
+  const text = opts.format === "text";
+  const report = (r: Result) => {
+    results.push(r);
+    if (text) io.err(resultLine(r));
+  };
+  const schemas = findKubeSchemas(io, opts.crds, findTool("kubeconform", dirs));
+  try {
+    const ctx: CheckContext = { kubeSchemas: schemas };
+    for (const check of CHECKS) {
+      const name = `${check.tool} ${check.what}`;
+      const selected = check.select(files);
+      if (!selected.length) {
+        report({ check: name, status: "none", detail: "nothing to check", problems: [] });
+        continue;
+      }
+      const bin = findTool(check.tool, dirs);
+      if (!bin) {
+        report({ check: name, status: "missing", detail: `${check.tool} is not installed (run \`svcspec setup-tools\`, or put it on the PATH)`, problems: [] });
+        continue;
+      }
+      const why = check.unavailable?.(ctx) ?? null;
+      if (why !== null) {
+        report({ check: name, status: "missing", detail: why, problems: [] });
+        continue;
+      }
+      const problems: string[] = [];
+      for (const args of check.commands(selected, outDir, ctx)) {
+        const r = spawnSync(bin, args, { cwd: outDir, encoding: "utf8", timeout: 120_000, env: { ...io.env, NO_COLOR: "1" } as NodeJS.ProcessEnv });
+        if (r.status !== 0) problems.push(`$ ${check.tool} ${args.join(" ")}\n${(r.stdout ?? "") + (r.stderr ?? "")}${r.error ? String(r.error) : ""}`.trimEnd());
+      }
+      report({ check: name, status: problems.length ? "failed" : "ok", detail: `${selected.length} file${selected.length === 1 ? "" : "s"}`, problems });
     }
-    const bin = findTool(check.tool, dirs);
-    if (!bin) {
-      missing++;
-      io.err(`  ?  ${label} MISSING: ${check.tool} is not installed (run scripts/setup-tools.sh)\n`);
-      continue;
-    }
-    const ctx: CheckContext = { toolsRoot: dirname(dirname(bin)), env: io.env };
-    const why = check.unavailable?.(ctx) ?? null;
-    if (why !== null) {
-      missing++;
-      io.err(`  ?  ${label} MISSING: ${why}\n`);
-      continue;
-    }
-    const problems: string[] = [];
-    for (const args of check.commands(selected, outDir, ctx)) {
-      const r = spawnSync(bin, args, { cwd: outDir, encoding: "utf8", timeout: 120_000, env: { ...io.env, NO_COLOR: "1" } as NodeJS.ProcessEnv });
-      if (r.status !== 0) problems.push(`$ ${check.tool} ${args.join(" ")}\n${(r.stdout ?? "") + (r.stderr ?? "")}${r.error ? String(r.error) : ""}`.trimEnd());
-    }
-    ran++;
-    if (problems.length) {
-      failed++;
-      io.err(`  ✖  ${label} FAILED on ${selected.length} file(s)\n${problems.map((p) => p.replace(/^/gm, "       ")).join("\n")}\n`);
-    } else io.err(`  ✔  ${label} ok (${selected.length} file${selected.length === 1 ? "" : "s"})\n`);
+  } finally {
+    schemas.cleanup();
   }
   const wasm = await checkAccessWasm(io, opts.spec, outDir, files, dirs);
-  const wasmLabel = "opa-wasm access.tests".padEnd(24);
-  if (wasm.status === "none") io.err(`  -  ${wasmLabel} ${wasm.why}\n`);
-  else if (wasm.status === "missing") {
-    missing++;
-    io.err(`  ?  ${wasmLabel} MISSING: opa is not installed (run scripts/setup-tools.sh)\n`);
-  } else {
-    ran++;
-    if (wasm.problems.length) {
-      failed++;
-      io.err(`  ✖  ${wasmLabel} FAILED\n${wasm.problems.map((p) => p.replace(/^/gm, "       ")).join("\n")}\n`);
-    } else io.err(`  ✔  ${wasmLabel} ok (${wasm.summary})\n`);
-  }
+  const wasmName = "opa-wasm access.tests";
+  if (wasm.status === "none") report({ check: wasmName, status: "none", detail: wasm.why, problems: [] });
+  else if (wasm.status === "missing") report({ check: wasmName, status: "missing", detail: "opa is not installed (run `svcspec setup-tools`, or put it on the PATH)", problems: [] });
+  else report({ check: wasmName, status: wasm.problems.length ? "failed" : "ok", detail: wasm.summary, problems: wasm.problems });
   const core = await checkCoreKinds(outDir, files);
-  const coreLabel = "kubernetes-models core".padEnd(24);
-  if (!core.checked) io.err(`  -  ${coreLabel} nothing to check\n`);
-  else {
-    ran++;
-    if (core.problems.length) {
-      failed++;
-      io.err(`  ✖  ${coreLabel} FAILED\n${core.problems.map((p) => `       ${p}`).join("\n")}\n`);
-    } else io.err(`  ✔  ${coreLabel} ok (${core.checked} object${core.checked === 1 ? "" : "s"})\n`);
-  }
+  const coreName = "kubernetes-models core";
+  if (!core.checked) report({ check: coreName, status: "none", detail: "nothing to check", problems: [] });
+  else report({ check: coreName, status: core.problems.length ? "failed" : "ok", detail: `${core.checked} object${core.checked === 1 ? "" : "s"}`, problems: core.problems });
+
+  const count = (status: Result["status"]) => results.filter((r) => r.status === status).length;
+  const ran = count("ok") + count("failed");
+  const failed = count("failed");
+  const missing = count("missing");
+  const code: ExitCode = failed ? EXIT.invalid : missing && !opts.allowMissing ? EXIT.missing : EXIT.ok;
   const summary = `${ran} ran, ${failed} failed, ${missing} missing`;
-  if (failed || (missing && opts.requireTools)) {
-    io.err(`✖ verify: ${summary}\n`);
-    return EXIT.invalid;
+  if (!text) {
+    io.out(JSON.stringify({ summary: { ran, failed, missing, exitCode: code }, kubeSchemas: schemas.why, checks: results }, null, 2) + "\n");
+    return code;
   }
-  io.err(`✔ verify: ${summary}\n`);
-  return EXIT.ok;
+  if (code === EXIT.missing) io.err(`✖ verify: ${summary}\n  hint: install the missing validators (\`svcspec setup-tools\`), or pass --allow-missing to accept them missing\n`);
+  else io.err(`${code === EXIT.ok ? "✔" : "✖"} verify: ${summary}\n`);
+  return code;
+}
+
+/** `  ✔  promtool check rules     ok (7 files)` and the problems, indented. */
+function resultLine(r: Result): string {
+  const label = r.check.padEnd(24);
+  switch (r.status) {
+    case "none":
+      return `  -  ${label} ${r.detail}\n`;
+    case "missing":
+      return `  ?  ${label} MISSING: ${r.detail}\n`;
+    case "ok":
+      return `  ✔  ${label} ok (${r.detail})\n`;
+    case "failed":
+      return `  ✖  ${label} FAILED${r.detail ? ` on ${r.detail}` : ""}\n${r.problems.map((p) => p.replace(/^/gm, "       ")).join("\n")}\n`;
+  }
 }
 
 type WasmCheck = { status: "none"; why: string } | { status: "missing" } | { status: "ran"; problems: string[]; summary: string };
