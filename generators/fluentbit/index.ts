@@ -69,12 +69,16 @@ export function redactLua(model: Model): string {
 }
 
 /** The filters of every config (YAML, classic, the ConfigMap's fluent-bit.conf, the Helm values).
+ * merge_log off: redact.lua decodes the log line's JSON itself, with a depth cap. Merged by Fluent
+ * Bit, a line nested 64 deep is one level too deep for the decoder of the lua filter, which then
+ * never runs and passes the whole chunk on unredacted. A pod-suggested parser
+ * (k8s-logging.parser) only ever applies while merging, so it is off too.
  * enable_flb_null: without it Fluent Bit hands msgpack nil to Lua as nil, so every null-valued key
  * of a record returned with code 2 vanishes and a null inside an array leaves a hole; with it, nil
  * arrives as the global flb_null (a NULL lightuserdata) and is packed back as nil. */
 function filters(script: string): Record<string, string>[] {
   return [
-    { name: "kubernetes", match: "kube.*", merge_log: "on", keep_log: "off", "k8s-logging.parser": "on", "k8s-logging.exclude": "on" },
+    { name: "kubernetes", match: "kube.*", merge_log: "off", "k8s-logging.parser": "off", "k8s-logging.exclude": "on" },
     { name: "lua", match: "*", script, call: LUA_CALL, protected_mode: "on", enable_flb_null: "on" },
   ];
 }

@@ -843,6 +843,194 @@ local IPAD, OPAD
 if HMAC_KEY then IPAD, OPAD = hmac_pads(HMAC_KEY) end
 local function keyed_hash(v) return to_hex(sha256(OPAD .. sha256(IPAD .. v))) end
 
+-- the log line's JSON ---------------------------------------------------------------------------
+-- The kubernetes filter runs with merge_log off, and this filter merges instead. Fluent Bit's JSON
+-- parser accepts 64 levels but its decoder for the lua filter only 63 (the event wrapper counts):
+-- a line nested exactly 64 deep, merged by Fluent Bit, never reached this callback and its whole
+-- chunk went downstream unredacted. Here a `log` that is one JSON object is decoded with a depth
+-- cap and its keys join the record as merge_log (keep_log off) joined them; deeper than
+-- LOG_JSON_MAX_DEPTH is an error, hence the redaction-error stub, never an unscanned record. Keys the
+-- record already has (log, stream, time, kubernetes, ...) and those the walk skips stay under `log`.
+-- A `log` that is not exactly one JSON object (text, an array, invalid JSON) stays a string.
+local LOG_JSON_MAX_DEPTH = 32
+local MAP_MT, ARRAY_MT = { type = 2 }, { type = 1 }
+-- a JSON null: flb_null (enable_flb_null on), else nothing, as Fluent Bit would pass it
+local NULL = flb_null
+local NOTHING = {}
+local JSON_WS = set_of(" \t\r\n")
+local JSON_ESC = { [34] = "\"", [92] = "\\", [47] = "/", [98] = "\b", [102] = "\f", [110] = "\n", [114] = "\r", [116] = "\t" }
+local function json_ws(s, i)
+  while JSON_WS[at(s, i)] do i = i + 1 end
+  return i
+end
+local function utf8_bytes(c)
+  if c < 0x80 then return char(c) end
+  if c < 0x800 then return char(0xC0 + floor(c / 64), 0x80 + c % 64) end
+  if c < 0x10000 then return char(0xE0 + floor(c / 4096), 0x80 + floor(c / 64) % 64, 0x80 + c % 64) end
+  return char(0xF0 + floor(c / 262144), 0x80 + floor(c / 4096) % 64, 0x80 + floor(c / 64) % 64, 0x80 + c % 64)
+end
+-- the code unit of \uXXXX at i (the backslash), or nil
+local function json_u(s, i)
+  if at(s, i) ~= 92 or at(s, i + 1) ~= 117 or not (HEX[at(s, i + 2)] and HEX[at(s, i + 3)] and HEX[at(s, i + 4)] and HEX[at(s, i + 5)]) then return nil end
+  return tonumber(sub(s, i + 2, i + 5), 16)
+end
+-- next_at(lit)(s, j): the first `lit` at or after j in s, remembered: a string is decoded from left
+-- to right, so each quote and backslash is found once and decoding stays linear
+local function next_at(lit)
+  local cs, from, pos = nil, 0, false
+  return function(s, j)
+    if cs ~= s or j < from or (pos and pos < j) then cs, from, pos = s, j, find(s, lit, j, true) or false end
+    return pos
+  end
+end
+local next_quote, next_backslash = next_at("\""), next_at("\\")
+-- the string whose opening quote is at i, and the index after its closing quote; nil if invalid
+-- (a raw control character, an unknown escape, a lone surrogate, no closing quote)
+local function json_string(s, i)
+  local parts, n, j = nil, 0, i + 1
+  while true do
+    local q = next_quote(s, j)
+    if not q then return nil end
+    local e = next_backslash(s, j)
+    local stop = q
+    if e and e < q then stop = e end
+    for k = j, stop - 1 do
+      if byte(s, k) < 32 then return nil end
+    end
+    if stop == q then
+      if not parts then return sub(s, j, q - 1), q + 1 end
+      parts[n + 1] = sub(s, j, q - 1)
+      return concat(parts), q + 1
+    end
+    parts = parts or {}
+    parts[n + 1] = sub(s, j, e - 1)
+    n = n + 1
+    local c = at(s, e + 1)
+    if c == 117 then
+      local u = json_u(s, e)
+      if not u or (u >= 0xDC00 and u <= 0xDFFF) then return nil end
+      j = e + 6
+      if u >= 0xD800 and u <= 0xDBFF then
+        local lo = json_u(s, j)
+        if not lo or lo < 0xDC00 or lo > 0xDFFF then return nil end
+        u = 0x10000 + (u - 0xD800) * 1024 + (lo - 0xDC00)
+        j = j + 6
+      end
+      parts[n + 1] = utf8_bytes(u)
+    else
+      local x = JSON_ESC[c]
+      if not x then return nil end
+      parts[n + 1] = x
+      j = e + 2
+    end
+    n = n + 1
+  end
+end
+local function digits_end(s, j)
+  while DIGIT[at(s, j)] do j = j + 1 end
+  return j
+end
+-- the number at i (JSON's grammar), and the index after it; nil if invalid or not finite
+local function json_number(s, i)
+  local j = i
+  if at(s, j) == 45 then j = j + 1 end
+  local c = at(s, j)
+  if c == 48 then
+    j = j + 1
+  elseif DIGIT[c] then
+    j = digits_end(s, j)
+  else
+    return nil
+  end
+  if at(s, j) == 46 then
+    if not DIGIT[at(s, j + 1)] then return nil end
+    j = digits_end(s, j + 1)
+  end
+  c = at(s, j)
+  if c == 101 or c == 69 then
+    j = j + 1
+    c = at(s, j)
+    if c == 43 or c == 45 then j = j + 1 end
+    if not DIGIT[at(s, j)] then return nil end
+    j = digits_end(s, j)
+  end
+  local v = tonumber(sub(s, i, j - 1))
+  if not v or v ~= v or v == math.huge or v == -math.huge then return nil end
+  return v, j
+end
+-- the value at i (after white space), and the index after it; nil if invalid; an error when it
+-- opens more than LOG_JSON_MAX_DEPTH maps and arrays (open: how many enclose it)
+local function json_value(s, i, open)
+  i = json_ws(s, i)
+  local c = at(s, i)
+  if c == 123 or c == 91 then
+    if open >= LOG_JSON_MAX_DEPTH then error("log JSON nested deeper than " .. LOG_JSON_MAX_DEPTH) end
+    local close, n = c + 2, 0
+    local t = setmetatable({}, c == 123 and MAP_MT or ARRAY_MT)
+    i = json_ws(s, i + 1)
+    if at(s, i) == close then return t, i + 1 end
+    while true do
+      local k
+      if close == 125 then
+        if at(s, i) ~= 34 then return nil end
+        k, i = json_string(s, i)
+        if not k then return nil end
+        i = json_ws(s, i)
+        if at(s, i) ~= 58 then return nil end
+        i = i + 1
+      else
+        n = n + 1
+        k = n
+      end
+      local v
+      v, i = json_value(s, i, open + 1)
+      if v == nil then return nil end
+      if v ~= NOTHING then t[k] = v end
+      i = json_ws(s, i)
+      c = at(s, i)
+      if c == close then return t, i + 1 end
+      if c ~= 44 then return nil end
+      i = json_ws(s, i + 1)
+    end
+  elseif c == 34 then
+    return json_string(s, i)
+  elseif c == 116 then
+    if sub(s, i, i + 3) == "true" then return true, i + 4 end
+  elseif c == 102 then
+    if sub(s, i, i + 4) == "false" then return false, i + 5 end
+  elseif c == 110 then
+    if sub(s, i, i + 3) == "null" then return NULL or NOTHING, i + 4 end
+  else
+    return json_number(s, i)
+  end
+  return nil
+end
+-- the JSON object that is all of s (white space around it allowed), or nil
+local function json_object(s)
+  local i = json_ws(s, 1)
+  if at(s, i) ~= 123 then return nil end
+  local v, j = json_value(s, i, 0)
+  if v == nil or json_ws(s, j) <= #s then return nil end
+  return v
+end
+local function merge_log(record)
+  local log = rawget(record, "log")
+  if type(log) ~= "string" then return false end
+  local obj = json_object(log)
+  if not obj then return false end
+  local kept = nil
+  for k, v in each(obj) do
+    if k == "log" or SKIP_TOP[k] or rawget(record, k) ~= nil then
+      kept = kept or setmetatable({}, MAP_MT)
+      kept[k] = v
+    else
+      record[k] = v
+    end
+  end
+  record.log = kept
+  return true
+end
+
 -- record walk -------------------------------------------------------------------------------------
 local function scan_string(s, policy, ctx)
   if #s > MAX_LEN then
@@ -967,7 +1155,7 @@ end
 local function redact(record)
   if type(record) ~= "table" then error("record is not a table") end
   local policy = policy_for(record)
-  local ctx = { changed = false, truncated = false }
+  local ctx = { changed = merge_log(record), truncated = false }
   local fields = policy.fields
   for i = 1, #fields do
     if field_action(record, fields[i][1], fields[i][2]) then ctx.changed = true end

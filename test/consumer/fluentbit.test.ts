@@ -315,10 +315,11 @@ describe("fluent-bit redaction", () => {
       });
     }
     // fail closed with null metadata: the stub keeps the names that are plain strings, no error
+    // (raw: a record this deep never reaches the callback through Fluent Bit's decoder)
     let deep: JsonMap = { v: null };
     for (let d = 0; d < 70; d++) deep = { next: deep, gap: null };
     const rec: JsonMap = { log: "x", deep, kubernetes: { namespace_name: null, pod_name: "checkout-1", container_name: null, labels: null } };
-    const [stub] = harness("records", [`return ${toLua(rec)}`]);
+    const [stub] = harness("raw", [`return ${toLua(rec)}`]);
     const want = { _svcspec_redaction_error: true, log: "[REDACTION_ERROR]", kubernetes: { pod_name: "checkout-1" } };
     expect(JSON.parse(stub!.slice(2))).toStrictEqual(want);
     expect(redactRecord(rec, opts)).toStrictEqual({ code: 2, record: want });
@@ -430,7 +431,8 @@ describe("fluent-bit redaction", () => {
       `return M{log="x", kubernetes=setmetatable({}, {__index = function() error("boom") end})}`,
       `local t = M{v="jwt eyJhbGciOi.eyJzdWIi.sig"} for i = 1, 70 do t = M{next=t} end return M{log="jwt eyJhbGciOi.eyJzdWIi.sig", nested=t, kubernetes=${k8s}}`,
     ];
-    const out = harness("records", lines, { SVCSPEC_PII_HMAC_KEY: HMAC_KEY });
+    // raw: the third record is deeper than Fluent Bit's decoder lets through; the script's own guard
+    const out = harness("raw", lines, { SVCSPEC_PII_HMAC_KEY: HMAC_KEY });
     expect(out[0]!.startsWith("2\t")).toBe(true);
     const first = JSON.parse(out[0]!.slice(2)) as JsonMap;
     expect(first["_svcspec_redaction_error"]).toBe(true);

@@ -28,6 +28,152 @@ const MAX_DEPTH = 64;
 const SKIP_TOP = new Set(["kubernetes", "stream", "time", "_p"]);
 const SAFE_K8S = ["namespace_name", "pod_name", "container_name"];
 
+/** Sets an own property, also for "__proto__" (a plain assignment would set the prototype). */
+export function setKey(o: JsonMap, k: string, v: Json): void {
+  Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+}
+
+// The log line's JSON (Lua: json_object, merge_log): a `log` that is exactly one JSON object is
+// decoded (byte strings in and out, \u escapes to UTF-8 bytes) and its keys join the record; more
+// than LOG_JSON_MAX_DEPTH nested maps and arrays is an error (the stub), invalid JSON stays text.
+export const LOG_JSON_MAX_DEPTH = 32;
+const JSON_WS = new Set([32, 9, 13, 10]);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
+const byteAt = (s: string, i: number) => (i >= 1 && i <= s.length ? s.charCodeAt(i - 1) : 0);
+const JSON_ESC: Record<number, string> = { 34: '"', 92: "\\", 47: "/", 98: "\b", 102: "\f", 110: "\n", 114: "\r", 116: "\t" };
+function jsonWs(s: string, i: number): number {
+  while (JSON_WS.has(byteAt(s, i))) i++;
+  return i;
+}
+function utf8Bytes(c: number): string {
+  return Buffer.from(String.fromCodePoint(c), "utf8").toString("latin1");
+}
+function jsonU(s: string, i: number): number | null {
+  if (byteAt(s, i) !== 92 || byteAt(s, i + 1) !== 117 || ![2, 3, 4, 5].every((d) => isHex(byteAt(s, i + d)))) return null;
+  return parseInt(s.slice(i + 1, i + 5), 16);
+}
+type Parsed = [Json, number] | null;
+function jsonString(s: string, i: number): [string, number] | null {
+  let out = "";
+  let j = i + 1;
+  for (;;) {
+    const q = s.indexOf('"', j - 1) + 1;
+    if (q === 0) return null;
+    const e0 = s.indexOf("\\", j - 1) + 1;
+    const e = e0 === 0 ? null : e0;
+    const stop = e !== null && e < q ? e : q;
+    for (let k = j; k < stop; k++) if (s.charCodeAt(k - 1) < 32) return null;
+    out += s.slice(j - 1, stop - 1);
+    if (stop === q) return [out, q + 1];
+    const c = byteAt(s, e! + 1);
+    if (c === 117) {
+      let u = jsonU(s, e!);
+      if (u === null || (u >= 0xdc00 && u <= 0xdfff)) return null;
+      j = e! + 6;
+      if (u >= 0xd800 && u <= 0xdbff) {
+        const lo = jsonU(s, j);
+        if (lo === null || lo < 0xdc00 || lo > 0xdfff) return null;
+        u = 0x10000 + (u - 0xd800) * 1024 + (lo - 0xdc00);
+        j += 6;
+      }
+      out += utf8Bytes(u);
+    } else {
+      const x = JSON_ESC[c];
+      if (x === undefined) return null;
+      out += x;
+      j = e! + 2;
+    }
+  }
+}
+function digitsEnd(s: string, j: number): number {
+  while (isDigit(byteAt(s, j))) j++;
+  return j;
+}
+function jsonNumber(s: string, i: number): Parsed {
+  let j = i;
+  if (byteAt(s, j) === 45) j++;
+  let c = byteAt(s, j);
+  if (c === 48) j++;
+  else if (isDigit(c)) j = digitsEnd(s, j);
+  else return null;
+  if (byteAt(s, j) === 46) {
+    if (!isDigit(byteAt(s, j + 1))) return null;
+    j = digitsEnd(s, j + 1);
+  }
+  c = byteAt(s, j);
+  if (c === 101 || c === 69) {
+    j++;
+    c = byteAt(s, j);
+    if (c === 43 || c === 45) j++;
+    if (!isDigit(byteAt(s, j))) return null;
+    j = digitsEnd(s, j);
+  }
+  const v = Number(s.slice(i - 1, j - 1));
+  if (!Number.isFinite(v)) return null;
+  return [v, j];
+}
+function jsonValue(s: string, i: number, open: number): Parsed {
+  i = jsonWs(s, i);
+  let c = byteAt(s, i);
+  if (c === 123 || c === 91) {
+    if (open >= LOG_JSON_MAX_DEPTH) throw new Error(`log JSON nested deeper than ${LOG_JSON_MAX_DEPTH}`);
+    const close = c + 2;
+    const map: JsonMap = {};
+    const arr: Json[] = [];
+    i = jsonWs(s, i + 1);
+    if (byteAt(s, i) === close) return [close === 125 ? map : arr, i + 1];
+    for (;;) {
+      let k = "";
+      if (close === 125) {
+        if (byteAt(s, i) !== 34) return null;
+        const ks = jsonString(s, i);
+        if (ks === null) return null;
+        [k, i] = ks;
+        i = jsonWs(s, i);
+        if (byteAt(s, i) !== 58) return null;
+        i++;
+      }
+      const v = jsonValue(s, i, open + 1);
+      if (v === null) return null;
+      if (close === 125) setKey(map, k, v[0]);
+      else arr.push(v[0]);
+      i = jsonWs(s, v[1]);
+      c = byteAt(s, i);
+      if (c === close) return [close === 125 ? map : arr, i + 1];
+      if (c !== 44) return null;
+      i = jsonWs(s, i + 1);
+    }
+  }
+  if (c === 34) return jsonString(s, i);
+  if (c === 116) return s.slice(i - 1, i + 3) === "true" ? [true, i + 4] : null;
+  if (c === 102) return s.slice(i - 1, i + 4) === "false" ? [false, i + 5] : null;
+  if (c === 110) return s.slice(i - 1, i + 3) === "null" ? [null, i + 4] : null;
+  return jsonNumber(s, i);
+}
+/** The JSON object that is all of the byte string s, or null. */
+export function jsonObject(s: string): JsonMap | null {
+  const i = jsonWs(s, 1);
+  if (byteAt(s, i) !== 123) return null;
+  const v = jsonValue(s, i, 0);
+  if (v === null || jsonWs(s, v[1]) <= s.length) return null;
+  return v[0] as JsonMap;
+}
+function mergeLog(record: JsonMap): boolean {
+  const log = record["log"];
+  if (typeof log !== "string") return false;
+  const obj = jsonObject(log);
+  if (obj === null) return false;
+  let kept: JsonMap | null = null;
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === "log" || SKIP_TOP.has(k) || Object.prototype.hasOwnProperty.call(record, k)) setKey((kept ??= {}), k, v);
+    else setKey(record, k, v);
+  }
+  if (kept) record["log"] = kept;
+  else delete record["log"];
+  return true;
+}
+
 const toBytes = (s: string) => Buffer.from(s, "utf8").toString("latin1");
 const fromBytes = (s: string) => Buffer.from(s, "latin1").toString("utf8");
 
@@ -37,7 +183,7 @@ function mapStrings(v: Json, f: (s: string) => string): Json {
   if (Array.isArray(v)) return v.map((x) => mapStrings(x, f));
   if (v !== null && typeof v === "object") {
     const out: JsonMap = {};
-    for (const [k, x] of Object.entries(v)) out[f(k)] = mapStrings(x, f);
+    for (const [k, x] of Object.entries(v)) setKey(out, f(k), mapStrings(x, f));
     return out;
   }
   return v;
@@ -86,7 +232,7 @@ function stringForm(v: Json): string | null {
 function redact(record: JsonMap, o: RedactOptions): boolean {
   const policy = policyFor(record, o);
   const key = o.hmacKey ? o.hmacKey : null;
-  let changed = false;
+  let changed = mergeLog(record);
   const ctx = { changed: false, truncated: false };
   for (const f of policy.fields) {
     let t: Json | undefined = record;

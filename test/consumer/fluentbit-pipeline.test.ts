@@ -1,0 +1,124 @@
+/** The Fluent Bit pipeline around redact.lua, in the real LuaJIT: what the generated configs make
+ * Fluent Bit hand the lua filter must always reach the callback (a record the filter's msgpack
+ * decoder rejects takes its whole chunk downstream unredacted, test/fixtures/lua/harness.lua
+ * models it), and the TypeScript reference agrees on every record. The stages before the filter
+ * (tail with the docker/cri parsers, the kubernetes filter as the config sets it) are emulated
+ * here from the generated fluent-bit.yaml. */
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import jsyaml from "js-yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { generateFluentBit, redactLua } from "../../generators/fluentbit/index.js";
+import { localTool } from "../../src/tools/discover.js";
+import { toLua } from "../fixtures/lua/corpus.js";
+import { type Json, type JsonMap, LOG_JSON_MAX_DEPTH, redactRecord } from "../oracle/redact.js";
+import { ROOT, tempDir } from "../helpers.js";
+import { model, oracleOptions as opts } from "../support/fluentbit.js";
+
+const luajit = localTool("luajit", ROOT);
+const HARNESS = join(ROOT, "test", "fixtures", "lua", "harness.lua");
+const tmp = tempDir("svcspec-fluentbit-pipeline-");
+afterAll(() => tmp.cleanup());
+const script = join(tmp.path, "redact.lua");
+beforeAll(() => writeFileSync(script, redactLua(model)));
+
+function harness(mode: "records" | "chunk", records: JsonMap[]): string[] {
+  const input = join(tmp.path, `${mode}-${Math.random().toString(36).slice(2)}.txt`);
+  writeFileSync(input, records.map((r) => `return ${toLua(r)}`).join("\n") + "\n");
+  const r = spawnSync(luajit!, [HARNESS, script, "cb_redact", mode, input], { encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, SVCSPEC_PII_HMAC_KEY: "k" } });
+  expect(r.status, r.stderr).toBe(0);
+  return r.stdout.replace(/\n$/, "").split("\n");
+}
+
+type Filter = Record<string, string>;
+const generatedKubernetesFilter = (): Filter => {
+  const yaml = generateFluentBit(model).files.find((f) => f.path === "fluent-bit/fluent-bit.yaml")!.content;
+  const config = jsyaml.load(yaml) as { pipeline: { filters: Filter[] } };
+  return config.pipeline.filters.find((f) => f["name"] === "kubernetes")!;
+};
+
+/** Fluent Bit's JSON parser (merge_log): an object nested at most 64 levels, else the line stays text. */
+function fluentBitJson(line: string): JsonMap | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const depth = (x: unknown): number => (x !== null && typeof x === "object" ? 1 + Math.max(0, ...Object.values(x).map(depth)) : 0);
+  return v !== null && typeof v === "object" && !Array.isArray(v) && depth(v) <= 64 ? (v as JsonMap) : null;
+}
+
+const K8S: JsonMap = { namespace_name: "shop", pod_name: "checkout-7c9d8f6b5-x2x9q", container_name: "app", labels: { "app.kubernetes.io/name": "checkout", "app.kubernetes.io/part-of": "shop" } };
+/** The record the lua filter gets for one container line: tail with the docker parser gives log,
+ * stream and time; the kubernetes filter adds the metadata and, with merge_log on (keep_log off),
+ * replaces log by the keys of its JSON. */
+function delivered(line: string, kube: Filter): JsonMap {
+  const record: JsonMap = { log: line, stream: "stdout", time: "2026-11-23T12:00:00.000000000Z" };
+  const merged = kube["merge_log"] === "on" ? fluentBitJson(line) : null;
+  if (merged) {
+    delete record["log"];
+    Object.assign(record, merged);
+  }
+  return { ...record, kubernetes: K8S };
+}
+
+/** An object nested `levels` deep with PII at the bottom. */
+function nested(levels: number, email: string): string {
+  let line = JSON.stringify({ mail: email, card: "4111 1111 1111 1111" });
+  for (let d = 1; d < levels; d++) line = `{"next":${line}}`;
+  return line;
+}
+
+const depthOf = (v: Json): number => (v !== null && typeof v === "object" ? 1 + Math.max(0, ...Object.values(v).map(depthOf)) : 0);
+
+describe("the fluent-bit pipeline", () => {
+  it("the generated kubernetes filter leaves the merging to redact.lua (merge_log off, no pod-suggested parser)", () => {
+    expect(generatedKubernetesFilter()).toMatchObject({ merge_log: "off", "k8s-logging.parser": "off" });
+  });
+
+  it("a chunk with a line nested 64 deep: merged by Fluent Bit its 300 emails pass unredacted; with the generated config every record reaches the callback, none leaks", () => {
+    const emails = Array.from({ length: 300 }, (_, i) => `user${i}@example.com`);
+    const lines = emails.map((e, i) => (i % 2 ? `order ${i} mailed to ${e}` : JSON.stringify({ msg: "order shipped", to: e, n: i })));
+    lines.splice(150, 0, nested(64, "deep@example.com"));
+    const leaked = (out: string[], records: JsonMap[]) => emails.filter((e) => out.some((line, i) => (line.startsWith("NOTOUCH") ? JSON.stringify(records[i]) : line).includes(e))).length;
+
+    // the configs before: Fluent Bit merges the 64-deep line, its decoder for the lua filter rejects it
+    const before = lines.map((l) => delivered(l, { merge_log: "on" }));
+    expect(Math.max(...before.map(depthOf))).toBe(64);
+    const outBefore = harness("chunk", before);
+    expect(outBefore.every((l) => l.startsWith("NOTOUCH\tmsgpack decoder"))).toBe(true);
+    expect(leaked(outBefore, before)).toBe(300);
+
+    // the generated config: every record is flat (the log a string), redact.lua decodes and caps it
+    const kube = generatedKubernetesFilter();
+    const now = lines.map((l) => delivered(l, kube));
+    const out = harness("chunk", now);
+    expect(out.filter((l) => !l.startsWith("2\t"))).toEqual([]);
+    expect(leaked(out, now)).toBe(0);
+    const deep = JSON.parse(out[150]!.slice(2)) as JsonMap;
+    expect(deep).toEqual({ _svcspec_redaction_error: true, log: "[REDACTION_ERROR]", kubernetes: { namespace_name: "shop", pod_name: "checkout-7c9d8f6b5-x2x9q", container_name: "app" } });
+    expect(out[150]).not.toContain("deep@");
+    // merged by redact.lua as merge_log merged: the JSON's keys at the top, log gone
+    expect(JSON.parse(out[0]!.slice(2))).toEqual({ msg: "order shipped", to: "[EMAIL]", n: 0, stream: "stdout", time: "2026-11-23T12:00:00.000000000Z", kubernetes: K8S });
+    now.forEach((r, i) => expect(JSON.parse(out[i]!.slice(2)), `#${i}`).toEqual(redactRecord(r, opts).record));
+  });
+
+  it(`JSON lines of every depth from 1 to 70: the callback always runs; up to ${LOG_JSON_MAX_DEPTH} levels they are merged and redacted, deeper ones become the stub; Lua and TypeScript agree`, () => {
+    const kube = generatedKubernetesFilter();
+    const records = Array.from({ length: 70 }, (_, i) => delivered(nested(i + 1, `d${i + 1}@example.com`), kube));
+    const out = harness("records", records);
+    records.forEach((r, i) => {
+      const levels = i + 1;
+      const line = out[i]!;
+      expect(line.startsWith("2\t"), `${levels}: ${line.slice(0, 200)}`).toBe(true);
+      const got = JSON.parse(line.slice(2)) as JsonMap;
+      expect(got, `${levels}`).toEqual(redactRecord(r, opts).record);
+      expect(line, `${levels}`).not.toMatch(/d\d+@example|4111 1111/);
+      expect(got["_svcspec_redaction_error"] === true, `${levels}`).toBe(levels > LOG_JSON_MAX_DEPTH);
+      // what goes downstream stays decodable: at most 63 levels under the event wrapper
+      expect(depthOf(got)).toBeLessThanOrEqual(63);
+    });
+  });
+});
