@@ -21,12 +21,14 @@ local MAX_DEPTH = 64
 local SKIP_TOP = { kubernetes = true, stream = true, time = true, _p = true }
 
 -- data ------------------------------------------------------------------------------------------
+-- LOG_JSON_MAX_DEPTH: how deep a log line's JSON object may nest (see merge_log below).
 -- TOKEN: what replaces a match of each built-in detector. IBAN_LENGTHS: "AD24 AE23 ...", five bytes
 -- per country. SERVICES, DEFAULT_POLICY: the Organization's default detectors apply to every
 -- record; a service matched by namespace and all its selector labels adds its own detectors (by
 -- name, in redaction order), field actions and patterns. In svcspec's source file they are empty
 -- tables between a DATA and an END marker line (valid Lua for the linter; run as it is, the file
 -- stops at load for want of tokens), which svcspec replaces with the spec's.
+local LOG_JSON_MAX_DEPTH = 32
 local TOKEN = {
   private_key = "[PRIVATE_KEY]",
   jwt = "[JWT]",
@@ -852,7 +854,6 @@ local function keyed_hash(v) return to_hex(sha256(OPAD .. sha256(IPAD .. v))) en
 -- LOG_JSON_MAX_DEPTH is an error, hence the redaction-error stub, never an unscanned record. Keys the
 -- record already has (log, stream, time, kubernetes, ...) and those the walk skips stay under `log`.
 -- A `log` that is not exactly one JSON object (text, an array, invalid JSON) stays a string.
-local LOG_JSON_MAX_DEPTH = 32
 local MAP_MT, ARRAY_MT = { type = 2 }, { type = 1 }
 -- a JSON null: flb_null (enable_flb_null on), else nothing, as Fluent Bit would pass it
 local NULL = flb_null

@@ -8,6 +8,11 @@ import { lowerPattern, luaReplacement } from "./lua-pattern.js";
 
 export type FieldAction = "hash" | "last4" | "drop" | "mask";
 
+/** How deep the JSON object of a log line may nest before redact.lua replaces the record by the
+ * redaction-error stub: well below the 63 levels Fluent Bit's decoder lets through to later stages
+ * (64 containers with the event wrapper), with room for the `log` map of clashing keys. */
+export const LOG_JSON_MAX_DEPTH = 32;
+
 export interface PolicyPattern {
   name: string;
   /** One alternative of the source pattern, parsed. */

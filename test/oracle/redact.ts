@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import { DETECTOR_TOKENS } from "../../src/model/pii-catalogue.js";
 import { toRegExp } from "../../src/model/pii-pattern.js";
-import type { Policy } from "../../src/pii/policy.js";
+import { LOG_JSON_MAX_DEPTH, type Policy } from "../../src/pii/policy.js";
 import { cardNumber, DETECTORS, MAX_LEN } from "./detectors.js";
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -36,7 +36,7 @@ export function setKey(o: JsonMap, k: string, v: Json): void {
 // The log line's JSON (Lua: json_object, merge_log): a `log` that is exactly one JSON object is
 // decoded (byte strings in and out, \u escapes to UTF-8 bytes) and its keys join the record; more
 // than LOG_JSON_MAX_DEPTH nested maps and arrays is an error (the stub), invalid JSON stays text.
-export const LOG_JSON_MAX_DEPTH = 32;
+export { LOG_JSON_MAX_DEPTH };
 const JSON_WS = new Set([32, 9, 13, 10]);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 const isHex = (c: number) => isDigit(c) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
