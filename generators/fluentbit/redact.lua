@@ -680,14 +680,15 @@ for id in each(D) do
   if type(TOKEN[id]) ~= "string" then error("redact.lua: no token for the detector " .. id) end
 end
 local function resolve(policy)
-  local fns, cards = {}, false
+  local fns, cards, keys = {}, false, false
   for i = 1, #policy.detectors do
     local id = policy.detectors[i]
     fns[i] = D[id] or error("redact.lua: no detector " .. tostring(id))
     if id == "credit_card" then cards = true end
+    if id == "private_key" then keys = true end
   end
-  -- cards: integral numbers are checked as card numbers too
-  policy.detectors, policy.cards = fns, cards
+  -- cards: integral numbers are checked as card numbers too; keys: a key's lines across records
+  policy.detectors, policy.cards, policy.keys = fns, cards, keys
 end
 resolve(DEFAULT_POLICY)
 for i = 1, #SERVICES do resolve(SERVICES[i]) end
@@ -767,6 +768,93 @@ if HMAC_KEY == "" then HMAC_KEY = nil end
 local IPAD, OPAD
 if HMAC_KEY then IPAD, OPAD = hmac_pads(HMAC_KEY) end
 local function keyed_hash(v) return to_hex(sha256(OPAD .. sha256(IPAD .. v))) end
+
+-- private keys across records ------------------------------------------------------------------
+-- The multiline filter joins a key's lines into one record; when it cannot (its flush timeout in
+-- the middle of a key written slowly, its buffer limit) they arrive one record each, and only the
+-- BEGIN line would match d_private_key. So: a `log` that leaves a key open (a BEGIN without its END)
+-- marks its tag and stream; while marked, a key body line (base64) is the token, a header line
+-- (`Proc-Type: ...`) or a blank one stays, the END line is the token up to its end and closes the
+-- mark, and any other line closes it and is scanned as usual. Without a mark, a `log` that is just
+-- one line of 64 or 70 base64 characters (PEM's and OpenSSH's widths) with capitals, small letters
+-- and digits is the token too (a key whose BEGIN went by in another process).
+local KEY_OPEN = {}
+local B64 = set_of("+/", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local B64PAD = set_of("=", set_of("+/", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9")))
+local SPACE = set_of(" \t\r\n")
+local LOWER = range(new_cls(), "a", "z")
+-- true when the last key s begins (as d_private_key finds them) has no END
+local function key_left_open(s)
+  local i, open = 1, false
+  while true do
+    local p = find(s, "-----BEGIN ", i, true)
+    if not p then return open end
+    local q = find(s, "PRIVATE KEY-----", p + 11, true)
+    if q and q - p <= 40 then
+      local e = find(s, "-----END ", q + 16, true)
+      local f = e and find(s, "-----", e + 9, true)
+      if not f then return true end
+      i, open = f + 5, false
+    else
+      i = p + 1
+    end
+  end
+end
+-- the bounds of s without white space around it (a > b: blank)
+local function trimmed(s)
+  local a, b = 1, #s
+  while SPACE[at(s, a)] do a = a + 1 end
+  while b >= a and SPACE[at(s, b)] do b = b - 1 end
+  return a, b
+end
+-- "body" (base64 and padding only), "keep" (blank, or a header line), or nil
+local function key_line(s)
+  local a, b = trimmed(s)
+  if a > b then return "keep" end
+  local i = a
+  while i <= b and B64PAD[byte(s, i)] do i = i + 1 end
+  if i > b then return "body" end
+  if find(s, "^%a[%a%-]*: ", a) then return "keep" end
+  return nil
+end
+local function key_body_alone(s)
+  local a, b = trimmed(s)
+  local n = b - a + 1
+  if n ~= 64 and n ~= 70 then return false end
+  local up, low, dig = false, false, false
+  for i = a, b do
+    local c = byte(s, i)
+    if not B64[c] then return false end
+    if UPPER[c] then up = true elseif LOWER[c] then low = true elseif DIGIT[c] then dig = true end
+  end
+  return up and low and dig
+end
+local function key_lines(record, tag)
+  local log = rawget(record, "log")
+  if type(log) ~= "string" then return false end
+  local stream = rawget(record, "stream")
+  local id = tostring(tag) .. "\0" .. (type(stream) == "string" and stream or "")
+  local out = log
+  if KEY_OPEN[id] then
+    local kind = key_line(log)
+    if kind == "body" then
+      out = TOKEN.private_key
+    elseif kind ~= "keep" then
+      KEY_OPEN[id] = nil
+      local e = find(log, "-----END ", 1, true)
+      if e then
+        local f = find(log, "-----", e + 9, true)
+        out = TOKEN.private_key .. (f and sub(log, f + 5) or "")
+      end
+    end
+  elseif key_body_alone(log) then
+    out = TOKEN.private_key
+  end
+  if key_left_open(log) then KEY_OPEN[id] = true end
+  if out == log then return false end
+  record.log = out
+  return true
+end
 
 -- the log line's JSON ---------------------------------------------------------------------------
 -- The kubernetes filter runs with merge_log off, and this filter merges instead. Fluent Bit's JSON
@@ -1076,10 +1164,11 @@ local function policy_for(record)
   return DEFAULT_POLICY
 end
 
-local function redact(record)
+local function redact(record, tag)
   if type(record) ~= "table" then error("record is not a table") end
   local policy = policy_for(record)
-  local ctx = { changed = merge_log(record), truncated = false }
+  local ctx = { changed = policy.keys and key_lines(record, tag), truncated = false }
+  if merge_log(record) then ctx.changed = true end
   local fields = policy.fields
   for i = 1, #fields do
     if field_action(record, fields[i][1], fields[i][2]) then ctx.changed = true end
@@ -1111,8 +1200,8 @@ svcspec_redaction_errors = 0
 
 -- Fluent Bit's Lua filter callback: 0 = keep the original bytes, 2 = record replaced, original
 -- timestamp kept. Never raises: Fluent Bit would pass the whole chunk through unredacted.
-function cb_redact(_tag, timestamp, record)
-  local ok, changed = pcall(redact, record)
+function cb_redact(tag, timestamp, record)
+  local ok, changed = pcall(redact, record, tag)
   if ok then
     if changed then return 2, timestamp, record end
     return 0, timestamp, 0

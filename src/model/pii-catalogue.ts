@@ -22,7 +22,8 @@ export const PII_CATALOGUE = [
     id: "private_key",
     token: "[PRIVATE_KEY]",
     defaultOn: true,
-    matches: "`-----BEGIN ... PRIVATE KEY-----` through the matching `-----END ...-----` (to the end of the value when unterminated)",
+    matches:
+      "`-----BEGIN ... PRIVATE KEY-----` through the matching `-----END ...-----` (to the end of the value when unterminated); a key split over records: its base64 lines after the open BEGIN of the same tag and stream, up to the END line; a `log` that is one 64- or 70-character base64 line",
   },
   { id: "jwt", token: "[JWT]", defaultOn: true, matches: "`eyJ...` `.` `eyJ...` `.` signature (base64url segments)" },
   { id: "bearer_token", token: "[BEARER_TOKEN]", defaultOn: true, matches: "the token after `Bearer ` (any case), 8+ token chars; the word stays" },

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateFluentBit, redactLua } from "../../generators/fluentbit/index.js";
 import { localTool } from "../../src/tools/discover.js";
 import { toLua } from "../fixtures/lua/corpus.js";
-import { type Json, type JsonMap, LOG_JSON_MAX_DEPTH, redactRecord } from "../oracle/redact.js";
+import { type Json, type JsonMap, LOG_JSON_MAX_DEPTH, newSession, redactRecord } from "../oracle/redact.js";
 import { ROOT, tempDir } from "../helpers.js";
 import { model, oracleOptions as opts } from "../support/fluentbit.js";
 
@@ -102,19 +102,45 @@ describe("the fluent-bit pipeline", () => {
     expect(out[150]).not.toContain("deep@");
     // merged by redact.lua as merge_log merged: the JSON's keys at the top, log gone
     expect(JSON.parse(out[0]!.slice(2))).toEqual({ msg: "order shipped", to: "[EMAIL]", n: 0, stream: "stdout", time: "2026-11-23T12:00:00.000000000Z", kubernetes: K8S });
-    now.forEach((r, i) => expect(JSON.parse(out[i]!.slice(2)), `#${i}`).toEqual(redactRecord(r, opts).record));
+    const o = { ...opts, session: newSession() };
+    now.forEach((r, i) => expect(JSON.parse(out[i]!.slice(2)), `#${i}`).toEqual(redactRecord(r, o).record));
+  });
+
+  it("a private key that arrives one record per line leaks none of its lines; a line of another stream and the line after its END pass unchanged", () => {
+    const b64 = "MIIEowIBAAKCAQEAr7xQx1pX9sJk2VvBqQ0m3oQ6b8v1hQ5vTtD0y2jWz8pLkE4nA7c";
+    const lines: [string, string, string][] = [
+      // [stream, log, what comes out ("=" unchanged)]
+      ["stdout", "loaded key: -----BEGIN RSA PRIVATE KEY-----\n", "loaded key: [PRIVATE_KEY]"],
+      ["stdout", `${b64.slice(0, 64)}\n`, "[PRIVATE_KEY]"],
+      ["stderr", "retrying upstream\n", "="],
+      ["stdout", "Proc-Type: 4,ENCRYPTED\n", "="],
+      ["stdout", "\n", "="],
+      ["stdout", "AAECAwQFBgcICQ==\n", "[PRIVATE_KEY]"],
+      ["stdout", "-----END RSA PRIVATE KEY----- ok\n", "[PRIVATE_KEY] ok\n"],
+      ["stdout", "AAECAwQFBgcICQ==\n", "="],
+      ["stdout", "key loaded\n", "="],
+    ];
+    const records = lines.map(([stream, log]): JsonMap => ({ log, stream, kubernetes: K8S }));
+    const out = harness("records", records);
+    const o = { ...opts, session: newSession() };
+    lines.forEach(([, log, want], i) => {
+      const got = out[i] === "0" ? log : (JSON.parse(out[i]!.slice(2)) as JsonMap)["log"];
+      expect(got, `#${i} ${log}`).toBe(want === "=" ? log : want);
+      expect(redactRecord(records[i]!, o).record["log"], `#${i}`).toBe(got);
+    });
   });
 
   it(`JSON lines of every depth from 1 to 70: the callback always runs; up to ${LOG_JSON_MAX_DEPTH} levels they are merged and redacted, deeper ones become the stub; Lua and TypeScript agree`, () => {
     const kube = generatedKubernetesFilter();
     const records = Array.from({ length: 70 }, (_, i) => delivered(nested(i + 1, `d${i + 1}@example.com`), kube));
     const out = harness("records", records);
+    const o = { ...opts, session: newSession() };
     records.forEach((r, i) => {
       const levels = i + 1;
       const line = out[i]!;
       expect(line.startsWith("2\t"), `${levels}: ${line.slice(0, 200)}`).toBe(true);
       const got = JSON.parse(line.slice(2)) as JsonMap;
-      expect(got, `${levels}`).toEqual(redactRecord(r, opts).record);
+      expect(got, `${levels}`).toEqual(redactRecord(r, o).record);
       expect(line, `${levels}`).not.toMatch(/d\d+@example|4111 1111/);
       expect(got["_svcspec_redaction_error"] === true, `${levels}`).toBe(levels > LOG_JSON_MAX_DEPTH);
       // what goes downstream stays decodable: at most 63 levels under the event wrapper

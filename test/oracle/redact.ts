@@ -16,6 +16,20 @@ export interface RedactOptions {
   fallback: Policy;
   /** Value of SVCSPEC_PII_HMAC_KEY; undefined or empty: `hash` fails closed to a mask. */
   hmacKey?: string | undefined;
+  /** What the Lua keeps between records of one process (the tags and streams inside a private
+   * key); without one, every record starts afresh, as the first record of a process does. */
+  session?: Session | undefined;
+}
+
+/** The tag test/fixtures/lua/harness.lua calls the filter with in its records modes. */
+export const HARNESS_TAG = "kube.var.log.containers.test";
+export interface Session {
+  tag: string;
+  keyOpen: Set<string>;
+}
+/** One harness run: the records of one LuaJIT process, in order. */
+export function newSession(tag = HARNESS_TAG): Session {
+  return { tag, keyOpen: new Set() };
 }
 
 /** Fluent Bit's return code and the record it emits (code 0: the input, untouched). */
@@ -159,6 +173,78 @@ export function jsonObject(s: string): JsonMap | null {
   if (v === null || jsonWs(s, v[1]) <= s.length) return null;
   return v[0] as JsonMap;
 }
+// A private key's lines across records (Lua: key_lines): a mark per tag and stream while a key
+// is open; body lines become the token, blank and header lines stay, anything else closes it.
+const B64 = new Set([..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"].map((c) => c.charCodeAt(0)));
+const isB64Pad = (c: number) => B64.has(c) || c === 61;
+const isSpace = (c: number) => JSON_WS.has(c);
+function indexFrom(s: string, x: string, i: number): number | null {
+  const k = s.indexOf(x, i - 1);
+  return k < 0 ? null : k + 1;
+}
+function keyLeftOpen(s: string): boolean {
+  let i = 1;
+  let open = false;
+  for (;;) {
+    const p = indexFrom(s, "-----BEGIN ", i);
+    if (p === null) return open;
+    const q = indexFrom(s, "PRIVATE KEY-----", p + 11);
+    if (q !== null && q - p <= 40) {
+      const e = indexFrom(s, "-----END ", q + 16);
+      const f = e === null ? null : indexFrom(s, "-----", e + 9);
+      if (f === null) return true;
+      i = f + 5;
+      open = false;
+    } else i = p + 1;
+  }
+}
+function trimmed(s: string): [number, number] {
+  let a = 1;
+  let b = s.length;
+  while (isSpace(byteAt(s, a))) a++;
+  while (b >= a && isSpace(byteAt(s, b))) b--;
+  return [a, b];
+}
+function keyLine(s: string): "body" | "keep" | null {
+  const [a, b] = trimmed(s);
+  if (a > b) return "keep";
+  let i = a;
+  while (i <= b && isB64Pad(byteAt(s, i))) i++;
+  if (i > b) return "body";
+  if (/^[A-Za-z][A-Za-z-]*: /.test(s.slice(a - 1))) return "keep";
+  return null;
+}
+function keyBodyAlone(s: string): boolean {
+  const [a, b] = trimmed(s);
+  const n = b - a + 1;
+  if (n !== 64 && n !== 70) return false;
+  const x = s.slice(a - 1, b);
+  return [...x].every((c) => B64.has(c.charCodeAt(0))) && /[A-Z]/.test(x) && /[a-z]/.test(x) && /[0-9]/.test(x);
+}
+function keyLines(record: JsonMap, session: Session): boolean {
+  const log = record["log"];
+  if (typeof log !== "string") return false;
+  const stream = record["stream"];
+  const id = `${session.tag}\0${typeof stream === "string" ? stream : ""}`;
+  let out = log;
+  if (session.keyOpen.has(id)) {
+    const kind = keyLine(log);
+    if (kind === "body") out = DETECTOR_TOKENS.private_key;
+    else if (kind !== "keep") {
+      session.keyOpen.delete(id);
+      const e = indexFrom(log, "-----END ", 1);
+      if (e !== null) {
+        const f = indexFrom(log, "-----", e + 9);
+        out = DETECTOR_TOKENS.private_key + (f === null ? "" : log.slice(f + 4));
+      }
+    }
+  } else if (keyBodyAlone(log)) out = DETECTOR_TOKENS.private_key;
+  if (keyLeftOpen(log)) session.keyOpen.add(id);
+  if (out === log) return false;
+  record["log"] = out;
+  return true;
+}
+
 function mergeLog(record: JsonMap): boolean {
   const log = record["log"];
   if (typeof log !== "string") return false;
@@ -232,7 +318,8 @@ function stringForm(v: Json): string | null {
 function redact(record: JsonMap, o: RedactOptions): boolean {
   const policy = policyFor(record, o);
   const key = o.hmacKey ? o.hmacKey : null;
-  let changed = mergeLog(record);
+  let changed = policy.detectors.includes("private_key") && keyLines(record, o.session ?? newSession());
+  if (mergeLog(record)) changed = true;
   const ctx = { changed: false, truncated: false };
   for (const f of policy.fields) {
     let t: Json | undefined = record;
