@@ -28,6 +28,7 @@ function policyLua(p: Policy, indent: string): string {
     `namespace = ${p.namespace === null ? "nil" : luaString(p.namespace)},`,
     `selector = { ${p.selector.map(([k, v]) => `{ ${luaString(k)}, ${luaString(v)} }`).join(", ")} },`,
     `detectors = { ${p.detectors.map(luaString).join(", ")} },`,
+    `sensitive = { ${p.sensitive.map(luaString).join(", ")} },`,
     `fields = { ${p.fields.map((f) => `{ { ${f.path.map(luaString).join(", ")} }, ${luaString(f.action)} }`).join(", ")} },`,
     `patterns = { ${p.patterns.map((x) => `{ ${luaString(x.lua)}, ${luaString(x.luaReplace)} }`).join(", ")} },`,
   ];

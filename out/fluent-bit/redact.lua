@@ -23,11 +23,12 @@ local SKIP_TOP = { kubernetes = true, stream = true, time = true, _p = true }
 -- data ------------------------------------------------------------------------------------------
 -- LOG_JSON_MAX_DEPTH: how deep a log line's JSON object may nest (see merge_log below).
 -- TOKEN: what replaces a match of each built-in detector. IBAN_LENGTHS: "AD24 AE23 ...", five bytes
--- per country. SERVICES, DEFAULT_POLICY: the Organization's default detectors apply to every
--- record; a service matched by namespace and all its selector labels adds its own detectors (by
--- name, in redaction order), field actions and patterns. In svcspec's source file they are empty
--- tables between a DATA and an END marker line (valid Lua for the linter; run as it is, the file
--- stops at load for want of tokens), which svcspec replaces with the spec's.
+-- per country. SERVICES, DEFAULT_POLICY: the Organization's default detectors and sensitive keys
+-- apply to every record; a service matched by namespace and all its selector labels adds its own
+-- detectors (by name, in redaction order), sensitive keys (normalised: see sensitive_key), field
+-- actions and patterns. In svcspec's source file they are empty tables between a DATA and an END
+-- marker line (valid Lua for the linter; run as it is, the file stops at load for want of tokens),
+-- which svcspec replaces with the spec's.
 local LOG_JSON_MAX_DEPTH = 32
 local TOKEN = {
   private_key = "[PRIVATE_KEY]",
@@ -51,6 +52,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/name", "catalog" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "merchant", "contact", "email" }, "hash" }, { { "merchant", "contact", "phone" }, "mask" } },
     patterns = {  },
   },
@@ -59,6 +61,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/name", "checkout" }, { "app.kubernetes.io/part-of", "shop" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "phone", "ipv6", "ipv4" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "user", "email" }, "hash" }, { { "card", "number" }, "last4" }, { { "auth", "password" }, "drop" }, { { "client", "ip" }, "mask" }, { { "shipping", "address" }, "mask" } },
     patterns = { { "ORD%-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]", "[ORDER-ID]" } },
   },
@@ -67,6 +70,7 @@ local SERVICES = {
     namespace = "seller-portal",
     selector = { { "app.kubernetes.io/name", "merchant-insights" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = {  },
     patterns = {  },
   },
@@ -75,6 +79,7 @@ local SERVICES = {
     namespace = "platform",
     selector = { { "app.kubernetes.io/name", "notifications" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "phone" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "recipient", "email" }, "hash" }, { { "recipient", "phone" }, "last4" }, { { "message", "body" }, "drop" }, { { "message", "subject" }, "mask" } },
     patterns = { { "TRC%-[A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9]%-[A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9]", "[REDACTED]" }, { "reset%=[a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9]", "reset=[REDACTED]" } },
   },
@@ -83,6 +88,7 @@ local SERVICES = {
     namespace = "payments",
     selector = { { "app.kubernetes.io/name", "payments-api" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "ipv4" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc", "pin" },
     fields = { { { "card", "number" }, "last4" }, { { "card", "cvc" }, "drop" }, { { "card", "holder" }, "mask" }, { { "customer", "email" }, "hash" }, { { "sepa", "iban" }, "last4" } },
     patterns = { { "psp%_[A-Z][A-Z]%d%d%d%d%d%d%d%d%d%d%d?%d?", "[PSP-REF]" } },
   },
@@ -91,6 +97,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/name", "recommendations" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "user", "id" }, "hash" }, { { "user", "email" }, "drop" } },
     patterns = {  },
   },
@@ -99,6 +106,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/component", "api" }, { "app.kubernetes.io/name", "search" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "ipv6", "ipv4" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "query", "raw" }, "mask" }, { { "session", "id" }, "hash" } },
     patterns = {  },
   },
@@ -108,6 +116,7 @@ local DEFAULT_POLICY = {
   namespace = nil,
   selector = {  },
   detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn" },
+  sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
   fields = {  },
   patterns = {  },
 }
@@ -135,8 +144,11 @@ local B64U = set_of("-_", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0"
 local ALNUMDASH = set_of("-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
 local TOKCH = set_of("-._~+/=", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
 local SCHEME = set_of("+.-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
-local LOCAL = set_of("._%+-'_", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
-local DOMAIN = set_of(".-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+-- e-mail classes take every byte >= 0x80 (UTF-8 local parts and domains); CONT: UTF-8 continuation bytes
+local LOCAL = set_of("._%+-'_", range(range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"), "\128", "\255"))
+local DOMAIN = set_of(".-", range(range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"), "\128", "\255"))
+local TLD = range(range(range(new_cls(), "A", "Z"), "a", "z"), "\128", "\255")
+local CONT = range(new_cls(), "\128", "\191")
 local USERSTOP = set_of("/?#\"'<>\\[] \t\r\n")
 local VALSTOP = set_of(" \t\r\n\"',;&})<>")
 VALSTOP[0] = true
@@ -311,7 +323,8 @@ local function m_dburl(s, p)
   while true do
     local c = at(s, j)
     if c == 64 then break end
-    if c == 0 or USERSTOP[c] or j - p > 512 then return nil end
+    -- a raw '#' in the password (after the colon) is part of it, not a fragment
+    if c == 0 or (USERSTOP[c] and not (c == 35 and colon)) or j - p > 512 then return nil end
     if c == 58 and not colon then colon = j end
     j = j + 1
   end
@@ -405,26 +418,37 @@ local function d_api_key(s)
   return s
 end
 
-local function m_email(s, p, last)
-  -- necessary: a local part before '@' and a domain of four or more characters after it (x.yy);
+-- an e-mail address around the '@' (w = 1) or the URL-encoded "%40" (w = 3) at p
+local function email_at(s, p, last, w)
+  local d = p + w
+  -- necessary: a local part before the '@' and a domain of four or more bytes after it (x.yy);
   -- checked first without loops (one-iteration loops on '@' runs defeat LuaJIT's trace compiler)
-  if p - 1 < last or not LOCAL[at(s, p - 1)] or not (DOMAIN[at(s, p + 1)] and DOMAIN[at(s, p + 2)] and DOMAIN[at(s, p + 3)] and DOMAIN[at(s, p + 4)]) then return nil end
+  if p - 1 < last or not LOCAL[at(s, p - 1)] or not (DOMAIN[at(s, d)] and DOMAIN[at(s, d + 1)] and DOMAIN[at(s, d + 2)] and DOMAIN[at(s, d + 3)]) then return nil end
   local a = p
   while a - 1 >= last and a > p - 64 and LOCAL[at(s, a - 1)] do a = a - 1 end
+  -- the 64-byte cap inside a UTF-8 character: the whole character stays out
+  while a < p and CONT[at(s, a)] do a = a + 1 end
   if a == p or at(s, a - 1) == 47 then return nil end
-  local e = p + 1
-  while e - p <= 253 and DOMAIN[at(s, e)] do e = e + 1 end
+  local e = d
+  while e - d < 253 and DOMAIN[at(s, e)] do e = e + 1 end
   e = e - 1
-  while e > p and (at(s, e) == 46 or at(s, e) == 45) do e = e - 1 end
-  if e == p then return nil end
+  while e >= d and CONT[at(s, e + 1)] do e = e - 1 end
+  while e >= d and (at(s, e) == 46 or at(s, e) == 45) do e = e - 1 end
+  if e < d then return nil end
   local t = e
-  while t > p and ALPHA[at(s, t)] do t = t - 1 end
-  if at(s, t) ~= 46 or e - t < 2 or t == p + 1 then return nil end
+  while t >= d and TLD[at(s, t)] do t = t - 1 end
+  if at(s, t) ~= 46 or e - t < 2 or t == d then return nil end
   if at(s, e + 1) == 58 then return nil end
   if EXT[lower(sub(s, t + 1, e))] then return nil end
   return a, e
 end
-local function d_email(s) return run(s, s, "@", true, m_email, TOKEN.email) end
+local function m_email(s, p, last) return email_at(s, p, last, 1) end
+local function m_email_encoded(s, p, last) return email_at(s, p, last, 3) end
+local function d_email(s)
+  s = run(s, s, "@", true, m_email, TOKEN.email)
+  if not find(s, "%40", 1, true) then return s end
+  return run(s, s, "%40", true, m_email_encoded, TOKEN.email)
+end
 
 -- The chain that m_iban scans from a candidate (capitals and digits, single spaces between) is
 -- the tail of the chain from any earlier position of it: it is scanned once per string and kept
@@ -757,15 +781,16 @@ for id in each(D) do
   if type(TOKEN[id]) ~= "string" then error("redact.lua: no token for the detector " .. id) end
 end
 local function resolve(policy)
-  local fns, cards, keys = {}, false, false
+  local fns, on = {}, {}
   for i = 1, #policy.detectors do
     local id = policy.detectors[i]
     fns[i] = D[id] or error("redact.lua: no detector " .. tostring(id))
-    if id == "credit_card" then cards = true end
-    if id == "private_key" then keys = true end
+    on[id] = true
   end
-  -- cards: integral numbers are checked as card numbers too; keys: a key's lines across records
-  policy.detectors, policy.cards, policy.keys = fns, cards, keys
+  -- cards: integral numbers are checked as card numbers too; pem: a key's lines across records;
+  -- phones: digits under a phone's key
+  policy.detectors, policy.cards, policy.pem, policy.phones = fns, on.credit_card == true, on.private_key == true, on.phone == true
+  policy.sensitive_memo, policy.sensitive_memo_n = {}, 0
 end
 resolve(DEFAULT_POLICY)
 for i = 1, #SERVICES do resolve(SERVICES[i]) end
@@ -1135,13 +1160,81 @@ local function scan_string(s, policy, ctx)
   return s
 end
 
-local function walk(t, policy, ctx, depth, top)
+-- Sensitive keys: a map key that, in lower case and without '-', '_' and '.', ends with one of the
+-- policy's `sensitive` entries (svcspec writes them normalised the same way) holds a secret whatever
+-- its value looks like: a non-empty string or a number becomes TOKEN.secret_kv, a map or an array
+-- has every such value beneath it replaced (its keys stay), booleans and nulls stay. A field
+-- action's own result is left to it. Memoised per policy (keys repeat from record to record).
+local KEY_MEMO = 4096
+local function norm_key(k) return (gsub(lower(k), "[%-_%.]", "")) end
+local function sensitive_key(policy, k)
+  local memo = policy.sensitive_memo
+  local v = memo[k]
+  if v == nil then
+    local n, list = norm_key(k), policy.sensitive
+    v = false
+    for i = 1, #list do
+      local e = list[i]
+      if #n >= #e and sub(n, -#e) == e then
+        v = true
+        break
+      end
+    end
+    if policy.sensitive_memo_n >= KEY_MEMO then
+      memo = {}
+      policy.sensitive_memo, policy.sensitive_memo_n = memo, 0
+    end
+    memo[k] = v
+    policy.sensitive_memo_n = policy.sensitive_memo_n + 1
+  end
+  return v
+end
+
+-- Phone numbers stored without separators (a JSON number, a string of digits) have no shape to
+-- find in text: under a key naming a phone (normalised as above, it contains phone, mobile or
+-- msisdn, or is tel, fax or cell), 8 to 15 digits (a '+' before them allowed) are the phone token.
+local PHONE_MEMO, PHONE_MEMO_N = {}, 0
+local function phone_key(k)
+  local v = PHONE_MEMO[k]
+  if v == nil then
+    local n = norm_key(k)
+    v = find(n, "phone", 1, true) ~= nil or find(n, "mobile", 1, true) ~= nil or find(n, "msisdn", 1, true) ~= nil or n == "tel" or n == "fax" or n == "cell"
+    if PHONE_MEMO_N >= KEY_MEMO then PHONE_MEMO, PHONE_MEMO_N = {}, 0 end
+    PHONE_MEMO[k] = v
+    PHONE_MEMO_N = PHONE_MEMO_N + 1
+  end
+  return v
+end
+local function phone_digits(s)
+  local a = 1
+  if byte(s, 1) == 43 then a = 2 end
+  local n = #s - a + 1
+  if n < 8 or n > 15 then return false end
+  for i = a, #s do
+    if not DIGIT[byte(s, i)] then return false end
+  end
+  return true
+end
+local function phone_number(v) return v == floor(v) and v >= 1e7 and v < 1e15 end
+
+-- secret: t is beneath a sensitive key
+local function walk(t, policy, ctx, depth, top, secret)
   if depth > MAX_DEPTH then error("record nested deeper than " .. MAX_DEPTH) end
+  local acted = ctx.acted[t]
   for k, v in each(t) do
     if not (top and SKIP_TOP[k]) then
       local tv = type(v)
-      if tv == "string" then
+      local named = type(k) == "string"
+      if secret or (named and #policy.sensitive > 0 and sensitive_key(policy, k) and not (acted and acted[k])) then
+        if (tv == "string" and v ~= "" and v ~= TOKEN.secret_kv) or tv == "number" then
+          t[k] = TOKEN.secret_kv
+          ctx.changed = true
+        elseif tv == "table" then
+          walk(v, policy, ctx, depth + 1, false, true)
+        end
+      elseif tv == "string" then
         local r = scan_string(v, policy, ctx)
+        if r == v and policy.phones and named and phone_key(k) and phone_digits(v) then r = TOKEN.phone end
         if r ~= v then
           t[k] = r
           ctx.changed = true
@@ -1150,9 +1243,12 @@ local function walk(t, policy, ctx, depth, top)
         if policy.cards and card_number(v) then
           t[k] = TOKEN.credit_card
           ctx.changed = true
+        elseif policy.phones and named and phone_key(k) and phone_number(v) then
+          t[k] = TOKEN.phone
+          ctx.changed = true
         end
       elseif tv == "table" then
-        walk(v, policy, ctx, depth + 1, false)
+        walk(v, policy, ctx, depth + 1, false, false)
       end
       -- booleans and nulls (flb_null, a userdata: see field_action) are left as they are
     end
@@ -1173,7 +1269,7 @@ end
 -- keep it null and unchanged ("[REDACTED]" or a hash would claim a value that was never there and
 -- change the field's type). A null or any other non-table on the path ends it: nothing to do,
 -- never an index error.
-local function field_action(rec, parts, action)
+local function field_action(rec, parts, action, acted)
   local t = rec
   for i = 1, #parts - 1 do
     t = t[parts[i]]
@@ -1200,6 +1296,9 @@ local function field_action(rec, parts, action)
       t[k] = "[REDACTED]"
     end
   end
+  -- the sensitive-key list leaves this value to the action
+  acted[t] = acted[t] or {}
+  acted[t][k] = true
   return true
 end
 
@@ -1244,11 +1343,11 @@ end
 local function redact(record, tag)
   if type(record) ~= "table" then error("record is not a table") end
   local policy = policy_for(record)
-  local ctx = { changed = policy.keys and key_lines(record, tag), truncated = false }
+  local ctx = { changed = policy.pem and key_lines(record, tag), truncated = false, acted = {} }
   if merge_log(record) then ctx.changed = true end
   local fields = policy.fields
   for i = 1, #fields do
-    if field_action(record, fields[i][1], fields[i][2]) then ctx.changed = true end
+    if field_action(record, fields[i][1], fields[i][2], ctx.acted) then ctx.changed = true end
   end
   walk(record, policy, ctx, 1, true)
   if ctx.truncated then record._svcspec_truncated = true end

@@ -27,7 +27,7 @@ export const PII_CATALOGUE = [
   },
   { id: "jwt", token: "[JWT]", defaultOn: true, matches: "`eyJ...` `.` `eyJ...` `.` signature (base64url segments)" },
   { id: "bearer_token", token: "[BEARER_TOKEN]", defaultOn: true, matches: "the token after `Bearer ` (any case), 8+ token chars; the word stays" },
-  { id: "database_url", token: "[DB_PASSWORD]", defaultOn: true, matches: "the password in `scheme://user:password@`" },
+  { id: "database_url", token: "[DB_PASSWORD]", defaultOn: true, matches: "the password in `scheme://user:password@` (a raw `#` in it included)" },
   {
     id: "secret_kv",
     token: "[SECRET]",
@@ -46,7 +46,8 @@ export const PII_CATALOGUE = [
     id: "email",
     token: "[EMAIL]",
     defaultOn: true,
-    matches: "local@domain.tld (ASCII; TLD of 2+ letters; not after `/`, not before `:`, not file extensions like `@2x.png`)",
+    matches:
+      "local@domain.tld, also URL-encoded (`local%40domain.tld`) and with non-ASCII (UTF-8) local parts and domains; TLD of 2+ letters; not after `/`, not before `:`, not file extensions like `@2x.png`",
   },
   {
     id: "iban",
@@ -67,7 +68,8 @@ export const PII_CATALOGUE = [
     id: "phone",
     token: "[PHONE]",
     defaultOn: false,
-    matches: "`+` and 8-15 digits (single space/dash/dot separators); `(ddd) ddd-dddd`; `[1-]ddd-ddd-dddd` with `-` or `.`; an ` x123` extension is included",
+    matches:
+      "`+` and 8-15 digits (single space/dash/dot separators); `(ddd) ddd-dddd`; `[1-]ddd-ddd-dddd` with `-` or `.`; an ` x123` extension is included; under a key naming a phone (`phone`, `mobile`, `msisdn` in it, or `tel`, `fax`, `cell`), a JSON number or a string of 8-15 digits",
   },
   { id: "ipv6", token: "[IPV6]", defaultOn: false, matches: "full 8-group or `::`-compressed addresses" },
   { id: "ipv4", token: "[IPV4]", defaultOn: false, matches: "dotted quads with octets <= 255, not within `version` context" },

@@ -130,6 +130,35 @@ describe("the fluent-bit pipeline", () => {
     });
   });
 
+  it("values under sensitive keys, URL-encoded and non-ASCII e-mail addresses, phone numbers stored as numbers and a raw # in a database password are redacted; look-alikes stay", () => {
+    const svc = (ns: string, name: string): JsonMap => ({ namespace_name: ns, pod_name: `${name}-1`, labels: { "app.kubernetes.io/name": name, ...(name === "checkout" ? { "app.kubernetes.io/part-of": "shop" } : {}) } });
+    const checkout = svc("shop", "checkout");
+    const payments = svc("payments", "payments-api");
+    const catalog = svc("shop", "catalog");
+    const cases: [JsonMap, JsonMap][] = [
+      // [in, out]
+      [{ log: '{"auth":{"password":"hunter2"},"user":"sam"}' }, { auth: { password: "[SECRET]" }, user: "sam" }],
+      [{ log: "x", headers: { "x-internal-token": "abc123", "X-Api-Key": 42, accept: "*/*" } }, { log: "x", headers: { "x-internal-token": "[SECRET]", "X-Api-Key": "[SECRET]", accept: "*/*" } }],
+      [{ log: "x", credentials: { accessToken: ["t1", { inner: "t2", ok: true }], note: null } }, { log: "x", credentials: { accessToken: ["[SECRET]", { inner: "[SECRET]", ok: true }], note: null } }],
+      [{ log: "x", stats: { token_count: 3, secret_name: "db-creds", passwordless: true, password: "" } }, { log: "x", stats: { token_count: 3, secret_name: "db-creds", passwordless: true, password: "" } }],
+      [{ log: "GET /unsubscribe?email=jane.doe%40example.com&list=news" }, { log: "GET /unsubscribe?email=[EMAIL]&list=news" }],
+      [{ log: "mail jos\u00e9@b\u00fccher.de and \u00e5sa@\u4f8b\u3048.\u30c6\u30b9\u30c8, ok" }, { log: "mail [EMAIL] and [EMAIL], ok" }],
+      [{ log: "postgres://app:pa#ss@db.internal:5432/shop" }, { log: "postgres://app:[DB_PASSWORD]@db.internal:5432/shop" }],
+      [{ log: "see https://example.com/docs#a:b-c" }, { log: "see https://example.com/docs#a:b-c" }],
+      [{ log: "x", recipient: { phone: 4155550123, mobile: "+491701234567", order: 4155550123 }, kubernetes: checkout }, { log: "x", recipient: { phone: "[PHONE]", mobile: "[PHONE]", order: 4155550123 }, kubernetes: checkout }],
+      [{ log: "x", recipient: { phone: 4155550123 }, kubernetes: catalog }, { log: "x", recipient: { phone: 4155550123 }, kubernetes: catalog }],
+      [{ log: "x", card: { pin: 930214 }, kubernetes: payments }, { log: "x", card: { pin: "[SECRET]" }, kubernetes: payments }],
+      [{ log: "x", card: { pin: 930214 }, kubernetes: catalog }, { log: "x", card: { pin: 930214 }, kubernetes: catalog }],
+    ];
+    const out = harness("records", cases.map(([r]) => r));
+    const o = { ...opts, session: newSession() };
+    cases.forEach(([input, want], i) => {
+      const got = out[i] === "0" ? input : (JSON.parse(out[i]!.slice(2)) as JsonMap);
+      expect(got, `#${i}`).toEqual(want);
+      expect(redactRecord(input, o).record, `#${i}`).toEqual(want);
+    });
+  });
+
   it(`JSON lines of every depth from 1 to 70: the callback always runs; up to ${LOG_JSON_MAX_DEPTH} levels they are merged and redacted, deeper ones become the stub; Lua and TypeScript agree`, () => {
     const kube = generatedKubernetesFilter();
     const records = Array.from({ length: 70 }, (_, i) => delivered(nested(i + 1, `d${i + 1}@example.com`), kube));

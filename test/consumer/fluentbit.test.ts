@@ -117,7 +117,7 @@ describe("fluent-bit redaction", () => {
     const f = new Faker({ locale: [en, baseLocale] });
     f.seed(827);
     const cases = PII_CATALOGUE.flatMap((d) => [1, 2, 3].map(() => ({ id: d.id, text: plant(f, d.id).text })));
-    const all: Model = { ...model, organization: { ...model.organization, pii: { defaults: [...PII_DETECTORS] } } };
+    const all: Model = { ...model, organization: { ...model.organization, pii: { ...model.organization.pii, defaults: [...PII_DETECTORS] } } };
     writeFileSync(file, swapTokens(redactLua(all)));
     const out = harness("records", [...cases.map((c) => `return ${toLua({ log: c.text })}`), `return ${toLua({ log: "x", n: 4111111111111111 })}`], {}, file);
     cases.forEach((c, i) => {

@@ -26,8 +26,11 @@ const B64U = cls(AZ, az, D9, codes("-_"));
 const ALNUMDASH = cls(AZ, az, D9, codes("-"));
 const TOKCH = cls(AZ, az, D9, codes("-._~+/="));
 const SCHEME = cls(AZ, az, D9, codes("+.-"));
-const LOCAL = cls(AZ, az, D9, codes("._%+-'_"));
-const DOMAIN = cls(AZ, az, D9, codes(".-"));
+const HIGH = Array.from({ length: 128 }, (_, i) => 128 + i);
+const LOCAL = cls(AZ, az, D9, codes("._%+-'_"), HIGH);
+const DOMAIN = cls(AZ, az, D9, codes(".-"), HIGH);
+const TLD = cls(AZ, az, HIGH);
+const CONT = cls(HIGH.slice(0, 64));
 const USERSTOP = cls(codes("/?#\"'<>\\[] \t\r\n"));
 const VALSTOP = cls(codes(" \t\r\n\"',;&})<>"), [0]);
 const EXT = new Set(["png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js"]);
@@ -194,7 +197,8 @@ const mDbUrl: Match = (s, p) => {
   for (;;) {
     const c = at(s, j);
     if (c === 64) break;
-    if (c === 0 || USERSTOP.has(c) || j - p > 512) return NO;
+    // a raw '#' in the password (after the colon) is part of it, not a fragment
+    if (c === 0 || (USERSTOP.has(c) && !(c === 35 && colon !== null)) || j - p > 512) return NO;
     if (c === 58 && colon === null) colon = j;
     j++;
   }
@@ -281,25 +285,37 @@ function dApiKey(s: string): string {
   return s;
 }
 
-const mEmail: Match = (s, p, last) => {
-  // necessary: a local part before '@' and a domain of four or more characters after it (x.yy);
+/** An e-mail address around the '@' (w = 1) or the URL-encoded "%40" (w = 3) at p. */
+function emailAt(s: string, p: number, last: number, w: number): [number, number] | [null] {
+  const d = p + w;
+  // necessary: a local part before the '@' and a domain of four or more bytes after it (x.yy);
   // checked first without loops (one-iteration loops on '@' runs defeat LuaJIT's trace compiler)
-  if (p - 1 < last || !LOCAL.has(at(s, p - 1)) || !(DOMAIN.has(at(s, p + 1)) && DOMAIN.has(at(s, p + 2)) && DOMAIN.has(at(s, p + 3)) && DOMAIN.has(at(s, p + 4)))) return NO;
+  if (p - 1 < last || !LOCAL.has(at(s, p - 1)) || !(DOMAIN.has(at(s, d)) && DOMAIN.has(at(s, d + 1)) && DOMAIN.has(at(s, d + 2)) && DOMAIN.has(at(s, d + 3)))) return NO;
   let a = p;
   while (a - 1 >= last && a > p - 64 && LOCAL.has(at(s, a - 1))) a--;
+  // the 64-byte cap inside a UTF-8 character: the whole character stays out
+  while (a < p && CONT.has(at(s, a))) a++;
   if (a === p || at(s, a - 1) === 47) return NO;
-  let e = p + 1;
-  while (e - p <= 253 && DOMAIN.has(at(s, e))) e++;
+  let e = d;
+  while (e - d < 253 && DOMAIN.has(at(s, e))) e++;
   e--;
-  while (e > p && (at(s, e) === 46 || at(s, e) === 45)) e--;
-  if (e === p) return NO;
+  while (e >= d && CONT.has(at(s, e + 1))) e--;
+  while (e >= d && (at(s, e) === 46 || at(s, e) === 45)) e--;
+  if (e < d) return NO;
   let t = e;
-  while (t > p && ALPHA.has(at(s, t))) t--;
-  if (at(s, t) !== 46 || e - t < 2 || t === p + 1) return NO;
+  while (t >= d && TLD.has(at(s, t))) t--;
+  if (at(s, t) !== 46 || e - t < 2 || t === d) return NO;
   if (at(s, e + 1) === 58) return NO;
   if (EXT.has(lower(sub(s, t + 1, e)))) return NO;
   return [a, e];
-};
+}
+const mEmail: Match = (s, p, last) => emailAt(s, p, last, 1);
+const mEmailEncoded: Match = (s, p, last) => emailAt(s, p, last, 3);
+function dEmail(s: string): string {
+  s = run(s, s, plain("@"), mEmail, TOKEN.email);
+  if (!s.includes("%40")) return s;
+  return run(s, s, plain("%40"), mEmailEncoded, TOKEN.email);
+}
 
 /** The ISO 13616 check of a compact IBAN (1 when valid); the detectors use prefix remainders instead. */
 export function mod97(x: string): number {
@@ -600,7 +616,7 @@ export const DETECTORS: Record<DetectorId, (s: string) => string> = {
   database_url: (s) => run(s, s, plain("://"), mDbUrl, TOKEN.database_url),
   secret_kv: dSecretKv,
   api_key: dApiKey,
-  email: (s) => run(s, s, plain("@"), mEmail, TOKEN.email),
+  email: dEmail,
   iban: (s) => run(s, s, classFinder(UPPER), mIban, TOKEN.iban),
   credit_card: (s) => runRuns(s, mCard, TOKEN.credit_card),
   // every SSN has a '-' or a space

@@ -5,7 +5,7 @@
 import { createHmac } from "node:crypto";
 import { DETECTOR_TOKENS } from "../../src/model/pii-catalogue.js";
 import { toRegExp } from "../../src/model/pii-pattern.js";
-import { LOG_JSON_MAX_DEPTH, type Policy } from "../../src/pii/policy.js";
+import { LOG_JSON_MAX_DEPTH, type Policy, sensitiveKeyForm } from "../../src/pii/policy.js";
 import { cardNumber, DETECTORS, MAX_LEN } from "./detectors.js";
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -309,6 +309,12 @@ export function redactRecord(input: JsonMap, o: RedactOptions): RedactResult {
   }
 }
 
+/** A key naming a phone (Lua: phone_key). */
+function phoneKey(k: string): boolean {
+  const n = sensitiveKeyForm(k);
+  return n.includes("phone") || n.includes("mobile") || n.includes("msisdn") || n === "tel" || n === "fax" || n === "cell";
+}
+
 function stringForm(v: Json): string | null {
   if (typeof v === "string") return v;
   if (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 9007199254740992) return v.toFixed(0);
@@ -321,6 +327,8 @@ function redact(record: JsonMap, o: RedactOptions): boolean {
   let changed = policy.detectors.includes("private_key") && keyLines(record, o.session ?? newSession());
   if (mergeLog(record)) changed = true;
   const ctx = { changed: false, truncated: false };
+  // the values field actions produced: the sensitive-key list leaves them to the action
+  const acted = new Map<object, Set<string>>();
   for (const f of policy.fields) {
     let t: Json | undefined = record;
     const parts = f.path.map(toBytes);
@@ -342,6 +350,7 @@ function redact(record: JsonMap, o: RedactOptions): boolean {
       else if (f.action === "last4") t[k] = sv.length <= 4 ? "****" : "****" + sv.slice(-4);
       else t[k] = key ? hmacHex(key, sv) : "[REDACTED]";
     }
+    acted.set(t, (acted.get(t) ?? new Set()).add(k));
     changed = true;
   }
   const patterns = policy.patterns.map((p) => ({ re: toRegExp(p.branch), replace: p.replace }));
@@ -358,11 +367,22 @@ function redact(record: JsonMap, o: RedactOptions): boolean {
     for (const d of detectors) s = d(s);
     return s;
   };
-  const walk = (t: JsonMap | Json[], depth: number, top: boolean) => {
+  const phones = policy.detectors.includes("phone");
+  const sensitive = (k: string) => {
+    const n = sensitiveKeyForm(k);
+    return policy.sensitive.some((e) => n.endsWith(e));
+  };
+  const walk = (t: JsonMap | Json[], depth: number, top: boolean, secret: boolean) => {
     if (depth > MAX_DEPTH) throw new Error(`record nested deeper than ${MAX_DEPTH}`);
-    const visit = (v: Json, set: (x: Json) => void) => {
-      if (typeof v === "string") {
-        const r = scan(v);
+    const visit = (k: string | null, v: Json, set: (x: Json) => void) => {
+      if (secret || (k !== null && policy.sensitive.length > 0 && sensitive(k) && !acted.get(t)?.has(k))) {
+        if ((typeof v === "string" && v !== "" && v !== DETECTOR_TOKENS.secret_kv) || typeof v === "number") {
+          set(DETECTOR_TOKENS.secret_kv);
+          ctx.changed = true;
+        } else if (v !== null && typeof v === "object") walk(v, depth + 1, false, true);
+      } else if (typeof v === "string") {
+        let r = scan(v);
+        if (r === v && phones && k !== null && phoneKey(k) && /^\+?[0-9]{8,15}$/.test(v)) r = DETECTOR_TOKENS.phone;
         if (r !== v) {
           set(r);
           ctx.changed = true;
@@ -371,13 +391,16 @@ function redact(record: JsonMap, o: RedactOptions): boolean {
         if (cards && cardNumber(v)) {
           set(DETECTOR_TOKENS.credit_card);
           ctx.changed = true;
+        } else if (phones && k !== null && phoneKey(k) && Number.isInteger(v) && v >= 1e7 && v < 1e15) {
+          set(DETECTOR_TOKENS.phone);
+          ctx.changed = true;
         }
-      } else if (v !== null && typeof v === "object") walk(v, depth + 1, false);
+      } else if (v !== null && typeof v === "object") walk(v, depth + 1, false, false);
     };
-    if (Array.isArray(t)) t.forEach((v, i) => visit(v, (x) => (t[i] = x)));
-    else for (const [k, v] of Object.entries(t)) if (!(top && SKIP_TOP.has(k))) visit(v, (x) => (t[k] = x));
+    if (Array.isArray(t)) t.forEach((v, i) => visit(null, v, (x) => (t[i] = x)));
+    else for (const [k, v] of Object.entries(t)) if (!(top && SKIP_TOP.has(k))) visit(k, v, (x) => setKey(t, k, x));
   };
-  walk(record, 1, true);
+  walk(record, 1, true, false);
   if (ctx.truncated) record["_svcspec_truncated"] = true;
   return changed || ctx.changed;
 }
