@@ -207,44 +207,54 @@ const mDbUrl: Match = (s, p) => {
 };
 
 const KV_KEYWORDS = ["password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key"];
-const kvMatcher =
-  (kwlen: number): Match =>
-  (s, p) => {
-    if (ALNUM.has(at(s, p - 1))) return NO;
-    let j = p + kwlen;
-    let c = at(s, j);
-    if (c === 34 || c === 39) j++;
-    const spaced = at(s, j) === 32;
-    while (at(s, j) === 32) j++;
-    c = at(s, j);
-    if (c !== 61 && c !== 58) return NO;
+/** The start of the keyword (any case, not right after a letter or digit) that ends at e, or null. */
+function kvKeyword(s: string, e: number): number | null {
+  for (const kw of KV_KEYWORDS) {
+    const a = e - kw.length + 1;
+    if (a >= 1 && lower(sub(s, a, e)) === kw && !ALNUM.has(at(s, a - 1))) return a;
+  }
+  return null;
+}
+/** The bounds of the value after the separator c at j - 1 (spaced: spaces before the separator). */
+function kvValue(s: string, j: number, c: number, spaced: boolean): [number, number] | null {
+  // "key: value" and "key = value" may space the value; "key= value" is an empty value
+  if (c === 58 || spaced) while (at(s, j) === 32) j++;
+  const q = at(s, j);
+  let k: number;
+  if (q === 34 || q === 39) {
     j++;
-    if (c === 58 || spaced) while (at(s, j) === 32) j++;
-    const q = at(s, j);
-    let k: number;
-    if (q === 34 || q === 39) {
-      j++;
-      k = j;
-      while (at(s, k) !== q && at(s, k) !== 0) k++;
-    } else {
-      k = j;
-      while (!VALSTOP.has(at(s, k))) k++;
-    }
-    if (k === j || sub(s, j, k - 1) === "null") return NO;
-    return [j, k - 1];
-  };
-const KV_MATCHERS = KV_KEYWORDS.map((k) => kvMatcher(k.length));
+    k = j;
+    while (at(s, k) !== q && at(s, k) !== 0) k++;
+  } else {
+    k = j;
+    while (!VALSTOP.has(at(s, k))) k++;
+  }
+  if (k === j || sub(s, j, k - 1) === "null") return null;
+  return [j, k - 1];
+}
+/** From each '=' or ':' (left to right), back over spaces and an optional quote to a keyword. */
 function dSecretKv(s: string): string {
-  let hay = lower(s);
-  KV_KEYWORDS.forEach((kw, i) => {
-    if (!hay.includes(kw)) return;
-    const r = run(s, hay, plain(kw), KV_MATCHERS[i]!, TOKEN.secret_kv);
-    if (r !== s) {
-      s = r;
-      hay = lower(s);
-    }
-  });
-  return s;
+  const out: string[] = [];
+  let last = 1;
+  for (let j = 1; j <= s.length; j++) {
+    const c = at(s, j);
+    if (c !== 61 && c !== 58) continue;
+    let k = j - 1;
+    while (at(s, k) === 32) k--;
+    const spaced = k < j - 1;
+    const q = at(s, k);
+    if (q === 34 || q === 39) k--;
+    const p = kvKeyword(s, k);
+    if (p === null || p < last) continue;
+    const v = kvValue(s, j + 1, c, spaced);
+    if (v === null) continue;
+    out.push(sub(s, last, v[0] - 1), TOKEN.secret_kv);
+    last = v[1] + 1;
+    j = v[1];
+  }
+  if (!out.length) return s;
+  out.push(sub(s, last));
+  return out.join("");
 }
 
 const API_PREFIXES: [string, Cls, number, number][] = [
