@@ -80,6 +80,9 @@ export interface CacheView {
 export interface PiiView {
   script: string;
   detectors: { id: string; fromService: boolean; token: string }[];
+  /** Key names whose values are secrets at any depth, and their token. */
+  sensitiveKeys: string[];
+  secretToken: string;
   fields: { path: string; action: string; actionText: string }[];
   patterns: { name: string; match: string; replace: string }[];
   /** Set when a field is hashed: where the HMAC key comes from. */
@@ -217,6 +220,8 @@ function piiView(s: Service, namespace: string): PiiView {
   return {
     script: LUA_SCRIPT,
     detectors: p.detectors.map((d) => ({ id: d, fromService: p.added.includes(d), token: DETECTOR_TOKENS[d as DetectorId] })),
+    sensitiveKeys: p.sensitiveKeys,
+    secretToken: DETECTOR_TOKENS.secret_kv,
     fields: p.fields.map((f) => ({ path: f.path, action: f.action, actionText: ACTION_TEXT[f.action] })),
     patterns: p.patterns.map((x) => ({ name: x.name, match: x.match, replace: x.replace })),
     hmac: hashed ? { env: HMAC_ENV, secret: HMAC_SECRET_NAME, key: HMAC_SECRET_KEY, namespace, commands: hmacSecretCommands(namespace) } : null,

@@ -8,8 +8,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Model } from "../../src/model/model.js";
 import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
-import { type Policy, policies } from "../../src/pii/policy.js";
-import { FLUENT_BIT_CONFIGMAP, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
+import { LOG_JSON_MAX_DEPTH, type Policy, policies } from "../../src/pii/policy.js";
+import { FLUENT_BIT_CONFIGMAP, FLUENT_BIT_PARSERS as PARSERS_FILE, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
 import { luaString } from "../../src/render/lua.js";
 import { toYaml } from "../../src/render/yaml.js";
@@ -27,6 +27,7 @@ function policyLua(p: Policy, indent: string): string {
     `namespace = ${p.namespace === null ? "nil" : luaString(p.namespace)},`,
     `selector = { ${p.selector.map(([k, v]) => `{ ${luaString(k)}, ${luaString(v)} }`).join(", ")} },`,
     `detectors = { ${p.detectors.map(luaString).join(", ")} },`,
+    `sensitive = { ${p.sensitive.map(luaString).join(", ")} },`,
     `fields = { ${p.fields.map((f) => `{ { ${f.path.map(luaString).join(", ")} }, ${luaString(f.action)} }`).join(", ")} },`,
     `patterns = { ${p.patterns.map((x) => `{ ${luaString(x.lua)}, ${luaString(x.luaReplace)} }`).join(", ")} },`,
   ];
@@ -39,6 +40,7 @@ function dataLua(model: Model): string {
   const { services, fallback } = policies(model);
   const iban = Object.entries(IBAN_LENGTHS).map(([country, n]) => `${country}${n}`);
   return [
+    `local LOG_JSON_MAX_DEPTH = ${LOG_JSON_MAX_DEPTH}`,
     `local TOKEN = {\n${PII_CATALOGUE.map((d) => `  ${d.id} = ${luaString(d.token)},`).join("\n")}\n}`,
     `local IBAN_LENGTHS = ${luaString(iban.join(" "))}`,
     `local SERVICES = {${services.map((s) => `\n  ${policyLua(s, "  ")},`).join("")}\n}`,
@@ -67,44 +69,125 @@ export function redactLua(model: Model): string {
   return before + dataLua(model) + after;
 }
 
+/** One section of a classic config (or one entry of a YAML list), with the comment lines that say
+ * what the redaction depends on in it. */
+interface Section {
+  entries: Record<string, string | number>;
+  comment: string[];
+}
+
+/** The multiline parser that joins a private key's lines (the tail input's docker/cri parsers only
+ * rejoin the runtime's 16 KB partial lines), in the multiline filter together with Fluent Bit's
+ * built-in stack trace parsers. The END line goes back to start_state, so the key is flushed at
+ * once and a key right after it starts anew; a BEGIN line that holds its own END starts nothing. */
+const KEY_PARSER = "svcspec_private_key";
+const KEY_RULES: { state: string; regex: string; next_state: string }[] = [
+  { state: "start_state", regex: "/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?!.*-----END )/", next_state: "key_body" },
+  { state: "key_body", regex: "/-----END [A-Z0-9 ]*PRIVATE KEY-----/", next_state: "start_state" },
+  { state: "key_body", regex: "/^[A-Za-z0-9+/=]*\\s*$|^[A-Za-z][A-Za-z-]*: /", next_state: "key_body" },
+];
+const MULTILINE_PARSERS = [{ name: KEY_PARSER, type: "regex", flush_timeout: 2000, rules: KEY_RULES }];
+
+const INPUT: Section = {
+  entries: {
+    name: "tail",
+    tag: "kube.*",
+    path: "/var/log/containers/*.log",
+    "multiline.parser": "docker, cri",
+    mem_buf_limit: "5MB",
+    buffer_chunk_size: "32k",
+    buffer_max_size: "128k",
+    skip_long_lines: "on",
+    truncate_long_lines: "on",
+  },
+  comment: [
+    "The one input the redaction is proven for: container logs through the docker/cri parsers.",
+    "buffer_max_size 128k holds any line a runtime writes with its default 16 KB split, even JSON-escaped;",
+    "a longer line is cut to 128k and redacted, not dropped (truncate_long_lines, Fluent Bit 4.2+).",
+  ],
+};
+
 /** The filters of every config (YAML, classic, the ConfigMap's fluent-bit.conf, the Helm values).
+ * multiline first: it re-emits the joined records at the head of the pipeline.
+ * merge_log off: redact.lua decodes the log line's JSON itself, with a depth cap. Merged by Fluent
+ * Bit, a line nested 64 deep is one level too deep for the decoder of the lua filter, which then
+ * never runs and passes the whole chunk on unredacted. A pod-suggested parser
+ * (k8s-logging.parser) only ever applies while merging, so it is off too.
  * enable_flb_null: without it Fluent Bit hands msgpack nil to Lua as nil, so every null-valued key
  * of a record returned with code 2 vanishes and a null inside an array leaves a hole; with it, nil
  * arrives as the global flb_null (a NULL lightuserdata) and is packed back as nil. */
-function filters(script: string): Record<string, string>[] {
+function filters(script: string): Section[] {
   return [
-    { name: "kubernetes", match: "kube.*", merge_log: "on", keep_log: "off", "k8s-logging.parser": "on", "k8s-logging.exclude": "on" },
-    { name: "lua", match: "*", script, call: LUA_CALL, protected_mode: "on", enable_flb_null: "on" },
+    {
+      entries: { name: "multiline", match: "kube.*", "multiline.key_content": "log", "multiline.parser": `${KEY_PARSER}, java, python, go`, buffer: "on", flush_ms: 2000 },
+      comment: [
+        `Joins the lines of private keys (the multiline parser ${KEY_PARSER}) and of java, python and go stack traces`,
+        "before redaction; the first filter, as it re-emits the joined records to the head of the pipeline.",
+      ],
+    },
+    {
+      entries: { name: "kubernetes", match: "kube.*", merge_log: "off", "k8s-logging.parser": "off", "k8s-logging.exclude": "on" },
+      comment: [
+        `merge_log off: ${LUA_SCRIPT} merges a log line that is one JSON object, up to ${LOG_JSON_MAX_DEPTH} levels deep (deeper: the`,
+        "redaction-error stub). Fluent Bit's own merge lets a line 64 levels deep past the lua filter unredacted.",
+      ],
+    },
+    {
+      entries: { name: "lua", match: "*", script, call: LUA_CALL, protected_mode: "on", enable_flb_null: "on" },
+      comment: [`Redacts every record; fails closed (see ${LUA_SCRIPT}). Keep it the last filter.`],
+    },
   ];
 }
-const FILTERS = filters(LUA_SCRIPT);
-const SERVICE = { flush: 1, log_level: "info", parsers_file: "parsers.conf" };
-const INPUT = { name: "tail", tag: "kube.*", path: "/var/log/containers/*.log", "multiline.parser": "docker, cri", mem_buf_limit: "5MB", skip_long_lines: "on" };
-const OUTPUT = { name: "stdout", match: "*", format: "json_lines" };
+const SERVICE: Section = { entries: { flush: 1, log_level: "info", parsers_file: PARSERS_FILE }, comment: [] };
+const OUTPUT: Section = { entries: { name: "stdout", match: "*", format: "json_lines" }, comment: [] };
 
-function classic(section: string, entries: Record<string, string | number>): string {
+function classic(section: string, { entries, comment }: Section): string {
   const pairs = Object.entries(entries);
   const width = Math.max(...pairs.map(([k]) => k.length));
-  return `[${section}]\n${pairs.map(([k, v]) => `    ${k.padEnd(width)} ${v}`).join("\n")}\n`;
+  return `${comment.map((l) => `# ${l}\n`).join("")}[${section}]\n${pairs.map(([k, v]) => `    ${k.padEnd(width)} ${v}`).join("\n")}\n`;
 }
 
 export function filtersConf(script = LUA_SCRIPT): string {
   return filters(script).map((f) => classic("FILTER", f)).join("\n");
 }
 
-/** Helm values for the fluent/fluent-bit chart: the filters (the chart keeps the user's service,
- * inputs and outputs), redact.lua mounted from the ConfigMap, and the HMAC key from the Secret
- * when a service hashes a field. Not luaScripts: the chart runs `tpl` over those values (a `{{` in
- * a pattern's replacement would be templated) and the script would be copied a second time. */
+/** The parsers file of the classic configs: the multiline parser, in [MULTILINE_PARSER] form. */
+export function parsersConf(): string {
+  return MULTILINE_PARSERS.map((p) => {
+    const rules = p.rules.map((r) => `    rule          ${[r.state, r.regex, r.next_state].map((x) => `"${x}"`).join(" ")}`);
+    return `[MULTILINE_PARSER]\n    name          ${p.name}\n    type          ${p.type}\n    flush_timeout ${p.flush_timeout}\n${rules.join("\n")}\n`;
+  }).join("\n");
+}
+
+/** The YAML config: the same pipeline, the multiline parser in its own section (no parsers file). */
+function yamlConfig(): string {
+  const yamlSection = (s: Section) => s.entries;
+  const notes = [...INPUT.comment, ...filters(LUA_SCRIPT).flatMap((f) => f.comment)];
+  const body = toYaml({
+    service: { flush: SERVICE.entries["flush"], log_level: SERVICE.entries["log_level"] },
+    multiline_parsers: MULTILINE_PARSERS,
+    pipeline: { inputs: [yamlSection(INPUT)], filters: filters(LUA_SCRIPT).map(yamlSection), outputs: [yamlSection(OUTPUT)] },
+  });
+  return `${notes.map((l) => `# ${l}\n`).join("")}${body}`;
+}
+
+/** Helm values for the fluent/fluent-bit chart: the input and filters the redaction needs and the
+ * multiline parser as the chart's custom parsers (the chart keeps the user's service and outputs),
+ * redact.lua mounted from the ConfigMap, and the HMAC key from the Secret when a service hashes a
+ * field. Not luaScripts: the chart runs `tpl` over those values (a `{{` in a pattern's replacement
+ * would be templated) and the script would be copied a second time. */
 export function helmValues(model: Model, script: string): string {
   const hashing = model.services.filter((s) => s.pii.fields.some((f) => f.action === "hash")).map((s) => s.name);
   const namespace = model.organization.platform.namespaces.logging;
   const paragraphs: string[][] = [
     [
-      `Helm values for the fluent/fluent-bit chart: config.filters runs ${LUA_SCRIPT} after the kubernetes filter; the script is`,
+      `Helm values for the fluent/fluent-bit chart: config.filters runs ${LUA_SCRIPT} after the multiline and kubernetes filters; the script is`,
       `mounted (extraVolumes, extraVolumeMounts) from the ConfigMap ${CONFIGMAP_NAME} of kubernetes/platform/fluent-bit.configmap.yaml.`,
-      "Your own values keep the service, inputs and outputs; Helm replaces lists from a later file, so merge env and the",
-      "extra volumes by hand if you set them too.",
+      `config.inputs is the one input the redaction is proven for (container logs, lines up to ${INPUT.entries["buffer_max_size"]} read whole, longer ones`,
+      "truncated and redacted): it replaces the chart's inputs, so add any other input of yours after it in your own copy.",
+      `config.customParsers holds the multiline parser ${KEY_PARSER} (the chart's service section loads it).`,
+      "Your own values keep the service and outputs; Helm replaces lists and these strings from a later file, so merge",
+      "env, the extra volumes and custom parsers by hand if you set them too.",
     ],
     hashing.length
       ? [
@@ -144,7 +227,7 @@ export function helmValues(model: Model, script: string): string {
     extraVolumes: [{ name: "svcspec-redaction", configMap: { name: CONFIGMAP_NAME, items: [{ key: LUA_SCRIPT, path: LUA_SCRIPT }] } }],
     extraVolumeMounts: [{ name: "svcspec-redaction", mountPath: SCRIPT_DIR, readOnly: true }],
     podAnnotations: { "checksum/svcspec-redact-lua": createHash("sha256").update(script).digest("hex") },
-    config: { filters: filtersConf(`${SCRIPT_DIR}/${LUA_SCRIPT}`) },
+    config: { inputs: classic("INPUT", INPUT), filters: filtersConf(`${SCRIPT_DIR}/${LUA_SCRIPT}`), customParsers: parsersConf() },
   };
   return `${header.map((l) => (l ? `# ${l}` : "#")).join("\n")}\n${toYaml(values)}`;
 }
@@ -170,13 +253,17 @@ export function generateFluentBit(model: Model): TargetOutput {
   const sources = [model.organization.file ?? "", ...model.services.filter((s) => listed.has(s.name)).map((s) => s.file ?? "")].filter(Boolean);
   const script = redactLua(model);
   const lua = withHeader("dash", sources, script);
-  const filterText = filtersConf();
-  const yaml = toYaml({ service: SERVICE, pipeline: { inputs: [INPUT], filters: FILTERS, outputs: [OUTPUT] } });
-  const fullConf = [classic("SERVICE", SERVICE), classic("INPUT", INPUT), filterText, classic("OUTPUT", OUTPUT)].join("\n");
+  const filterText = [
+    `# Needs ${PARSERS_FILE} (parsers_file in your [SERVICE]) and the [INPUT] of kubernetes/platform/fluent-bit.configmap.yaml.`,
+    "",
+    filtersConf(),
+  ].join("\n");
+  const fullConf = [classic("SERVICE", SERVICE), classic("INPUT", INPUT), filtersConf(), classic("OUTPUT", OUTPUT)].join("\n");
   const files = [
     { path: "fluent-bit/redact.lua", content: lua },
-    { path: "fluent-bit/fluent-bit.yaml", content: withHeader("hash", [], yaml) },
+    { path: "fluent-bit/fluent-bit.yaml", content: withHeader("hash", [], yamlConfig()) },
     { path: "fluent-bit/filters.conf", content: withHeader("hash", [], filterText) },
+    { path: `fluent-bit/${PARSERS_FILE}`, content: withHeader("hash", [], parsersConf()) },
     { path: "fluent-bit/fluent-bit.values.yaml", content: withHeader("hash", sources, helmValues(model, script)) },
   ];
   const configMap: ConfigMapRequest = {
@@ -191,6 +278,7 @@ export function generateFluentBit(model: Model): TargetOutput {
     data: [
       { kind: "text", key: "fluent-bit.conf", text: fullConf },
       { kind: "file", key: LUA_SCRIPT, path: "fluent-bit/redact.lua" },
+      { kind: "text", key: PARSERS_FILE, text: parsersConf() },
     ],
   };
   return { files, packages: [configMap] };

@@ -6,7 +6,7 @@
 -- a line-for-line TypeScript twin (the test oracle); the tests run both on the same records.
 -- Only the Lua 5.1 / LuaJIT 2.1 common subset: no goto, no table.unpack, no //, no require.
 local bit = bit
-local band, bor, bxor, bnot, rshift, lshift, ror, tobit = bit.band, bit.bor, bit.bxor, bit.bnot, bit.rshift, bit.lshift, bit.ror, bit.tobit
+local band, bor, bxor, bnot, rshift, lshift, ror, tobit, tohex = bit.band, bit.bor, bit.bxor, bit.bnot, bit.rshift, bit.lshift, bit.ror, bit.tobit, bit.tohex
 local byte, char, sub, find, lower, format, gsub, rep = string.byte, string.char, string.sub, string.find, string.lower, string.format, string.gsub, string.rep
 local concat = table.concat
 local type, pcall, rawget, floor, tonumber = type, pcall, rawget, math.floor, tonumber
@@ -21,12 +21,15 @@ local MAX_DEPTH = 64
 local SKIP_TOP = { kubernetes = true, stream = true, time = true, _p = true }
 
 -- data ------------------------------------------------------------------------------------------
+-- LOG_JSON_MAX_DEPTH: how deep a log line's JSON object may nest (see merge_log below).
 -- TOKEN: what replaces a match of each built-in detector. IBAN_LENGTHS: "AD24 AE23 ...", five bytes
--- per country. SERVICES, DEFAULT_POLICY: the Organization's default detectors apply to every
--- record; a service matched by namespace and all its selector labels adds its own detectors (by
--- name, in redaction order), field actions and patterns. In svcspec's source file they are empty
--- tables between a DATA and an END marker line (valid Lua for the linter; run as it is, the file
--- stops at load for want of tokens), which svcspec replaces with the spec's.
+-- per country. SERVICES, DEFAULT_POLICY: the Organization's default detectors and sensitive keys
+-- apply to every record; a service matched by namespace and all its selector labels adds its own
+-- detectors (by name, in redaction order), sensitive keys (normalised: see sensitive_key), field
+-- actions and patterns. In svcspec's source file they are empty tables between a DATA and an END
+-- marker line (valid Lua for the linter; run as it is, the file stops at load for want of tokens),
+-- which svcspec replaces with the spec's.
+local LOG_JSON_MAX_DEPTH = 32
 local TOKEN = {
   private_key = "[PRIVATE_KEY]",
   jwt = "[JWT]",
@@ -49,6 +52,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/name", "catalog" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "merchant", "contact", "email" }, "hash" }, { { "merchant", "contact", "phone" }, "mask" }, { { "merchant", "bank", "iban" }, "last4" } },
     patterns = {  },
   },
@@ -57,6 +61,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/name", "checkout" }, { "app.kubernetes.io/part-of", "shop" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "phone", "ipv6", "ipv4" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "user", "email" }, "hash" }, { { "card", "number" }, "last4" }, { { "auth", "password" }, "drop" }, { { "client", "ip" }, "mask" }, { { "shipping", "address" }, "mask" }, { { "customer", "email" }, "hash" }, { { "customer", "phone" }, "mask" }, { { "payment", "card" }, "last4" } },
     patterns = { { "ORD%-[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]", "[ORDER-ID]" } },
   },
@@ -65,6 +70,7 @@ local SERVICES = {
     namespace = "platform",
     selector = { { "app.kubernetes.io/name", "notifications" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "phone" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "recipient", "email" }, "hash" }, { { "recipient", "phone" }, "last4" }, { { "message", "body" }, "drop" }, { { "message", "subject" }, "mask" } },
     patterns = { { "TRC%-[A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9]%-[A-Z0-9][A-Z0-9][A-Z0-9][A-Z0-9]", "[REDACTED]" }, { "reset%=[a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9][a-f0-9]", "reset=[REDACTED]" } },
   },
@@ -73,6 +79,7 @@ local SERVICES = {
     namespace = "payments",
     selector = { { "app.kubernetes.io/name", "payments-api" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "ipv4" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc", "pin" },
     fields = { { { "card", "number" }, "last4" }, { { "card", "cvc" }, "drop" }, { { "card", "holder" }, "mask" }, { { "customer", "email" }, "hash" }, { { "sepa", "iban" }, "last4" } },
     patterns = { { "psp%_[A-Z][A-Z]%d%d%d%d%d%d%d%d%d%d%d?%d?", "[PSP-REF]" } },
   },
@@ -81,6 +88,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/name", "recommendations" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "user", "id" }, "hash" }, { { "user", "email" }, "drop" } },
     patterns = {  },
   },
@@ -89,6 +97,7 @@ local SERVICES = {
     namespace = "shop",
     selector = { { "app.kubernetes.io/component", "api" }, { "app.kubernetes.io/name", "search" } },
     detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn", "ipv6", "ipv4" },
+    sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
     fields = { { { "query", "raw" }, "mask" }, { { "session", "id" }, "hash" } },
     patterns = {  },
   },
@@ -98,6 +107,7 @@ local DEFAULT_POLICY = {
   namespace = nil,
   selector = {  },
   detectors = { "private_key", "jwt", "bearer_token", "database_url", "secret_kv", "api_key", "email", "iban", "credit_card", "us_ssn" },
+  sensitive = { "password", "passwd", "pwd", "passphrase", "secret", "token", "apikey", "accesskey", "privatekey", "authorization", "cookie", "sessionid", "cvv", "cvc" },
   fields = {  },
   patterns = {  },
 }
@@ -125,8 +135,11 @@ local B64U = set_of("-_", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0"
 local ALNUMDASH = set_of("-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
 local TOKCH = set_of("-._~+/=", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
 local SCHEME = set_of("+.-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
-local LOCAL = set_of("._%+-'_", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
-local DOMAIN = set_of(".-", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+-- e-mail classes take every byte >= 0x80 (UTF-8 local parts and domains); CONT: UTF-8 continuation bytes
+local LOCAL = set_of("._%+-'_", range(range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"), "\128", "\255"))
+local DOMAIN = set_of(".-", range(range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"), "\128", "\255"))
+local TLD = range(range(range(new_cls(), "A", "Z"), "a", "z"), "\128", "\255")
+local CONT = range(new_cls(), "\128", "\191")
 local USERSTOP = set_of("/?#\"'<>\\[] \t\r\n")
 local VALSTOP = set_of(" \t\r\n\"',;&})<>")
 VALSTOP[0] = true
@@ -135,6 +148,10 @@ local EXT = { png = true, jpg = true, jpeg = true, gif = true, svg = true, webp 
 local function at(s, i)
   if i < 1 then return 0 end
   return byte(s, i) or 0
+end
+local function lower_byte(c)
+  if c >= 65 and c <= 90 then return c + 32 end
+  return c
 end
 
 -- splice and joined: every detector's output as pieces; splice puts token in place of s[a..] after
@@ -170,28 +187,34 @@ local function run(s, hay, pat, plain, match, token)
   return joined(s, out, n, last)
 end
 
--- run_cls: run with the candidates found by a byte loop over a class table instead of a
--- string.find pattern (LuaJIT compiles the loop; a pattern find is not compiled)
-local UPPER = range(new_cls(), "A", "Z")
-local function run_cls(s, cls, match, token)
-  local i, last, out, n, len = 1, 1, nil, 0, #s
+-- run_anchor: run with the candidates of the literal `prefix`, found through its part `anchor` at
+-- `off` bytes into it: the same candidates in the same order, but memchr stops only at the
+-- anchor's first byte (the 'J' of "eyJ" is rare in logs, its 'e' is everywhere).
+local function run_anchor(s, prefix, anchor, off, match, token)
+  local i, last, out, n, len, plen = 1, 1, nil, 0, #s, #prefix
   while i <= len do
-    local p = i
-    while p <= len and not cls[byte(s, p)] do p = p + 1 end
-    if p > len then break end
-    local a, b = match(s, p, last)
-    if a then
-      out, n = splice(out, n, s, last, a, token)
-      last, i = b + 1, b + 1
+    local q = find(s, anchor, i + off, true)
+    if not q then break end
+    local p = q - off
+    if sub(s, p, p + plen - 1) == prefix then
+      local a, b = match(s, p, last)
+      if a then
+        out, n = splice(out, n, s, last, a, token)
+        last, i = b + 1, b + 1
+      else
+        i = b or (p + 1)
+      end
     else
-      i = b or (p + 1)
+      i = p + 1
     end
   end
   return joined(s, out, n, last)
 end
 
+local UPPER = range(new_cls(), "A", "Z")
+
 -- digit runs: the maximal runs of digits of one string, RS[i]..RE[i] for i = 1..RN, found by one
--- flat byte loop and shared by the card, SSN, phone and IPv4 detectors (kept until the string
+-- flat byte loop and shared by the IBAN, card, SSN, phone and IPv4 detectors (kept until the string
 -- changes). Their matchers compare run bounds instead of rescanning digits byte by byte: no short
 -- inner loops, which LuaJIT's trace compiler blacklists (falling back to the interpreter).
 -- The byte loop has no branch: it lists the positions where digits start or stop (DR_T), and a
@@ -202,15 +225,44 @@ local DIGIT01 = {}
 for c = 0, 255 do DIGIT01[c] = 0 end
 for c = 48, 57 do DIGIT01[c] = 1 end
 local DR_S, RN, RS, RE, DR_T = nil, 0, {}, {}, { [0] = 0 }
+local DIGIT_CHAR = { "0", "1", "2", "3", "4", "5", "6", "7", "8", "9" }
 local function digit_runs(s)
   if DR_S == s then return RN end
+  -- the loop starts at the first digit (ten memchr calls): text without digits costs no loop
+  local first = nil
+  for d = 1, 10 do
+    local p = find(s, DIGIT_CHAR[d], 1, true)
+    if p and (not first or p < first) then first = p end
+  end
   local t, k, prev, len = DR_T, 0, 0, #s
-  for i = 1, len do
-    local d = DIGIT01[byte(s, i)]
-    local x = d + prev - 2 * d * prev
-    k = k + x
-    t[k * x] = i
-    prev = d
+  if first then
+    local i = first
+    -- four bytes a step; the same branch-free update for each
+    while i + 3 <= len do
+      local b1, b2, b3, b4 = byte(s, i, i + 3)
+      local d1, d2, d3, d4 = DIGIT01[b1], DIGIT01[b2], DIGIT01[b3], DIGIT01[b4]
+      local x = d1 + prev - 2 * d1 * prev
+      k = k + x
+      t[k * x] = i
+      x = d2 + d1 - 2 * d2 * d1
+      k = k + x
+      t[k * x] = i + 1
+      x = d3 + d2 - 2 * d3 * d2
+      k = k + x
+      t[k * x] = i + 2
+      x = d4 + d3 - 2 * d4 * d3
+      k = k + x
+      t[k * x] = i + 3
+      prev = d4
+      i = i + 4
+    end
+    for j = i, len do
+      local d = DIGIT01[byte(s, j)]
+      local x = d + prev - 2 * d * prev
+      k = k + x
+      t[k * x] = j
+      prev = d
+    end
   end
   t[k + 1] = len + 1
   local n = 0
@@ -223,24 +275,62 @@ local function digit_runs(s)
   return n
 end
 
+-- The digit-run detectors replace whole runs by tokens without digits: the runs of the result are
+-- those of s outside the replaced spans, moved. splice_span records each span; joined_runs joins
+-- and moves the runs, so the next digit-run detector does not rescan the string.
+local SPA, SPB, SPN = {}, {}, 0
+local function splice_span(out, n, s, last, a, b, token)
+  SPN = SPN + 1
+  SPA[SPN], SPB[SPN] = a, b
+  return splice(out, n, s, last, a, token)
+end
+local function joined_runs(s, out, n, last, token)
+  if not out then
+    SPN = 0
+    return s
+  end
+  local r = joined(s, out, n, last)
+  if DR_S == s and not find(token, "%d") then
+    local m, sp, shift, tl = 0, 1, 0, #token
+    for i = 1, RN do
+      local a, b = RS[i], RE[i]
+      while sp <= SPN and SPB[sp] < a do
+        shift = shift + tl - (SPB[sp] - SPA[sp] + 1)
+        sp = sp + 1
+      end
+      -- inside span sp (it holds whole runs): gone
+      if not (sp <= SPN and SPA[sp] <= a) then
+        m = m + 1
+        RS[m], RE[m] = a + shift, b + shift
+      end
+    end
+    DR_S, RN = r, m
+  else
+    DR_S = nil
+  end
+  SPN = 0
+  return r
+end
+
 -- run_runs: run with the digit runs as candidates: match(s, r, last) gets each run r that starts at
 -- or after the end of the last match or skip (a digit inside a run follows a digit, and no digit
 -- detector starts there); on no match, match may return nil, next_i.
 local function run_runs(s, match, token)
   local nr = digit_runs(s)
+  SPN = 0
   local from, last, out, n = 1, 1, nil, 0
   for r = 1, nr do
     if RS[r] >= from then
       local a, b = match(s, r, last)
       if a then
-        out, n = splice(out, n, s, last, a, token)
+        out, n = splice_span(out, n, s, last, a, b, token)
         last, from = b + 1, b + 1
       elseif b then
         from = b
       end
     end
   end
-  return joined(s, out, n, last)
+  return joined_runs(s, out, n, last, token)
 end
 
 -- detectors -------------------------------------------------------------------------------------
@@ -280,7 +370,7 @@ local function m_jwt(s, p)
   local e3 = seg_end(s, e2 + 1)
   return p, e3 - 1
 end
-local function d_jwt(s) return run(s, s, "eyJ", true, m_jwt, TOKEN.jwt) end
+local function d_jwt(s) return run_anchor(s, "eyJ", "J", 2, m_jwt, TOKEN.jwt) end
 
 local function m_bearer(s, p)
   if ALPHA[at(s, p - 1)] then return nil end
@@ -293,7 +383,31 @@ local function m_bearer(s, p)
   if k - j < 8 then return nil end
   return j, k - 1
 end
-local function d_bearer_token(s) return run(s, lower(s), "bearer", true, m_bearer, TOKEN.bearer_token) end
+-- "bearer" in any case: its candidates from the b's and B's (memchr), compared a byte at a time
+-- (the same candidates a search of lower(s) finds, without lowering the whole string)
+local function bearer_at(s, p)
+  return lower_byte(at(s, p + 1)) == 101 and lower_byte(at(s, p + 2)) == 97 and lower_byte(at(s, p + 3)) == 114 and lower_byte(at(s, p + 4)) == 101 and lower_byte(at(s, p + 5)) == 114
+end
+local function d_bearer_token(s)
+  local pb, pB = find(s, "b", 1, true), find(s, "B", 1, true)
+  if not (pb or pB) then return s end
+  local last, out, n = 1, nil, 0
+  while pb or pB do
+    local p = pb
+    if not pb or (pB and pB < pb) then p = pB end
+    local i = p + 1
+    if bearer_at(s, p) then
+      local a, b = m_bearer(s, p)
+      if a then
+        out, n = splice(out, n, s, last, a, TOKEN.bearer_token)
+        last, i = b + 1, b + 1
+      end
+    end
+    if pb and pb < i then pb = find(s, "b", i, true) end
+    if pB and pB < i then pB = find(s, "B", i, true) end
+  end
+  return joined(s, out, n, last)
+end
 
 local function m_dburl(s, p)
   if not SCHEME[at(s, p - 1)] then return nil end
@@ -301,7 +415,8 @@ local function m_dburl(s, p)
   while true do
     local c = at(s, j)
     if c == 64 then break end
-    if c == 0 or USERSTOP[c] or j - p > 512 then return nil end
+    -- a raw '#' in the password (after the colon) is part of it, not a fragment
+    if c == 0 or (USERSTOP[c] and not (c == 35 and colon)) or j - p > 512 then return nil end
     if c == 58 and not colon then colon = j end
     j = j + 1
   end
@@ -310,60 +425,86 @@ local function m_dburl(s, p)
 end
 local function d_database_url(s) return run(s, s, "://", true, m_dburl, TOKEN.database_url) end
 
+-- secret_kv: a keyword (any case, not right after a letter or digit), an optional quote, spaces,
+-- then '=' or ':' and a value. Found from the separators (two plain finds move through the string),
+-- looking back for a keyword: a line with no '=' or ':' costs two memchr calls.
 local KV_KEYWORDS = { "password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key" }
-local function kv_matcher(kwlen)
-  return function(s, p)
-    if ALNUM[at(s, p - 1)] then return nil end
-    local j = p + kwlen
-    local c = at(s, j)
-    if c == 34 or c == 39 then j = j + 1 end
-    local spaced = at(s, j) == 32
-    while at(s, j) == 32 do j = j + 1 end
-    c = at(s, j)
-    if c ~= 61 and c ~= 58 then return nil end
-    j = j + 1
-    -- "key: value" and "key = value" may space the value; "key= value" is an empty value
-    if c == 58 or spaced then
-      while at(s, j) == 32 do j = j + 1 end
-    end
-    local q = at(s, j)
-    local k
-    if q == 34 or q == 39 then
-      j = j + 1
-      k = j
-      while at(s, k) ~= q and at(s, k) ~= 0 do k = k + 1 end
-    else
-      k = j
-      while not VALSTOP[at(s, k)] do k = k + 1 end
-    end
-    if k == j or sub(s, j, k - 1) == "null" then return nil end
-    return j, k - 1
-  end
+-- the keywords by their last letter: { keyword, its length, its last but one letter }
+local KV_BY_LAST = {}
+for i = 1, #KV_KEYWORDS do
+  local kw = KV_KEYWORDS[i]
+  local c = byte(kw, #kw)
+  KV_BY_LAST[c] = KV_BY_LAST[c] or {}
+  KV_BY_LAST[c][#KV_BY_LAST[c] + 1] = { kw, #kw, byte(kw, #kw - 1) }
 end
-local KV_MATCHERS = {}
-for i = 1, #KV_KEYWORDS do KV_MATCHERS[i] = kv_matcher(#KV_KEYWORDS[i]) end
+-- the start of the keyword that ends at e, or nil (the last two letters first: no substring for
+-- the separators of ordinary words)
+local function kv_keyword(s, e)
+  local list = KV_BY_LAST[lower_byte(at(s, e))]
+  if not list then return nil end
+  local c2 = lower_byte(at(s, e - 1))
+  for i = 1, #list do
+    local def = list[i]
+    local a = e - def[2] + 1
+    if def[3] == c2 and a >= 1 and lower(sub(s, a, e)) == def[1] and not ALNUM[at(s, a - 1)] then return a end
+  end
+  return nil
+end
+-- the bounds of the value after the separator c at j - 1 (spaced: spaces before the separator)
+local function kv_value(s, j, c, spaced)
+  -- "key: value" and "key = value" may space the value; "key= value" is an empty value
+  if c == 58 or spaced then
+    while at(s, j) == 32 do j = j + 1 end
+  end
+  local q = at(s, j)
+  local k
+  if q == 34 or q == 39 then
+    j = j + 1
+    k = j
+    while at(s, k) ~= q and at(s, k) ~= 0 do k = k + 1 end
+  else
+    k = j
+    while not VALSTOP[at(s, k)] do k = k + 1 end
+  end
+  if k == j or sub(s, j, k - 1) == "null" then return nil end
+  return j, k - 1
+end
 local function d_secret_kv(s)
-  local hay = lower(s)
-  for i = 1, #KV_KEYWORDS do
-    local kw = KV_KEYWORDS[i]
-    if find(hay, kw, 1, true) then
-      local r = run(s, hay, kw, true, KV_MATCHERS[i], TOKEN.secret_kv)
-      if r ~= s then
-        s = r
-        hay = lower(s)
+  local eq, co = find(s, "=", 1, true), find(s, ":", 1, true)
+  if not (eq or co) then return s end
+  local out, n, last = nil, 0, 1
+  while eq or co do
+    local j = eq
+    if not eq or (co and co < eq) then j = co end
+    -- back from the separator: spaces, an optional quote, the keyword
+    local k = j - 1
+    while at(s, k) == 32 do k = k - 1 end
+    local spaced = k < j - 1
+    local q = at(s, k)
+    if q == 34 or q == 39 then k = k - 1 end
+    local p = kv_keyword(s, k)
+    local from = j + 1
+    if p and p >= last then
+      local a, b = kv_value(s, j + 1, byte(s, j), spaced)
+      if a then
+        out, n = splice(out, n, s, last, a, TOKEN.secret_kv)
+        last, from = b + 1, b + 1
       end
     end
+    if eq and eq < from then eq = find(s, "=", from, true) end
+    if co and co < from then co = find(s, ":", from, true) end
   end
-  return s
+  return joined(s, out, n, last)
 end
 
+-- { prefix, class, min, max, anchor, its offset in the prefix, the byte every candidate has }
 local API_PREFIXES = {
-  { "sk_live_", ALNUM, 10, 255 }, { "sk_test_", ALNUM, 10, 255 }, { "rk_live_", ALNUM, 10, 255 },
-  { "AKIA", UPDIG, 16, 16 }, { "ASIA", UPDIG, 16, 16 },
-  { "ghp_", ALNUM, 30, 255 }, { "gho_", ALNUM, 30, 255 }, { "ghs_", ALNUM, 30, 255 }, { "ghu_", ALNUM, 30, 255 },
-  { "github_pat_", WORD, 20, 255 },
-  { "xoxb-", ALNUMDASH, 10, 255 }, { "xoxp-", ALNUMDASH, 10, 255 }, { "xoxa-", ALNUMDASH, 10, 255 }, { "xoxr-", ALNUMDASH, 10, 255 },
-  { "AIza", B64U, 35, 35 }, { "glpat-", B64U, 20, 64 }, { "sk-", B64U, 20, 255 },
+  { "sk_live_", ALNUM, 10, 255, "_live_", 2, "_" }, { "sk_test_", ALNUM, 10, 255, "_test_", 2, "_" }, { "rk_live_", ALNUM, 10, 255, "_live_", 2, "_" },
+  { "AKIA", UPDIG, 16, 16, "KIA", 1, "A" }, { "ASIA", UPDIG, 16, 16, "SIA", 1, "A" },
+  { "ghp_", ALNUM, 30, 255, "_", 3, "_" }, { "gho_", ALNUM, 30, 255, "_", 3, "_" }, { "ghs_", ALNUM, 30, 255, "_", 3, "_" }, { "ghu_", ALNUM, 30, 255, "_", 3, "_" },
+  { "github_pat_", WORD, 20, 255, "_pat_", 6, "_" },
+  { "xoxb-", ALNUMDASH, 10, 255, "xoxb-", 0, "-" }, { "xoxp-", ALNUMDASH, 10, 255, "xoxp-", 0, "-" }, { "xoxa-", ALNUMDASH, 10, 255, "xoxa-", 0, "-" }, { "xoxr-", ALNUMDASH, 10, 255, "xoxr-", 0, "-" },
+  { "AIza", B64U, 35, 35, "Iza", 1, "A" }, { "glpat-", B64U, 20, 64, "pat-", 2, "-" }, { "sk-", B64U, 20, 255, "k-", 1, "-" },
 }
 local function api_matcher(def)
   local plen, cls, min, max = #def[1], def[2], def[3], def[4]
@@ -388,33 +529,54 @@ end
 local API_MATCHERS = {}
 for i = 1, #API_PREFIXES do API_MATCHERS[i] = api_matcher(API_PREFIXES[i]) end
 local function d_api_key(s)
+  -- every prefix has a '_', a '-' or an 'A': three memchr calls rule most lines out
+  local us, dash, cap = find(s, "_", 1, true), find(s, "-", 1, true), find(s, "A", 1, true)
+  if not (us or dash or cap) then return s end
   for i = 1, #API_PREFIXES do
-    local pre = API_PREFIXES[i][1]
-    if find(s, pre, 1, true) then s = run(s, s, pre, true, API_MATCHERS[i], TOKEN.api_key) end
+    local def = API_PREFIXES[i]
+    local g = def[7]
+    if ((g == "_" and us) or (g == "-" and dash) or (g == "A" and cap)) and find(s, def[5], 1, true) then
+      local r = run_anchor(s, def[1], def[5], def[6], API_MATCHERS[i], TOKEN.api_key)
+      if r ~= s then
+        s = r
+        us, dash, cap = find(s, "_", 1, true), find(s, "-", 1, true), find(s, "A", 1, true)
+      end
+    end
   end
   return s
 end
 
-local function m_email(s, p, last)
-  -- necessary: a local part before '@' and a domain of four or more characters after it (x.yy);
+-- an e-mail address around the '@' (w = 1) or the URL-encoded "%40" (w = 3) at p
+local function email_at(s, p, last, w)
+  local d = p + w
+  -- necessary: a local part before the '@' and a domain of four or more bytes after it (x.yy);
   -- checked first without loops (one-iteration loops on '@' runs defeat LuaJIT's trace compiler)
-  if p - 1 < last or not LOCAL[at(s, p - 1)] or not (DOMAIN[at(s, p + 1)] and DOMAIN[at(s, p + 2)] and DOMAIN[at(s, p + 3)] and DOMAIN[at(s, p + 4)]) then return nil end
+  if p - 1 < last or not LOCAL[at(s, p - 1)] or not (DOMAIN[at(s, d)] and DOMAIN[at(s, d + 1)] and DOMAIN[at(s, d + 2)] and DOMAIN[at(s, d + 3)]) then return nil end
   local a = p
   while a - 1 >= last and a > p - 64 and LOCAL[at(s, a - 1)] do a = a - 1 end
+  -- the 64-byte cap inside a UTF-8 character: the whole character stays out
+  while a < p and CONT[at(s, a)] do a = a + 1 end
   if a == p or at(s, a - 1) == 47 then return nil end
-  local e = p + 1
-  while e - p <= 253 and DOMAIN[at(s, e)] do e = e + 1 end
+  local e = d
+  while e - d < 253 and DOMAIN[at(s, e)] do e = e + 1 end
   e = e - 1
-  while e > p and (at(s, e) == 46 or at(s, e) == 45) do e = e - 1 end
-  if e == p then return nil end
+  while e >= d and CONT[at(s, e + 1)] do e = e - 1 end
+  while e >= d and (at(s, e) == 46 or at(s, e) == 45) do e = e - 1 end
+  if e < d then return nil end
   local t = e
-  while t > p and ALPHA[at(s, t)] do t = t - 1 end
-  if at(s, t) ~= 46 or e - t < 2 or t == p + 1 then return nil end
+  while t >= d and TLD[at(s, t)] do t = t - 1 end
+  if at(s, t) ~= 46 or e - t < 2 or t == d then return nil end
   if at(s, e + 1) == 58 then return nil end
   if EXT[lower(sub(s, t + 1, e))] then return nil end
   return a, e
 end
-local function d_email(s) return run(s, s, "@", true, m_email, TOKEN.email) end
+local function m_email(s, p, last) return email_at(s, p, last, 1) end
+local function m_email_encoded(s, p, last) return email_at(s, p, last, 3) end
+local function d_email(s)
+  s = run(s, s, "@", true, m_email, TOKEN.email)
+  if not find(s, "%40", 1, true) then return s end
+  return run(s, s, "%40", true, m_email_encoded, TOKEN.email)
+end
 
 -- The chain that m_iban scans from a candidate (capitals and digits, single spaces between) is
 -- the tail of the chain from any earlier position of it: it is scanned once per string and kept
@@ -479,7 +641,25 @@ local function m_iban(s, p)
   if (((IB_P[k] - IB_P[b] * POW10[IB_D[k] - IB_D[b]]) % 97) * 1000000 + cc) % 97 ~= 1 then return nil end
   return p, e
 end
-local function d_iban(s) return run_cls(s, UPPER, m_iban, TOKEN.iban) end
+-- candidates: two capitals right before a digit run of two or more (the shared digit runs; the
+-- same candidates a byte loop over capitals would try, without the loop)
+local function d_iban(s)
+  local nr = digit_runs(s)
+  SPN = 0
+  local from, last, out, n = 1, 1, nil, 0
+  for r = 1, nr do
+    local q = RS[r]
+    local p = q - 2
+    if p >= from and RE[r] > q and UPPER[at(s, p)] and UPPER[at(s, q - 1)] then
+      local a, b = m_iban(s, p)
+      if a then
+        out, n = splice_span(out, n, s, last, a, b, TOKEN.iban)
+        last, from = b + 1, b + 1
+      end
+    end
+  end
+  return joined_runs(s, out, n, last, TOKEN.iban)
+end
 
 local function iin_ok(d)
   if byte(d, 1) == 52 then return true end
@@ -643,6 +823,7 @@ local function d_phone(s)
   if not (find(s, "+", 1, true) or find(s, "(", 1, true) or find(s, "-", 1, true) or find(s, ".", 1, true)) then return s end
   -- candidates: each digit run, after the '+' or '(' right before it (run with the digit runs)
   local nr = digit_runs(s)
+  SPN = 0
   local from, last, out, n = 1, 1, nil, 0
   for r = 1, nr do
     local p = RS[r]
@@ -654,11 +835,11 @@ local function d_phone(s)
       if not a and b then from = b end
     end
     if a then
-      out, n = splice(out, n, s, last, a, TOKEN.phone)
+      out, n = splice_span(out, n, s, last, a, b, TOKEN.phone)
       last, from = b + 1, b + 1
     end
   end
-  return joined(s, out, n, last)
+  return joined_runs(s, out, n, last, TOKEN.phone)
 end
 
 local function v6_groups(h)
@@ -747,14 +928,16 @@ for id in each(D) do
   if type(TOKEN[id]) ~= "string" then error("redact.lua: no token for the detector " .. id) end
 end
 local function resolve(policy)
-  local fns, cards = {}, false
+  local fns, on = {}, {}
   for i = 1, #policy.detectors do
     local id = policy.detectors[i]
     fns[i] = D[id] or error("redact.lua: no detector " .. tostring(id))
-    if id == "credit_card" then cards = true end
+    on[id] = true
   end
-  -- cards: integral numbers are checked as card numbers too
-  policy.detectors, policy.cards = fns, cards
+  -- cards: integral numbers are checked as card numbers too; pem: a key's lines across records;
+  -- phones: digits under a phone's key
+  policy.detectors, policy.cards, policy.pem, policy.phones = fns, on.credit_card == true, on.private_key == true, on.phone == true
+  policy.sensitive_memo, policy.sensitive_memo_n = {}, 0
 end
 resolve(DEFAULT_POLICY)
 for i = 1, #SERVICES do resolve(SERVICES[i]) end
@@ -772,17 +955,10 @@ local K256 = {
 }
 for i = 1, 64 do K256[i] = tobit(K256[i]) end
 local W = {}
-local function sha256(msg)
-  local len = #msg
-  local bits = len * 8
-  local pad = 64 - ((len + 9) % 64)
-  if pad == 64 then pad = 0 end
-  local hi, lo = floor(bits / 4294967296), bits % 4294967296
-  msg = msg .. "\128" .. rep("\0", pad) .. char(
-    band(rshift(hi, 24), 255), band(rshift(hi, 16), 255), band(rshift(hi, 8), 255), band(hi, 255),
-    band(rshift(lo, 24), 255), band(rshift(lo, 16), 255), band(rshift(lo, 8), 255), band(lo, 255))
-  local h1, h2, h3, h4 = tobit(0x6a09e667), tobit(0xbb67ae85), tobit(0x3c6ef372), tobit(0xa54ff53a)
-  local h5, h6, h7, h8 = tobit(0x510e527f), tobit(0x9b05688c), tobit(0x1f83d9ab), tobit(0x5be0cd19)
+local IV = { tobit(0x6a09e667), tobit(0xbb67ae85), tobit(0x3c6ef372), tobit(0xa54ff53a), tobit(0x510e527f), tobit(0x9b05688c), tobit(0x1f83d9ab), tobit(0x5be0cd19) }
+-- the state H (eight words, updated in place) after the 64-byte blocks of msg
+local function compress(H, msg)
+  local h1, h2, h3, h4, h5, h6, h7, h8 = H[1], H[2], H[3], H[4], H[5], H[6], H[7], H[8]
   for chunk = 1, #msg, 64 do
     for i = 0, 15 do
       local a, b, c, d = byte(msg, chunk + i * 4, chunk + i * 4 + 3)
@@ -806,34 +982,376 @@ local function sha256(msg)
     h1, h2, h3, h4 = tobit(h1 + a), tobit(h2 + b), tobit(h3 + c), tobit(h4 + d)
     h5, h6, h7, h8 = tobit(h5 + e), tobit(h6 + f), tobit(h7 + g), tobit(h8 + h)
   end
-  local hs = { h1, h2, h3, h4, h5, h6, h7, h8 }
+  H[1], H[2], H[3], H[4], H[5], H[6], H[7], H[8] = h1, h2, h3, h4, h5, h6, h7, h8
+  return H
+end
+-- SHA-256 of (what `from` has absorbed: `done` bytes, a multiple of 64) .. msg, as eight words;
+-- from = IV, done = 0: SHA-256 of msg. HMAC starts from the states after its key pads, computed once.
+local function sha256_words(from, done, msg)
+  local len = #msg
+  local bits = (done + len) * 8
+  local pad = 64 - ((len + 9) % 64)
+  if pad == 64 then pad = 0 end
+  local hi, lo = floor(bits / 4294967296), bits % 4294967296
+  msg = msg .. "\128" .. rep("\0", pad) .. char(
+    band(rshift(hi, 24), 255), band(rshift(hi, 16), 255), band(rshift(hi, 8), 255), band(hi, 255),
+    band(rshift(lo, 24), 255), band(rshift(lo, 16), 255), band(rshift(lo, 8), 255), band(lo, 255))
+  return compress({ from[1], from[2], from[3], from[4], from[5], from[6], from[7], from[8] }, msg)
+end
+local function words_raw(H)
   local out = {}
   for i = 1, 8 do
-    local x = hs[i]
+    local x = H[i]
     out[i] = char(band(rshift(x, 24), 255), band(rshift(x, 16), 255), band(rshift(x, 8), 255), band(x, 255))
   end
   return concat(out)
 end
-local function to_hex(raw) return (gsub(raw, ".", function(c) return format("%02x", byte(c)) end)) end
+local function words_hex(H)
+  return tohex(H[1], 8) .. tohex(H[2], 8) .. tohex(H[3], 8) .. tohex(H[4], 8) .. tohex(H[5], 8) .. tohex(H[6], 8) .. tohex(H[7], 8) .. tohex(H[8], 8)
+end
+local function sha256(msg) return words_raw(sha256_words(IV, 0, msg)) end
 local function xor_pad(key, v)
   local out = {}
   for i = 1, 64 do out[i] = char(bxor(byte(key, i), v)) end
   return concat(out)
 end
-local function hmac_pads(key)
+-- the SHA-256 states after the key's inner and outer pads
+local function hmac_states(key)
   if #key > 64 then key = sha256(key) end
   key = key .. rep("\0", 64 - #key)
-  return xor_pad(key, 0x36), xor_pad(key, 0x5c)
+  return compress({ IV[1], IV[2], IV[3], IV[4], IV[5], IV[6], IV[7], IV[8] }, xor_pad(key, 0x36)), compress({ IV[1], IV[2], IV[3], IV[4], IV[5], IV[6], IV[7], IV[8] }, xor_pad(key, 0x5c))
 end
+local function hmac_hex(inner, outer, msg) return words_hex(sha256_words(outer, 64, words_raw(sha256_words(inner, 64, msg)))) end
 local function hmac_sha256_hex(key, msg)
-  local ipad, opad = hmac_pads(key)
-  return to_hex(sha256(opad .. sha256(ipad .. msg)))
+  local inner, outer = hmac_states(key)
+  return hmac_hex(inner, outer, msg)
 end
 local HMAC_KEY = os.getenv("SVCSPEC_PII_HMAC_KEY")
 if HMAC_KEY == "" then HMAC_KEY = nil end
-local IPAD, OPAD
-if HMAC_KEY then IPAD, OPAD = hmac_pads(HMAC_KEY) end
-local function keyed_hash(v) return to_hex(sha256(OPAD .. sha256(IPAD .. v))) end
+local INNER, OUTER
+if HMAC_KEY then INNER, OUTER = hmac_states(HMAC_KEY) end
+local function keyed_hash(v) return hmac_hex(INNER, OUTER, v) end
+
+-- private keys across records ------------------------------------------------------------------
+-- The multiline filter joins a key's lines into one record; when it cannot (its flush timeout in
+-- the middle of a key written slowly, its buffer limit) they arrive one record each, and only the
+-- BEGIN line would match d_private_key. So: a `log` that leaves a key open (a BEGIN without its END)
+-- marks its tag and stream; while marked, a key body line (base64) is the token, a header line
+-- (`Proc-Type: ...`) or a blank one stays, the END line is the token up to its end and closes the
+-- mark, and any other line closes it and is scanned as usual. Without a mark, a `log` that is just
+-- one line of 64 or 70 base64 characters (PEM's and OpenSSH's widths) with capitals, small letters
+-- and digits is the token too (a key whose BEGIN went by in another process).
+local KEY_OPEN, KEY_OPEN_N = {}, 0
+local B64 = set_of("+/", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9"))
+local B64PAD = set_of("=", set_of("+/", range(range(range(new_cls(), "A", "Z"), "a", "z"), "0", "9")))
+local SPACE = set_of(" \t\r\n")
+local LOWER = range(new_cls(), "a", "z")
+-- true when the last key s begins (as d_private_key finds them) has no END
+local function key_left_open(s)
+  local i, open = 1, false
+  while true do
+    local p = find(s, "-----BEGIN ", i, true)
+    if not p then return open end
+    local q = find(s, "PRIVATE KEY-----", p + 11, true)
+    if q and q - p <= 40 then
+      local e = find(s, "-----END ", q + 16, true)
+      local f = e and find(s, "-----", e + 9, true)
+      if not f then return true end
+      i, open = f + 5, false
+    else
+      i = p + 1
+    end
+  end
+end
+-- the bounds of s without white space around it (a > b: blank)
+local function trimmed(s)
+  local a, b = 1, #s
+  while SPACE[at(s, a)] do a = a + 1 end
+  while b >= a and SPACE[at(s, b)] do b = b - 1 end
+  return a, b
+end
+-- "body" (base64 and padding only), "keep" (blank, or a header line), or nil
+local function key_line(s)
+  local a, b = trimmed(s)
+  if a > b then return "keep" end
+  local i = a
+  while i <= b and B64PAD[byte(s, i)] do i = i + 1 end
+  if i > b then return "body" end
+  if find(s, "^%a[%a%-]*: ", a) then return "keep" end
+  return nil
+end
+local function key_body_alone(s)
+  local a, b = trimmed(s)
+  local n = b - a + 1
+  if n ~= 64 and n ~= 70 then return false end
+  local up, low, dig = false, false, false
+  for i = a, b do
+    local c = byte(s, i)
+    if not B64[c] then return false end
+    if UPPER[c] then up = true elseif LOWER[c] then low = true elseif DIGIT[c] then dig = true end
+  end
+  return up and low and dig
+end
+local function key_lines(record, tag)
+  local log = rawget(record, "log")
+  if type(log) ~= "string" then return false end
+  local opens = key_left_open(log)
+  -- the tag and stream, only while some key is open or this line opens one
+  local id = nil
+  if KEY_OPEN_N > 0 or opens then
+    local stream = rawget(record, "stream")
+    id = tostring(tag) .. "\0" .. (type(stream) == "string" and stream or "")
+  end
+  local out = log
+  if id and KEY_OPEN[id] then
+    local kind = key_line(log)
+    if kind == "body" then
+      out = TOKEN.private_key
+    elseif kind ~= "keep" then
+      KEY_OPEN[id] = nil
+      KEY_OPEN_N = KEY_OPEN_N - 1
+      local e = find(log, "-----END ", 1, true)
+      if e then
+        local f = find(log, "-----", e + 9, true)
+        out = TOKEN.private_key .. (f and sub(log, f + 5) or "")
+      end
+    end
+  elseif key_body_alone(log) then
+    out = TOKEN.private_key
+  end
+  if opens and not KEY_OPEN[id] then
+    KEY_OPEN[id] = true
+    KEY_OPEN_N = KEY_OPEN_N + 1
+  end
+  if out == log then return false end
+  record.log = out
+  return true
+end
+
+-- the log line's JSON ---------------------------------------------------------------------------
+-- The kubernetes filter runs with merge_log off, and this filter merges instead. Fluent Bit's JSON
+-- parser accepts 64 levels but its decoder for the lua filter only 63 (the event wrapper counts):
+-- a line nested exactly 64 deep, merged by Fluent Bit, never reached this callback and its whole
+-- chunk went downstream unredacted. Here a `log` that is one JSON object is decoded with a depth
+-- cap and its keys join the record as merge_log (keep_log off) joined them; deeper than
+-- LOG_JSON_MAX_DEPTH is an error, hence the redaction-error stub, never an unscanned record. Keys the
+-- record already has (log, stream, time, kubernetes, ...) and those the walk skips stay under `log`.
+-- A `log` that is not exactly one JSON object (text, an array, invalid JSON) stays a string.
+local MAP_MT, ARRAY_MT = { type = 2 }, { type = 1 }
+-- a JSON null: flb_null (enable_flb_null on), else nothing, as Fluent Bit would pass it
+local NULL = flb_null
+local NOTHING = {}
+local JSON_WS = set_of(" \t\r\n")
+local JSON_ESC = { [34] = "\"", [92] = "\\", [47] = "/", [98] = "\b", [102] = "\f", [110] = "\n", [114] = "\r", [116] = "\t" }
+local function json_ws(s, i)
+  while JSON_WS[at(s, i)] do i = i + 1 end
+  return i
+end
+local function utf8_bytes(c)
+  if c < 0x80 then return char(c) end
+  if c < 0x800 then return char(0xC0 + floor(c / 64), 0x80 + c % 64) end
+  if c < 0x10000 then return char(0xE0 + floor(c / 4096), 0x80 + floor(c / 64) % 64, 0x80 + c % 64) end
+  return char(0xF0 + floor(c / 262144), 0x80 + floor(c / 4096) % 64, 0x80 + floor(c / 64) % 64, 0x80 + c % 64)
+end
+-- the code unit of \uXXXX at i (the backslash), or nil
+local function json_u(s, i)
+  if at(s, i) ~= 92 or at(s, i + 1) ~= 117 or not (HEX[at(s, i + 2)] and HEX[at(s, i + 3)] and HEX[at(s, i + 4)] and HEX[at(s, i + 5)]) then return nil end
+  return tonumber(sub(s, i + 2, i + 5), 16)
+end
+-- next_at(lit)(s, j): the first `lit` at or after j in s, remembered: a string is decoded from left
+-- to right, so each quote and backslash is found once and decoding stays linear
+local function next_at(lit)
+  local cs, from, pos = nil, 0, false
+  return function(s, j)
+    if cs ~= s or j < from or (pos and pos < j) then cs, from, pos = s, j, find(s, lit, j, true) or false end
+    return pos
+  end
+end
+local next_quote, next_backslash = next_at("\""), next_at("\\")
+-- the string whose opening quote is at i, and the index after its closing quote; nil if invalid
+-- (a raw control character, an unknown escape, a lone surrogate, no closing quote)
+local function json_string(s, i)
+  local parts, n, j = nil, 0, i + 1
+  while true do
+    local q = next_quote(s, j)
+    if not q then return nil end
+    local e = next_backslash(s, j)
+    local stop = q
+    if e and e < q then stop = e end
+    for k = j, stop - 1 do
+      if byte(s, k) < 32 then return nil end
+    end
+    if stop == q then
+      if not parts then return sub(s, j, q - 1), q + 1 end
+      parts[n + 1] = sub(s, j, q - 1)
+      return concat(parts), q + 1
+    end
+    parts = parts or {}
+    parts[n + 1] = sub(s, j, e - 1)
+    n = n + 1
+    local c = at(s, e + 1)
+    if c == 117 then
+      local u = json_u(s, e)
+      if not u or (u >= 0xDC00 and u <= 0xDFFF) then return nil end
+      j = e + 6
+      if u >= 0xD800 and u <= 0xDBFF then
+        local lo = json_u(s, j)
+        if not lo or lo < 0xDC00 or lo > 0xDFFF then return nil end
+        u = 0x10000 + (u - 0xD800) * 1024 + (lo - 0xDC00)
+        j = j + 6
+      end
+      parts[n + 1] = utf8_bytes(u)
+    else
+      local x = JSON_ESC[c]
+      if not x then return nil end
+      parts[n + 1] = x
+      j = e + 2
+    end
+    n = n + 1
+  end
+end
+local function digits_end(s, j)
+  while DIGIT[at(s, j)] do j = j + 1 end
+  return j
+end
+-- the number at i (JSON's grammar), and the index after it; nil if invalid or not finite
+local function json_number(s, i)
+  local j = i
+  if at(s, j) == 45 then j = j + 1 end
+  local c = at(s, j)
+  if c == 48 then
+    j = j + 1
+  elseif DIGIT[c] then
+    j = digits_end(s, j)
+  else
+    return nil
+  end
+  if at(s, j) == 46 then
+    if not DIGIT[at(s, j + 1)] then return nil end
+    j = digits_end(s, j + 1)
+  end
+  c = at(s, j)
+  if c == 101 or c == 69 then
+    j = j + 1
+    c = at(s, j)
+    if c == 43 or c == 45 then j = j + 1 end
+    if not DIGIT[at(s, j)] then return nil end
+    j = digits_end(s, j)
+  end
+  local v = tonumber(sub(s, i, j - 1))
+  if not v or v ~= v or v == math.huge or v == -math.huge then return nil end
+  return v, j
+end
+-- a scalar at i (after white space) and the index after it; nil if invalid
+local function json_scalar(s, i)
+  local c = at(s, i)
+  if c == 34 then
+    return json_string(s, i)
+  elseif c == 116 then
+    if sub(s, i, i + 3) == "true" then return true, i + 4 end
+  elseif c == 102 then
+    if sub(s, i, i + 4) == "false" then return false, i + 5 end
+  elseif c == 110 then
+    if sub(s, i, i + 3) == "null" then return NULL or NOTHING, i + 4 end
+  else
+    return json_number(s, i)
+  end
+  return nil
+end
+-- after a map's '{' or ',' at i - 1: the key and the index after its ':'; nil if invalid
+local function json_key(s, i)
+  if at(s, i) ~= 34 then return nil end
+  local k, j = json_string(s, i)
+  if not k then return nil end
+  j = json_ws(s, j)
+  if at(s, j) ~= 58 then return nil end
+  return k, j + 1
+end
+-- The JSON object that is all of s (white space around it allowed), or nil; an error when it
+-- opens more than LOG_JSON_MAX_DEPTH maps and arrays. A loop with the open containers on a stack
+-- (ST_*), not recursion: LuaJIT compiles the loop, recursive descent keeps leaving its traces.
+local ST_T, ST_MAP, ST_K, ST_N = {}, {}, {}, {}
+local function json_object(s)
+  local i = json_ws(s, 1)
+  if at(s, i) ~= 123 then return nil end
+  local depth = 0
+  while true do
+    -- a value at i
+    i = json_ws(s, i)
+    local c = at(s, i)
+    local v, done
+    if c == 123 or c == 91 then
+      if depth >= LOG_JSON_MAX_DEPTH then error("log JSON nested deeper than " .. LOG_JSON_MAX_DEPTH) end
+      local map = c == 123
+      local t = setmetatable({}, map and MAP_MT or ARRAY_MT)
+      i = json_ws(s, i + 1)
+      if at(s, i) == c + 2 then
+        v, done, i = t, true, i + 1
+      else
+        depth = depth + 1
+        ST_T[depth], ST_MAP[depth], ST_N[depth] = t, map, 0
+        if map then
+          local k
+          k, i = json_key(s, i)
+          if not k then return nil end
+          ST_K[depth] = k
+        end
+      end
+    else
+      v, i = json_scalar(s, i)
+      if v == nil then return nil end
+      done = true
+    end
+    -- a complete value: into its container, closing the containers that end after it
+    while done do
+      if depth == 0 then
+        if json_ws(s, i) <= #s then return nil end
+        return v
+      end
+      local t, map = ST_T[depth], ST_MAP[depth]
+      if map then
+        if v ~= NOTHING then t[ST_K[depth]] = v end
+      else
+        local n = ST_N[depth] + 1
+        ST_N[depth] = n
+        if v ~= NOTHING then t[n] = v end
+      end
+      i = json_ws(s, i)
+      c = at(s, i)
+      if c == 44 then
+        i = json_ws(s, i + 1)
+        if map then
+          local k
+          k, i = json_key(s, i)
+          if not k then return nil end
+          ST_K[depth] = k
+        end
+        done = false
+      elseif c == (map and 125 or 93) then
+        v, i, depth = t, i + 1, depth - 1
+      else
+        return nil
+      end
+    end
+  end
+end
+local function merge_log(record)
+  local log = rawget(record, "log")
+  if type(log) ~= "string" then return false end
+  local obj = json_object(log)
+  if not obj then return false end
+  local kept = nil
+  for k, v in each(obj) do
+    if k == "log" or SKIP_TOP[k] or rawget(record, k) ~= nil then
+      kept = kept or setmetatable({}, MAP_MT)
+      kept[k] = v
+    else
+      record[k] = v
+    end
+  end
+  record.log = kept
+  return true
+end
 
 -- record walk -------------------------------------------------------------------------------------
 local function scan_string(s, policy, ctx)
@@ -850,13 +1368,81 @@ local function scan_string(s, policy, ctx)
   return s
 end
 
-local function walk(t, policy, ctx, depth, top)
+-- Sensitive keys: a map key that, in lower case and without '-', '_' and '.', ends with one of the
+-- policy's `sensitive` entries (svcspec writes them normalised the same way) holds a secret whatever
+-- its value looks like: a non-empty string or a number becomes TOKEN.secret_kv, a map or an array
+-- has every such value beneath it replaced (its keys stay), booleans and nulls stay. A field
+-- action's own result is left to it. Memoised per policy (keys repeat from record to record).
+local KEY_MEMO = 4096
+local function norm_key(k) return (gsub(lower(k), "[%-_%.]", "")) end
+local function sensitive_key(policy, k)
+  local memo = policy.sensitive_memo
+  local v = memo[k]
+  if v == nil then
+    local n, list = norm_key(k), policy.sensitive
+    v = false
+    for i = 1, #list do
+      local e = list[i]
+      if #n >= #e and sub(n, -#e) == e then
+        v = true
+        break
+      end
+    end
+    if policy.sensitive_memo_n >= KEY_MEMO then
+      memo = {}
+      policy.sensitive_memo, policy.sensitive_memo_n = memo, 0
+    end
+    memo[k] = v
+    policy.sensitive_memo_n = policy.sensitive_memo_n + 1
+  end
+  return v
+end
+
+-- Phone numbers stored without separators (a JSON number, a string of digits) have no shape to
+-- find in text: under a key naming a phone (normalised as above, it contains phone, mobile or
+-- msisdn, or is tel, fax or cell), 8 to 15 digits (a '+' before them allowed) are the phone token.
+local PHONE_MEMO, PHONE_MEMO_N = {}, 0
+local function phone_key(k)
+  local v = PHONE_MEMO[k]
+  if v == nil then
+    local n = norm_key(k)
+    v = find(n, "phone", 1, true) ~= nil or find(n, "mobile", 1, true) ~= nil or find(n, "msisdn", 1, true) ~= nil or n == "tel" or n == "fax" or n == "cell"
+    if PHONE_MEMO_N >= KEY_MEMO then PHONE_MEMO, PHONE_MEMO_N = {}, 0 end
+    PHONE_MEMO[k] = v
+    PHONE_MEMO_N = PHONE_MEMO_N + 1
+  end
+  return v
+end
+local function phone_digits(s)
+  local a = 1
+  if byte(s, 1) == 43 then a = 2 end
+  local n = #s - a + 1
+  if n < 8 or n > 15 then return false end
+  for i = a, #s do
+    if not DIGIT[byte(s, i)] then return false end
+  end
+  return true
+end
+local function phone_number(v) return v == floor(v) and v >= 1e7 and v < 1e15 end
+
+-- secret: t is beneath a sensitive key
+local function walk(t, policy, ctx, depth, top, secret)
   if depth > MAX_DEPTH then error("record nested deeper than " .. MAX_DEPTH) end
+  local acted = ctx.acted[t]
   for k, v in each(t) do
     if not (top and SKIP_TOP[k]) then
       local tv = type(v)
-      if tv == "string" then
+      local named = type(k) == "string"
+      if secret or (named and #policy.sensitive > 0 and sensitive_key(policy, k) and not (acted and acted[k])) then
+        if (tv == "string" and v ~= "" and v ~= TOKEN.secret_kv) or tv == "number" then
+          t[k] = TOKEN.secret_kv
+          ctx.changed = true
+        elseif tv == "table" then
+          walk(v, policy, ctx, depth + 1, false, true)
+        end
+      elseif tv == "string" then
         local r = scan_string(v, policy, ctx)
+        if r == v and policy.phones and named and phone_key(k) and phone_digits(v) then r = TOKEN.phone end
         if r ~= v then
           t[k] = r
           ctx.changed = true
@@ -865,9 +1451,12 @@ local function walk(t, policy, ctx, depth, top)
         if policy.cards and card_number(v) then
           t[k] = TOKEN.credit_card
           ctx.changed = true
+        elseif policy.phones and named and phone_key(k) and phone_number(v) then
+          t[k] = TOKEN.phone
+          ctx.changed = true
         end
       elseif tv == "table" then
-        walk(v, policy, ctx, depth + 1, false)
+        walk(v, policy, ctx, depth + 1, false, false)
       end
       -- booleans and nulls (flb_null, a userdata: see field_action) are left as they are
     end
@@ -888,7 +1477,7 @@ end
 -- keep it null and unchanged ("[REDACTED]" or a hash would claim a value that was never there and
 -- change the field's type). A null or any other non-table on the path ends it: nothing to do,
 -- never an index error.
-local function field_action(rec, parts, action)
+local function field_action(rec, parts, action, acted)
   local t = rec
   for i = 1, #parts - 1 do
     t = t[parts[i]]
@@ -915,6 +1504,9 @@ local function field_action(rec, parts, action)
       t[k] = "[REDACTED]"
     end
   end
+  -- the sensitive-key list leaves this value to the action
+  acted[t] = acted[t] or {}
+  acted[t][k] = true
   return true
 end
 
@@ -956,13 +1548,15 @@ local function policy_for(record)
   return DEFAULT_POLICY
 end
 
-local function redact(record)
+local NO_ACTED = {}
+local function redact(record, tag)
   if type(record) ~= "table" then error("record is not a table") end
   local policy = policy_for(record)
-  local ctx = { changed = false, truncated = false }
+  local ctx = { changed = policy.pem and key_lines(record, tag), truncated = false, acted = #policy.fields > 0 and {} or NO_ACTED }
+  if merge_log(record) then ctx.changed = true end
   local fields = policy.fields
   for i = 1, #fields do
-    if field_action(record, fields[i][1], fields[i][2]) then ctx.changed = true end
+    if field_action(record, fields[i][1], fields[i][2], ctx.acted) then ctx.changed = true end
   end
   walk(record, policy, ctx, 1, true)
   if ctx.truncated then record._svcspec_truncated = true end
@@ -991,8 +1585,8 @@ svcspec_redaction_errors = 0
 
 -- Fluent Bit's Lua filter callback: 0 = keep the original bytes, 2 = record replaced, original
 -- timestamp kept. Never raises: Fluent Bit would pass the whole chunk through unredacted.
-function cb_redact(_tag, timestamp, record)
-  local ok, changed = pcall(redact, record)
+function cb_redact(tag, timestamp, record)
+  local ok, changed = pcall(redact, record, tag)
   if ok then
     if changed then return 2, timestamp, record end
     return 0, timestamp, 0

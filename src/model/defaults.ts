@@ -26,6 +26,10 @@ export const PII_DETECTORS: readonly DetectorId[] = PII_CATALOGUE.map((d) => d.i
 /** The Organization's `pii.defaults` when it sets none (catalogue order). */
 export const DEFAULT_PII_DEFAULTS: readonly DetectorId[] = PII_CATALOGUE.filter((d) => d.defaultOn).map((d) => d.id);
 
+/** The Organization's `pii.sensitiveKeys` when it sets none: key names (matched at their end, case,
+ * `-`, `_` and `.` aside) whose values are secrets whatever they look like. */
+export const DEFAULT_SENSITIVE_KEYS: readonly string[] = ["password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "access_key", "private_key", "authorization", "cookie", "session_id", "cvv", "cvc"];
+
 /** The seed error-budget deploy gate. */
 export const DEFAULT_DEPLOY_POLICY: S.DeployPolicyRule[] = [
   { minBudgetRemaining: "50%", allow: "any" },

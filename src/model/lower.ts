@@ -95,7 +95,7 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Tr
     teams,
     defaultReceiver: { name: D.DEFAULT_RECEIVER_NAME, integrations: spec.alerting?.defaultReceiver ?? {} },
     access: { roles: [...(spec.access?.roles ?? [])], networks },
-    pii: { defaults: orderDetectors(spec.pii?.defaults ?? D.DEFAULT_PII_DEFAULTS) },
+    pii: { defaults: orderDetectors(spec.pii?.defaults ?? D.DEFAULT_PII_DEFAULTS), sensitiveKeys: [...(spec.pii?.sensitiveKeys ?? D.DEFAULT_SENSITIVE_KEYS)] },
     deployPolicy: (spec.deployPolicy ?? D.DEFAULT_DEPLOY_POLICY)
       .map((r) => ({
         minBudgetRemaining: percentRatio(r.minBudgetRemaining),
@@ -151,6 +151,7 @@ function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization,
     pii: {
       detectors: orderDetectors([...org.pii.defaults, ...(spec.pii?.detectors ?? [])]),
       added: orderDetectors((spec.pii?.detectors ?? []).filter((d) => !org.pii.defaults.includes(d))),
+      sensitiveKeys: [...new Set([...org.pii.sensitiveKeys, ...(spec.pii?.sensitiveKeys ?? [])])],
       fields: (spec.pii?.fields ?? []).map((f) => ({ path: f.path, action: f.action })),
       patterns: (spec.pii?.patterns ?? []).map((p) => ({
         name: p.name,

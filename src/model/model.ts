@@ -25,7 +25,8 @@ export interface Organization extends Origin {
   teams: Team[];
   defaultReceiver: Receiver;
   access: { roles: string[]; networks: Network[] };
-  pii: { defaults: string[] };
+  /** sensitiveKeys: as written (defaults applied), matched by src/pii/policy.ts's sensitiveKey(). */
+  pii: { defaults: string[]; sensitiveKeys: string[] };
   deployPolicy: DeployRule[];
   platform: { namespaces: PlatformNamespaces };
 }
@@ -188,6 +189,8 @@ export interface Pii {
   detectors: string[];
   /** Of `detectors`, those the service adds to the Organization defaults (catalog order). */
   added: string[];
+  /** The Organization's sensitive keys, then the service's own (as written, without repeats). */
+  sensitiveKeys: string[];
   fields: { path: string; action: S.PiiField["action"] }[];
   patterns: { name: string; match: string; replace: string; examples: { match: string[]; noMatch: string[] } }[];
 }

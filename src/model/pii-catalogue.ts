@@ -24,12 +24,13 @@ export const PII_CATALOGUE = [
     id: "private_key",
     token: "[PRIVATE_KEY]",
     defaultOn: true,
-    matches: "`-----BEGIN ... PRIVATE KEY-----` through the matching `-----END ...-----` (to the end of the value when unterminated)",
+    matches:
+      "`-----BEGIN ... PRIVATE KEY-----` through the matching `-----END ...-----` (to the end of the value when unterminated); a key split over records: its base64 lines after the open BEGIN of the same tag and stream, up to the END line; a `log` that is one 64- or 70-character base64 line",
     example: "-----BEGIN PRIVATE KEY----- MIIEvQIBADANBgkqhkiG9w0BAQEFAASC -----END PRIVATE KEY-----",
   },
   { id: "jwt", token: "[JWT]", defaultOn: true, matches: "`eyJ...` `.` `eyJ...` `.` signature (base64url segments)", example: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlLXZhbHVl" },
   { id: "bearer_token", token: "[BEARER_TOKEN]", defaultOn: true, matches: "the token after `Bearer ` (any case), 8+ token chars; the word stays", example: "Authorization: Bearer 3f9a8c7d6e5b4a39" },
-  { id: "database_url", token: "[DB_PASSWORD]", defaultOn: true, matches: "the password in `scheme://user:password@`", example: "postgres://app:s3cret-pw@db.internal:5432/shop" },
+  { id: "database_url", token: "[DB_PASSWORD]", defaultOn: true, matches: "the password in `scheme://user:password@` (a raw `#` in it included)", example: "postgres://app:s3cret-pw@db.internal:5432/shop" },
   {
     id: "secret_kv",
     token: "[SECRET]",
@@ -50,7 +51,8 @@ export const PII_CATALOGUE = [
     id: "email",
     token: "[EMAIL]",
     defaultOn: true,
-    matches: "local@domain.tld (ASCII; TLD of 2+ letters; not after `/`, not before `:`, not file extensions like `@2x.png`)",
+    matches:
+      "local@domain.tld, also URL-encoded (`local%40domain.tld`) and with non-ASCII (UTF-8) local parts and domains; TLD of 2+ letters; not after `/`, not before `:`, not file extensions like `@2x.png`",
     example: "jane.doe@example.com",
   },
   {
@@ -74,7 +76,8 @@ export const PII_CATALOGUE = [
     id: "phone",
     token: "[PHONE]",
     defaultOn: false,
-    matches: "`+` and 8-15 digits (single space/dash/dot separators); `(ddd) ddd-dddd`; `[1-]ddd-ddd-dddd` with `-` or `.`; an ` x123` extension is included",
+    matches:
+      "`+` and 8-15 digits (single space/dash/dot separators); `(ddd) ddd-dddd`; `[1-]ddd-ddd-dddd` with `-` or `.`; an ` x123` extension is included; under a key naming a phone (`phone`, `mobile`, `msisdn` in it, or `tel`, `fax`, `cell`), a JSON number or a string of 8-15 digits",
     example: "+49 30 1234567",
   },
   { id: "ipv6", token: "[IPV6]", defaultOn: false, matches: "full 8-group or `::`-compressed addresses", example: "2001:db8::8a2e:370:7334" },

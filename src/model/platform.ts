@@ -6,6 +6,8 @@
 /** Fluent Bit: the redaction script, its callback, and the ConfigMap that carries it. */
 export const LUA_SCRIPT = "redact.lua";
 export const LUA_CALL = "cb_redact";
+/** The parsers file of the classic configs (the multiline parser that joins private keys). */
+export const FLUENT_BIT_PARSERS = "svcspec-parsers.conf";
 export const FLUENT_BIT_CONFIGMAP = "fluent-bit-svcspec";
 /** The environment variable redact.lua reads the `hash` key from. */
 export const HMAC_ENV = "SVCSPEC_PII_HMAC_KEY";

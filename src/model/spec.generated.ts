@@ -49,6 +49,12 @@ export type AlertLabels = Record<string, string>;
  */
 export type LabelSelector = Record<string, string>;
 
+/**
+ * A key name (or its ending) whose values are secrets: letters, digits, -, _ and ., at least one
+ * letter or digit.
+ */
+export type SensitiveKey = string;
+
 /** A dotted path into a structured record, e.g. user.email. */
 export type DottedPath = string;
 
@@ -229,6 +235,14 @@ export interface OrganizationSpec {
      * detector except phone, ipv4 and ipv6.
      */
     defaults?: Detector[];
+    /**
+     * Key names whose values are secrets at any depth of every service's records, whatever the
+     * value looks like (a service adds its own). A key matches when, in lower case and without -, _
+     * and ., it ends with an entry written the same way: token matches X-Internal-Token,
+     * access_token and csrfToken, not token_count. Strings and numbers under it become [SECRET],
+     * maps and arrays under it are masked throughout. Default: the list shown; [] turns it off.
+     */
+    sensitiveKeys?: SensitiveKey[];
   };
   /**
    * Error-budget deploy gate (compiled to OPA): the first row whose minBudgetRemaining the
@@ -532,6 +546,11 @@ export interface CacheRoute {
 export interface ServicePii {
   /** Built-in detectors added to the organization's defaults. */
   detectors?: Detector[];
+  /**
+   * Key names added to Organization.spec.pii.sensitiveKeys for this service's records (matched the
+   * same way).
+   */
+  sensitiveKeys?: SensitiveKey[];
   /** Structured log fields to redact, by dotted path. */
   fields?: PiiField[];
   /** Custom detectors in a restricted regex subset (compiled to Lua patterns). */

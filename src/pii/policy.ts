@@ -8,6 +8,11 @@ import { lowerPattern, luaReplacement } from "./lua-pattern.js";
 
 export type FieldAction = "hash" | "last4" | "drop" | "mask";
 
+/** How deep the JSON object of a log line may nest before redact.lua replaces the record by the
+ * redaction-error stub: well below the 63 levels Fluent Bit's decoder lets through to later stages
+ * (64 containers with the event wrapper), with room for the `log` map of clashing keys. */
+export const LOG_JSON_MAX_DEPTH = 32;
+
 export interface PolicyPattern {
   name: string;
   /** One alternative of the source pattern, parsed. */
@@ -22,9 +27,18 @@ export interface Policy {
   namespace: string | null;
   selector: [string, string][];
   detectors: DetectorId[];
+  /** Sensitive key names, normalised (sensitiveKeyForm), without repeats. */
+  sensitive: string[];
   fields: { path: string[]; action: FieldAction }[];
   patterns: PolicyPattern[];
 }
+
+/** A key name as the sensitive-key list compares it: ASCII lower case, without `-`, `_` and `.`. A
+ * record key is sensitive when its form ends with the form of an entry. */
+export function sensitiveKeyForm(k: string): string {
+  return k.replace(/[A-Z]+/g, (m) => m.toLowerCase()).replace(/[-_.]/g, "");
+}
+const sensitiveForms = (keys: readonly string[]) => [...new Set(keys.map(sensitiveKeyForm))];
 
 export function ordered(ids: readonly string[]): DetectorId[] {
   return PII_DETECTORS.filter((d) => ids.includes(d));
@@ -33,12 +47,13 @@ export function ordered(ids: readonly string[]): DetectorId[] {
 /** The default policy and the services' own, in name order (redact.lua takes the first entry whose
  * namespace and selector match a record's pod). */
 export function policies(model: Model): { services: Policy[]; fallback: Policy } {
-  const fallback: Policy = { name: null, namespace: null, selector: [], detectors: ordered(model.organization.pii.defaults), fields: [], patterns: [] };
+  const fallback: Policy = { name: null, namespace: null, selector: [], detectors: ordered(model.organization.pii.defaults), sensitive: sensitiveForms(model.organization.pii.sensitiveKeys), fields: [], patterns: [] };
   const services = model.services.map((s): Policy => ({
     name: s.name,
     namespace: s.namespace,
     selector: s.selector,
     detectors: ordered([...model.organization.pii.defaults, ...s.pii.detectors]),
+    sensitive: sensitiveForms(s.pii.sensitiveKeys),
     fields: s.pii.fields.map((f) => ({ path: f.path.split("."), action: f.action })),
     patterns: s.pii.patterns.flatMap((p) => {
       const parsed = parsePiiPattern(p.match);

@@ -26,8 +26,11 @@ const B64U = cls(AZ, az, D9, codes("-_"));
 const ALNUMDASH = cls(AZ, az, D9, codes("-"));
 const TOKCH = cls(AZ, az, D9, codes("-._~+/="));
 const SCHEME = cls(AZ, az, D9, codes("+.-"));
-const LOCAL = cls(AZ, az, D9, codes("._%+-'_"));
-const DOMAIN = cls(AZ, az, D9, codes(".-"));
+const HIGH = Array.from({ length: 128 }, (_, i) => 128 + i);
+const LOCAL = cls(AZ, az, D9, codes("._%+-'_"), HIGH);
+const DOMAIN = cls(AZ, az, D9, codes(".-"), HIGH);
+const TLD = cls(AZ, az, HIGH);
+const CONT = cls(HIGH.slice(0, 64));
 const USERSTOP = cls(codes("/?#\"'<>\\[] \t\r\n"));
 const VALSTOP = cls(codes(" \t\r\n\"',;&})<>"), [0]);
 const EXT = new Set(["png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "css", "js"]);
@@ -194,7 +197,8 @@ const mDbUrl: Match = (s, p) => {
   for (;;) {
     const c = at(s, j);
     if (c === 64) break;
-    if (c === 0 || USERSTOP.has(c) || j - p > 512) return NO;
+    // a raw '#' in the password (after the colon) is part of it, not a fragment
+    if (c === 0 || (USERSTOP.has(c) && !(c === 35 && colon !== null)) || j - p > 512) return NO;
     if (c === 58 && colon === null) colon = j;
     j++;
   }
@@ -203,44 +207,54 @@ const mDbUrl: Match = (s, p) => {
 };
 
 const KV_KEYWORDS = ["password", "passwd", "pwd", "secret", "token", "api_key", "apikey", "api-key", "access_key"];
-const kvMatcher =
-  (kwlen: number): Match =>
-  (s, p) => {
-    if (ALNUM.has(at(s, p - 1))) return NO;
-    let j = p + kwlen;
-    let c = at(s, j);
-    if (c === 34 || c === 39) j++;
-    const spaced = at(s, j) === 32;
-    while (at(s, j) === 32) j++;
-    c = at(s, j);
-    if (c !== 61 && c !== 58) return NO;
+/** The start of the keyword (any case, not right after a letter or digit) that ends at e, or null. */
+function kvKeyword(s: string, e: number): number | null {
+  for (const kw of KV_KEYWORDS) {
+    const a = e - kw.length + 1;
+    if (a >= 1 && lower(sub(s, a, e)) === kw && !ALNUM.has(at(s, a - 1))) return a;
+  }
+  return null;
+}
+/** The bounds of the value after the separator c at j - 1 (spaced: spaces before the separator). */
+function kvValue(s: string, j: number, c: number, spaced: boolean): [number, number] | null {
+  // "key: value" and "key = value" may space the value; "key= value" is an empty value
+  if (c === 58 || spaced) while (at(s, j) === 32) j++;
+  const q = at(s, j);
+  let k: number;
+  if (q === 34 || q === 39) {
     j++;
-    if (c === 58 || spaced) while (at(s, j) === 32) j++;
-    const q = at(s, j);
-    let k: number;
-    if (q === 34 || q === 39) {
-      j++;
-      k = j;
-      while (at(s, k) !== q && at(s, k) !== 0) k++;
-    } else {
-      k = j;
-      while (!VALSTOP.has(at(s, k))) k++;
-    }
-    if (k === j || sub(s, j, k - 1) === "null") return NO;
-    return [j, k - 1];
-  };
-const KV_MATCHERS = KV_KEYWORDS.map((k) => kvMatcher(k.length));
+    k = j;
+    while (at(s, k) !== q && at(s, k) !== 0) k++;
+  } else {
+    k = j;
+    while (!VALSTOP.has(at(s, k))) k++;
+  }
+  if (k === j || sub(s, j, k - 1) === "null") return null;
+  return [j, k - 1];
+}
+/** From each '=' or ':' (left to right), back over spaces and an optional quote to a keyword. */
 function dSecretKv(s: string): string {
-  let hay = lower(s);
-  KV_KEYWORDS.forEach((kw, i) => {
-    if (!hay.includes(kw)) return;
-    const r = run(s, hay, plain(kw), KV_MATCHERS[i]!, TOKEN.secret_kv);
-    if (r !== s) {
-      s = r;
-      hay = lower(s);
-    }
-  });
-  return s;
+  const out: string[] = [];
+  let last = 1;
+  for (let j = 1; j <= s.length; j++) {
+    const c = at(s, j);
+    if (c !== 61 && c !== 58) continue;
+    let k = j - 1;
+    while (at(s, k) === 32) k--;
+    const spaced = k < j - 1;
+    const q = at(s, k);
+    if (q === 34 || q === 39) k--;
+    const p = kvKeyword(s, k);
+    if (p === null || p < last) continue;
+    const v = kvValue(s, j + 1, c, spaced);
+    if (v === null) continue;
+    out.push(sub(s, last, v[0] - 1), TOKEN.secret_kv);
+    last = v[1] + 1;
+    j = v[1];
+  }
+  if (!out.length) return s;
+  out.push(sub(s, last));
+  return out.join("");
 }
 
 const API_PREFIXES: [string, Cls, number, number][] = [
@@ -281,25 +295,37 @@ function dApiKey(s: string): string {
   return s;
 }
 
-const mEmail: Match = (s, p, last) => {
-  // necessary: a local part before '@' and a domain of four or more characters after it (x.yy);
+/** An e-mail address around the '@' (w = 1) or the URL-encoded "%40" (w = 3) at p. */
+function emailAt(s: string, p: number, last: number, w: number): [number, number] | [null] {
+  const d = p + w;
+  // necessary: a local part before the '@' and a domain of four or more bytes after it (x.yy);
   // checked first without loops (one-iteration loops on '@' runs defeat LuaJIT's trace compiler)
-  if (p - 1 < last || !LOCAL.has(at(s, p - 1)) || !(DOMAIN.has(at(s, p + 1)) && DOMAIN.has(at(s, p + 2)) && DOMAIN.has(at(s, p + 3)) && DOMAIN.has(at(s, p + 4)))) return NO;
+  if (p - 1 < last || !LOCAL.has(at(s, p - 1)) || !(DOMAIN.has(at(s, d)) && DOMAIN.has(at(s, d + 1)) && DOMAIN.has(at(s, d + 2)) && DOMAIN.has(at(s, d + 3)))) return NO;
   let a = p;
   while (a - 1 >= last && a > p - 64 && LOCAL.has(at(s, a - 1))) a--;
+  // the 64-byte cap inside a UTF-8 character: the whole character stays out
+  while (a < p && CONT.has(at(s, a))) a++;
   if (a === p || at(s, a - 1) === 47) return NO;
-  let e = p + 1;
-  while (e - p <= 253 && DOMAIN.has(at(s, e))) e++;
+  let e = d;
+  while (e - d < 253 && DOMAIN.has(at(s, e))) e++;
   e--;
-  while (e > p && (at(s, e) === 46 || at(s, e) === 45)) e--;
-  if (e === p) return NO;
+  while (e >= d && CONT.has(at(s, e + 1))) e--;
+  while (e >= d && (at(s, e) === 46 || at(s, e) === 45)) e--;
+  if (e < d) return NO;
   let t = e;
-  while (t > p && ALPHA.has(at(s, t))) t--;
-  if (at(s, t) !== 46 || e - t < 2 || t === p + 1) return NO;
+  while (t >= d && TLD.has(at(s, t))) t--;
+  if (at(s, t) !== 46 || e - t < 2 || t === d) return NO;
   if (at(s, e + 1) === 58) return NO;
   if (EXT.has(lower(sub(s, t + 1, e)))) return NO;
   return [a, e];
-};
+}
+const mEmail: Match = (s, p, last) => emailAt(s, p, last, 1);
+const mEmailEncoded: Match = (s, p, last) => emailAt(s, p, last, 3);
+function dEmail(s: string): string {
+  s = run(s, s, plain("@"), mEmail, TOKEN.email);
+  if (!s.includes("%40")) return s;
+  return run(s, s, plain("%40"), mEmailEncoded, TOKEN.email);
+}
 
 /** The ISO 13616 check of a compact IBAN (1 when valid); the detectors use prefix remainders instead. */
 export function mod97(x: string): number {
@@ -600,7 +626,7 @@ export const DETECTORS: Record<DetectorId, (s: string) => string> = {
   database_url: (s) => run(s, s, plain("://"), mDbUrl, TOKEN.database_url),
   secret_kv: dSecretKv,
   api_key: dApiKey,
-  email: (s) => run(s, s, plain("@"), mEmail, TOKEN.email),
+  email: dEmail,
   iban: (s) => run(s, s, classFinder(UPPER), mIban, TOKEN.iban),
   credit_card: (s) => runRuns(s, mCard, TOKEN.credit_card),
   // every SSN has a '-' or a space
