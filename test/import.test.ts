@@ -171,6 +171,11 @@ describe("svcspec import (CLI)", () => {
       const valid = await run(["validate", "--spec", join(tmp.path, "spec"), "--format", "json"]);
       const codes = (JSON.parse(valid.out) as { diagnostics: { code: string; file: string }[] }).diagnostics.map((d) => `${d.code} ${d.file.split("/").pop()}`);
       expect(codes).toEqual(["paging_needs_runbook cart.yaml", "paging_needs_runbook wishlist.yaml"]);
+      // --runbook gives every imported service one: then the import validates clean
+      const withRunbook = await run([...args, "--force", "--runbook", "https://runbooks.example/shop"]);
+      expect(withRunbook.code, withRunbook.err).toBe(0);
+      const clean = await run(["validate", "--spec", join(tmp.path, "spec")]);
+      expect(clean.code, clean.err).toBe(0);
     } finally {
       tmp.cleanup();
     }

@@ -124,9 +124,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--team <name>", "metadata.team of the imported services")
     .option("--tier <name>", "spec.tier of the imported services", "high")
     .option("--window <duration>", "Sloth: the period sloth generate used (--default-slo-period), written on every SLO")
+    .option("--runbook <url>", "spec.runbook of the imported services (neither format has one; the built-in policy asks one of every paging service)")
     .option("--force", "overwrite existing files under --out", false)
     .addOption(format())
-    .action((from: ImportFormat, files: string[], o: { out?: string; team?: string; tier: string; window?: string; force: boolean; format: DiagnosticFormat }) => set(runImport(io, from, files, o)));
+    .action((from: ImportFormat, files: string[], o: { out?: string; team?: string; tier: string; window?: string; runbook?: string; force: boolean; format: DiagnosticFormat }) => set(runImport(io, from, files, o)));
 
   program
     .command("bundle")

@@ -15,6 +15,9 @@ export interface ImportOptions {
   tier?: string;
   /** Sloth only: the period `sloth generate --default-slo-period` used (default 30d, the Organization's default). */
   window?: string;
+  /** spec.runbook of every imported service: neither format has one, and the built-in policy
+   * `paging_needs_runbook` asks one of every service that pages. */
+  runbook?: string;
 }
 
 export const DEFAULT_IMPORT_TIER = "high";
@@ -161,12 +164,12 @@ export function alertAnnotations(r: DocReport, path: readonly PathSegment[], ann
 }
 
 /** A Service document with the fields in the order the spec language documents them. */
-export function serviceDoc(name: string, team: string, namespace: string | null, tier: string, description: string | null, slos: Slo[]): ServiceDoc {
+export function serviceDoc(name: string, team: string, namespace: string | null, tier: string, description: string | null, slos: Slo[], runbook?: string): ServiceDoc {
   return {
     apiVersion: "svcspec/v1",
     kind: "Service",
     metadata: { name, team, ...(namespace ? { namespace } : {}) },
-    spec: { tier, ...(description ? { description } : {}), slos },
+    spec: { tier, ...(runbook ? { runbook } : {}), ...(description ? { description } : {}), slos },
   };
 }
 

@@ -99,7 +99,7 @@ export function importOpenSlo(documents: readonly SpecDocument[], options: Impor
   const out: ImportedService[] = [];
   for (const s of [...services.values()].sort((a, b) => (a.name < b.name ? -1 : 1))) {
     if (!s.slos.length) continue;
-    out.push({ doc: serviceDoc(s.name, options.team ?? s.name, null, options.tier ?? DEFAULT_IMPORT_TIER, s.description, s.slos), sources: [...s.sources].sort(), format: "OpenSLO v1" });
+    out.push({ doc: serviceDoc(s.name, options.team ?? s.name, null, options.tier ?? DEFAULT_IMPORT_TIER, s.description, s.slos, options.runbook), sources: [...s.sources].sort(), format: "OpenSLO v1" });
   }
   if (!options.team && out.length) {
     const first = byKind("SLO")[0] ?? byKind("Service")[0];

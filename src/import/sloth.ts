@@ -115,7 +115,7 @@ function importDocument(r: DocReport, d: SpecDocument, dl: Dialect, options: Imp
   if (Object.keys(specLabels).length) {
     r.notCarried(labelsPath, "the spec's labels go on the alerts (alerting.labels), not on the recording rules: svcspec's series carry only service and slo", "svcspec's info series svcspec_slo_info carries team, tier, objective and window for joins; a dashboard that selects SLI series by these labels must select by service and slo");
   }
-  return { doc: serviceDoc(name, options.team ?? (team !== undefined ? dnsLabel(team) : name), namespace, options.tier ?? DEFAULT_IMPORT_TIER, null, slos), sources: [d.source.path], format: `Sloth ${dl.kind}` };
+  return { doc: serviceDoc(name, options.team ?? (team !== undefined ? dnsLabel(team) : name), namespace, options.tier ?? DEFAULT_IMPORT_TIER, null, slos, options.runbook), sources: [d.source.path], format: `Sloth ${dl.kind}` };
 }
 
 function importSlo(r: DocReport, slo: Any, at: (...p: PathSegment[]) => PathSegment[], dl: Dialect, specLabels: Labels, options: ImportOptions, tally: Tally): Slo | null {

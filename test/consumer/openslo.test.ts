@@ -41,7 +41,7 @@ describe("OpenSLO import + build give the hand-computed error ratios", () => {
   it.each(cases)("%s", async (name) => {
     const dir = join(tmp.path, name);
     mkdirSync(dir, { recursive: true });
-    const imported = await run(["import", "openslo", join(CORPUS, `${name}.yaml`), "--out", join(dir, "spec", "services"), "--team", "imported"]);
+    const imported = await run(["import", "openslo", join(CORPUS, `${name}.yaml`), "--out", join(dir, "spec", "services"), "--team", "imported", "--runbook", "https://runbooks.example/imported"]);
     expect(imported.code, imported.err).toBe(0);
     const built = await run(["build", "--spec", join(dir, "spec"), "--out", join(dir, "out")]);
     expect(built.code, built.err).toBe(0);

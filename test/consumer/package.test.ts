@@ -29,7 +29,7 @@ describe("the packed tarball works in an empty folder", () => {
 
   it("packs from a clean build: the CLI's assets, docs, schema, licence and setup script; no TypeScript of the generators", () => {
     mkdirSync(stage);
-    for (const f of ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json", "bin", "src", "generators", "schemas", "docs", "scripts"]) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
+    for (const f of ["package.json", "README.md", "LICENSE", "tsconfig.json", "tsconfig.build.json", "bin", "src", "generators", "policies", "schemas", "docs", "scripts"]) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
     symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"));
     const build = sh(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], stage);
     expect(build.code, build.out + build.err).toBe(0);
@@ -37,7 +37,7 @@ describe("the packed tarball works in an empty folder", () => {
     expect(pack.code, pack.err).toBe(0);
     tarball = join(tmp.path, `svcspec-${VERSION}.tgz`);
     const list = sh("tar", ["tzf", tarball], tmp.path).out.split("\n").filter(Boolean);
-    for (const f of ["LICENSE", "README.md", "bin/svcspec.js", "dist/src/cli/main.js", "dist/generators/index.js", "schemas/svcspec.v1.schema.json", "generators/fluentbit/redact.lua", "generators/opa/authz.rego", "generators/k6/runtime.js", "generators/docs/templates/service.md.hbs", "docs/spec-language.md", "docs/import.md", "docs/from-init-to-cluster.md", "scripts/setup-tools.sh", "scripts/crd-schemas.mjs"]) {
+    for (const f of ["LICENSE", "README.md", "bin/svcspec.js", "dist/src/cli/main.js", "dist/generators/index.js", "schemas/svcspec.v1.schema.json", "generators/fluentbit/redact.lua", "generators/opa/authz.rego", "generators/k6/runtime.js", "generators/docs/templates/service.md.hbs", "docs/spec-language.md", "docs/import.md", "docs/from-init-to-cluster.md", "scripts/setup-tools.sh", "scripts/crd-schemas.mjs", "policies/builtin.wasm"]) {
       expect(list, f).toContain(`package/${f}`);
     }
     expect(list.filter((f) => /^package\/(generators|src)\/.*\.ts$/.test(f))).toEqual([]);

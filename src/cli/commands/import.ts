@@ -32,7 +32,7 @@ export function runImport(io: Io, format: ImportFormat, paths: readonly string[]
     return EXIT.invalid;
   }
   const loaded = parseSources(read.files);
-  const result = IMPORTERS[format](loaded.documents, { team: opts.team, tier: opts.tier, window: opts.window });
+  const result = IMPORTERS[format](loaded.documents, { team: opts.team, tier: opts.tier, window: opts.window, runbook: opts.runbook });
   const texts = result.services.map((s) => ({ service: s, text: serviceText(s, format) }));
   // The result must be a valid svcspec spec: validated here, located in the text written.
   const outDir = opts.out === undefined ? null : resolve(io.cwd, opts.out);
