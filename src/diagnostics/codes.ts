@@ -64,6 +64,11 @@ export const CODES = {
   SVC092: "arrival-rate VUs inconsistent",
   // cache
   SVC095: "duplicate or unreachable cache route",
+  // output folder (build, check)
+  SVC100: "output path refused: a symbolic link, or not a regular file in real folders",
+  SVC101: "output folder locked by another build",
+  SVC102: "output folder cannot be read or written (permission, read-only or full file system)",
+  SVC103: "manifest entry outside the output folder ignored",
 } as const;
 
 export type Code = keyof typeof CODES;
