@@ -51,680 +51,866 @@ test_boundary_1 if {
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
-# staff-read: corp-vpn 10.8.0.0/16 first address 10.8.0.0
+# staff-read: action READ
 test_boundary_2 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# staff-read: action "*"
+test_boundary_3 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# staff-read: resource type PRODUCTS
+test_boundary_4 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# staff-read: resource type "*"
+test_boundary_5 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# staff-read: corp-vpn 10.8.0.0/16 first address 10.8.0.0
+test_boundary_6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_3 if {
+test_boundary_7 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_4 if {
+test_boundary_8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_5 if {
+test_boundary_9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_6 if {
+test_boundary_10 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_7 if {
+test_boundary_11 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_8 if {
+test_boundary_12 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_9 if {
+test_boundary_13 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_10 if {
+test_boundary_14 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_11 if {
+test_boundary_15 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_12 if {
+test_boundary_16 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_13 if {
+test_boundary_17 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_14 if {
+test_boundary_18 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_15 if {
+test_boundary_19 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_16 if {
+test_boundary_20 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_17 if {
+test_boundary_21 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: address missing
-test_boundary_18 if {
+test_boundary_22 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: address not an IP
-test_boundary_19 if {
+test_boundary_23 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: a CIDR block where the address belongs
-test_boundary_20 if {
+test_boundary_24 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 first address 192.0.2.0
-test_boundary_21 if {
+test_boundary_25 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 first address ::ffff:192.0.2.0
-test_boundary_22 if {
+test_boundary_26 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 first address ::ffff:c000:200
-test_boundary_23 if {
+test_boundary_27 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:200", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 last address 192.0.2.255
-test_boundary_24 if {
+test_boundary_28 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 last address ::ffff:192.0.2.255
-test_boundary_25 if {
+test_boundary_29 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 last address ::ffff:c000:2ff
-test_boundary_26 if {
+test_boundary_30 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:2ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 192.0.2.0/24 next address outside 192.0.3.0
-test_boundary_27 if {
+test_boundary_31 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 next address outside ::ffff:192.0.3.0
-test_boundary_28 if {
+test_boundary_32 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 next address outside ::ffff:c000:300
-test_boundary_29 if {
+test_boundary_33 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:300", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 address before 192.0.1.255
-test_boundary_30 if {
+test_boundary_34 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 address before ::ffff:192.0.1.255
-test_boundary_31 if {
+test_boundary_35 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 192.0.2.0/24 address before ::ffff:c000:1ff
-test_boundary_32 if {
+test_boundary_36 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:c000:1ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 2001:db8:100::/48 first address 2001:db8:100::
-test_boundary_33 if {
+test_boundary_37 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 2001:db8:100::/48 last address 2001:db8:100:ffff:ffff:ffff:ffff:ffff
-test_boundary_34 if {
+test_boundary_38 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:100:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
 # staff-read: office 2001:db8:100::/48 next address outside 2001:db8:101::
-test_boundary_35 if {
+test_boundary_39 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:101::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: office 2001:db8:100::/48 address before 2001:db8:ff:ffff:ffff:ffff:ffff:ffff
-test_boundary_36 if {
+test_boundary_40 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "2001:db8:ff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # staff-read: roles a string
-test_boundary_37 if {
+test_boundary_41 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "viewer", "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: every condition met
-test_boundary_38 if {
+test_boundary_42 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
+# catalog-engineers-edit: action WRITE
+test_boundary_43 if {
+	d := authz.decision with input as {"action": "WRITE", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# catalog-engineers-edit: action "*"
+test_boundary_44 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# catalog-engineers-edit: resource type PRODUCTS
+test_boundary_45 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# catalog-engineers-edit: resource type "*"
+test_boundary_46 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_39 if {
+test_boundary_47 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_40 if {
+test_boundary_48 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_41 if {
+test_boundary_49 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_42 if {
+test_boundary_50 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_43 if {
+test_boundary_51 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_44 if {
+test_boundary_52 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_45 if {
+test_boundary_53 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_46 if {
+test_boundary_54 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_47 if {
+test_boundary_55 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_48 if {
+test_boundary_56 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_49 if {
+test_boundary_57 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_50 if {
+test_boundary_58 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_51 if {
+test_boundary_59 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_52 if {
+test_boundary_60 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_53 if {
+test_boundary_61 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_54 if {
+test_boundary_62 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: address missing
-test_boundary_55 if {
+test_boundary_63 if {
 	d := authz.decision with input as {"action": "write", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: address not an IP
-test_boundary_56 if {
+test_boundary_64 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: a CIDR block where the address belongs
-test_boundary_57 if {
+test_boundary_65 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 first address 192.0.2.0
-test_boundary_58 if {
+test_boundary_66 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 first address ::ffff:192.0.2.0
-test_boundary_59 if {
+test_boundary_67 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:192.0.2.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 first address ::ffff:c000:200
-test_boundary_60 if {
+test_boundary_68 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:c000:200", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 last address 192.0.2.255
-test_boundary_61 if {
+test_boundary_69 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 last address ::ffff:192.0.2.255
-test_boundary_62 if {
+test_boundary_70 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:192.0.2.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 last address ::ffff:c000:2ff
-test_boundary_63 if {
+test_boundary_71 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:c000:2ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 next address outside 192.0.3.0
-test_boundary_64 if {
+test_boundary_72 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 next address outside ::ffff:192.0.3.0
-test_boundary_65 if {
+test_boundary_73 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:192.0.3.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 next address outside ::ffff:c000:300
-test_boundary_66 if {
+test_boundary_74 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:c000:300", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 address before 192.0.1.255
-test_boundary_67 if {
+test_boundary_75 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 address before ::ffff:192.0.1.255
-test_boundary_68 if {
+test_boundary_76 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:192.0.1.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 192.0.2.0/24 address before ::ffff:c000:1ff
-test_boundary_69 if {
+test_boundary_77 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "::ffff:c000:1ff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 2001:db8:100::/48 first address 2001:db8:100::
-test_boundary_70 if {
+test_boundary_78 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "2001:db8:100::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 2001:db8:100::/48 last address 2001:db8:100:ffff:ffff:ffff:ffff:ffff
-test_boundary_71 if {
+test_boundary_79 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "2001:db8:100:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
 }
 
 # catalog-engineers-edit: office 2001:db8:100::/48 next address outside 2001:db8:101::
-test_boundary_72 if {
+test_boundary_80 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "2001:db8:101::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: office 2001:db8:100::/48 address before 2001:db8:ff:ffff:ffff:ffff:ffff:ffff
-test_boundary_73 if {
+test_boundary_81 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "2001:db8:ff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: mfa missing
-test_boundary_74 if {
+test_boundary_82 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: mfa false
-test_boundary_75 if {
+test_boundary_83 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: mfa the string "true"
-test_boundary_76 if {
+test_boundary_84 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: roles a string
-test_boundary_77 if {
+test_boundary_85 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "engineer", "teams": ["catalog"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: teams missing
-test_boundary_78 if {
+test_boundary_86 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # merchant-data-for-admins: every condition met
-test_boundary_79 if {
+test_boundary_87 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
+# merchant-data-for-admins: action READ
+test_boundary_88 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
+}
+
+# merchant-data-for-admins: action "*"
+test_boundary_89 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
+}
+
+# merchant-data-for-admins: resource type MERCHANTS
+test_boundary_90 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "MERCHANTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# merchant-data-for-admins: resource type "*"
+test_boundary_91 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_80 if {
+test_boundary_92 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_81 if {
+test_boundary_93 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_82 if {
+test_boundary_94 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_83 if {
+test_boundary_95 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_84 if {
+test_boundary_96 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_85 if {
+test_boundary_97 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_86 if {
+test_boundary_98 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_87 if {
+test_boundary_99 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_88 if {
+test_boundary_100 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_89 if {
+test_boundary_101 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_90 if {
+test_boundary_102 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_91 if {
+test_boundary_103 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_92 if {
+test_boundary_104 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_93 if {
+test_boundary_105 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
 # merchant-data-for-admins: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_94 if {
+test_boundary_106 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_95 if {
+test_boundary_107 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: address missing
-test_boundary_96 if {
+test_boundary_108 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: address not an IP
-test_boundary_97 if {
+test_boundary_109 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: a CIDR block where the address belongs
-test_boundary_98 if {
+test_boundary_110 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # merchant-data-for-admins: mfa missing
-test_boundary_99 if {
+test_boundary_111 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": ["staff-read"]}
 }
 
 # merchant-data-for-admins: mfa false
-test_boundary_100 if {
+test_boundary_112 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": ["staff-read"]}
 }
 
 # merchant-data-for-admins: mfa the string "true"
-test_boundary_101 if {
+test_boundary_113 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": ["admin"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": ["staff-read"]}
 }
 
 # merchant-data-for-admins: roles a string
-test_boundary_102 if {
+test_boundary_114 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "admin", "teams": []}}
 	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
 }
 
 # publishing-freeze-weekends: every condition met
-test_boundary_103 if {
+test_boundary_115 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
+# publishing-freeze-weekends: action PUBLISH
+test_boundary_116 if {
+	d := authz.decision with input as {"action": "PUBLISH", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends: action "*"
+test_boundary_117 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends: resource type PRODUCTS
+test_boundary_118 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends: resource type "*"
+test_boundary_119 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # publishing-freeze-weekends: sat 23:59 local (a minute before from)
-test_boundary_104 if {
+test_boundary_120 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "04:59:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # publishing-freeze-weekends: sat 00:00 local (at from)
-test_boundary_105 if {
+test_boundary_121 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "05:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 00:01 local (a minute after from)
-test_boundary_106 if {
+test_boundary_122 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "05:01:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 23:59 local (a minute before to)
-test_boundary_107 if {
+test_boundary_123 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "04:59:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 00:00 local (at to)
-test_boundary_108 if {
+test_boundary_124 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "05:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sat 00:01 local (a minute after to)
-test_boundary_109 if {
+test_boundary_125 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-29", "05:01:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sun 23:59 local (a minute before to)
-test_boundary_110 if {
+test_boundary_126 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-30", "04:59:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: sun 00:00 local (at to)
-test_boundary_111 if {
+test_boundary_127 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-30", "05:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # publishing-freeze-weekends: sun 00:01 local (a minute after to)
-test_boundary_112 if {
+test_boundary_128 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-30", "05:01:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # publishing-freeze-weekends: time missing
-test_boundary_113 if {
+test_boundary_129 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10"}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
 # publishing-freeze-weekends: time not RFC 3339
-test_boundary_114 if {
+test_boundary_130 if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": "yesterday"}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
+}
+
+# publishing-freeze-weekends and staff-read both met
+test_boundary_131 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
+}
+
+# publishing-freeze-weekends and staff-read both met, action PUBLISH
+test_boundary_132 if {
+	d := authz.decision with input as {"action": "PUBLISH", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and staff-read both met, action "*"
+test_boundary_133 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and staff-read both met, resource type PRODUCTS
+test_boundary_134 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and staff-read both met, resource type "*"
+test_boundary_135 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met
+test_boundary_136 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met, action PUBLISH
+test_boundary_137 if {
+	d := authz.decision with input as {"action": "PUBLISH", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met, action "*"
+test_boundary_138 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met, resource type PRODUCTS
+test_boundary_139 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met, resource type "*"
+test_boundary_140 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met
+test_boundary_141 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met, action PUBLISH
+test_boundary_142 if {
+	d := authz.decision with input as {"action": "PUBLISH", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met, action "*"
+test_boundary_143 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met, resource type PRODUCTS
+test_boundary_144 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met, resource type "*"
+test_boundary_145 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
 }

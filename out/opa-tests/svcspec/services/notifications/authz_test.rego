@@ -43,374 +43,446 @@ test_boundary_1 if {
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
-# support-resends: mon 08:29 local (a minute before from)
+# support-resends: action READ
 test_boundary_2 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
+}
+
+# support-resends: action "*"
+test_boundary_3 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
+}
+
+# support-resends: resource type MESSAGES
+test_boundary_4 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "MESSAGES"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# support-resends: resource type "*"
+test_boundary_5 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# support-resends: mon 08:29 local (a minute before from)
+test_boundary_6 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mon 08:30 local (at from)
-test_boundary_3 if {
+test_boundary_7 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: mon 08:31 local (a minute after from)
-test_boundary_4 if {
+test_boundary_8 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: mon 17:29 local (a minute before to)
-test_boundary_5 if {
+test_boundary_9 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: mon 17:30 local (at to)
-test_boundary_6 if {
+test_boundary_10 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mon 17:31 local (a minute after to)
-test_boundary_7 if {
+test_boundary_11 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: tue 08:29 local (a minute before from)
-test_boundary_8 if {
+test_boundary_12 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: tue 08:30 local (at from)
-test_boundary_9 if {
+test_boundary_13 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: tue 08:31 local (a minute after from)
-test_boundary_10 if {
+test_boundary_14 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: tue 17:29 local (a minute before to)
-test_boundary_11 if {
+test_boundary_15 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: tue 17:30 local (at to)
-test_boundary_12 if {
+test_boundary_16 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: tue 17:31 local (a minute after to)
-test_boundary_13 if {
+test_boundary_17 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-24", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: wed 08:29 local (a minute before from)
-test_boundary_14 if {
+test_boundary_18 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: wed 08:30 local (at from)
-test_boundary_15 if {
+test_boundary_19 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: wed 08:31 local (a minute after from)
-test_boundary_16 if {
+test_boundary_20 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: wed 17:29 local (a minute before to)
-test_boundary_17 if {
+test_boundary_21 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: wed 17:30 local (at to)
-test_boundary_18 if {
+test_boundary_22 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: wed 17:31 local (a minute after to)
-test_boundary_19 if {
+test_boundary_23 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: thu 08:29 local (a minute before from)
-test_boundary_20 if {
+test_boundary_24 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: thu 08:30 local (at from)
-test_boundary_21 if {
+test_boundary_25 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: thu 08:31 local (a minute after from)
-test_boundary_22 if {
+test_boundary_26 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: thu 17:29 local (a minute before to)
-test_boundary_23 if {
+test_boundary_27 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: thu 17:30 local (at to)
-test_boundary_24 if {
+test_boundary_28 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: thu 17:31 local (a minute after to)
-test_boundary_25 if {
+test_boundary_29 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-26", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: fri 08:29 local (a minute before from)
-test_boundary_26 if {
+test_boundary_30 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: fri 08:30 local (at from)
-test_boundary_27 if {
+test_boundary_31 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "08:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: fri 08:31 local (a minute after from)
-test_boundary_28 if {
+test_boundary_32 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "08:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: fri 17:29 local (a minute before to)
-test_boundary_29 if {
+test_boundary_33 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "17:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
 # support-resends: fri 17:30 local (at to)
-test_boundary_30 if {
+test_boundary_34 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "17:30:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: fri 17:31 local (a minute after to)
-test_boundary_31 if {
+test_boundary_35 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-27", "17:31:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: time missing
-test_boundary_32 if {
+test_boundary_36 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10"}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: time not RFC 3339
-test_boundary_33 if {
+test_boundary_37 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": "yesterday"}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mfa missing
-test_boundary_34 if {
+test_boundary_38 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mfa false
-test_boundary_35 if {
+test_boundary_39 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: mfa the string "true"
-test_boundary_36 if {
+test_boundary_40 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": ["engineer"], "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # support-resends: roles a string
-test_boundary_37 if {
+test_boundary_41 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "engineer", "teams": []}}
 	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
 }
 
 # platform-edits-templates: every condition met
-test_boundary_38 if {
+test_boundary_42 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
+# platform-edits-templates: action READ
+test_boundary_43 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# platform-edits-templates: action "*"
+test_boundary_44 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# platform-edits-templates: resource type TEMPLATES
+test_boundary_45 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "TEMPLATES"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# platform-edits-templates: resource type "*"
+test_boundary_46 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # platform-edits-templates: corp-vpn 10.8.0.0/16 first address 10.8.0.0
-test_boundary_39 if {
+test_boundary_47 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 first address ::ffff:10.8.0.0
-test_boundary_40 if {
+test_boundary_48 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 first address ::ffff:a08:0
-test_boundary_41 if {
+test_boundary_49 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 last address 10.8.255.255
-test_boundary_42 if {
+test_boundary_50 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 last address ::ffff:10.8.255.255
-test_boundary_43 if {
+test_boundary_51 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.8.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 last address ::ffff:a08:ffff
-test_boundary_44 if {
+test_boundary_52 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a08:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside 10.9.0.0
-test_boundary_45 if {
+test_boundary_53 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside ::ffff:10.9.0.0
-test_boundary_46 if {
+test_boundary_54 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.9.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 next address outside ::ffff:a09:0
-test_boundary_47 if {
+test_boundary_55 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a09:0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 address before 10.7.255.255
-test_boundary_48 if {
+test_boundary_56 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 address before ::ffff:10.7.255.255
-test_boundary_49 if {
+test_boundary_57 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:10.7.255.255", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn 10.8.0.0/16 address before ::ffff:a07:ffff
-test_boundary_50 if {
+test_boundary_58 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "::ffff:a07:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 first address fd00:8::
-test_boundary_51 if {
+test_boundary_59 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 last address fd00:8:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_52 if {
+test_boundary_60 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:8:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 next address outside fd00:9::
-test_boundary_53 if {
+test_boundary_61 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:9::", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: corp-vpn fd00:8::/32 address before fd00:7:ffff:ffff:ffff:ffff:ffff:ffff
-test_boundary_54 if {
+test_boundary_62 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "fd00:7:ffff:ffff:ffff:ffff:ffff:ffff", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: address missing
-test_boundary_55 if {
+test_boundary_63 if {
 	d := authz.decision with input as {"action": "read", "environment": {"time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: address not an IP
-test_boundary_56 if {
+test_boundary_64 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: a CIDR block where the address belongs
-test_boundary_57 if {
+test_boundary_65 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0/16", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: mfa missing
-test_boundary_58 if {
+test_boundary_66 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: mfa false
-test_boundary_59 if {
+test_boundary_67 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": false, "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: mfa the string "true"
-test_boundary_60 if {
+test_boundary_68 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": "true", "roles": [], "teams": ["platform"]}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # platform-edits-templates: teams missing
-test_boundary_61 if {
+test_boundary_69 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # viewers-read-templates: every condition met
-test_boundary_62 if {
+test_boundary_70 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["viewers-read-templates"]}
 }
 
+# viewers-read-templates: action READ
+test_boundary_71 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# viewers-read-templates: action "*"
+test_boundary_72 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# viewers-read-templates: resource type TEMPLATES
+test_boundary_73 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "TEMPLATES"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# viewers-read-templates: resource type "*"
+test_boundary_74 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # viewers-read-templates: roles a string
-test_boundary_63 if {
+test_boundary_75 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": "viewer", "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
