@@ -15,6 +15,7 @@ import { nodeFs, type OutputFs, TEMP_FILE } from "../src/output/disk.js";
 import { LOCK } from "../src/output/lock.js";
 import { MANIFEST } from "../src/output/sync.js";
 import { readTree, ROOT, run, tempDir } from "./helpers.js";
+import { CLI, cliProcess, TSX } from "./support/cli-process.js";
 
 let tmp: { path: string; cleanup(): void };
 beforeEach(() => {
@@ -46,15 +47,6 @@ function noInternalError(text: string) {
 /** The files under a folder that is outside out/, with their bytes: it must not change. */
 function snapshot(dir: string): Map<string, string> {
   return existsSync(dir) ? readTree(dir) : new Map();
-}
-
-const TSX = join(ROOT, "node_modules", "tsx", "dist", "loader.mjs");
-const CLI = join(ROOT, "test", "support", "cli-main.ts");
-/** The CLI in a child process, bounded in time and memory: what hangs or grows without end
- * in-process would take the test runner with it. */
-function cliProcess(args: string[], cwd: string, timeout = 30_000) {
-  const r = spawnSync("bash", ["-c", 'ulimit -d 2000000; exec "$@"', "cli", process.execPath, "--import", TSX, CLI, ...args], { cwd, encoding: "utf8", timeout, killSignal: "SIGKILL" });
-  return { code: r.status, signal: r.signal, err: r.stderr, out: r.stdout };
 }
 
 describe("finding 5: never follow a symbolic link inside out/", () => {

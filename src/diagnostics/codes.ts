@@ -44,6 +44,7 @@ export const CODES = {
   SVC051: "query SLI without $window",
   SVC052: "expected a series selector",
   SVC053: "label reserved by svcspec",
+  SVC054: "label matcher regex above the limits (repeat count, size written out)",
   // chaos (Chaos Mesh admission-webhook rules the CRD schema does not enforce)
   SVC060: "chaos mode needs a value",
   SVC061: "chaos value invalid for its mode",
