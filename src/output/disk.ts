@@ -266,24 +266,36 @@ export function unlinkQuietly(io: OutputFs, abs: string): void {
   }
 }
 
-/** Leftover temp files of interrupted builds under `root`, as relative paths, sorted. Walks real
- * folders only (a link to a folder is not entered); a folder that cannot be read is skipped. */
-export function findTempFiles(io: OutputFs, root: string): string[] {
+/** Leftover temp files of interrupted builds in the given folders of `root` (relative; "" is the
+ * root), as relative paths, sorted. Temp files are created beside their targets, so the folders of
+ * the generated and owned paths are all there is to look at (never the whole tree: `--out .`
+ * must not walk a repository). A folder reached through a link, or that cannot be read, is
+ * skipped. */
+export function findTempFiles(io: OutputFs, root: string, folders: Iterable<string>): string[] {
   const out: string[] = [];
-  const walk = (abs: string, rel: string, depth: number) => {
-    if (depth > 64) return;
+  for (const rel of new Set(folders)) {
+    if (rel !== "" && inspectFolder(io, root, rel) !== "folder") continue;
     let entries: fs.Dirent[];
     try {
-      entries = io.readdirSync(abs, { withFileTypes: true });
+      entries = io.readdirSync(rel ? join(root, rel) : root, { withFileTypes: true });
     } catch {
-      return;
+      continue;
     }
-    for (const e of entries) {
-      const childRel = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isDirectory()) walk(join(abs, e.name), childRel, depth + 1);
-      else if ((e.isFile() || e.isSymbolicLink()) && TEMP_FILE.test(e.name)) out.push(childRel);
-    }
-  };
-  walk(root, "", 0);
+    for (const e of entries) if ((e.isFile() || e.isSymbolicLink()) && TEMP_FILE.test(e.name)) out.push(rel ? `${rel}/${e.name}` : e.name);
+  }
   return out.sort();
+}
+
+/** Whether `rel` is a real folder under `root`, reached without following a link. */
+function inspectFolder(io: OutputFs, root: string, rel: string): "folder" | "other" {
+  let abs = root;
+  for (const part of rel.split("/")) {
+    abs = join(abs, part);
+    try {
+      if (!io.lstatSync(abs).isDirectory()) return "other";
+    } catch {
+      return "other";
+    }
+  }
+  return "folder";
 }

@@ -176,7 +176,8 @@ function inspectOutput(c: Context, files: FileSet, locked = false): Inspection {
   }
   const ownedSet = new Set(owned);
   const unowned = changed.filter((p) => p !== MANIFEST && !ownedSet.has(p));
-  const leftovers = findTempFiles(c.io, c.root);
+  const folderOf = (p: string) => p.split("/").slice(0, -1).join("/");
+  const leftovers = findTempFiles(c.io, c.root, [MANIFEST, ...files.keys(), ...owned].map(folderOf));
   // A build holding the lock itself does not count it as a leftover.
   const lock = locked ? null : lockState(c.io, c.root);
   if (lock?.kind === "stale") leftovers.push(LOCK);
