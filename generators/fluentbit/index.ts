@@ -8,10 +8,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Model } from "../../src/model/model.js";
 import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
-import { LOG_JSON_MAX_DEPTH, type Policy, policies } from "../../src/pii/policy.js";
+import { LOG_JSON_MAX_DEPTH, type Policy, type PolicyPattern, policies } from "../../src/pii/policy.js";
 import { FLUENT_BIT_CONFIGMAP, FLUENT_BIT_PARSERS as PARSERS_FILE, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
 import { withHeader } from "../../src/render/header.js";
-import { luaString } from "../../src/render/lua.js";
+import { luaBytes, luaString } from "../../src/render/lua.js";
 import { toYaml } from "../../src/render/yaml.js";
 import { IBAN_LENGTHS } from "../../src/model/iban.js";
 import { PII_CATALOGUE } from "../../src/model/pii-catalogue.js";
@@ -21,6 +21,13 @@ import { packageRoot } from "../../src/util/package-root.js";
 export const SCRIPT_DIR = "/fluent-bit/svcspec";
 const CONFIGMAP_NAME = FLUENT_BIT_CONFIGMAP;
 
+/** A custom pattern's alternative as the data redact.lua's matcher reads (its comment there). */
+export function patternLua(x: PolicyPattern): string {
+  const pieces = x.program.pieces.map((piece) => (piece.kind === "boundary" ? "{ boundary = true }" : `{ ${luaBytes(piece.ranges)}, ${piece.min}, ${piece.max} }`));
+  const literal = x.program.literal === null ? "false" : luaBytes(x.program.literal);
+  return `{ replace = ${luaString(x.replace)}, anchor_start = ${x.program.anchorStart}, anchor_end = ${x.program.anchorEnd}, literal = ${literal}, pieces = { ${pieces.join(", ")} } }`;
+}
+
 function policyLua(p: Policy, indent: string): string {
   const lines = [
     `name = ${p.name === null ? "nil" : luaString(p.name)},`,
@@ -29,7 +36,7 @@ function policyLua(p: Policy, indent: string): string {
     `detectors = { ${p.detectors.map(luaString).join(", ")} },`,
     `sensitive = { ${p.sensitive.map(luaString).join(", ")} },`,
     `fields = { ${p.fields.map((f) => `{ { ${f.path.map(luaString).join(", ")} }, ${luaString(f.action)} }`).join(", ")} },`,
-    `patterns = { ${p.patterns.map((x) => `{ ${luaString(x.lua)}, ${luaString(x.luaReplace)} }`).join(", ")} },`,
+    `patterns = { ${p.patterns.map((x) => patternLua(x)).join(", ")} },`,
   ];
   return `{\n${lines.map((l) => `${indent}  ${l}`).join("\n")}\n${indent}}`;
 }

@@ -3,6 +3,10 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import type { MatchOp } from "../../src/render/promql.js";
 import { memo } from "../../src/util/memo.js";
+import { unquote } from "../../src/util/promql-string.js";
+import { parseRe2, type Re2Result } from "../../src/util/re2.js";
+
+export { unquote };
 
 export interface Matcher {
   name: string;
@@ -57,55 +61,23 @@ function parseSelectorText(text: string): ParsedSelector | null {
   return { metric, matchers: matchers.filter((m) => m.name !== "__name__") };
 }
 
-/** A PromQL string literal's value (Go quoting rules), or null when it uses an escape we do not
- * read. */
-export function unquote(lit: string): string | null {
-  const q = lit[0];
-  if (lit.length < 2 || lit[lit.length - 1] !== q) return null;
-  const body = lit.slice(1, -1);
-  if (q === "`") return body;
-  const simple: Record<string, string> = { a: "\x07", b: "\b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\", "'": "'", '"': '"' };
-  let out = "";
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i] ?? "";
-    if (c !== "\\") {
-      out += c;
-      continue;
-    }
-    const e = body[++i] ?? "";
-    if (e in simple) out += simple[e];
-    else if (e === "x" || e === "u" || e === "U") {
-      const len = e === "x" ? 2 : e === "u" ? 4 : 8;
-      const hex = body.slice(i + 1, i + 1 + len);
-      if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== len) return null;
-      out += String.fromCodePoint(parseInt(hex, 16));
-      i += len;
-    } else if (/[0-7]/.test(e)) {
-      const oct = body.slice(i, i + 3);
-      if (!/^[0-7]{3}$/.test(oct)) return null;
-      out += String.fromCharCode(parseInt(oct, 8));
-      i += 2;
-    } else return null;
-  }
-  return out;
-}
+const regexOf: (source: string) => Re2Result = memo(parseRe2);
 
 /** Whether a label value (`""` for an absent label) satisfies a matcher. Regexes are anchored as
- * in Prometheus; a regex JavaScript cannot compile counts as unsatisfiable (null). */
+ * in Prometheus and matched in linear time (src/util/re2.ts: no backtracking, whatever the spec
+ * wrote); one svcspec cannot read counts as unsatisfiable (null). */
 export function satisfies(m: Matcher, value: string): boolean | null {
   if (m.op === "=") return value === m.value;
   if (m.op === "!=") return value !== m.value;
-  let re: RegExp;
-  try {
-    re = new RegExp(`^(?:${m.value})$`, "u");
-  } catch {
-    return null;
-  }
-  return re.test(value) === (m.op === "=~");
+  const re = regexOf(m.value);
+  if (!re.ok) return null;
+  return re.fullMatch(value) === (m.op === "=~");
 }
 
+const EXAMPLE_LIMIT = 10_000;
+
 /** A string the regex (RE2 syntax, the common subset) matches: the first alternative, each
- * quantified atom at its minimum count. Checked by the caller. */
+ * quantified atom at its minimum count ("" past EXAMPLE_LIMIT characters). Checked by the caller. */
 export function regexExample(re: string): string {
   let i = 0;
   const alternation = (): string => {
@@ -136,6 +108,9 @@ export function regexExample(re: string): string {
         const m = /^\{(\d+)(,\d*)?\}\??/.exec(re.slice(i));
         if (m) {
           i += m[0].length;
+          // a count is at most 1000 and validation bounds the whole (RE2_MAX_SIZE); this bound
+          // keeps an unvalidated regex from building a huge string
+          if (a.length * Number(m[1]) + out.length > EXAMPLE_LIMIT) return "";
           out += a.repeat(Number(m[1]));
           continue;
         }

@@ -1,7 +1,10 @@
 /** Boundary cases derived from each rule: a minute either side of each schedule edge, each
  * network's first, last and next-outside addresses (also in IPv4-mapped form), MFA missing, false
  * or a string, attributes missing or of the wrong type; and the deploy gate at each threshold and
- * its neighbours. Expectations come from the TypeScript reference evaluator. The OPA generator
+ * its neighbours; the action and resource type spelled as the service does not declare them (upper
+ * case, `*`), alone and on a request that meets a deny rule and an allow rule at once, where such a
+ * spelling must not turn the deny into the allow. Expectations come from the TypeScript reference
+ * evaluator. The OPA generator
  * writes them as Rego tests; `svcspec verify` runs the deploy cases through the wasm. */
 import type { Access, AccessRequest, AccessRule, DeployRule, Schedule } from "../model/model.js";
 import { regoTerm } from "../render/rego.js";
@@ -75,6 +78,7 @@ export function accessCases(access: Access): Case<AccessDecision>[] {
   for (const rule of access.rules) {
     const base = baseRequest(access, rule);
     add(`${rule.name}: every condition met`, base);
+    for (const [what, r] of respelt(base)) add(`${rule.name}: ${what}`, r);
     const s = rule.when.schedule;
     if (s) {
       for (const day of s.days) {
@@ -135,6 +139,26 @@ export function accessCases(access: Access): Case<AccessDecision>[] {
     if (rule.subjects.roles) add(`${rule.name}: roles a string`, withSubject(base, (x) => (x["roles"] = rule.subjects.roles?.[0])));
     if (rule.subjects.teams) add(`${rule.name}: teams missing`, withSubject(base, (x) => delete x["teams"]));
   }
+  for (const deny of access.rules.filter((r) => r.effect === "deny")) {
+    const d = baseRequest(access, deny);
+    for (const allow of access.rules.filter((r) => r.effect === "allow")) {
+      const both: AccessRequest = { ...baseRequest(access, allow), action: d.action, resource: d.resource, environment: d.environment };
+      add(`${deny.name} and ${allow.name} both met`, both);
+      for (const [what, r] of respelt(both)) add(`${deny.name} and ${allow.name} both met, ${what}`, r);
+    }
+  }
+  return out;
+}
+
+/** The request with its action or its resource type spelled as no service declares it. */
+function respelt(r: AccessRequest): [string, AccessRequest][] {
+  const out: [string, AccessRequest][] = [];
+  const upper = r.action.toUpperCase();
+  if (upper !== r.action) out.push([`action ${upper}`, { ...r, action: upper }]);
+  out.push(['action "*"', { ...r, action: "*" }]);
+  const type = r.resource.type.toUpperCase();
+  if (type !== r.resource.type) out.push([`resource type ${type}`, { ...r, resource: { ...r.resource, type } }]);
+  out.push(['resource type "*"', { ...r, resource: { ...r.resource, type: "*" } }]);
   return out;
 }
 

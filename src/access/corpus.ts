@@ -110,6 +110,9 @@ export function randomRequests(access: Access, count: number, seed: number): unk
     return out;
   };
 
+  /** Upper case, or a capital first letter, or the name with a trailing space. */
+  const respell = (name: string): string => pick([name.toUpperCase(), name.charAt(0).toUpperCase() + name.slice(1), `${name} `]);
+
   const out: unknown[] = [];
   for (let i = 0; i < count; i++) {
     if (maybe(0.005)) {
@@ -125,8 +128,9 @@ export function randomRequests(access: Access, count: number, seed: number): unk
     };
     const request: Record<string, unknown> = {
       subject: maybe(0.99) ? subject : undefined,
-      action: maybe(0.96) ? pick(actions) : pick(["*", "unknown", 1, undefined]),
-      resource: maybe(0.98) ? { type: maybe(0.96) ? pick(resources) : pick(["*", "unknown", 3, undefined]), id: "r-1" } : undefined,
+      // and spellings the service does not declare: matched exactly, they must never be allowed
+      action: maybe(0.94) ? pick(actions) : pick(["*", "unknown", 1, undefined, respell(pick(actions)), respell(pick(actions))]),
+      resource: maybe(0.98) ? { type: maybe(0.95) ? pick(resources) : pick(["*", "unknown", 3, undefined, respell(pick(resources)), respell(pick(resources))]), id: "r-1" } : undefined,
       environment: maybe(0.98) ? { ip: maybe(0.95) ? pick(ips) : pick([undefined, "10.8.0", "not-an-ip", 10, "::ffff:10.8.0", "10.8.0.0/24", "10.8.1.2/32", "fd00:8::1%eth0", "010.8.1.2", " 10.8.1.2"]), time: randomTime() } : undefined,
     };
     out.push(JSON.parse(JSON.stringify(request)));

@@ -3,7 +3,10 @@
  * generated OPA policy to them:
  * - default deny; a deny rule that applies beats every allow rule; a deny rule fails closed: it
  *   applies unless the request provably falls outside it (missing or ill-typed input counts as met);
- * - a rule applies when the action and the resource type match (`*` matches any string), every
+ * - names match exactly: a request whose resource type is not a resource the service declares, or
+ *   whose action that resource does not declare (`REFUND` for `refund`, `ORDERS`, `*`), is allowed by
+ *   no rule; so a deny rule cannot be sidestepped by a spelling the service does not declare;
+ * - a rule applies when the action and the resource type match (`*` in a rule matches any), every
  *   subject list it gives matches (roles/teams: the request's array of strings shares an element;
  *   ids: the request's id is listed), and every `when` condition holds;
  * - `mfa: true` needs `subject.mfa` to be the boolean true; networks are CIDR blocks, an
@@ -142,13 +145,22 @@ function byteOrder(a: string, b: string): number {
   return Buffer.compare(x, y);
 }
 
+/** Whether the request names a declared resource and an action that resource declares, spelled
+ * exactly as declared. */
+export function declaredRequest(access: Access, input: unknown): boolean {
+  const action = field(input, "action");
+  const resourceType = field(field(input, "resource"), "type");
+  const resource = access.resources.find((r) => r.name === resourceType);
+  return typeof action === "string" && resource !== undefined && resource.actions.includes(action);
+}
+
 export function evaluateAccess(access: Access, input: unknown): AccessDecision {
   const resourceType = field(field(input, "resource"), "type");
   const pii = access.resources.find((r) => r.name === resourceType)?.piiFields ?? [];
   const applying = access.rules.filter((r) => (r.effect === "deny" ? denyApplies(r, input) : ruleApplies(r, input)));
   const denies = applying.filter((r) => r.effect === "deny");
   if (denies.length > 0) return { allow: false, reasons: uniqueSorted(denies.map((r) => r.name)), maskedFields: [...pii] };
-  const grants = applying.filter((r) => r.effect === "allow");
+  const grants = declaredRequest(access, input) ? applying.filter((r) => r.effect === "allow") : [];
   if (grants.length > 0) {
     return { allow: true, reasons: uniqueSorted(grants.map((r) => r.name)), maskedFields: grants.some((r) => r.pii) ? [] : [...pii] };
   }

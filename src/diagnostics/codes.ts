@@ -50,6 +50,7 @@ export const CODES = {
   SVC051: "query SLI without $window",
   SVC052: "expected a series selector",
   SVC053: "label reserved by svcspec",
+  SVC054: "label matcher regex above the limits (repeat count, size written out)",
   // chaos (Chaos Mesh admission-webhook rules the CRD schema does not enforce)
   SVC060: "chaos mode needs a value",
   SVC061: "chaos value invalid for its mode",
@@ -75,6 +76,11 @@ export const CODES = {
   SVC100: "cannot import: the construct has no svcspec equivalent and its SLO (or document) is left out",
   SVC101: "not carried over by the import: the rest imports without it",
   SVC102: "changed by the import to fit svcspec (a name, a label svcspec sets, a semantic difference)",
+  // output folder (build, check)
+  SVC110: "output path refused: a symbolic link, or not a regular file in real folders",
+  SVC111: "output folder locked by another build",
+  SVC112: "output folder cannot be read or written (permission, read-only or full file system)",
+  SVC113: "manifest entry outside the output folder ignored",
 } as const;
 
 export type Code = keyof typeof CODES;

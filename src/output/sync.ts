@@ -1,12 +1,21 @@
 /** FileSet <-> disk. build writes only files whose bytes changed, each atomically, deletes the
  * files it wrote before and no longer produces, and never touches files it does not own. The
- * manifest in the output folder records what it owns. */
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+ * manifest in the output folder records what it owns.
+ *
+ * The output folder is untrusted (a pull request can put links, FIFOs or folders anywhere in it):
+ * every path is looked at part by part without following links (disk.ts), a path that is not a
+ * regular file in real folders is refused before anything is written, one build at a time holds
+ * the folder's lock (lock.ts), and leftover temp files of interrupted builds are removed. */
+import { join } from "node:path";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
 import type { FileSet } from "./fileset.js";
+import { ensureFolders, findTempFiles, failure, inspect, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
+import { acquireLock, LOCK, LockHeldError, LockRefusedError, lockState } from "./lock.js";
 
 export const MANIFEST = ".svcspec-manifest.json";
+/** A manifest larger than this is not svcspec's. */
+const MANIFEST_LIMIT = 16 << 20;
 
 export interface Manifest {
   generatedBy: "svcspec";
@@ -16,25 +25,22 @@ export interface Manifest {
   files: string[];
 }
 
-export function readManifest(outDir: string): string[] {
-  const p = join(outDir, MANIFEST);
-  if (!existsSync(p)) return [];
-  try {
-    const m = JSON.parse(readFileSync(p, "utf8")) as Partial<Manifest>;
-    return Array.isArray(m.files) ? m.files.filter((f): f is string => typeof f === "string" && isSafeRelative(f)) : [];
-  } catch {
-    return [];
-  }
-}
-
 export function manifestText(files: Iterable<string>): string {
   const m: Manifest = { generatedBy: "svcspec", version: SVCSPEC_VERSION, files: [...files].sort() };
   return JSON.stringify(m, null, 2) + "\n";
 }
 
-/** A manifest entry must stay inside the output folder, whatever a hand-edited manifest says. */
-function isSafeRelative(p: string): boolean {
-  return !p.startsWith("/") && !p.split("/").includes("..") && !p.includes("\\") && p.length > 0;
+/** A manifest entry must stay inside the output folder, whatever a hand-edited manifest says:
+ * relative, no `..`, `.` or empty part, no backslash or NUL. */
+export function isSafeRelative(p: string): boolean {
+  return p.length > 0 && !p.startsWith("/") && !/[\\\0]/.test(p) && p.split("/").every((part) => part !== "" && part !== "." && part !== "..");
+}
+
+export interface OutputOptions {
+  /** How diagnostics name the output folder (the `--out` argument); the absolute path by default. */
+  label?: string;
+  /** The file-system calls (a seam for tests). */
+  fs?: OutputFs;
 }
 
 export interface Drift {
@@ -47,87 +53,283 @@ export interface Drift {
   /** Among `changed`: files svcspec did not write (absent from the manifest). build refuses to
    * overwrite them without `force`. */
   unowned: string[];
+  /** Temp files of interrupted builds and a lock no live build holds: build removes them. */
+  leftovers: string[];
+  /** Manifest entries ignored because they point outside the output folder. */
+  warnings: Diagnostic[];
 }
 
 export function isStale(d: Drift): boolean {
-  return d.added.length + d.changed.length + d.orphaned.length > 0;
+  return d.added.length + d.changed.length + d.orphaned.length + d.leftovers.length > 0;
 }
 
-function readIfExists(p: string): string | null {
-  try {
-    return readFileSync(p, "utf8");
-  } catch {
-    return null;
+/** The output folder cannot be read or written as asked: located diagnostics, nothing thrown
+ * past the CLI. `partial`: some files were already replaced (each one whole). */
+export class OutputError extends Error {
+  constructor(
+    readonly diagnostics: Diagnostic[],
+    readonly partial = false,
+  ) {
+    super(diagnostics.map((d) => `${d.file}: ${d.message}`).join("\n"));
   }
 }
 
-/** Compares what would be written with what is on disk, the manifest included. */
-export function drift(outDir: string, files: FileSet): Drift {
-  const added: string[] = [];
-  const changed: string[] = [];
-  const expected = new Map(files);
-  expected.set(MANIFEST, manifestText(files.keys()));
-  for (const [path, content] of expected) {
-    const current = readIfExists(join(outDir, path));
-    if (current === null) added.push(path);
-    else if (current !== content) changed.push(path);
-  }
-  const owned = readManifest(outDir);
-  const orphaned = owned.filter((p) => !files.has(p) && existsSync(join(outDir, p)));
-  const unowned = changed.filter((p) => p !== MANIFEST && !owned.includes(p));
-  return { added, changed, orphaned, unowned };
-}
-
-export interface SyncResult extends Drift {
-  unchanged: number;
-}
-
-/** Brings the output folder to the file set. Writes go to a temp file in the same folder and are
- * renamed over the target, so a reader never sees half a file; the manifest is written last, so
- * an interrupted build still knows every file it owns. */
 export class UnownedFilesError extends Error {
   constructor(readonly paths: string[]) {
     super(`refusing to overwrite files svcspec did not write: ${paths.join(", ")}`);
   }
 }
 
-export function sync(outDir: string, files: FileSet, options: { force?: boolean } = {}): SyncResult {
-  const d = drift(outDir, files);
-  if (d.unowned.length && !options.force) throw new UnownedFilesError(d.unowned);
-  const previouslyOwned = readManifest(outDir);
-  // Record ownership of the new files before writing them: a crash in between leaves orphans the
-  // next build can clean up, never unknown files.
-  const owned = new Set([...previouslyOwned, ...files.keys()]);
-  mkdirSync(outDir, { recursive: true });
-  atomicWrite(join(outDir, MANIFEST), manifestText(owned));
-  for (const path of [...d.added, ...d.changed]) {
-    if (path === MANIFEST) continue;
-    atomicWrite(join(outDir, path), files.get(path) ?? "");
-  }
-  for (const path of d.orphaned) {
-    unlinkSync(join(outDir, path));
-    removeEmptyParents(outDir, dirname(join(outDir, path)));
-  }
-  atomicWrite(join(outDir, MANIFEST), manifestText(files.keys()));
-  // Counted like `files`: the generated files, without the manifest.
-  const rewritten = [...d.added, ...d.changed].filter((p) => p !== MANIFEST).length;
-  return { ...d, unchanged: files.size - rewritten };
+interface Context {
+  io: OutputFs;
+  root: string;
+  label: string;
 }
 
-/** Writes through a temporary file and a rename, so a reader never sees half a file; a text
- * already on disk with the same content is left alone. */
-export function atomicWrite(path: string, content: string | Uint8Array): void {
-  if (typeof content === "string" && readIfExists(path) === content) return;
-  mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.svcspec-${process.pid}.tmp`;
-  writeFileSync(tmp, content);
-  renameSync(tmp, path);
+function contextOf(outDir: string, o: OutputOptions): Context {
+  return { io: o.fs ?? nodeFs, root: outDir, label: o.label ?? outDir };
 }
 
-function removeEmptyParents(root: string, dir: string): void {
-  let d = dir;
-  while (d.startsWith(root) && d !== root && readdirSync(d).length === 0) {
-    rmdirSync(d);
-    d = dirname(d);
+const at = (c: Context, rel: string) => (rel ? `${c.label}/${rel}` : c.label);
+
+function refusedPath(c: Context, rel: string, part: string, what: string, role: "generated" | "owned" | "manifest" | "lock"): Diagnostic {
+  const whose = { generated: "is a path svcspec generates", owned: "is listed in the manifest as a file svcspec wrote", manifest: "is svcspec's manifest", lock: "is the lock svcspec build takes" }[role];
+  const where = part === rel ? `${at(c, rel)} ${whose}, but it is ${what}` : `${at(c, rel)} ${whose}, but ${at(c, part)} is ${what}`;
+  const hint =
+    what === "a symbolic link"
+      ? `svcspec never follows a link inside ${c.label}/ (it could lead outside): replace ${at(c, part)} by a real ${part === rel ? "file" : "folder"} or delete it`
+      : `svcspec reads and replaces only regular files: move ${at(c, part)} away${role === "owned" ? `, or drop the entry from ${at(c, MANIFEST)}` : ""}`;
+  return { code: "SVC110", severity: "error", message: `refusing ${where}`, file: at(c, part), line: 0, col: 0, hint };
+}
+
+/** An OutputFsError as a diagnostic with the hint for its cause. */
+export function fsDiagnostic(label: string, e: OutputFsError): Diagnostic {
+  const file = e.path ? `${label}/${e.path}` : label;
+  const hints: Record<string, string> = {
+    EACCES: `make ${label}/ writable for this user: files are replaced by a rename, so their folder needs write permission too`,
+    EPERM: `make ${label}/ writable for this user (an immutable or append-only attribute also refuses writes)`,
+    EROFS: `the file system is mounted read-only: build into a writable folder with --out`,
+    ENOSPC: `free some space, then run svcspec build again: each file is either as it was or complete, and the next build finishes the job`,
+    EDQUOT: `free some of the quota, then run svcspec build again: each file is either as it was or complete`,
+  };
+  const hint = hints[e.code] ?? `check ${file}; the next build retries every file that is not up to date`;
+  return { code: "SVC112", severity: "error", message: `cannot ${e.op} ${file}: ${e.detail}`, file, line: 0, col: 0, hint };
+}
+
+interface Inspection extends Drift {
+  refused: Diagnostic[];
+}
+
+function readManifestAt(c: Context, refused: Diagnostic[], warnings: Diagnostic[]): string[] {
+  const e = inspect(c.io, c.root, MANIFEST);
+  if (e.kind === "absent") return [];
+  if (e.kind === "refused") {
+    refused.push(refusedPath(c, MANIFEST, e.at, e.what, "manifest"));
+    return [];
   }
+  if (e.size > MANIFEST_LIMIT) {
+    refused.push({ code: "SVC110", severity: "error", message: `refusing ${at(c, MANIFEST)}: ${e.size} bytes is not a manifest svcspec wrote`, file: at(c, MANIFEST), line: 0, col: 0, hint: `delete ${at(c, MANIFEST)}; svcspec build then asks before overwriting files it no longer knows it wrote (--force)` });
+    return [];
+  }
+  const bytes = readRegular(c.io, join(c.root, MANIFEST), MANIFEST, MANIFEST_LIMIT);
+  let files: unknown;
+  try {
+    files = (JSON.parse(bytes?.toString("utf8") ?? "") as Partial<Manifest>).files;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(files)) return [];
+  const out: string[] = [];
+  for (const f of files) {
+    if (typeof f !== "string") continue;
+    if (isSafeRelative(f)) out.push(f);
+    else warnings.push({ code: "SVC113", severity: "warning", message: `manifest entry ${JSON.stringify(f)} points outside ${c.label}/; ignored`, file: at(c, MANIFEST), line: 0, col: 0, hint: "svcspec only ever deletes files inside the output folder; the next build drops the entry" });
+  }
+  return [...new Set(out)];
+}
+
+/** Compares what would be written with what is on disk, reading nothing that is not a regular
+ * file in real folders. */
+function inspectOutput(c: Context, files: FileSet, locked = false): Inspection {
+  const added: string[] = [];
+  const changed: string[] = [];
+  const orphaned: string[] = [];
+  const refused: Diagnostic[] = [];
+  const warnings: Diagnostic[] = [];
+  const root = inspectRoot(c.io, c.root, "");
+  if (root !== "folder") {
+    if (root !== "absent") refused.push({ code: "SVC110", severity: "error", message: `refusing the output folder ${c.label}: it is ${root.what}`, file: c.label, line: 0, col: 0, hint: root.what === "a symbolic link" ? "svcspec writes only into a real folder: pass the link's target as --out, or replace the link by a folder" : "pass --out <folder>, a folder or a name that does not exist yet" });
+    return { added: [MANIFEST, ...files.keys()].sort(), changed, orphaned, unowned: [], leftovers: [], warnings, refused };
+  }
+  const owned = readManifestAt(c, refused, warnings);
+  const expected = new Map(files);
+  expected.set(MANIFEST, manifestText(files.keys()));
+  for (const [path, content] of expected) {
+    const e = inspect(c.io, c.root, path);
+    if (e.kind === "absent") added.push(path);
+    else if (e.kind === "refused") {
+      if (path !== MANIFEST) refused.push(refusedPath(c, path, e.at, e.what, "generated"));
+    } else if (!sameBytes(c, path, e.size, content)) changed.push(path);
+  }
+  for (const path of owned) {
+    if (files.has(path) || path === MANIFEST) continue;
+    const e = inspect(c.io, c.root, path);
+    if (e.kind === "file") orphaned.push(path);
+    else if (e.kind === "refused") refused.push(refusedPath(c, path, e.at, e.what, "owned"));
+  }
+  const ownedSet = new Set(owned);
+  const unowned = changed.filter((p) => p !== MANIFEST && !ownedSet.has(p));
+  const folderOf = (p: string) => p.split("/").slice(0, -1).join("/");
+  const leftovers = findTempFiles(c.io, c.root, [MANIFEST, ...files.keys(), ...owned].map(folderOf));
+  // A build holding the lock itself does not count it as a leftover.
+  const lock = locked ? null : lockState(c.io, c.root);
+  if (lock?.kind === "stale") leftovers.push(LOCK);
+  if (lock?.kind === "refused") refused.push(refusedPath(c, LOCK, LOCK, lock.what, "lock"));
+  return { added: added.sort(), changed: changed.sort(), orphaned: orphaned.sort(), unowned, leftovers: leftovers.sort(), warnings, refused };
+}
+
+function sameBytes(c: Context, path: string, size: number, content: string): boolean {
+  const want = Buffer.from(content, "utf8");
+  if (size !== want.length) return false;
+  const have = readRegular(c.io, join(c.root, path), path, size + 1);
+  return have !== null && have.equals(want);
+}
+
+function guarded<T>(c: Context, f: () => T, partial: () => boolean = () => false): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof OutputFsError) throw new OutputError([fsDiagnostic(c.label, e)], partial());
+    if (e instanceof LockHeldError) {
+      const who = e.holder ? `svcspec build (process ${e.holder.pid} on ${e.holder.host})` : "a svcspec build that is starting";
+      throw new OutputError([{ code: "SVC111", severity: "error", message: `${c.label}/ is locked by ${who}`, file: at(c, LOCK), line: 0, col: 0, hint: `wait for that build to finish and run this one again; if no build is running, delete ${at(c, LOCK)}` }]);
+    }
+    if (e instanceof LockRefusedError) throw new OutputError([refusedPath(c, LOCK, LOCK, e.what, "lock")]);
+    throw e;
+  }
+}
+
+/** Compares what would be written with what is on disk, the manifest included. Throws
+ * OutputError when a path is refused or cannot be read. */
+export function drift(outDir: string, files: FileSet, options: OutputOptions = {}): Drift {
+  const c = contextOf(outDir, options);
+  return guarded(c, () => {
+    const { refused, ...d } = inspectOutput(c, files);
+    if (refused.length) throw new OutputError(refused);
+    return d;
+  });
+}
+
+/** What a check of the folder finds while a build holds it: null when no live build does. */
+export function buildInProgress(outDir: string, options: OutputOptions = {}): Diagnostic | null {
+  const c = contextOf(outDir, options);
+  return guarded(c, () => {
+    if (inspectRoot(c.io, c.root, "") !== "folder") return null;
+    const lock = lockState(c.io, c.root);
+    if (lock.kind !== "held") return null;
+    const who = lock.holder ? `process ${lock.holder.pid}` : "a build that is starting";
+    return { code: "SVC111", severity: "error", message: `${c.label}/ is being written by svcspec build (${who})`, file: at(c, LOCK), line: 0, col: 0, hint: "run check again when the build is done" };
+  });
+}
+
+/** The current bytes of an output file as text for a diff, or "" when absent or not a regular file. */
+export function readOutputText(outDir: string, rel: string, options: OutputOptions = {}): string {
+  const c = contextOf(outDir, options);
+  try {
+    const e = inspect(c.io, c.root, rel);
+    if (e.kind !== "file" || e.size > MANIFEST_LIMIT) return "";
+    return readRegular(c.io, join(c.root, rel), rel, e.size)?.toString("utf8") ?? "";
+  } catch {
+    return "";
+  }
+}
+
+export interface SyncResult extends Drift {
+  unchanged: number;
+}
+
+/** Brings the output folder to the file set, holding its lock. Every path is checked before
+ * anything is written; writes go to a temp file in the same folder and are renamed over the
+ * target, so a reader never sees half a file; the manifest is written first with the union of old
+ * and new files and last with the new ones, so an interrupted build still knows every file it
+ * owns. Throws UnownedFilesError (nothing written) or OutputError. */
+export function sync(outDir: string, files: FileSet, options: OutputOptions & { force?: boolean } = {}): SyncResult {
+  const c = contextOf(outDir, options);
+  let written = false;
+  return guarded(
+    c,
+    () => {
+      const root = inspectRoot(c.io, c.root, "");
+      if (root === "absent") {
+        try {
+          c.io.mkdirSync(c.root, { recursive: true });
+        } catch (e) {
+          throw failure("", "create", e);
+        }
+      }
+      // A refused root is reported by inspectOutput before a lock is created inside it.
+      const release = root === "folder" || root === "absent" ? acquireLock(c.io, c.root) : () => undefined;
+      try {
+        const { refused, ...d } = inspectOutput(c, files, true);
+        if (refused.length) throw new OutputError(refused);
+        if (d.unowned.length && !options.force) throw new UnownedFilesError(d.unowned);
+        for (const t of d.leftovers) unlinkQuietly(c.io, join(c.root, t));
+        const write = (rel: string, content: string) => {
+          ensureFolders(c.io, c.root, rel.split("/").slice(0, -1).join("/"), rel);
+          replaceFile(c.io, join(c.root, rel), rel, Buffer.from(content, "utf8"));
+          written = true;
+        };
+        // Record ownership of the new files before writing them: a crash in between leaves
+        // orphans the next build can clean up, never unknown files.
+        const previouslyOwned = readManifestAt(c, [], []);
+        write(MANIFEST, manifestText(new Set([...previouslyOwned, ...files.keys()])));
+        for (const path of [...d.added, ...d.changed]) if (path !== MANIFEST) write(path, files.get(path) ?? "");
+        for (const path of d.orphaned) {
+          // checked above to be a regular file in real folders
+          try {
+            c.io.unlinkSync(join(c.root, path));
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw failure(path, "delete", e);
+          }
+          written = true;
+          removeEmptyParents(c, path);
+        }
+        write(MANIFEST, manifestText(files.keys()));
+        // Counted like `files`: the generated files, without the manifest.
+        const rewritten = [...d.added, ...d.changed].filter((p) => p !== MANIFEST).length;
+        return { ...d, unchanged: files.size - rewritten };
+      } finally {
+        release();
+      }
+    },
+    () => written,
+  );
+}
+
+/** Removes the folders an orphan leaves empty, up to (not including) the output folder. */
+function removeEmptyParents(c: Context, rel: string): void {
+  const parts = rel.split("/").slice(0, -1);
+  while (parts.length) {
+    const dir = join(c.root, ...parts);
+    try {
+      if (!c.io.lstatSync(dir).isDirectory() || c.io.readdirSync(dir, { withFileTypes: true }).length) return;
+      c.io.rmdirSync(dir);
+    } catch {
+      return;
+    }
+    parts.pop();
+  }
+}
+
+/** Writes a file outside the output folder (`svcspec bundle`'s artefacts) through an exclusive
+ * temp file and a rename. Throws OutputFsError. */
+export function atomicWrite(path: string, content: string | Uint8Array, io: OutputFs = nodeFs): void {
+  const data = typeof content === "string" ? Buffer.from(content, "utf8") : content;
+  const dir = join(path, "..");
+  try {
+    io.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw failure(path, "write", e);
+  }
+  replaceFile(io, path, path, data);
 }

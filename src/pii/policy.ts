@@ -4,7 +4,7 @@ import { PII_DETECTORS } from "../model/defaults.js";
 import type { Model } from "../model/model.js";
 import type { DetectorId } from "../model/pii-catalogue.js";
 import { parsePiiPattern, type PiiPattern } from "../model/pii-pattern.js";
-import { lowerPattern, luaReplacement } from "./lua-pattern.js";
+import { lowerPattern, type LuaProgram } from "./lua-pattern.js";
 
 export type FieldAction = "hash" | "last4" | "drop" | "mask";
 
@@ -17,9 +17,10 @@ export interface PolicyPattern {
   name: string;
   /** One alternative of the source pattern, parsed. */
   branch: PiiPattern;
-  lua: string;
+  /** The alternative as redact.lua's matcher reads it. */
+  program: LuaProgram;
+  /** Taken literally by both engines. */
   replace: string;
-  luaReplace: string;
 }
 
 export interface Policy {
@@ -58,8 +59,8 @@ export function policies(model: Model): { services: Policy[]; fallback: Policy }
     patterns: s.pii.patterns.flatMap((p) => {
       const parsed = parsePiiPattern(p.match);
       if (!parsed.ok) throw new Error(`internal: pattern ${p.name} of ${s.name} did not validate: ${parsed.reason}`);
-      const luas = lowerPattern(parsed.pattern);
-      return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, lua: luas[i]!, replace: p.replace, luaReplace: luaReplacement(p.replace) }));
+      const programs = lowerPattern(parsed.pattern);
+      return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, program: programs[i]!, replace: p.replace }));
     }),
   }));
   return { services: services.filter((p, i) => !isDefault(p, fallback) || shadowed(p, services.slice(i + 1), fallback)), fallback };

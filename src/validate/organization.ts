@@ -126,32 +126,55 @@ export function checkSchedule(r: Report, path: readonly PathSegment[], s: Schedu
   }
 }
 
-let canonicalZones: Set<string> | null = null;
-let zoneSpellings: Map<string, string> | null = null;
-
-/** Why a zone name would not load in Go's time.LoadLocation (OPA, Alertmanager), or null. Intl
- * accepts any case ("utc", "europe/berlin", "Europe/KYIV") and Go does not, so a zone must also
- * be spelled as in the IANA database (IANA_ZONE_NAMES; for a zone newer than that list, as Intl's
- * canonical name or with every part starting in a capital). */
+/** Why a zone name would not load identically in every engine that evaluates a schedule, or null.
+ * Go's time.LoadLocation (OPA, Alertmanager) loads exactly the names of the IANA database, spelled
+ * exactly; ICU (svcspec's evaluator and the time built-ins it hands to OPA's wasm) also accepts any
+ * case and names outside the database: Java's three-letter IDs (JST, IST, BST, AET, ...),
+ * US/Pacific-New, SystemV/*. A deny rule in such a zone would never apply in OPA. Accepted: the
+ * names of IANA_ZONE_NAMES that ICU knows too (acceptedZoneNames()), nothing else. */
 export const timeZoneProblem: (tz: string) => { message: string; hint: string } | null = memo((tz) => zoneProblemOf(tz));
 
-function zoneProblemOf(tz: string): { message: string; hint: string } | null {
-  let resolved: string;
+let accepted: Set<string> | null = null;
+let zoneSpellings: Map<string, string> | null = null;
+
+/** Every zone name validation accepts (the consumer tier loads each one in OPA). */
+export function acceptedZoneNames(): string[] {
+  accepted ??= new Set(IANA_ZONE_NAMES.filter((z) => icuZone(z) !== null));
+  return [...accepted];
+}
+
+/** ICU's canonical name of a zone, or null when ICU does not know it. */
+function icuZone(tz: string): string | null {
   try {
-    resolved = new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone;
+    return new Intl.DateTimeFormat("en-US", { timeZone: tz }).resolvedOptions().timeZone || null;
   } catch {
-    resolved = "";
+    return null;
   }
-  if (!tz || !resolved) return { message: `unknown time zone "${tz}"`, hint: "use an IANA name such as Europe/Berlin, America/New_York or UTC" };
-  const misspelt = (exact: string) => ({ message: `time zone "${tz}" is not spelled as in the IANA database`, hint: `zone names are case-sensitive in OPA and Alertmanager: write "${exact}"` });
-  zoneSpellings ??= new Map(IANA_ZONE_NAMES.map((name) => [name.toLowerCase(), name]));
+}
+
+/** ICU keeps the old canonical spelling of zones the IANA database has renamed since. */
+const RENAMED: Record<string, string> = {
+  "Africa/Asmera": "Africa/Asmara", "America/Buenos_Aires": "America/Argentina/Buenos_Aires", "America/Catamarca": "America/Argentina/Catamarca",
+  "America/Cordoba": "America/Argentina/Cordoba", "America/Godthab": "America/Nuuk", "America/Indianapolis": "America/Indiana/Indianapolis",
+  "America/Jujuy": "America/Argentina/Jujuy", "America/Louisville": "America/Kentucky/Louisville", "America/Mendoza": "America/Argentina/Mendoza",
+  "Asia/Calcutta": "Asia/Kolkata", "Asia/Katmandu": "Asia/Kathmandu", "Asia/Rangoon": "Asia/Yangon", "Asia/Saigon": "Asia/Ho_Chi_Minh",
+  "Atlantic/Faeroe": "Atlantic/Faroe", "Europe/Kiev": "Europe/Kyiv", "Pacific/Enderbury": "Pacific/Kanton",
+};
+
+function zoneProblemOf(tz: string): { message: string; hint: string } | null {
+  acceptedZoneNames();
+  if (accepted!.has(tz)) return null;
+  zoneSpellings ??= new Map([...accepted!].map((name) => [name.toLowerCase(), name]));
   const listed = zoneSpellings.get(tz.toLowerCase());
-  if (listed !== undefined) return listed === tz ? null : misspelt(listed);
-  // A zone newer than the list: ICU knows it, so only its canonical spelling can be checked.
-  canonicalZones ??= new Set(Intl.supportedValuesOf("timeZone"));
-  if (tz === resolved || canonicalZones.has(tz)) return null;
-  const lowerStart = tz.split("/").some((part) => /^[a-z]/.test(part));
-  return tz.toLowerCase() === resolved.toLowerCase() || lowerStart ? misspelt(resolved) : null;
+  if (listed !== undefined) return { message: `time zone "${tz}" is not spelled as in the IANA database`, hint: `zone names are case-sensitive in OPA and Alertmanager: write "${listed}"` };
+  const resolved = tz ? icuZone(tz) : null;
+  if (resolved === null) return { message: `unknown time zone "${tz}"`, hint: "use an IANA name such as Europe/Berlin, America/New_York or UTC" };
+  const canonical = RENAMED[resolved] ?? resolved;
+  const ambiguous = tz.includes("/") ? "" : " (an abbreviation can stand for several places: check it is the one you mean)";
+  return {
+    message: `time zone "${tz}" is not a name of the IANA database: OPA and Alertmanager (Go) cannot load it, so a rule scheduled in it would never apply there`,
+    hint: accepted!.has(canonical) ? `write "${canonical}", the IANA name ICU reads "${tz}" as${ambiguous}` : "use an IANA name such as Europe/Berlin, America/New_York or UTC",
+  };
 }
 
 function checkCidrAt(r: Report, path: readonly PathSegment[], text: string): void {

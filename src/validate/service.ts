@@ -2,7 +2,9 @@
  * service, units, PromQL, Chaos Mesh webhook rules, PII patterns, access tests. */
 import { lowerTiers, sliKind } from "../model/lower.js";
 import { unreachable } from "../model/never.js";
-import { parsePiiPattern, toRegExp } from "../model/pii-pattern.js";
+import { matchesAnywhere, parsePiiPattern } from "../model/pii-pattern.js";
+import { RE2_MAX_REPEAT, RE2_MAX_SIZE } from "../util/re2.js";
+import { regexMatcherProblem } from "./promql-regex.js";
 import type * as S from "../model/spec.js";
 import { CHAOS_MODE_VALUES } from "../model/vocabulary.js";
 import { locate, type PathSegment } from "../load/locate.js";
@@ -149,7 +151,12 @@ function checkSli(r: Report, sli: S.Sli, at: (...p: PathSegment[]) => PathSegmen
 
 function promql(r: Report, path: PathSegment[], text: string, kind: PromqlKind): void {
   const problem = checkPromql(text, kind);
-  if (!problem) return;
+  if (!problem) {
+    // `$window` and its stand-in have one length: offsets stay the user's
+    const regex = regexMatcherProblem(kind === "windowQuery" ? text.replaceAll("$window", "999999m") : text, kind === "labelMatchers" ? "m" : "");
+    if (regex) r.errorInString("SVC054", path, regex.offset, regex.message, `Prometheus compiles matchers with Go's regexp: counts up to ${RE2_MAX_REPEAT}, and at most ${RE2_MAX_SIZE} states with every count written out; write the regex without nested counts`);
+    return;
+  }
   const code = problem.message.startsWith("expected a series selector") ? "SVC052" : "SVC050";
   r.errorInString(code, path, problem.offset, problem.message, problem.hint ?? (code === "SVC052" ? undefined : "check brackets, quotes and operators; the expression must be valid for Prometheus 2.42"));
 }
@@ -202,14 +209,12 @@ function checkPii(r: Report, pii: S.ServicePii): void {
       r.errorInString("SVC070", at("match"), parsed.offset, `pattern \`${p.name}\` is outside the supported regex subset: ${parsed.reason}`, "the subset lowers to Lua patterns: literals, [sets], \\d \\w \\s, ? * + {n,m} on single items, ^ $ \\b and top-level |");
       return;
     }
-    const re = toRegExp(parsed.pattern);
+    // matched in linear time (no backtracking on an example written to be hostile)
     p.examples.match.forEach((ex, j) => {
-      re.lastIndex = 0;
-      if (!re.test(ex)) r.error("SVC071", at("examples", "match", j), `pattern \`${p.name}\` does not match its example "${ex}"`, "fix the pattern or the example: examples are the pattern's tests");
+      if (!matchesAnywhere(parsed.pattern, ex)) r.error("SVC071", at("examples", "match", j), `pattern \`${p.name}\` does not match its example "${ex}"`, "fix the pattern or the example: examples are the pattern's tests");
     });
     p.examples.noMatch.forEach((ex, j) => {
-      re.lastIndex = 0;
-      if (re.test(ex)) r.error("SVC071", at("examples", "noMatch", j), `pattern \`${p.name}\` matches "${ex}", listed under noMatch`, "tighten the pattern, e.g. with \\b boundaries or exact counts");
+      if (matchesAnywhere(parsed.pattern, ex)) r.error("SVC071", at("examples", "noMatch", j), `pattern \`${p.name}\` matches "${ex}", listed under noMatch`, "tighten the pattern, e.g. with \\b boundaries or exact counts");
     });
   });
 }

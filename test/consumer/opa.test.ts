@@ -14,12 +14,13 @@ import { deployCases } from "../../src/access/cases.js";
 import { buildWasmBundle, loadAccessWasm, readTarGz, TIME_BUILTINS, type AccessWasm } from "../../src/access/wasm.js";
 import { localTool } from "../../src/tools/discover.js";
 import { validate } from "../../src/compile.js";
-import { timeZoneProblem } from "../../src/validate/organization.js";
+import { acceptedZoneNames, timeZoneProblem } from "../../src/validate/organization.js";
 import { IANA_ZONE_NAMES } from "../../src/validate/zones.js";
 import { toJson } from "../../src/render/json.js";
 import { OPA_CONFIGMAP_PATH, opaServerArgs } from "../../generators/opa/configmap.js";
 import { DEPLOY_REGO, REGO_DIR } from "../../generators/opa/policy.js";
 import { modelOf, OUTPUTS, ROOT, run, sourcesOf, startOnFreePort, stopProcess, tempDir } from "../helpers.js";
+import { ICU_ONLY_ZONES } from "../support/zones.js";
 
 const opa = localTool("opa", ROOT);
 const outputs = OUTPUTS.filter((d) => existsSync(join(d, "opa", ".manifest")));
@@ -177,6 +178,8 @@ describe("svcspec's time built-ins for wasm match OPA's", () => {
       ...["utc", "europe/berlin", "Europe/berlin", "us/eastern", "America/new_york", "Mars/Olympus", "Europe/KYIV", "Asia/CALCUTTA", "America/Port-Au-Prince", "Antarctica/DumontDurville", "America/Port_Of_Spain", "ETC/GMT+5"],
       // every name of the list, and each in upper and in lower case
       ...IANA_ZONE_NAMES.flatMap((z) => [z, z.toUpperCase(), z.toLowerCase()]),
+      // names ICU knows and Go does not (issue #18, finding 7): JST, IST, BST, US/Pacific-New, ...
+      ...ICU_ONLY_ZONES.map(([z]) => z),
     ];
     const query = "{z | some z in input; time.clock([0, z])}";
     const r = spawnSync(opa!, ["eval", "-f", "raw", "--stdin-input", query], { input: JSON.stringify(names), encoding: "utf8", timeout: 60_000 });
@@ -196,6 +199,20 @@ describe("svcspec's time built-ins for wasm match OPA's", () => {
     const disagree = [...new Set(names)].filter((z) => (timeZoneProblem(z) === null) !== (loadable.has(z) && intl(z)));
     expect(disagree).toEqual([]);
     expect(loadable.size).toBeGreaterThanOrEqual(IANA_ZONE_NAMES.length);
+    for (const [z] of ICU_ONLY_ZONES) expect(loadable.has(z), `${z} loads in OPA`).toBe(false);
+  });
+
+  it("every zone name validation accepts loads in OPA and gives OPA's clock and weekday in svcspec's built-ins (winter, summer, now)", () => {
+    const zones = acceptedZoneNames();
+    const instants = ["2026-01-15T12:00:00Z", "2026-07-15T03:30:00Z", "2026-11-23T23:59:59Z"];
+    const query = "{z: [[time.clock([time.parse_rfc3339_ns(t), z]), time.weekday([time.parse_rfc3339_ns(t), z])] | some t in input.instants] | some z in input.zones}";
+    const r = spawnSync(opa!, ["eval", "-f", "raw", "--stdin-input", query], { input: JSON.stringify({ zones, instants }), encoding: "utf8", timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const fromOpa = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(Object.keys(fromOpa).sort()).toEqual([...zones].sort());
+    const ours = Object.fromEntries(zones.map((z) => [z, instants.map((t) => { const ns = TIME_BUILTINS["time.parse_rfc3339_ns"]!(t); return [TIME_BUILTINS["time.clock"]!([ns, z]), TIME_BUILTINS["time.weekday"]!([ns, z])]; })]));
+    const differ = zones.filter((z) => JSON.stringify(ours[z]) !== JSON.stringify(fromOpa[z]));
+    expect(differ).toEqual([]);
   });
 
   const zones = ["UTC", "America/New_York", "Europe/Berlin", "Asia/Kolkata", "Australia/Lord_Howe"];

@@ -4,7 +4,7 @@
  * imports it, and it is not compiled into dist/. */
 import { createHmac } from "node:crypto";
 import { DETECTOR_TOKENS } from "../../src/model/pii-catalogue.js";
-import { toRegExp } from "../../src/model/pii-pattern.js";
+import { replaceBranch } from "../../src/model/pii-pattern.js";
 import { LOG_JSON_MAX_DEPTH, type Policy, sensitiveKeyForm } from "../../src/pii/policy.js";
 import { cardNumber, DETECTORS, MAX_LEN } from "./detectors.js";
 
@@ -353,7 +353,9 @@ function redact(record: JsonMap, o: RedactOptions): boolean {
     acted.set(t, (acted.get(t) ?? new Set()).add(k));
     changed = true;
   }
-  const patterns = policy.patterns.map((p) => ({ re: toRegExp(p.branch), replace: p.replace }));
+  // the same linear-time matcher as redact.lua's match_ends, on bytes (test/regex-bounds.test.ts
+  // holds it equal to JavaScript's RegExp)
+  const patterns = policy.patterns.map((p) => ({ branch: p.branch.branches[0]!, replace: toBytes(p.replace) }));
   const detectors = policy.detectors.map((d) => DETECTORS[d]);
   const cards = policy.detectors.includes("credit_card");
   const scan = (s: string): string => {
@@ -363,7 +365,7 @@ function redact(record: JsonMap, o: RedactOptions): boolean {
       s = s.slice(0, cut) + "[TRUNCATED]";
       ctx.truncated = true;
     }
-    for (const p of patterns) s = s.replace(p.re, () => p.replace);
+    for (const p of patterns) s = replaceBranch(p.branch, s, p.replace, "bytes");
     for (const d of detectors) s = d(s);
     return s;
   };

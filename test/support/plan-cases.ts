@@ -73,7 +73,7 @@ export const PLAN_CASES: PlanCase[] = [
     edit: svc("payments-api", set([...rule("payments-team-reads"), "when", "networks"], ["corp-vpn"]), ...dropTests("payments engineer reads payments masked")),
     changes: [
       { service: "payments-api", area: "access", effect: "strengthens", summary: checked("newly denied: no longer granted by payments-team-reads: networks - office (192.0.2.0/24, 2001:db8:100::/48); e.g. engineer of team payments: read payments, with MFA, from 192.0.2.44 (office)") },
-      { service: "payments-api", area: "access", effect: "neutral", summary: checked("allowed as before, no longer by payments-team-reads: networks - office (192.0.2.0/24, 2001:db8:100::/48); e.g. nobody of team payments: read payments, with MFA, from ::FFFF:192.0.2.1 (office)") },
+      { service: "payments-api", area: "access", effect: "neutral", summary: checked("allowed as before, no longer by payments-team-reads: networks - office (192.0.2.0/24, 2001:db8:100::/48); e.g. nobody of team payments/other-team: read payouts, with MFA, from 2001:db8:100:8000:: (office)") },
     ],
   },
   {
@@ -95,7 +95,7 @@ export const PLAN_CASES: PlanCase[] = [
     edit: svc("checkout", set([...rule("engineers-read-orders"), "when", "schedule"], { timezone: "Europe/Berlin", days: ["mon", "tue", "wed", "thu", "fri", "sat"], from: "08:00", to: "18:00" }), ...dropTests("engineer after office hours is denied")),
     changes: [
       { service: "checkout", area: "access", effect: "weakens", summary: checked("newly allowed by engineers-read-orders: schedule mon-fri 09:00-17:00 Europe/Berlin -> mon-sat 08:00-18:00 Europe/Berlin; e.g. engineer of team payments: read orders, with MFA, from 10.8.1.2 (corp-vpn), at 2026-11-23T17:00:00+01:00, clearance=\"internal\"") },
-      { service: "checkout", area: "access", effect: "neutral", summary: checked("allowed as before, now also by engineers-read-orders: schedule mon-fri 09:00-17:00 Europe/Berlin -> mon-sat 08:00-18:00 Europe/Berlin; e.g. nobody/engineer/admin of team other-team/payments: read carts, with MFA, from 10.8.128.0 (corp-vpn), at 2026-10-31T13:00:00Z, clearance=\"internal\"") },
+      { service: "checkout", area: "access", effect: "neutral", summary: checked("allowed as before, now also by engineers-read-orders: schedule mon-fri 09:00-17:00 Europe/Berlin -> mon-sat 08:00-18:00 Europe/Berlin; e.g. sre/nobody of team other-team/payments: read orders, with MFA, from fd00:8:: (corp-vpn), at 2026-11-27T12:30:00+05:30, clearance=\"internal\"") },
     ],
   },
   {
@@ -120,7 +120,7 @@ export const PLAN_CASES: PlanCase[] = [
     }, ...dropTests("sre in the office reads orders unmasked")),
     changes: [
       { service: "checkout", area: "access", effect: "strengthens", summary: checked("newly denied by no-reads-from-office: new deny rule no-reads-from-office: deny read on orders for anyone, from office (192.0.2.0/24, 2001:db8:100::/48); e.g. sre of team platform: read orders, from 192.0.2.10 (office)") },
-      { service: "checkout", area: "access", effect: "neutral", summary: checked("denied as before, now also by no-reads-from-office: new deny rule no-reads-from-office: deny read on orders for anyone, from office (192.0.2.0/24, 2001:db8:100::/48); e.g. sre: read orders, without an address") },
+      { service: "checkout", area: "access", effect: "neutral", summary: checked("denied as before, now also by no-reads-from-office: new deny rule no-reads-from-office: deny read on orders for anyone, from office (192.0.2.0/24, 2001:db8:100::/48); e.g. admin: read orders, from 192.0.2.1 (office)") },
     ],
   },
   {

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { sync, UnownedFilesError } from "../../output/sync.js";
+import type { OutputFs } from "../../output/disk.js";
+import { OutputError, sync, UnownedFilesError } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 import { type CommonOptions, compileFolder, countSummary, fails, outInsideSpec, printDiagnostics } from "../shared.js";
 
@@ -9,7 +10,8 @@ export interface BuildOptions extends CommonOptions {
   verbose: boolean;
 }
 
-export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.now): ExitCode {
+/** `fs`: the output stage's file-system calls (a seam: tests inject EACCES or ENOSPC). */
+export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.now, fs?: OutputFs): ExitCode {
   const started = now();
   const clash = outInsideSpec(io, opts.spec, opts.out);
   if (clash) {
@@ -24,22 +26,32 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
   }
   let synced;
   try {
-    synced = sync(resolve(io.cwd, opts.out), result.files, { force: opts.force });
+    synced = sync(resolve(io.cwd, opts.out), result.files, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}) });
   } catch (e) {
-    if (!(e instanceof UnownedFilesError)) throw e;
-    io.err(`✖ ${e.paths.length} file(s) in ${opts.out}/ were not written by svcspec and would be overwritten:\n${e.paths.map((p) => `  ${opts.out}/${p}\n`).join("")}  hint: move them away, or pass --force to let svcspec own them\n`);
+    if (e instanceof UnownedFilesError) {
+      io.err(`✖ ${e.paths.length} file(s) in ${opts.out}/ were not written by svcspec and would be overwritten:\n${e.paths.map((p) => `  ${opts.out}/${p}\n`).join("")}  hint: move them away, or pass --force to let svcspec own them\n`);
+      return EXIT.invalid;
+    }
+    if (!(e instanceof OutputError)) throw e;
+    printDiagnostics(io, [...result.diagnostics, ...e.diagnostics], opts.format, { written: null, deleted: null });
+    if (opts.format !== "json") {
+      const state = e.partial ? "partly updated (every file in it is whole: as it was or new)" : "left as it was";
+      io.err(`✖ ${opts.out}/: ${countSummary(e.diagnostics)}; ${opts.out}/ ${state}\n`);
+    }
     return EXIT.invalid;
   }
   const written = [...synced.added, ...synced.changed];
-  printDiagnostics(io, result.diagnostics, opts.format, { written, deleted: synced.orphaned });
+  printDiagnostics(io, [...result.diagnostics, ...synced.warnings], opts.format, { written, deleted: synced.orphaned });
   if (opts.format !== "json") {
     if (opts.verbose) {
       for (const p of synced.added) io.err(`  A ${opts.out}/${p}\n`);
       for (const p of synced.changed) io.err(`  M ${opts.out}/${p}\n`);
       for (const p of synced.orphaned) io.err(`  D ${opts.out}/${p}\n`);
+      for (const p of synced.leftovers) io.err(`  D ${opts.out}/${p} (left by an interrupted build)\n`);
     }
     const ms = now() - started;
-    io.err(`✔ ${result.files.size} files in ${opts.out}/ (${written.length} written, ${synced.orphaned.length} deleted, ${synced.unchanged} unchanged) in ${ms} ms\n`);
+    const leftovers = synced.leftovers.length ? `, ${synced.leftovers.length} leftover(s) of an interrupted build removed` : "";
+    io.err(`✔ ${result.files.size} files in ${opts.out}/ (${written.length} written, ${synced.orphaned.length} deleted, ${synced.unchanged} unchanged${leftovers}) in ${ms} ms\n`);
   }
   return EXIT.ok;
 }

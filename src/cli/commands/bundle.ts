@@ -5,7 +5,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { buildWasmBundle, opaBuild } from "../../access/wasm.js";
-import { atomicWrite } from "../../output/sync.js";
+import { OutputFsError } from "../../output/disk.js";
+import { atomicWrite, fsDiagnostic } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 import { type CommonOptions, compileFolder, countSummary, printDiagnostics } from "../shared.js";
 import { findTool, toolDirs } from "../../tools/discover.js";
@@ -51,7 +52,13 @@ export function runBundle(io: Io, opts: BundleOptions): ExitCode {
       ["bundle.wasm.tar.gz", wasm.archive],
       ["policy.wasm", wasm.policyWasm],
     ];
-    for (const [name, bytes] of outputs) atomicWrite(join(dest, name), bytes);
+    try {
+      for (const [name, bytes] of outputs) atomicWrite(join(dest, name), bytes);
+    } catch (e) {
+      if (!(e instanceof OutputFsError)) throw e;
+      printDiagnostics(io, [fsDiagnostic(opts.dest, new OutputFsError(e.path.startsWith(dest) ? e.path.slice(dest.length + 1) : e.path, e.op, e.code, e.detail))], opts.format);
+      return EXIT.invalid;
+    }
     printDiagnostics(io, result.diagnostics, opts.format); // warnings
     for (const [name, bytes] of outputs) io.err(`  ${join(opts.dest, name)} (${bytes.length} bytes)\n`);
     io.err(`✔ OPA bundles for ${services.length} services and the deploy gate in ${opts.dest}/\n`);

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
-import { MANIFEST, drift, isStale, manifestText } from "../../output/sync.js";
+import type { OutputFs } from "../../output/disk.js";
+import { MANIFEST, buildInProgress, drift, isStale, manifestText, OutputError, readOutputText } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 import { type CommonOptions, compileFolder, countSummary, fails, printDiagnostics } from "../shared.js";
 
@@ -10,8 +10,9 @@ export interface CheckOptions extends CommonOptions {
   diff: boolean;
 }
 
-/** Compiles in memory and compares the whole file set with the output folder. */
-export function runCheck(io: Io, opts: CheckOptions): ExitCode {
+/** Compiles in memory and compares the whole file set with the output folder. Reads only regular
+ * files in real folders (a FIFO, a link or a folder at a generated path is a diagnostic). */
+export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
   const result = compileFolder(io, opts, true);
   if (!result.files || fails(result.diagnostics, opts.strict)) {
     printDiagnostics(io, result.diagnostics, opts.format, { stale: null });
@@ -19,41 +20,45 @@ export function runCheck(io: Io, opts: CheckOptions): ExitCode {
     return EXIT.invalid;
   }
   const outDir = resolve(io.cwd, opts.out);
-  const d = drift(outDir, result.files);
-  printDiagnostics(io, result.diagnostics, opts.format, { stale: isStale(d), added: d.added, changed: d.changed, orphaned: d.orphaned });
+  const options = { label: opts.out, ...(fs ? { fs } : {}) };
+  let d;
+  try {
+    const busy = buildInProgress(outDir, options);
+    if (busy) throw new OutputError([busy]);
+    d = drift(outDir, result.files, options);
+  } catch (e) {
+    if (!(e instanceof OutputError)) throw e;
+    printDiagnostics(io, [...result.diagnostics, ...e.diagnostics], opts.format, { stale: null });
+    if (opts.format !== "json") io.err(`✖ ${opts.out}/: ${countSummary(e.diagnostics)}\n`);
+    return EXIT.invalid;
+  }
+  printDiagnostics(io, [...result.diagnostics, ...d.warnings], opts.format, { stale: isStale(d), added: d.added, changed: d.changed, orphaned: d.orphaned, leftovers: d.leftovers });
   if (!isStale(d)) {
     if (opts.format !== "json") io.err(`✔ ${opts.out}/ is up to date (${result.files.size} files)\n`);
     return EXIT.ok;
   }
   if (opts.format !== "json") {
-    const n = d.added.length + d.changed.length + d.orphaned.length;
     const lines = [
       ...d.added.map((p) => ["A", p, "missing"] as const),
       ...d.changed.map((p) => ["M", p, "changed"] as const),
       ...d.orphaned.map((p) => ["D", p, "orphaned"] as const),
+      ...d.leftovers.map((p) => ["D", p, "left by an interrupted build"] as const),
     ];
+    const n = lines.length;
     io.err(`✖ ${opts.out}/ is stale (${n} file${n === 1 ? "" : "s"}). Run \`svcspec build\` and commit the result.\n`);
     for (const [mark, p, what] of lines) {
       if (opts.format === "github") io.out(`::error file=${opts.out}/${p},title=stale output::${what}: ${opts.out}/${p} does not match ${opts.spec}/\n`);
-      io.err(`  ${mark} ${opts.out}/${p}\n`);
+      io.err(`  ${mark} ${opts.out}/${p}${what === "left by an interrupted build" ? ` (${what})` : ""}\n`);
     }
     if (opts.diff) {
       const expected = new Map(result.files);
       expected.set(MANIFEST, manifestText(result.files.keys()));
       for (const [, p] of lines) {
-        const before = read(join(outDir, p));
+        const before = readOutputText(outDir, p, options);
         const after = expected.get(p) ?? "";
         io.out(createTwoFilesPatch(`a/${opts.out}/${p}`, `b/${opts.out}/${p}`, before, after, "", "", { context: 3 }));
       }
     }
   }
   return EXIT.invalid;
-}
-
-function read(p: string): string {
-  try {
-    return readFileSync(p, "utf8");
-  } catch {
-    return "";
-  }
 }

@@ -51,6 +51,30 @@ test_boundary_e2c6c59ffd25 if {
 	d == {"allow": true, "maskedFields": [], "reasons": ["staff-read"]}
 }
 
+# staff-read: action READ
+test_boundary_46793d41e214 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# staff-read: action "*"
+test_boundary_5fd66239f01d if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# staff-read: resource type PRODUCTS
+test_boundary_5bf83918ee7d if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# staff-read: resource type "*"
+test_boundary_5a0fa975e837 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # staff-read: corp-vpn 10.8.0.0/16 first address 10.8.0.0
 test_boundary_fa2f9d34ca18 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
@@ -271,6 +295,30 @@ test_boundary_677d2d40e56d if {
 test_boundary_42dcd1748c8c if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["catalog-engineers-edit"]}
+}
+
+# catalog-engineers-edit: action WRITE
+test_boundary_9954a315573b if {
+	d := authz.decision with input as {"action": "WRITE", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# catalog-engineers-edit: action "*"
+test_boundary_4d973198cd55 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# catalog-engineers-edit: resource type PRODUCTS
+test_boundary_8c6fa5471c88 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# catalog-engineers-edit: resource type "*"
+test_boundary_d4cefed88cbf if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # catalog-engineers-edit: corp-vpn 10.8.0.0/16 first address 10.8.0.0
@@ -519,6 +567,30 @@ test_boundary_12e32c58dff5 if {
 	d == {"allow": true, "maskedFields": [], "reasons": ["merchant-data-for-admins", "staff-read"]}
 }
 
+# merchant-data-for-admins: action READ
+test_boundary_cc09bebe7e05 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
+}
+
+# merchant-data-for-admins: action "*"
+test_boundary_513220317591 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["contact.email", "contact.phone", "bank.iban"], "reasons": []}
+}
+
+# merchant-data-for-admins: resource type MERCHANTS
+test_boundary_c404cda4b163 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "MERCHANTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# merchant-data-for-admins: resource type "*"
+test_boundary_6e271492d816 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # merchant-data-for-admins: corp-vpn 10.8.0.0/16 first address 10.8.0.0
 test_boundary_cf710b5f0dd4 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "merchants"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
@@ -663,6 +735,30 @@ test_boundary_81bfcd88b146 if {
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
 }
 
+# publishing-freeze-weekends: action PUBLISH
+test_boundary_512c5815d92d if {
+	d := authz.decision with input as {"action": "PUBLISH", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends: action "*"
+test_boundary_fbf518c3aa06 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends: resource type PRODUCTS
+test_boundary_051d30b7afc8 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends: resource type "*"
+test_boundary_456d613ad359 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # publishing-freeze-weekends: sat 23:59 local (a minute before from)
 test_boundary_2cb0c97f100e if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "04:59:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
@@ -727,4 +823,94 @@ test_boundary_1a9beaa6f064 if {
 test_boundary_e70b3bc8ea1e if {
 	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": "yesterday"}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
+}
+
+# publishing-freeze-weekends and staff-read both met
+test_boundary_2f51818ca480 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
+}
+
+# publishing-freeze-weekends and staff-read both met, action PUBLISH
+test_boundary_6d30f600eab5 if {
+	d := authz.decision with input as {"action": "PUBLISH", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and staff-read both met, action "*"
+test_boundary_d7ef0549ff06 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and staff-read both met, resource type PRODUCTS
+test_boundary_5be9bffd1bd1 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and staff-read both met, resource type "*"
+test_boundary_598fd4ccd8bf if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met
+test_boundary_6bc8d24b17d3 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met, action PUBLISH
+test_boundary_73852a95da7d if {
+	d := authz.decision with input as {"action": "PUBLISH", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met, action "*"
+test_boundary_6ad21677831e if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met, resource type PRODUCTS
+test_boundary_1b43ab3be9cf if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and catalog-engineers-edit both met, resource type "*"
+test_boundary_6c98af1c0441 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["catalog"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met
+test_boundary_8f943a41d923 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["publishing-freeze-weekends"]}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met, action PUBLISH
+test_boundary_d2f03e6f5c8a if {
+	d := authz.decision with input as {"action": "PUBLISH", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met, action "*"
+test_boundary_5e841c331640 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "products"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met, resource type PRODUCTS
+test_boundary_adfbb21acc45 if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "PRODUCTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# publishing-freeze-weekends and merchant-data-for-admins both met, resource type "*"
+test_boundary_b212bece3f5c if {
+	d := authz.decision with input as {"action": "publish", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "17:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
 }

@@ -64,6 +64,30 @@ test_boundary_5903f411d2e1 if {
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["engineers-read-orders"]}
 }
 
+# engineers-read-orders: action READ
+test_boundary_de62dd27cf04 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# engineers-read-orders: action "*"
+test_boundary_28ed88b15528 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# engineers-read-orders: resource type ORDERS
+test_boundary_87260ba98e39 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "ORDERS"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# engineers-read-orders: resource type "*"
+test_boundary_1c6fe613b1bd if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # engineers-read-orders: mon 08:59 local (a minute before from)
 test_boundary_0bd289fc5001 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-23", "07:59:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
@@ -418,6 +442,30 @@ test_boundary_76d55cc0518d if {
 	d == {"allow": true, "maskedFields": [], "reasons": ["sre-read-orders-with-pii"]}
 }
 
+# sre-read-orders-with-pii: action READ
+test_boundary_737e112cf340 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# sre-read-orders-with-pii: action "*"
+test_boundary_7ebd401ef2c8 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# sre-read-orders-with-pii: resource type ORDERS
+test_boundary_f864c390ea19 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "ORDERS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# sre-read-orders-with-pii: resource type "*"
+test_boundary_3d8348b51161 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # sre-read-orders-with-pii: corp-vpn 10.8.0.0/16 first address 10.8.0.0
 test_boundary_d6ccf896b5bf if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
@@ -658,6 +706,30 @@ test_boundary_688de1cd07f2 if {
 	d == {"allow": true, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["admins-manage-orders"]}
 }
 
+# admins-manage-orders: action READ
+test_boundary_cd7083c5780d if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# admins-manage-orders: action "*"
+test_boundary_11c121538b44 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# admins-manage-orders: resource type ORDERS
+test_boundary_d7424ac91428 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "ORDERS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# admins-manage-orders: resource type "*"
+test_boundary_6e271492d816 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # admins-manage-orders: corp-vpn 10.8.0.0/16 first address 10.8.0.0
 test_boundary_c7eba1d601c5 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
@@ -802,6 +874,30 @@ test_boundary_6ac6a3d1084c if {
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
 }
 
+# no-changes-from-ci: action WRITE
+test_boundary_25a9d73430a7 if {
+	d := authz.decision with input as {"action": "WRITE", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# no-changes-from-ci: action "*"
+test_boundary_af0ae3500b8a if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# no-changes-from-ci: resource type ORDERS
+test_boundary_b1e1dc77b75a if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "ORDERS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci: resource type "*"
+test_boundary_55d7e135de5b if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-changes-from-ci"]}
+}
+
 # no-changes-from-ci: ci-runners 10.8.200.0/24 first address 10.8.200.0
 test_boundary_d711567146c2 if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
@@ -890,4 +986,94 @@ test_boundary_9a8e56ca6696 if {
 test_boundary_2cf189c383ca if {
 	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.0/24", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and engineers-read-orders both met
+test_boundary_92ff2f43e396 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and engineers-read-orders both met, action WRITE
+test_boundary_eff5de2395f7 if {
+	d := authz.decision with input as {"action": "WRITE", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# no-changes-from-ci and engineers-read-orders both met, action "*"
+test_boundary_170af4c51ff5 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# no-changes-from-ci and engineers-read-orders both met, resource type ORDERS
+test_boundary_22af3052b6f7 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "ORDERS"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and engineers-read-orders both met, resource type "*"
+test_boundary_b570177d35e9 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {"clearance": "internal"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and sre-read-orders-with-pii both met
+test_boundary_b420862dee81 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and sre-read-orders-with-pii both met, action WRITE
+test_boundary_0e58c884c310 if {
+	d := authz.decision with input as {"action": "WRITE", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# no-changes-from-ci and sre-read-orders-with-pii both met, action "*"
+test_boundary_0a4bbf57ae88 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# no-changes-from-ci and sre-read-orders-with-pii both met, resource type ORDERS
+test_boundary_6203d5817de2 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "ORDERS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and sre-read-orders-with-pii both met, resource type "*"
+test_boundary_2035df659c8c if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["sre"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and admins-manage-orders both met
+test_boundary_a0579f002c2f if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and admins-manage-orders both met, action WRITE
+test_boundary_6a27c35b2bf7 if {
+	d := authz.decision with input as {"action": "WRITE", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# no-changes-from-ci and admins-manage-orders both met, action "*"
+test_boundary_98db0377320a if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "orders"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["customer.email", "customer.phone", "payment.card"], "reasons": []}
+}
+
+# no-changes-from-ci and admins-manage-orders both met, resource type ORDERS
+test_boundary_32afbf10701e if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "ORDERS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-changes-from-ci"]}
+}
+
+# no-changes-from-ci and admins-manage-orders both met, resource type "*"
+test_boundary_b5f899d3a0c8 if {
+	d := authz.decision with input as {"action": "write", "environment": {"ip": "10.8.200.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["admin"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-changes-from-ci"]}
 }

@@ -43,6 +43,30 @@ test_boundary_dd61bd60a1a8 if {
 	d == {"allow": true, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": ["support-resends"]}
 }
 
+# support-resends: action READ
+test_boundary_49d272af2b7f if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
+}
+
+# support-resends: action "*"
+test_boundary_1c15c43e8bad if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["recipient.email", "recipient.phone"], "reasons": []}
+}
+
+# support-resends: resource type MESSAGES
+test_boundary_529129a68fed if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "MESSAGES"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# support-resends: resource type "*"
+test_boundary_ad38046b004f if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "13:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # support-resends: mon 08:29 local (a minute before from)
 test_boundary_337a0850797a if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-23", "08:29:00Z")}, "resource": {"type": "messages"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
@@ -265,6 +289,30 @@ test_boundary_7b502db1b49a if {
 	d == {"allow": true, "maskedFields": [], "reasons": ["platform-edits-templates"]}
 }
 
+# platform-edits-templates: action READ
+test_boundary_ccdb902ecb1e if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# platform-edits-templates: action "*"
+test_boundary_e08591671be6 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# platform-edits-templates: resource type TEMPLATES
+test_boundary_cee2cd386253 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "TEMPLATES"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# platform-edits-templates: resource type "*"
+test_boundary_729f5eaa99c8 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # platform-edits-templates: corp-vpn 10.8.0.0/16 first address 10.8.0.0
 test_boundary_0e9efe0663bb if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["platform"]}}
@@ -407,6 +455,30 @@ test_boundary_46d440e2f42d if {
 test_boundary_7b777ced3d28 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["viewers-read-templates"]}
+}
+
+# viewers-read-templates: action READ
+test_boundary_688e78538644 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# viewers-read-templates: action "*"
+test_boundary_09698d7e0459 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "templates"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# viewers-read-templates: resource type TEMPLATES
+test_boundary_125bf14d4064 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "TEMPLATES"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# viewers-read-templates: resource type "*"
+test_boundary_7b3b9c91825f if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": ["viewer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # viewers-read-templates: roles a string

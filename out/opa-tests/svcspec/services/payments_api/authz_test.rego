@@ -52,6 +52,30 @@ test_boundary_6a833e748618 if {
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["payments-team-reads"]}
 }
 
+# payments-team-reads: action READ
+test_boundary_4cebb169b6e8 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
+}
+
+# payments-team-reads: action "*"
+test_boundary_1857ca89b087 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
+}
+
+# payments-team-reads: resource type PAYMENTS
+test_boundary_b02ab3795db7 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "PAYMENTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# payments-team-reads: resource type "*"
+test_boundary_1fbf96032207 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # payments-team-reads: corp-vpn 10.8.0.0/16 first address 10.8.0.0
 test_boundary_64e284e82b6d if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
@@ -292,6 +316,30 @@ test_boundary_9cddbadf7f5d if {
 	d == {"allow": true, "maskedFields": ["card.holder", "customer.email"], "reasons": ["refunds-by-finance-approvers"]}
 }
 
+# refunds-by-finance-approvers: action REFUND
+test_boundary_77f42a1f2bb6 if {
+	d := authz.decision with input as {"action": "REFUND", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
+}
+
+# refunds-by-finance-approvers: action "*"
+test_boundary_b046879c547f if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
+}
+
+# refunds-by-finance-approvers: resource type PAYMENTS
+test_boundary_4cfa01aaedad if {
+	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "PAYMENTS"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# refunds-by-finance-approvers: resource type "*"
+test_boundary_b60dd92351c0 if {
+	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # refunds-by-finance-approvers: corp-vpn 10.8.0.0/16 first address 10.8.0.0
 test_boundary_08e2c2ccfac6 if {
 	d := authz.decision with input as {"action": "refund", "environment": {"ip": "10.8.0.0", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
@@ -458,6 +506,30 @@ test_boundary_f85247f453a0 if {
 test_boundary_8ee6053e6a6e if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
 	d == {"allow": true, "maskedFields": [], "reasons": ["payout-approvals"]}
+}
+
+# payout-approvals: action APPROVE
+test_boundary_ec198025d9c6 if {
+	d := authz.decision with input as {"action": "APPROVE", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# payout-approvals: action "*"
+test_boundary_dcade83e022b if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# payout-approvals: resource type PAYOUTS
+test_boundary_1c64cec4f824 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "PAYOUTS"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# payout-approvals: resource type "*"
+test_boundary_e65338b5ea64 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "10.8.0.1", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # payout-approvals: corp-vpn 10.8.0.0/16 first address 10.8.0.0
@@ -628,6 +700,30 @@ test_boundary_a1770d5a34c2 if {
 	d == {"allow": true, "maskedFields": [], "reasons": ["break-glass"]}
 }
 
+# break-glass: action READ
+test_boundary_66db80b13d01 if {
+	d := authz.decision with input as {"action": "READ", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
+}
+
+# break-glass: action "*"
+test_boundary_6e19d329dc5a if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": ["card.holder", "customer.email"], "reasons": []}
+}
+
+# break-glass: resource type PAYMENTS
+test_boundary_9495a732cf74 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "PAYMENTS"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# break-glass: resource type "*"
+test_boundary_26359e288282 if {
+	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
 # break-glass: mfa missing
 test_boundary_efa3c000a121 if {
 	d := authz.decision with input as {"action": "read", "environment": {"ip": "203.0.113.10", "time": at("2026-11-25", "12:00:00Z")}, "resource": {"type": "payments"}, "subject": {"attributes": {}, "id": "u-incident-commander", "roles": [], "teams": []}}
@@ -650,6 +746,30 @@ test_boundary_1b9553c3e13d if {
 test_boundary_3becccc14c92 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
+}
+
+# no-payouts-on-weekends: action APPROVE
+test_boundary_90bb407fce92 if {
+	d := authz.decision with input as {"action": "APPROVE", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends: action "*"
+test_boundary_86ae2937cee3 if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends: resource type PAYOUTS
+test_boundary_bff00376bd69 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "PAYOUTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends: resource type "*"
+test_boundary_26f1a9a34f30 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
 }
 
 # no-payouts-on-weekends: sat 23:59 local (a minute before from)
@@ -716,4 +836,94 @@ test_boundary_046eef927ce0 if {
 test_boundary_4d9e4411ed20 if {
 	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": "yesterday"}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": []}}
 	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
+}
+
+# no-payouts-on-weekends and payments-team-reads both met
+test_boundary_2b53ff79a915 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
+}
+
+# no-payouts-on-weekends and payments-team-reads both met, action APPROVE
+test_boundary_db963e54b014 if {
+	d := authz.decision with input as {"action": "APPROVE", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and payments-team-reads both met, action "*"
+test_boundary_69e5f4ba64fa if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and payments-team-reads both met, resource type PAYOUTS
+test_boundary_fe740aaedb3c if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "PAYOUTS"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and payments-team-reads both met, resource type "*"
+test_boundary_1919e19ed066 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-boundary", "mfa": true, "roles": [], "teams": ["payments"]}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and refunds-by-finance-approvers both met
+test_boundary_d7028631e4e5 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
+}
+
+# no-payouts-on-weekends and refunds-by-finance-approvers both met, action APPROVE
+test_boundary_568a9f334501 if {
+	d := authz.decision with input as {"action": "APPROVE", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and refunds-by-finance-approvers both met, action "*"
+test_boundary_850d9d0c894b if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and refunds-by-finance-approvers both met, resource type PAYOUTS
+test_boundary_c7d515a3c865 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "PAYOUTS"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and refunds-by-finance-approvers both met, resource type "*"
+test_boundary_5018adbbcf92 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {"approver": true, "department": "finance"}, "id": "u-boundary", "mfa": true, "roles": ["engineer"], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and break-glass both met
+test_boundary_21bf985c3633 if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": ["no-payouts-on-weekends"]}
+}
+
+# no-payouts-on-weekends and break-glass both met, action APPROVE
+test_boundary_e927212e06d0 if {
+	d := authz.decision with input as {"action": "APPROVE", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and break-glass both met, action "*"
+test_boundary_e2495183f47b if {
+	d := authz.decision with input as {"action": "*", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "payouts"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and break-glass both met, resource type PAYOUTS
+test_boundary_5e8f6bd5a83d if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "PAYOUTS"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
+}
+
+# no-payouts-on-weekends and break-glass both met, resource type "*"
+test_boundary_70dd3955f3eb if {
+	d := authz.decision with input as {"action": "approve", "environment": {"ip": "203.0.113.10", "time": at("2026-11-28", "11:00:00Z")}, "resource": {"type": "*"}, "subject": {"attributes": {}, "id": "u-incident-commander", "mfa": true, "roles": [], "teams": []}}
+	d == {"allow": false, "maskedFields": [], "reasons": []}
 }

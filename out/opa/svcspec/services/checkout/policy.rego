@@ -112,8 +112,18 @@ masked_fields := pii_fields if not unmasked
 decision := {"allow": false, "reasons": sort(denied_by), "maskedFields": pii_fields} if {
 	count(denied_by) > 0
 } else := {"allow": true, "reasons": sort(granted_by), "maskedFields": masked_fields} if {
+	declared
 	count(granted_by) > 0
 } else := {"allow": false, "reasons": [], "maskedFields": pii_fields}
+
+# Names match exactly: only a declared resource with an action it declares can be allowed. A
+# spelling the service does not declare (REFUND for refund, ORDERS, *) is allowed by no rule, so it
+# cannot sidestep a deny rule that lists the declared name.
+declared if {
+	some resource in data.svcspec.services.checkout.resources
+	resource.name == input.resource.type
+	input.action in resource.actions
+}
 
 applies(rule) if {
 	action_matches(rule)
