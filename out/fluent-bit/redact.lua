@@ -1051,94 +1051,99 @@ resolve(DEFAULT_POLICY)
 for i = 1, #SERVICES do resolve(SERVICES[i]) end
 
 -- HMAC-SHA256 (FIPS 180-4, RFC 2104) on LuaJIT's bit library ---------------------------------
-local K256 = {
-  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-}
-for i = 1, 64 do K256[i] = tobit(K256[i]) end
-local W = {}
-local IV = { tobit(0x6a09e667), tobit(0xbb67ae85), tobit(0x3c6ef372), tobit(0xa54ff53a), tobit(0x510e527f), tobit(0x9b05688c), tobit(0x1f83d9ab), tobit(0x5be0cd19) }
--- the state H (eight words, updated in place) after the 64-byte blocks of msg
-local function compress(H, msg)
-  local h1, h2, h3, h4, h5, h6, h7, h8 = H[1], H[2], H[3], H[4], H[5], H[6], H[7], H[8]
-  for chunk = 1, #msg, 64 do
-    for i = 0, 15 do
-      local a, b, c, d = byte(msg, chunk + i * 4, chunk + i * 4 + 3)
-      W[i] = bor(lshift(a, 24), lshift(b, 16), lshift(c, 8), d)
+-- A block of its own: LuaJIT allows a chunk 200 locals, and the helpers of the hash need none of
+-- theirs outside it.
+local hmac_sha256_hex, HMAC_KEY, keyed_hash
+do
+  local K256 = {
+    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+  }
+  for i = 1, 64 do K256[i] = tobit(K256[i]) end
+  local W = {}
+  local IV = { tobit(0x6a09e667), tobit(0xbb67ae85), tobit(0x3c6ef372), tobit(0xa54ff53a), tobit(0x510e527f), tobit(0x9b05688c), tobit(0x1f83d9ab), tobit(0x5be0cd19) }
+  -- the state H (eight words, updated in place) after the 64-byte blocks of msg
+  local function compress(H, msg)
+    local h1, h2, h3, h4, h5, h6, h7, h8 = H[1], H[2], H[3], H[4], H[5], H[6], H[7], H[8]
+    for chunk = 1, #msg, 64 do
+      for i = 0, 15 do
+        local a, b, c, d = byte(msg, chunk + i * 4, chunk + i * 4 + 3)
+        W[i] = bor(lshift(a, 24), lshift(b, 16), lshift(c, 8), d)
+      end
+      for i = 16, 63 do
+        local v15, v2 = W[i - 15], W[i - 2]
+        local s0 = bxor(ror(v15, 7), ror(v15, 18), rshift(v15, 3))
+        local s1 = bxor(ror(v2, 17), ror(v2, 19), rshift(v2, 10))
+        W[i] = tobit(W[i - 16] + s0 + W[i - 7] + s1)
+      end
+      local a, b, c, d, e, f, g, h = h1, h2, h3, h4, h5, h6, h7, h8
+      for i = 0, 63 do
+        local S1 = bxor(ror(e, 6), ror(e, 11), ror(e, 25))
+        local ch = bxor(band(e, f), band(bnot(e), g))
+        local t1 = h + S1 + ch + K256[i + 1] + W[i]
+        local S0 = bxor(ror(a, 2), ror(a, 13), ror(a, 22))
+        local maj = bxor(band(a, b), band(a, c), band(b, c))
+        h, g, f, e, d, c, b, a = g, f, e, tobit(d + t1), c, b, a, tobit(t1 + S0 + maj)
+      end
+      h1, h2, h3, h4 = tobit(h1 + a), tobit(h2 + b), tobit(h3 + c), tobit(h4 + d)
+      h5, h6, h7, h8 = tobit(h5 + e), tobit(h6 + f), tobit(h7 + g), tobit(h8 + h)
     end
-    for i = 16, 63 do
-      local v15, v2 = W[i - 15], W[i - 2]
-      local s0 = bxor(ror(v15, 7), ror(v15, 18), rshift(v15, 3))
-      local s1 = bxor(ror(v2, 17), ror(v2, 19), rshift(v2, 10))
-      W[i] = tobit(W[i - 16] + s0 + W[i - 7] + s1)
-    end
-    local a, b, c, d, e, f, g, h = h1, h2, h3, h4, h5, h6, h7, h8
-    for i = 0, 63 do
-      local S1 = bxor(ror(e, 6), ror(e, 11), ror(e, 25))
-      local ch = bxor(band(e, f), band(bnot(e), g))
-      local t1 = h + S1 + ch + K256[i + 1] + W[i]
-      local S0 = bxor(ror(a, 2), ror(a, 13), ror(a, 22))
-      local maj = bxor(band(a, b), band(a, c), band(b, c))
-      h, g, f, e, d, c, b, a = g, f, e, tobit(d + t1), c, b, a, tobit(t1 + S0 + maj)
-    end
-    h1, h2, h3, h4 = tobit(h1 + a), tobit(h2 + b), tobit(h3 + c), tobit(h4 + d)
-    h5, h6, h7, h8 = tobit(h5 + e), tobit(h6 + f), tobit(h7 + g), tobit(h8 + h)
+    H[1], H[2], H[3], H[4], H[5], H[6], H[7], H[8] = h1, h2, h3, h4, h5, h6, h7, h8
+    return H
   end
-  H[1], H[2], H[3], H[4], H[5], H[6], H[7], H[8] = h1, h2, h3, h4, h5, h6, h7, h8
-  return H
-end
--- SHA-256 of (what `from` has absorbed: `done` bytes, a multiple of 64) .. msg, as eight words;
--- from = IV, done = 0: SHA-256 of msg. HMAC starts from the states after its key pads, computed once.
-local function sha256_words(from, done, msg)
-  local len = #msg
-  local bits = (done + len) * 8
-  local pad = 64 - ((len + 9) % 64)
-  if pad == 64 then pad = 0 end
-  local hi, lo = floor(bits / 4294967296), bits % 4294967296
-  msg = msg .. "\128" .. rep("\0", pad) .. char(
-    band(rshift(hi, 24), 255), band(rshift(hi, 16), 255), band(rshift(hi, 8), 255), band(hi, 255),
-    band(rshift(lo, 24), 255), band(rshift(lo, 16), 255), band(rshift(lo, 8), 255), band(lo, 255))
-  return compress({ from[1], from[2], from[3], from[4], from[5], from[6], from[7], from[8] }, msg)
-end
-local function words_raw(H)
-  local out = {}
-  for i = 1, 8 do
-    local x = H[i]
-    out[i] = char(band(rshift(x, 24), 255), band(rshift(x, 16), 255), band(rshift(x, 8), 255), band(x, 255))
+  -- SHA-256 of (what `from` has absorbed: `done` bytes, a multiple of 64) .. msg, as eight words;
+  -- from = IV, done = 0: SHA-256 of msg. HMAC starts from the states after its key pads, computed once.
+  local function sha256_words(from, done, msg)
+    local len = #msg
+    local bits = (done + len) * 8
+    local pad = 64 - ((len + 9) % 64)
+    if pad == 64 then pad = 0 end
+    local hi, lo = floor(bits / 4294967296), bits % 4294967296
+    msg = msg .. "\128" .. rep("\0", pad) .. char(
+      band(rshift(hi, 24), 255), band(rshift(hi, 16), 255), band(rshift(hi, 8), 255), band(hi, 255),
+      band(rshift(lo, 24), 255), band(rshift(lo, 16), 255), band(rshift(lo, 8), 255), band(lo, 255))
+    return compress({ from[1], from[2], from[3], from[4], from[5], from[6], from[7], from[8] }, msg)
   end
-  return concat(out)
+  local function words_raw(H)
+    local out = {}
+    for i = 1, 8 do
+      local x = H[i]
+      out[i] = char(band(rshift(x, 24), 255), band(rshift(x, 16), 255), band(rshift(x, 8), 255), band(x, 255))
+    end
+    return concat(out)
+  end
+  local function words_hex(H)
+    return tohex(H[1], 8) .. tohex(H[2], 8) .. tohex(H[3], 8) .. tohex(H[4], 8) .. tohex(H[5], 8) .. tohex(H[6], 8) .. tohex(H[7], 8) .. tohex(H[8], 8)
+  end
+  local function sha256(msg) return words_raw(sha256_words(IV, 0, msg)) end
+  local function xor_pad(key, v)
+    local out = {}
+    for i = 1, 64 do out[i] = char(bxor(byte(key, i), v)) end
+    return concat(out)
+  end
+  -- the SHA-256 states after the key's inner and outer pads
+  local function hmac_states(key)
+    if #key > 64 then key = sha256(key) end
+    key = key .. rep("\0", 64 - #key)
+    return compress({ IV[1], IV[2], IV[3], IV[4], IV[5], IV[6], IV[7], IV[8] }, xor_pad(key, 0x36)), compress({ IV[1], IV[2], IV[3], IV[4], IV[5], IV[6], IV[7], IV[8] }, xor_pad(key, 0x5c))
+  end
+  local function hmac_hex(inner, outer, msg) return words_hex(sha256_words(outer, 64, words_raw(sha256_words(inner, 64, msg)))) end
+  function hmac_sha256_hex(key, msg)
+    local inner, outer = hmac_states(key)
+    return hmac_hex(inner, outer, msg)
+  end
+  HMAC_KEY = os.getenv("SVCSPEC_PII_HMAC_KEY")
+  if HMAC_KEY == "" then HMAC_KEY = nil end
+  local INNER, OUTER
+  if HMAC_KEY then INNER, OUTER = hmac_states(HMAC_KEY) end
+  function keyed_hash(v) return hmac_hex(INNER, OUTER, v) end
 end
-local function words_hex(H)
-  return tohex(H[1], 8) .. tohex(H[2], 8) .. tohex(H[3], 8) .. tohex(H[4], 8) .. tohex(H[5], 8) .. tohex(H[6], 8) .. tohex(H[7], 8) .. tohex(H[8], 8)
-end
-local function sha256(msg) return words_raw(sha256_words(IV, 0, msg)) end
-local function xor_pad(key, v)
-  local out = {}
-  for i = 1, 64 do out[i] = char(bxor(byte(key, i), v)) end
-  return concat(out)
-end
--- the SHA-256 states after the key's inner and outer pads
-local function hmac_states(key)
-  if #key > 64 then key = sha256(key) end
-  key = key .. rep("\0", 64 - #key)
-  return compress({ IV[1], IV[2], IV[3], IV[4], IV[5], IV[6], IV[7], IV[8] }, xor_pad(key, 0x36)), compress({ IV[1], IV[2], IV[3], IV[4], IV[5], IV[6], IV[7], IV[8] }, xor_pad(key, 0x5c))
-end
-local function hmac_hex(inner, outer, msg) return words_hex(sha256_words(outer, 64, words_raw(sha256_words(inner, 64, msg)))) end
-local function hmac_sha256_hex(key, msg)
-  local inner, outer = hmac_states(key)
-  return hmac_hex(inner, outer, msg)
-end
-local HMAC_KEY = os.getenv("SVCSPEC_PII_HMAC_KEY")
-if HMAC_KEY == "" then HMAC_KEY = nil end
-local INNER, OUTER
-if HMAC_KEY then INNER, OUTER = hmac_states(HMAC_KEY) end
-local function keyed_hash(v) return hmac_hex(INNER, OUTER, v) end
 
 -- private keys across records ------------------------------------------------------------------
 -- The multiline filter joins a key's lines into one record; when it cannot (its flush timeout in
