@@ -26,7 +26,7 @@ describe("the unit tier", () => {
   it("holds the files that need no tool; every consumer file finds its tool through src/tools/discover.ts", () => {
     const unit = testFiles("test");
     const consumer = testFiles("test/consumer");
-    expect(consumer.map((f) => f.replace("test/consumer/", "")).sort()).toEqual(["alertmanager", "fluentbit", "k6", "kubernetes", "opa", "prometheus", "validators"].map((t) => `${t}.test.ts`));
+    expect(consumer.map((f) => f.replace("test/consumer/", "")).sort()).toEqual(["alertmanager", "fluentbit", "k6", "kubernetes", "opa", "pii-patterns", "prometheus", "validators"].map((t) => `${t}.test.ts`));
     // this file names the discovery module to prove the guard; no other unit file may import it
     expect(unit.filter(findsTools)).toEqual(["test/tiers.test.ts"]);
     expect(consumer.filter((f) => !findsTools(f))).toEqual([]);
