@@ -8,6 +8,8 @@ import { parsePiiPattern, replaceBranch, toRegExp } from "../../src/model/pii-pa
 import type { PolicyPattern } from "../../src/pii/policy.js";
 import { lowerPattern } from "../../src/pii/lua-pattern.js";
 import { prng } from "../../src/access/corpus.js";
+import { localTool } from "../../src/tools/discover.js";
+import { ROOT } from "../helpers.js";
 import { runPatterns } from "../support/lua-patterns.js";
 
 function policyPatterns(src: string, replace = "[X]"): PolicyPattern[] {
@@ -35,6 +37,8 @@ const HOSTILE: [string, string][] = [
 ];
 
 describe("custom patterns in LuaJIT: linear time, the oracle's matches", () => {
+  it("luajit is installed", () => expect(localTool("luajit", ROOT), "luajit missing: run scripts/setup-tools.sh").not.toBeNull());
+
   // (RegExp itself would take minutes here: test/regex-bounds.test.ts holds the oracle to it on
   // short values)
   it.each(HOSTILE)("%s on a 32 KB hostile value: within 25 ms, and the same result as the oracle", (src, value) => {
