@@ -152,3 +152,25 @@ ${receiver}
     expect(templateLiteral("a {{ b }} {{")).toBe('a {{ "{{" }} b }} {{ "{{" }}');
   });
 });
+
+describe("comment lines carrying spec text (found by the fuzz suite, npm run fuzz)", () => {
+  it("a k6 scenario's description and an access test's name leave no unsafe character raw in the k6 script or the Rego tests", () => {
+    const HOSTILE_LINE = "a\u001bb\u0085c\u2028d\u007fe";
+    const sources = sourcesOf("spec", ROOT).map((s) =>
+      s.name === "spec/services/checkout.yaml"
+        ? { ...s, text: s.text.replace("description: A normal weekday afternoon.", `description: ${JSON.stringify(HOSTILE_LINE).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}`) }
+        : s.name === "spec/services/payments-api.yaml"
+          ? { ...s, text: s.text.replace("- name: payments engineer reads payments masked", '- name: "payments engineer\\u2028reads\\u001b payments masked"') }
+          : s,
+    );
+    const r = compile(sources);
+    expect(r.files, r.diagnostics.map((d) => d.message).join("\n")).not.toBeNull();
+    const steady = r.files!.get("k6/checkout/steady.js")!;
+    const rego = r.files!.get("opa-tests/svcspec/services/payments_api/authz_test.rego")!;
+    expect(unsafeIn(steady)).toEqual([]);
+    expect(unsafeIn(rego)).toEqual([]);
+    // the text is still there, on its one comment line, escaped
+    expect(steady).toContain("// a\\u001bb c d\\u007fe\n");
+    expect(rego).toContain("payments engineer reads\\u001b payments masked");
+  });
+});

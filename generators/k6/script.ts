@@ -3,6 +3,7 @@
  * builds the options and sends the requests by weight. Every spec value is emitted through
  * jsString()/jsValue(), never spliced in raw. */
 import type { CacheRoute, LoadScenario, Service } from "../../src/model/model.js";
+import { oneLine } from "../../src/render/chars.js";
 import { jsString, jsValue } from "../../src/render/js.js";
 import { goDuration } from "../../src/model/duration.js";
 
@@ -143,7 +144,8 @@ export function renderScript(input: ScriptInput): string {
     [...weightData(load), 0],
   ];
   return [
-    ...input.about.map((line) => `// ${line.replace(/[\r\n\u2028\u2029]+/g, " ")}`),
+    // one comment line each: line breaks become spaces, other unsafe characters escapes
+    ...input.about.map((line) => `// ${oneLine(line)}`),
     `import { iteration, scenarioOptions } from ${jsString(`./${RUNTIME_MODULE}`)};`,
     "",
     "const SCENARIO = {",

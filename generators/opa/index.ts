@@ -8,6 +8,7 @@ import type { TargetOutput } from "../../src/package/request.js";
 import { accessCases, deployCases, type Case } from "../../src/access/cases.js";
 import { deployRowReason } from "../../src/access/evaluate.js";
 import { contentDigest } from "../../src/model/digest.js";
+import { oneLine } from "../../src/render/chars.js";
 import { withHeader, withoutHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
 import { regoTerm } from "../../src/render/rego.js";
@@ -48,8 +49,9 @@ export function accessData(access: Access): unknown {
 const AT_HELPER = `# at(date, clock) is the RFC 3339 timestamp <date>T<clock>.
 at(date, clock) := concat("T", [date, clock])`;
 
+/** One Rego comment line: line breaks become spaces, other unsafe characters escapes. */
 function comment(text: string): string {
-  return `# ${text.replace(/[\r\n]+/g, " ")}`;
+  return `# ${oneLine(text)}`;
 }
 
 /** Test rule names derived from what each test checks, not from its position: `<prefix>_<12 hex
