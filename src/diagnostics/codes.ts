@@ -81,6 +81,10 @@ export const CODES = {
   SVC111: "output folder locked by another build",
   SVC112: "output folder cannot be read or written (permission, read-only or full file system)",
   SVC113: "manifest entry outside the output folder ignored",
+  // input bounds (src/load/bounds.ts)
+  SVC120: "spec file larger than the bound (4 MiB)",
+  SVC121: "more documents in one spec file than the bound (1,000)",
+  SVC122: "nested deeper than the bound (64 levels)",
 } as const;
 
 export type Code = keyof typeof CODES;

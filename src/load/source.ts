@@ -1,6 +1,7 @@
 import jsyaml from "js-yaml";
 import { type Alias, isAlias, isMap, isPair, isSeq, LineCounter, parseAllDocuments, type Document } from "yaml";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { boundsProblem, INPUT_LIMITS } from "./bounds.js";
 
 /** A spec file as read from disk. */
 export interface SourceFile {
@@ -58,11 +59,16 @@ export function parseSources(files: readonly SourceFile[]): Loaded {
   const documents: SpecDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const source of files) {
+    const bound = boundsProblem(source);
+    if (bound) {
+      diagnostics.push(bound);
+      continue;
+    }
     let values: unknown[];
     try {
       values = jsyaml.loadAll(source.text, undefined, FAST).filter((v) => v !== null && v !== undefined);
     } catch (e) {
-      diagnostics.push(...syntaxDiagnostics(source, e));
+      diagnostics.push(...(e instanceof RangeError ? [tooDeep(source)] : syntaxDiagnostics(source, e)));
       continue;
     }
     const bombs = MAY_HOLD_ALIAS.test(source.text) ? aliasDiagnostics(source) : [];
@@ -155,7 +161,14 @@ function aliasProblem(doc: Document.Parsed): AliasProblem | null {
 /** Syntax errors come from `yaml`, whose messages and positions are the more precise; js-yaml's
  * own error stands in should the two parsers ever disagree about a file. */
 function syntaxDiagnostics(source: SourceFile, fastError: unknown): Diagnostic[] {
-  const { docs, lineCounter } = locatedFile(source);
+  let parsed: LocatedFile;
+  try {
+    parsed = locatedFile(source);
+  } catch (e) {
+    if (e instanceof RangeError) return [tooDeep(source)];
+    throw e;
+  }
+  const { docs, lineCounter } = parsed;
   const out: Diagnostic[] = [];
   // One error per document: after the first, `yaml` reports the same broken line again in other
   // words ("Implicit keys need to be on a single line", ...), which only misleads.
@@ -172,6 +185,12 @@ function syntaxDiagnostics(source: SourceFile, fastError: unknown): Diagnostic[]
   const mark = (fastError as { mark?: { line: number; column: number } }).mark;
   const reason = (fastError as { reason?: string }).reason ?? String(fastError);
   return [{ code: "SVC001", severity: "error", message: reason, file: source.path, line: (mark?.line ?? 0) + 1, col: (mark?.column ?? 0) + 1, hint: yamlHint("") }];
+}
+
+/** The parser ran out of stack on a text the nesting estimate let through (bounds.ts): the same
+ * error, at the file, never an internal error or a message about the stack. */
+function tooDeep(source: SourceFile): Diagnostic {
+  return { code: "SVC122", severity: "error", message: `nested too deep to parse (more than ${INPUT_LIMITS.depth} levels)`, file: source.path, line: 1, col: 1, hint: "a spec needs a dozen levels at most: flatten the value, or check for unclosed `[` or `{`" };
 }
 
 function notAMapping(source: SourceFile, index: number): Diagnostic {

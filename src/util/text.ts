@@ -18,3 +18,9 @@ const LONE_SURROGATE = /[\u{D800}-\u{DFFF}]/u;
 export function loneSurrogateAt(s: string): number {
   return LONE_SURROGATE.exec(s)?.index ?? -1;
 }
+
+/** A name short enough for a message: at most `max` characters, the rest as `…` and a count (a
+ * 100 KB key must not make a 100 KB diagnostic). */
+export function clip(s: string, max = 80): string {
+  return s.length <= max ? s : `${s.slice(0, max)}… (${s.length} characters)`;
+}

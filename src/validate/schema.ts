@@ -6,6 +6,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { displayPath, locate, locateInString, pointerToPath, type PathSegment } from "../load/locate.js";
 import type { SpecDocument } from "../load/source.js";
 import { closest, orList } from "../util/suggest.js";
+import { clip } from "../util/text.js";
 import { addFormatKeyword, type FormatProblem, formatProblem, superseded } from "./formats.js";
 
 export const SCHEMA_FILE = "svcspec.v1.schema.json";
@@ -134,7 +135,7 @@ function toDiagnostic(doc: SpecDocument, e: ErrorObject): Diagnostic {
       return {
         ...base,
         code: "SVC011",
-        message: `unknown field \`${extra}\` in ${where}`,
+        message: `unknown field \`${clip(extra)}\` in ${where}`,
         hint: secretHint ?? (near ? `did you mean \`${near}\`?` : known.length ? `allowed fields: ${known.join(", ")}` : "remove it"),
         ...at([...path, extra], "key"),
       };
