@@ -5,8 +5,11 @@
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/compile.js";
 import { INPUT_LIMITS, nestingBeyond } from "../src/load/bounds.js";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { readSpec } from "../src/load/discover.js";
 import { parseSources } from "../src/load/source.js";
-import { ROOT, sourcesOf } from "./helpers.js";
+import { ROOT, sourcesOf, tempDir } from "./helpers.js";
 
 const SERVICE = (i: number) => `apiVersion: svcspec/v1\nkind: Service\nmetadata: { name: s${i}, team: web }\nspec:\n  tier: high\n`;
 
@@ -27,6 +30,19 @@ describe("input bounds", () => {
   it("a 50 MB spec file: SVC120 where the file passes 4 MiB", () => {
     const text = `${SERVICE(0)}  description: ${"x".repeat(50 << 20)}\n`;
     expect(diagnose(text)).toEqual([`6:${INPUT_LIMITS.fileBytes - SERVICE(0).length + 1} SVC120 spec file larger than 4 MiB`]);
+  });
+
+  it("a 50 MB file on disk: read only to the bound, the same diagnostic", () => {
+    const tmp = tempDir();
+    try {
+      writeFileSync(join(tmp.path, "s.yaml"), `${SERVICE(0)}  description: ${"x".repeat(50 << 20)}\n`);
+      const { sources, problems } = readSpec(tmp.path, tmp.path);
+      expect(problems).toEqual([]);
+      expect(sources[0]!.text.length).toBe(INPUT_LIMITS.fileBytes + 4);
+      expect(parseSources(sources).diagnostics.map((d) => `${d.file}:${d.line}:${d.col} ${d.code}`)).toEqual([`s.yaml:6:${INPUT_LIMITS.fileBytes - SERVICE(0).length + 1} SVC120`]);
+    } finally {
+      tmp.cleanup();
+    }
   });
 
   it("counts UTF-8 bytes, not characters: 1.5 million three-byte characters pass 4 MiB", () => {

@@ -1,6 +1,7 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, sep } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import { INPUT_LIMITS } from "./bounds.js";
 import type { SourceFile } from "./source.js";
 
 /** Spec files are `*.yaml` / `*.yml`, in any letter case (`.YAML` from Windows tools too). */
@@ -28,13 +29,29 @@ export function readSpec(specPath: string, cwd: string): ReadSpec {
     .flatMap(({ abs, rel }): SourceFile[] => {
       const path = toPosix(relative(cwd, abs)) || rel;
       try {
-        return [{ path, name: `${rootName}/${rel}`, text: readFileSync(abs, "utf8").replace(/^\uFEFF/, "") }];
+        return [{ path, name: `${rootName}/${rel}`, text: readBounded(abs).replace(/^\uFEFF/, "") }];
       } catch (e) {
         problems.push(unreadable(path, e));
         return [];
       }
     });
   return { sources, problems };
+}
+
+/** A spec file's text, or its first bytes past the size bound (INPUT_LIMITS.fileBytes): enough for
+ * the bound's diagnostic at its place, without reading gigabytes into memory first. */
+function readBounded(abs: string): string {
+  const fd = openSync(abs, "r");
+  try {
+    const limit = INPUT_LIMITS.fileBytes + 4;
+    if (fstatSync(fd).size <= limit) return readFileSync(fd, "utf8");
+    const buf = Buffer.alloc(limit);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < limit; n += got) got = readSync(fd, buf, n, limit - n, n);
+    return buf.subarray(0, n).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** The files of a spec folder; unreadable entries are reported, never thrown. */
