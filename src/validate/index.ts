@@ -22,7 +22,7 @@ export interface ValidatedSpec {
 export function validateDocuments(documents: readonly SpecDocument[]): { spec: ValidatedSpec; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const valid: SpecDocument[] = [];
-  const rejected = new Map<SpecDocument, PathSegment[][]>();
+  const rejected = new Map<SpecDocument, Shape>();
   for (const d of documents) {
     const foreign = foreignFormat(d.value);
     if (foreign) {
@@ -31,10 +31,10 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
       continue;
     }
     checkText(new Report(d, diagnostics), d);
-    const { diagnostics: problems, errorPaths } = checkShape(d);
-    diagnostics.push(...problems);
-    if (!problems.length) valid.push(d);
-    else rejected.set(d, errorPaths);
+    const shape = checkShape(d);
+    diagnostics.push(...shape.diagnostics);
+    if (!shape.diagnostics.length) valid.push(d);
+    else rejected.set(d, shape);
   }
   // An Organization that is present but invalid must not turn every service reference into an
   // error of its own: reference checks wait until it is fixed.
@@ -49,14 +49,15 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   if (org) checkOrganization(org.report, org.located.doc);
   const context = orgBroken ? null : orgContext(organization);
 
-  for (const [d, errorPaths] of rejected) {
+  for (const [d, shape] of rejected) {
     if (kindOf(d) !== "Service") continue;
     const r = new Report(d, diagnostics);
     checkServiceReferences(r, d.value, context);
     const spec = (d.value as { spec?: unknown }).spec;
     if (spec === null || typeof spec !== "object" || Array.isArray(spec)) continue;
-    const dirty = new Set(errorPaths.filter((p) => p[0] === "spec" && p.length >= 2).map((p) => p[1]));
+    const dirty = new Set(shape.errorPaths.filter((p) => p[0] === "spec" && p.length >= 2).map((p) => p[1]));
     checkSections(r, spec as Partial<ServiceSpec>, context, SECTIONS.filter((k) => !dirty.has(k)));
+    for (const section of SECTIONS.filter((k) => dirty.has(k))) diagnostics.push(...checkAcceptedParts(d, spec as Partial<ServiceSpec>, section, shape, context));
   }
 
   const names = new Map<string, SpecDocument>();
@@ -75,6 +76,51 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
   }
   if (!orgBroken) checkResolved(org, services);
   return { spec: { organization: org?.located ?? null, services: services.map((s) => s.located) }, diagnostics };
+}
+
+type Shape = ReturnType<typeof checkShape>;
+
+/** The meaning of the parts of a section the schema accepted: the section's checks run on a copy
+ * without the values the schema rejected (a wrong enum value, a bad time, a list where a string
+ * goes; an array item becomes a hole, which the checks skip), so an access rule with a bad
+ * `effect` still gets its unknown role reported, a schedule with a bad time its unknown zone. A
+ * check that cannot run on what is left (a required field missing) ends the section's checks:
+ * its shape errors stand. Nothing is reported twice at the place of a shape error. */
+function checkAcceptedParts(d: SpecDocument, spec: Partial<ServiceSpec>, section: (typeof SECTIONS)[number], shape: Shape, context: ReturnType<typeof orgContext> | null): Diagnostic[] {
+  const paths = shape.errorPaths.filter((p) => p[0] === "spec" && p[1] === section);
+  if (paths.some((p) => p.length <= 2)) return []; // the section itself has the wrong shape
+  const view = { ...spec, [section]: structuredClone(spec[section]) } as Partial<ServiceSpec>;
+  const types = new Set(shape.typeErrorPaths.map((p) => JSON.stringify(p)));
+  for (const p of paths) removeRejected(view, p.slice(1), types.has(JSON.stringify(p)));
+  if (section === "access" && view.access) {
+    // rules name resources, tests name rules and resources: a check against a list with a
+    // rejected item would report a reference to it as unknown
+    const dirty = (k: string) => paths.some((p) => p[2] === k);
+    if (dirty("resources")) view.access = { ...view.access, rules: [], tests: [] };
+    else if (dirty("rules")) view.access = { ...view.access, tests: [] };
+  }
+  const found: Diagnostic[] = [];
+  try {
+    checkSections(new Report(d, found), view, context, [section]);
+  } catch {
+    // what the checks reported before they met the rejected part stands
+  }
+  const taken = new Set(shape.diagnostics.map((x) => `${x.line}:${x.col}`));
+  return found.filter((x) => !taken.has(`${x.line}:${x.col}`));
+}
+
+/** Removes the value at `path` when the schema rejected it as a value (a primitive) or for its
+ * type; a mapping or list rejected for what it holds (an unknown field, a missing one) stays. */
+function removeRejected(root: unknown, path: readonly PathSegment[], wrongType: boolean): void {
+  let parent: unknown = root;
+  for (const k of path.slice(0, -1)) {
+    if (parent === null || typeof parent !== "object") return;
+    parent = (parent as Record<string | number, unknown>)[k];
+  }
+  const last = path[path.length - 1];
+  if (last === undefined || parent === null || typeof parent !== "object") return;
+  const value = (parent as Record<string | number, unknown>)[last];
+  if (wrongType || value === null || typeof value !== "object") delete (parent as Record<string | number, unknown>)[last];
 }
 
 interface Checked<T> {

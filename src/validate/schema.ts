@@ -38,13 +38,13 @@ export function checkSchema(doc: SpecDocument): Diagnostic[] {
 
 /** The shape's diagnostics and the paths (instance paths) of every schema error, so the parts
  * of a document that the schema accepted can still have their meaning checked. */
-export function checkShape(doc: SpecDocument): { diagnostics: Diagnostic[]; errorPaths: PathSegment[][] } {
+export function checkShape(doc: SpecDocument): { diagnostics: Diagnostic[]; errorPaths: PathSegment[][]; typeErrorPaths: PathSegment[][] } {
   const validate = compiled();
-  if (validate(doc.value)) return { diagnostics: [], errorPaths: [] };
+  if (validate(doc.value)) return { diagnostics: [], errorPaths: [], typeErrorPaths: [] };
   const all = validate.errors ?? [];
   const errors = withoutCascades(all.filter((e) => relevant(e) && !superseded(e, all)));
   const out = errors.map((e) => formatDiagnostic(doc, e) ?? toDiagnostic(doc, e)).map((d) => (d.hint ? d : { ...d, hint: defaultHint(d.code) }));
-  return { diagnostics: dedupe(out), errorPaths: all.map((e) => pointerToPath(e.instancePath)) };
+  return { diagnostics: dedupe(out), errorPaths: all.map((e) => pointerToPath(e.instancePath)), typeErrorPaths: all.filter((e) => e.keyword === "type").map((e) => pointerToPath(e.instancePath)) };
 }
 
 // `if` errors only say "must match then schema" on top of the real error inside `then`.
