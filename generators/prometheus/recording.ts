@@ -59,14 +59,13 @@ export function daysRate(series: (window: string) => string, w: SloWindow, windo
  * or pauses inside the window adds only its own events (minEvents). */
 export function windowEvents(service: Service, slo: Slo, w: SloWindow): string {
   const seconds = msToSeconds(w.ms).toString();
-  const sli = sliExprs(slo.sli);
   switch (w.kind) {
     case "base":
     case "rates":
       return `${sloSeries(totalRateName(w.text), service, slo)} * ${seconds}`;
     case "raw":
     case "recorded":
-      return `${sli.totalOperand(w.text)} * ${seconds}`;
+      throw new Error(`internal: the ${w.text} window counts events but records no total (sloWindows makes it \`rates\`)`);
     case "days":
       return `${daysRate((c) => sloSeries(totalRateName(c), service, slo), w, sloWindows(slo))} * ${seconds}`;
     default:

@@ -193,7 +193,9 @@ function hold(phases: Phase[], length: number): Phase[] {
 function sloScenarios(service: Service, slo: Slo): Scenario[] {
   const inputs = sloInputs(service, slo);
   if (!inputs) return [];
-  const tiers: Tier[] = firingAlerts(slo).map((a) => ({ a, rule: burnAlert(service, slo, a), forMin: wholeMinutes(a.for), longMin: a.long / MIN, shortMin: a.short / MIN }));
+  // A tier whose long window is made of recorded days cannot fire before the rules have run for
+  // those days: no test here is that long (the rules' own alert text says so).
+  const tiers: Tier[] = firingAlerts(slo).filter((a) => windowKind(a.long) !== "days").map((a) => ({ a, rule: burnAlert(service, slo, a), forMin: wholeMinutes(a.for), longMin: a.long / MIN, shortMin: a.short / MIN }));
   // every scenario and every merge check asks for the same few tiers' expectations
   const expectations = new Map(tiers.map((x) => [x, expected(x.rule, inputs.groupLabels)]));
   const exp = (ts: Tier[]) => ts.map((x) => expectations.get(x)!);
@@ -356,7 +358,9 @@ function outageScenario(
  * SLI) gives about (0 + 0.1)/2 = 0.05, ~45x too high here. Every long window (1d, 3d, the period)
  * holds the whole test, so each must give the true ratio: no test needs a day of samples. */
 function unevenScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<Scenario, "owner" | "refs" | "reads">): Scenario | null {
-  const windows = [...new Set([...firingAlerts(slo).flatMap((a) => [a.long, a.short]), slo.window])].filter((ms) => (inputs.mode === "raw" ? !["base", "raw"].includes(windowKind(ms)) : windowKind(ms) === "recorded")).sort((a, b) => a - b);
+  const windows = [...new Set([...firingAlerts(slo).flatMap((a) => [a.long, a.short]), slo.window])].filter((ms) => (inputs.mode === "raw" ? !["base", "raw"].includes(windowKind(ms)) : windowKind(ms) === "recorded"))
+    .filter((ms) => !(windowKind(ms) === "days" && sloWindows(slo).find((w) => w.ms === ms)?.alerted))
+    .sort((a, b) => a - b);
   if (!windows.length) return null;
   const half = UNEVEN_PHASE;
   // A quiet tail of one base window puts the last requests fully inside the recorded 5m rates.

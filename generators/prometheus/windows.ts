@@ -32,9 +32,10 @@ export function sloWindows(slo: Slo): SloWindow[] {
   for (const a of firingAlerts(slo)) alerted.add(a.short).add(a.long);
   const set = new Set<Millis>([slo.window, ...alerted]);
   if ([...set].some((ms) => windowKind(ms) === "days")) set.add(DAY_MS);
-  // minEvents counts a long window's events from its recorded total: a raw window that is one
-  // records its rates (the same raw reads as its one-expression ratio).
+  // minEvents counts a long window's events from its recorded total (labelled as the SLO's
+  // ratios, so the alert's `and` matches): a raw window that is one records its rates (the same
+  // raw reads as its one-expression ratio), as does a `recorded` one (it then reads raw counters).
   const counted = new Set(slo.alerting.minEvents ? firingAlerts(slo).map((a) => a.long) : []);
-  const kind = (ms: Millis): WindowKind => (windowKind(ms) === "raw" && counted.has(ms) ? "rates" : windowKind(ms));
+  const kind = (ms: Millis): WindowKind => (counted.has(ms) && ["raw", "recorded"].includes(windowKind(ms)) ? "rates" : windowKind(ms));
   return [...set].sort((a, b) => a - b).map((ms) => ({ ms, text: formatDuration(ms), kind: kind(ms), alerted: alerted.has(ms) }));
 }
