@@ -37,7 +37,10 @@ export function sliExprs(sli: Sli): SliExprs {
     case "latency": {
       const total = (w: string) => `sum(rate(${sli.histogram}_count${sli.selector}[${w}]))`;
       const bucket = `${sli.histogram}_bucket${mergeMatchers(sli.selector, [leMatcher(sli.threshold)])}`;
-      const errorsGiven = (w: string, t: string) => `${t} - sum(rate(${bucket}[${w}]))`;
+      // Only while the bucket is exported now: a rate over a bucket that stopped reads its last
+      // hour (say) against a total that goes on, which is a burst of false errors (a false page
+      // until the 5m window empties). The no-data alert names the bucket instead.
+      const errorsGiven = (w: string, t: string) => `(${t} - sum(rate(${bucket}[${w}]))) and on() count(${bucket})`;
       return { total, totalOperand: total, errors: (w) => errorsGiven(w, total(w)), errorsGiven, aggregate: (x) => `sum(${x})` };
     }
     case "query": {
