@@ -1,14 +1,15 @@
 /** Input series of the generated tests. "raw" inputs are counters that the SLI's own selectors
  * match, so a test runs the whole chain (SLI expression, recorded rates, windows, alert). When no
  * raw series can be derived (a `query` SLI is opaque PromQL, or a selector uses syntax we do not
- * read) the inputs are the recorded 5m rates and the raw-window ratios ("recorded"): the test
+ * read) the inputs are the recorded 5m rates, the raw-window ratios and the recorded raw rates of
+ * the longer windows ("recorded"): the test
  * then covers everything from the base rates on. */
 import { Ratio, ZERO } from "../../src/model/decimal.js";
 import type { Service, Sli, Slo } from "../../src/model/model.js";
 import { unreachable } from "../../src/model/never.js";
 import { selector } from "../../src/render/promql.js";
 import { HITS_RATE, MISSES_RATE } from "./cache.js";
-import { ERRORS_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
+import { ERRORS_RATE, errorsRateName, ratioName, sloIdentity, TOTAL_RATE, totalRateName } from "./recording.js";
 import { type Matcher, type ParsedSelector, parseSelector, satisfies, solveLabels, vectorSelectors } from "./selectors.js";
 import { leValue } from "./sli.js";
 import { sloWindows } from "./windows.js";
@@ -113,9 +114,16 @@ export function sloInputs(service: Service, slo: Slo): Inputs | null {
   const defs: Def[] = [
     { ...s(ERRORS_RATE), gauge: perSecond("errors") },
     { ...s(TOTAL_RATE), gauge: perSecond("total") },
-    ...sloWindows(slo)
-      .filter((w) => w.kind === "raw")
-      .map((w): Def => ({ ...s(ratioName(w.text)), gauge: ratio })),
+    ...sloWindows(slo).flatMap((w): Def[] =>
+      w.kind === "raw"
+        ? [{ ...s(ratioName(w.text)), gauge: ratio }]
+        : w.kind === "rates"
+          ? [
+              { ...s(errorsRateName(w.text)), gauge: perSecond("errors") },
+              { ...s(totalRateName(w.text)), gauge: perSecond("total") },
+            ]
+          : [],
+    ),
   ];
   return inputs("recorded", groupLabels, defs);
 }

@@ -11,6 +11,12 @@ export interface SliExprs {
   total(window: string): string;
   /** total() safe as an operand of `>` (a query's own operators may bind more loosely). */
   totalOperand(window: string): string;
+  /** Error events per second over the window, given `total` (the same window's total, already
+   * recorded and aggregated by aggregate()) so the raw total is not read a second time. */
+  errorsGiven(window: string, total: string): string;
+  /** The SLI's own aggregation of a recorded series (its groupBy labels kept, service and slo
+   * dropped), or null when the SLI is opaque PromQL whose labels are unknown. */
+  aggregate: ((series: string) => string) | null;
 }
 
 export function sliExprs(sli: Sli): SliExprs {
@@ -20,18 +26,22 @@ export function sliExprs(sli: Sli): SliExprs {
       const total = (w: string) => agg(`rate(${sli.total}[${w}])`);
       // A counter that never incremented is often not exported at all (no 5xx yet): `or 0 * total`
       // turns a missing errors (or good) series into 0 instead of an empty ratio.
-      const orZero = (x: string, w: string) => `${agg(`rate(${x}[${w}])`)} or 0 * ${total(w)}`;
+      const orZero = (x: string, w: string, t: string) => `${agg(`rate(${x}[${w}])`)} or 0 * ${t}`;
       if (sli.errors !== null) {
         const errors = sli.errors;
-        return { total, totalOperand: total, errors: (w) => orZero(errors, w) };
+        return { total, totalOperand: total, errors: (w) => orZero(errors, w, total(w)), errorsGiven: (w, t) => orZero(errors, w, t), aggregate: agg };
       }
       const good = sli.good ?? "";
-      return { total, totalOperand: total, errors: (w) => `${total(w)} - (${orZero(good, w)})` };
+      return { total, totalOperand: total, errors: (w) => `${total(w)} - (${orZero(good, w, total(w))})`, errorsGiven: (w, t) => `${t} - (${orZero(good, w, t)})`, aggregate: agg };
     }
     case "latency": {
       const total = (w: string) => `sum(rate(${sli.histogram}_count${sli.selector}[${w}]))`;
       const bucket = `${sli.histogram}_bucket${mergeMatchers(sli.selector, [leMatcher(sli.threshold)])}`;
-      return { total, totalOperand: total, errors: (w) => `${total(w)} - sum(rate(${bucket}[${w}]))` };
+      // Only while the bucket is exported now: a rate over a bucket that stopped reads its last
+      // hour (say) against a total that goes on, which is a burst of false errors (a false page
+      // until the 5m window empties). The no-data alert names the bucket instead.
+      const errorsGiven = (w: string, t: string) => `(${t} - sum(rate(${bucket}[${w}]))) and on() count(${bucket})`;
+      return { total, totalOperand: total, errors: (w) => errorsGiven(w, total(w)), errorsGiven, aggregate: (x) => `sum(${x})` };
     }
     case "query": {
       const sub = (q: string, w: string) => q.split("$window").join(w);
@@ -39,10 +49,11 @@ export function sliExprs(sli: Sli): SliExprs {
       const totalOperand = (w: string) => `(${total(w)})`;
       if (sli.errors !== null) {
         const errors = sli.errors;
-        return { total, totalOperand, errors: (w) => sub(errors, w) };
+        return { total, totalOperand, errors: (w) => sub(errors, w), errorsGiven: (w) => sub(errors, w), aggregate: null };
       }
       const good = sli.good ?? "";
-      return { total, totalOperand, errors: (w) => `(${total(w)}) - (${sub(good, w)})` };
+      const errors = (w: string) => `(${total(w)}) - (${sub(good, w)})`;
+      return { total, totalOperand, errors, errorsGiven: errors, aggregate: null };
     }
     default:
       return unreachable(sli, "SLI kind");

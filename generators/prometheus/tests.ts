@@ -193,7 +193,9 @@ function hold(phases: Phase[], length: number): Phase[] {
 function sloScenarios(service: Service, slo: Slo): Scenario[] {
   const inputs = sloInputs(service, slo);
   if (!inputs) return [];
-  const tiers: Tier[] = firingAlerts(slo).map((a) => ({ a, rule: burnAlert(service, slo, a), forMin: wholeMinutes(a.for), longMin: a.long / MIN, shortMin: a.short / MIN }));
+  // A tier whose long window is made of recorded days cannot fire before the rules have run for
+  // those days: no test here is that long (the rules' own alert text says so).
+  const tiers: Tier[] = firingAlerts(slo).filter((a) => windowKind(a.long) !== "days").map((a) => ({ a, rule: burnAlert(service, slo, a), forMin: wholeMinutes(a.for), longMin: a.long / MIN, shortMin: a.short / MIN }));
   // every scenario and every merge check asks for the same few tiers' expectations
   const expectations = new Map(tiers.map((x) => [x, expected(x.rule, inputs.groupLabels)]));
   const exp = (ts: Tier[]) => ts.map((x) => expectations.get(x)!);
@@ -246,15 +248,13 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
   if (uneven) out.push(uneven);
   const min = slo.alerting.minEvents;
   if (min && tiers.length) {
-    // Events in a long window are estimated as the mean recorded 5m rate x the window; at the first
-    // evaluations a raw counter's 5m rate holds a fifth of the real rate, hence the factor 10.
+    // Events in a long window are those that happened in it: at 2m, two minutes of traffic.
     const longest = Math.max(...tiers.map((x) => x.longMin));
-    const shortest = Math.min(...tiers.map((x) => x.longMin));
     const low = round4(Ratio.of(min, 2 * longest));
-    const high = round4(Ratio.of(10 * min, shortest));
+    const high = round4(Ratio.of(min));
     out.push(
       constant(`${who}: 100% errors at ${low} requests/min (under half of minEvents ${min} in every long window) never fires`, low, ONE, 2, [], [active([])], false),
-      constant(`${who}: 100% errors at ${high} requests/min (10x minEvents ${min} in the shortest long window) activates every tier`, high, ONE, 2, [], [active(tiers)]),
+      constant(`${who}: 100% errors at ${high} requests/min (twice minEvents ${min} by 2m) activates every tier`, high, ONE, 2, [], [active(tiers)]),
     );
   }
   return out;
@@ -272,14 +272,13 @@ function activeTiers(service: Service, slo: Slo, tiers: Tier[]): PromqlTest {
   };
 }
 
-/** Enough traffic that minEvents never gates a burn test, even at the first evaluation (when the
- * recorded 5m rate holds one minute of a raw counter's increase: a fifth of the real rate). */
+/** Enough traffic that minEvents never gates a burn test, even at the first evaluation (1m: one
+ * minute of events in every long window). */
 function trafficFor(slo: Slo, tiers: Tier[]): Ratio {
   const min = slo.alerting.minEvents ?? 0;
   if (!min || !tiers.length) return TRAFFIC;
-  const shortest = Math.min(...tiers.map((t) => t.longMin));
   let n = TRAFFIC;
-  while (n.mul(Ratio.of(shortest)).cmp(Ratio.of(10 * min)) < 0) n = n.mul(Ratio.of(10));
+  while (n.cmp(Ratio.of(10 * min)) < 0) n = n.mul(Ratio.of(10));
   return n;
 }
 
@@ -296,8 +295,11 @@ function outageActivation(x: Tier, h: number, kMax: number): number | null | "un
 }
 const activations = new BoundedCache<number | null | "unknown">();
 
+/** Whether a window's ratio is a ratio of raw rates (outageRatio computes it). */
+const fromRaw = (ms: number) => ["base", "raw", "rates"].includes(windowKind(ms));
+
 function outageActivationOf(x: Tier, h: number, kMax: number): number | null | "unknown" {
-  if (windowKind(x.a.long) === "recorded" || windowKind(x.a.short) === "recorded" || !isWholeMinutes(x.a.long) || !isWholeMinutes(x.a.short)) return "unknown";
+  if (!fromRaw(x.a.long) || !fromRaw(x.a.short) || !isWholeMinutes(x.a.long) || !isWholeMinutes(x.a.short)) return "unknown";
   for (let k = 1; k <= kMax; k++) {
     const l = outageRatio(x.longMin, h, k).cmp(x.a.threshold);
     const s = outageRatio(x.shortMin, h, k).cmp(x.a.threshold);
@@ -356,7 +358,9 @@ function outageScenario(
  * SLI) gives about (0 + 0.1)/2 = 0.05, ~45x too high here. Every long window (1d, 3d, the period)
  * holds the whole test, so each must give the true ratio: no test needs a day of samples. */
 function unevenScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<Scenario, "owner" | "refs" | "reads">): Scenario | null {
-  const windows = [...new Set([...firingAlerts(slo).flatMap((a) => [a.long, a.short]), slo.window])].filter((ms) => windowKind(ms) === "recorded").sort((a, b) => a - b);
+  const windows = [...new Set([...firingAlerts(slo).flatMap((a) => [a.long, a.short]), slo.window])].filter((ms) => (inputs.mode === "raw" ? !["base", "raw"].includes(windowKind(ms)) : windowKind(ms) === "recorded"))
+    .filter((ms) => !(windowKind(ms) === "days" && sloWindows(slo).find((w) => w.ms === ms)?.alerted))
+    .sort((a, b) => a - b);
   if (!windows.length) return null;
   const half = UNEVEN_PHASE;
   // A quiet tail of one base window puts the last requests fully inside the recorded 5m rates.

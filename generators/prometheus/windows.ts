@@ -1,26 +1,22 @@
-/** Which error-ratio windows an SLO records, and how each is computed. */
+/** Which error-ratio windows an SLO records, and how each is computed (the policy is the Model's,
+ * src/model/windows.ts, so that detection times follow the rules). */
 import { formatDuration, type Millis } from "../../src/model/duration.js";
 import type { BurnRateAlert, Slo } from "../../src/model/model.js";
+import { BASE_MS, DAY_MS, type WindowKind, windowKind } from "../../src/model/windows.js";
 
-/** The base window: errors and total are recorded as 5m rates once per SLO. */
-export const BASE_MS: Millis = 5 * 60_000;
+export { BASE_MS, DAY_MS, type WindowKind, windowKind };
 export const BASE = "5m";
-
-/** Windows up to 6h are computed from the raw counters (exact and still cheap); longer ones are
- * request-weighted from the recorded 5m rates: sum_over_time(errors) / sum_over_time(total). */
-export const RAW_MAX_MS: Millis = 6 * 3_600_000;
-
-export type WindowKind = "base" | "raw" | "recorded";
+export const DAY = "1d";
 
 export interface SloWindow {
   ms: Millis;
   /** Prometheus duration text, e.g. `30m`, `1d`, `30d`. */
   text: string;
   kind: WindowKind;
-}
-
-export function windowKind(ms: Millis): WindowKind {
-  return ms === BASE_MS ? "base" : ms <= RAW_MAX_MS ? "raw" : "recorded";
+  /** An alert reads it: a `days` window is then absent until the recorded 1d rates cover it (a
+   * ratio over fewer days would compare a shorter window with the tier's threshold); otherwise (the
+   * SLO period) a missing day counts as a day without events. */
+  alerted: boolean;
 }
 
 /** The alerts of an SLO that can fire: a tier whose threshold is 100% or more is not emitted
@@ -29,9 +25,17 @@ export function firingAlerts(slo: Slo): BurnRateAlert[] {
   return slo.alerts.filter((a) => a.canFire);
 }
 
-/** Exactly the windows the SLO's alert table needs plus the SLO period, shortest first. */
+/** Exactly the windows the SLO's alert table needs plus the SLO period (and 1d, which `days`
+ * windows are made of), shortest first. */
 export function sloWindows(slo: Slo): SloWindow[] {
-  const set = new Set<Millis>([slo.window]);
-  for (const a of firingAlerts(slo)) set.add(a.short).add(a.long);
-  return [...set].sort((a, b) => a - b).map((ms) => ({ ms, text: formatDuration(ms), kind: windowKind(ms) }));
+  const alerted = new Set<Millis>();
+  for (const a of firingAlerts(slo)) alerted.add(a.short).add(a.long);
+  const set = new Set<Millis>([slo.window, ...alerted]);
+  if ([...set].some((ms) => windowKind(ms) === "days")) set.add(DAY_MS);
+  // minEvents counts a long window's events from its recorded total (labelled as the SLO's
+  // ratios, so the alert's `and` matches): a raw window that is one records its rates (the same
+  // raw reads as its one-expression ratio), as does a `recorded` one (it then reads raw counters).
+  const counted = new Set(slo.alerting.minEvents ? firingAlerts(slo).map((a) => a.long) : []);
+  const kind = (ms: Millis): WindowKind => (counted.has(ms) && ["raw", "recorded"].includes(windowKind(ms)) ? "rates" : windowKind(ms));
+  return [...set].sort((a, b) => a - b).map((ms) => ({ ms, text: formatDuration(ms), kind: kind(ms), alerted: alerted.has(ms) }));
 }

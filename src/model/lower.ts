@@ -9,6 +9,7 @@ import { unreachable } from "./never.js";
 import type { Located, Origins, SourcePath } from "./origins.js";
 import type * as S from "./spec.js";
 import { WEEKDAYS } from "./vocabulary.js";
+import { windowLagMs } from "./windows.js";
 
 export type { Located } from "./origins.js";
 
@@ -213,12 +214,21 @@ export function burnRateAlert(row: M.BurnRateTier, window: Millis, budget: Ratio
     ...row,
     factor,
     threshold,
-    // A total outage has error ratio 1: the long window's ratio grows as t/long and reaches the
-    // threshold at t = threshold x long (the short window gets there sooner); then `for` holds.
-    detectionSeconds: threshold.mul(msToSeconds(row.long)).add(msToSeconds(row.for)),
+    // A total outage has error ratio 1: a window's ratio grows as t/window and reaches the
+    // threshold at t = threshold x window, later by the window's lag as the rules compute it
+    // (windows.ts); both windows must be there, then `for` holds. Up to one evaluation interval
+    // more passes before the rules see it.
+    detectionSeconds: later(reachSeconds(threshold, row.long), reachSeconds(threshold, row.short)).add(msToSeconds(row.for)),
     exhaustionSeconds: msToSeconds(window).div(factor),
     canFire: threshold.cmp(ONE) < 0,
   };
+}
+
+const later = (a: Ratio, b: Ratio) => (a.cmp(b) >= 0 ? a : b);
+
+/** Seconds into a total outage until a window's error ratio exceeds the threshold. */
+function reachSeconds(threshold: Ratio, window: Millis): Ratio {
+  return threshold.mul(msToSeconds(window)).add(msToSeconds(windowLagMs(window)));
 }
 
 /** The spec spells an SLI's kind as its one key (`sli: { ratio: ... }`), the Model as `kind`: the
