@@ -111,6 +111,7 @@ describe("a spec change touches only the files it is about", () => {
       "kubernetes/platform/fluent-bit.configmap.yaml",
       "kubernetes/platform/opa-bundle.configmap.yaml",
       "opa/.manifest",
+      "opa/svcspec/logmask/data.json",
     ]);
   });
 

@@ -30,6 +30,10 @@ export const DEFAULT_PII_DEFAULTS: readonly DetectorId[] = PII_CATALOGUE.filter(
  * `-`, `_` and `.` aside) whose values are secrets whatever they look like. */
 export const DEFAULT_SENSITIVE_KEYS: readonly string[] = ["password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "access_key", "private_key", "authorization", "cookie", "session_id", "cvv", "cvc"];
 
+/** The Organization's `access.sensitiveAttributes` when it sets none: subject attribute names (in
+ * the sensitive-key form, matched at their end) whose values OPA's decision logs mask. */
+export const DEFAULT_SENSITIVE_ATTRIBUTES: readonly string[] = ["email", "phone", "address", "birthdate"];
+
 /** The seed error-budget deploy gate. */
 export const DEFAULT_DEPLOY_POLICY: S.DeployPolicyRule[] = [
   { minBudgetRemaining: "50%", allow: "any" },

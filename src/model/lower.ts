@@ -94,7 +94,7 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Tr
     },
     teams,
     defaultReceiver: { name: D.DEFAULT_RECEIVER_NAME, integrations: spec.alerting?.defaultReceiver ?? {} },
-    access: { roles: [...(spec.access?.roles ?? [])], networks },
+    access: { roles: [...(spec.access?.roles ?? [])], networks, sensitiveAttributes: [...(spec.access?.sensitiveAttributes ?? D.DEFAULT_SENSITIVE_ATTRIBUTES)] },
     pii: { defaults: orderDetectors(spec.pii?.defaults ?? D.DEFAULT_PII_DEFAULTS), sensitiveKeys: [...(spec.pii?.sensitiveKeys ?? D.DEFAULT_SENSITIVE_KEYS)] },
     deployPolicy: (spec.deployPolicy ?? D.DEFAULT_DEPLOY_POLICY)
       .map((r) => ({

@@ -24,7 +24,8 @@ export interface Organization extends Origin {
   slo: { window: Millis; burnRateAlerts: BurnRateTier[] };
   teams: Team[];
   defaultReceiver: Receiver;
-  access: { roles: string[]; networks: Network[] };
+  /** sensitiveAttributes: subject attributes OPA's decision logs mask (as written, defaults applied). */
+  access: { roles: string[]; networks: Network[]; sensitiveAttributes: string[] };
   /** sensitiveKeys: as written (defaults applied), matched by src/pii/policy.ts's sensitiveKey(). */
   pii: { defaults: string[]; sensitiveKeys: string[] };
   deployPolicy: DeployRule[];

@@ -227,6 +227,11 @@ export interface OrganizationSpec {
     roles?: Name[];
     /** Named sets of networks that access rules reference in when.networks. */
     networks?: Record<string, Cidr[]>;
+    /**
+     * Subject attribute names (or their endings, matched as pii.sensitiveKeys are) whose values the
+     * OPA decision logs mask, on top of each service's sensitive keys.
+     */
+    sensitiveAttributes?: SensitiveKey[];
   };
   /** Organization-wide log redaction. */
   pii?: {
