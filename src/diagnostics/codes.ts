@@ -81,6 +81,8 @@ export const CODES = {
   SVC111: "output folder locked by another build",
   SVC112: "output folder cannot be read or written (permission, read-only or full file system)",
   SVC113: "manifest entry outside the output folder ignored",
+  // log-level policy
+  SVC140: "an error log level dropped or sampled (errors are always kept)",
 } as const;
 
 export type Code = keyof typeof CODES;

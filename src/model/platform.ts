@@ -29,3 +29,7 @@ export const ALERTMANAGER_SECRET = "alertmanager-svcspec";
 /** OPA: the policies ConfigMap for a sidecar, and where it is mounted. */
 export const OPA_CONFIGMAP = "svcspec-opa-policies";
 export const OPA_POLICIES_MOUNT = "/policies";
+
+/** Fluent Bit: the log-level policy's script and callback, the filter after the redaction. */
+export const LEVELS_SCRIPT = "levels.lua";
+export const LEVELS_CALL = "cb_levels";
