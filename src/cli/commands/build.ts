@@ -4,7 +4,7 @@ import { statCachePath } from "../../output/stat-cache.js";
 import { OutputError, sync, UnownedFilesError } from "../../output/sync.js";
 import { cacheDir } from "../../policy/build.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, fails, outInsideSpec, printDiagnostics } from "../shared.js";
+import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, outInsideSpec, printDiagnostics } from "../shared.js";
 
 export interface BuildOptions extends CommonOptions {
   out: string;
@@ -18,6 +18,11 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
   const clash = outInsideSpec(io, opts.spec, opts.out);
   if (clash) {
     io.err(clash);
+    return EXIT.usage;
+  }
+  const only = parseTargets(opts.only);
+  if (only.problem) {
+    io.err(only.problem);
     return EXIT.usage;
   }
   const result = compileFolder(io, opts, true);
