@@ -8,7 +8,9 @@
  * manifest cannot vouch for bytes on disk: a checkout or pull rewrites it after a local edit), a
  * missing, corrupt, foreign or stale cache only means more files are read, and `check` never
  * uses it. As in Git's index, an entry whose ctime is in the same clock tick as the cache's own
- * save ("racy") is not trusted: a write right after svcspec looked might not have moved it. */
+ * save ("racy") is not trusted: a write right after svcspec looked might not have moved it.
+ * What it cannot see: another process writing into out/ between svcspec's rename of a file and
+ * its stat of it (microseconds, while build holds the folder's lock); `check` still would. */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
