@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
 import type { FileSet } from "./fileset.js";
-import { findTempFiles, failure, folderMaker, inspect, inspector, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
+import { attempt, findTempFiles, failure, folderMaker, inspect, inspector, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
 import { loadStatCache, type StatCache } from "./stat-cache.js";
 import { acquireLock, LOCK, LockHeldError, LockRefusedError, lockState } from "./lock.js";
 
@@ -313,9 +313,10 @@ export function sync(outDir: string, files: FileSet, options: SyncOptions = {}):
           if (path === MANIFEST) continue;
           const content = files.get(path) ?? "";
           write(path, content);
+          // Its folders were just checked (or made) by makeFolders: one lstat of the file itself.
           if (seen) {
-            const e = inspect(c.io, c.root, path);
-            if (e.kind === "file") seen.record(path, e, content);
+            const st = attempt(path, "write", () => c.io.lstatSync(join(c.root, path)));
+            if (st.isFile()) seen.record(path, { kind: "file", size: st.size, ino: st.ino, ctimeMs: st.ctimeMs }, content);
           }
         }
         for (const path of d.orphaned) {
