@@ -1,5 +1,6 @@
--- Reads back the data section of generated redaction filters, as LuaJIT parses it, for the
--- injection fuzz suite (test/support/fuzz.ts). Arguments: filter files. For each file it prints
+-- Reads back the data section of generated Lua filters (the redaction filter and the log-level
+-- filter), as LuaJIT parses it, for the injection fuzz suite (test/support/fuzz.ts). Arguments:
+-- filter files. For each file it prints
 -- one line: `ok <json>` (the data tables, every string as hex so that any byte survives) or
 -- `fail <message>`; the whole filter is also loaded and run once, as Fluent Bit does.
 local function hex(s)
@@ -23,7 +24,9 @@ local function encode(v, depth)
   return "{" .. table.concat(parts, ",") .. "}"
 end
 
-local NAMES = { "LOG_JSON_MAX_DEPTH", "TOKEN", "IBAN_LENGTHS", "SERVICES", "DEFAULT_POLICY" }
+-- The data names of each filter, first to last (the section ends with the last one's table).
+local REDACT = { "LOG_JSON_MAX_DEPTH", "TOKEN", "IBAN_LENGTHS", "SERVICES", "DEFAULT_POLICY" }
+local LEVELS = { "SERVICES", "DEFAULT_POLICY" }
 
 local function data_of(path)
   local f = assert(io.open(path, "rb"))
@@ -32,8 +35,9 @@ local function data_of(path)
   local whole, err = loadstring(text, "=filter")
   if not whole then error("the filter does not load: " .. err) end
   whole()
-  local first = text:find("\nlocal LOG_JSON_MAX_DEPTH", 1, true)
-  local last = text:find("\nlocal DEFAULT_POLICY", 1, true)
+  local NAMES = text:find("\nlocal LOG_JSON_MAX_DEPTH", 1, true) and REDACT or LEVELS
+  local first = text:find("\nlocal " .. NAMES[1] .. " ", 1, true)
+  local last = text:find("\nlocal " .. NAMES[#NAMES] .. " ", 1, true)
   if not first or not last then error("no data section") end
   local stop = text:find("\n}\n", last, true) or text:find("}\n", last, true)
   local chunk = text:sub(first + 1, stop + 2) .. "\nreturn { " ..

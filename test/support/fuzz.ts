@@ -3,7 +3,7 @@
  * matched against the schema's string-typed places), each case compiled in-process and either
  * rejected by located diagnostics or accepted and its outputs read by promtool, opa, LuaJIT, node,
  * k6, amtool, js-yaml, yaml and Go's YAML, the planted value read back where it belongs. Used by
- * test/consumer/fuzz.test.ts (a few hundred cases) and scripts/fuzz.ts (`npm run fuzz`). */
+ * test/consumer/fuzz.test.ts (a few hundred cases) and test/support/fuzz-cli.ts (`npm run fuzz`). */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -2,7 +2,7 @@
  * test/support/fuzz.ts over N cases (default 5000), printing the figures per consumer and every
  * failure (exit 1 when there is one). `--promtool-tests N` (default 40): how many distinct
  * generated promtool test files to run (seconds each). The consumer tier runs a few hundred cases. */
-import { CONSUMERS, exampleBase, findTools, makeCases, runFuzz, TIMINGS } from "../test/support/fuzz.js";
+import { CONSUMERS, exampleBase, findTools, makeCases, runFuzz, TIMINGS } from "./fuzz.js";
 
 const argv = process.argv.slice(2);
 const opt = (name: string, dflt: number) => {
