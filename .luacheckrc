@@ -19,3 +19,8 @@ files["test/fixtures/lua/harness.lua"] = {
   -- the HMAC redact.lua exposes for the harness's hmac mode
   read_globals = { "svcspec_hmac_sha256_hex" },
 }
+
+files["generators/fluentbit/levels.lua"] = {
+  -- the callback the lua filter's `call` names
+  globals = { "cb_levels" },
+}

@@ -7,6 +7,7 @@ import type { TargetOutput } from "../src/package/request.js";
 import { generateAlertmanager } from "./alertmanager/index.js";
 import { checkDocs, type DocsOptions, generateDocs } from "./docs/index.js";
 import { generateFluentBit } from "./fluentbit/index.js";
+import { generateGrafana } from "./grafana/index.js";
 import { generateK6 } from "./k6/index.js";
 import { generateKubernetes } from "./kubernetes/index.js";
 import { generateOpa } from "./opa/index.js";
@@ -30,4 +31,5 @@ export const GENERATORS: readonly Generator[] = [
   { id: "k6/v1", generate: generateK6 },
   { id: "kubernetes/v1", generate: generateKubernetes },
   { id: "opa/v1", generate: generateOpa },
+  { id: "grafana/v1", generate: generateGrafana },
 ];

@@ -1,70 +1,64 @@
 #!/usr/bin/env node
-// Compile benchmark: N synthetic services (copies of the example's services under new names) go
-// through the whole pure pipeline (parse, validate, lower, generate) in memory. Reports the median
-// wall time (cold, in a new process, and warm) and the peak RSS of one compile, for growing N,
-// so linear growth is visible.
-// Usage: npm run bench [-- 100 1000 2000]
-import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
+// Whole-process benchmark: what a user waits for. Each figure is one `svcspec build` or `check`
+// process, writes included, measured by /usr/bin/time (CPU = user + sys of the child, peak RSS).
+// Scenarios, run alternately (one of each per round, so a slow spell of the shared machine hits
+// all of them alike):
+//   build cold      into an empty output folder
+//   build warm      nothing changed since the last build
+//   build 1 change  one service's objective changed
+//   check fresh     check of an up-to-date output folder
+// Medians of the rounds, with min-max. 1,000 services (copies of the example's services) by
+// default; `--large` adds 10,000; `--runs N` rounds (default 3); `--only <targets>` is passed to
+// build. Usage: npm run bench [-- --large --runs 5]
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { performance } from "node:perf_hooks";
-import { compile } from "../dist/src/compile.js";
+import { tmpdir } from "node:os";
+import { spread, timed, writeFullSpec } from "./bench-support.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const counts = sizes.length ? sizes : [100, 500, 1000];
-const RUNS = 5;
+const args = process.argv.slice(2);
+const flag = (name) => args.includes(name);
+const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const RUNS = Math.max(1, Math.min(20, Number(value("--runs", "3"))));
+const sizes = flag("--large") ? [1000, 10000] : [1000];
 
-const org = { path: "spec/organization.yaml", name: "spec/organization.yaml", text: readFileSync(join(root, "spec/organization.yaml"), "utf8") };
-const templates = readdirSync(join(root, "spec/services")).sort().map((f) => readFileSync(join(root, "spec/services", f), "utf8"));
-
-function sources(n) {
-  const out = [org];
-  for (let i = 0; i < n; i++) {
-    const t = templates[i % templates.length];
-    const name = /\n {2}name: ([a-z0-9-]+)/.exec(t)[1];
-    const renamed = t.replace(/\n {2}name: [a-z0-9-]+/, `\n  name: ${name}-${i}`);
-    const path = `spec/services/${name}-${i}.yaml`;
-    out.push({ path, name: path, text: renamed });
+function bench(n) {
+  const base = join(tmpdir(), `svcspec-bench-${process.pid}-${n}`);
+  const spec = join(base, "spec");
+  const out = join(base, "out");
+  writeFullSpec(spec, n);
+  const only = value("--only", null);
+  const build = ["build", "--spec", spec, "--out", out, ...(only ? ["--only", only] : [])];
+  const check = ["check", "--spec", spec, "--out", out];
+  // The service whose objective changes: the first copy of checkout, an SLO with `objective: 99.95`.
+  const changed = join(spec, "services", "checkout-1.yaml");
+  const original = readFileSync(changed, "utf8");
+  const rows = { "build cold": [], "build warm": [], "build 1 change": [], "check fresh": [] };
+  const run = (name, argv) => {
+    const t = timed(argv);
+    if (t.status !== 0) throw new Error(`bench: ${name} exited ${t.status}: ${t.stderr.slice(-800)}`);
+    rows[name].push(t);
+  };
+  try {
+    for (let r = 0; r < RUNS; r++) {
+      rmSync(out, { recursive: true, force: true });
+      writeFileSync(changed, original);
+      run("build cold", build);
+      run("build warm", build);
+      writeFileSync(changed, original.replace("objective: 99.95", `objective: 99.9${r % 2 ? 1 : 2}`));
+      run("build 1 change", build);
+      if (!only) run("check fresh", check);
+    }
+  } finally {
+    rmSync(base, { recursive: true, force: true });
   }
-  return out;
-}
-
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
-/** One process, `runs` compiles: the wall time of each and the process's peak RSS. */
-function measure(n, runs) {
-  const src = sources(n);
-  const times = [];
-  let files = 0;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    const result = compile(src);
-    times.push(performance.now() - t0);
-    if (result.diagnostics.some((d) => d.severity === "error")) throw new Error(`benchmark spec invalid: ${JSON.stringify(result.diagnostics[0])}`);
-    files = result.files.size;
+  for (const [name, ts] of Object.entries(rows)) {
+    if (!ts.length) continue;
+    console.log(`| ${String(n).padStart(6)} | ${name.padEnd(14)} | ${spread(ts.map((t) => t.wall), 2).padEnd(17)} | ${spread(ts.map((t) => t.cpu), 2).padEnd(17)} | ${spread(ts.map((t) => t.rss), 0).padEnd(15)} |`);
   }
-  return { times, files, rss: process.resourceUsage().maxRSS / 1024 };
 }
 
-// A child measures in a fresh process, so the peak RSS of one compile is not the garbage that
-// earlier sizes and runs left behind.
-if (process.argv[2] === "--child") {
-  console.log(JSON.stringify(measure(Number(process.argv[3]), Number(process.argv[4]))));
-  process.exit(0);
-}
-
-const child = (n, runs) => JSON.parse(execFileSync(process.execPath, [new URL(import.meta.url).pathname, "--child", String(n), String(runs)], { encoding: "utf8", maxBuffer: 1 << 20 }));
-
-console.log(`svcspec compile benchmark (node ${process.version}; each figure from fresh processes)`);
-console.log("  cold: one compile in a new process, as \`svcspec build\` does (median of 3 processes)");
-console.log(`  warm: median of ${RUNS} compiles in one process; peak RSS: the most one cold compile used`);
-console.log("services  files  cold ms  warm ms  warm ms/service  peak RSS MB");
-for (const n of counts) {
-  const cold = [0, 1, 2].map(() => child(n, 1));
-  const warm = child(n, RUNS);
-  const coldMs = median(cold.map((c) => c.times[0]));
-  const warmMs = median(warm.times);
-  const rss = Math.max(...cold.map((c) => c.rss));
-  console.log(`${String(n).padStart(8)}  ${String(warm.files).padStart(5)}  ${coldMs.toFixed(0).padStart(7)}  ${warmMs.toFixed(0).padStart(7)}  ${(warmMs / n).toFixed(2).padStart(15)}  ${rss.toFixed(0).padStart(11)}`);
-}
+console.log(`svcspec whole-process benchmark (node ${process.version}; ${RUNS} alternating rounds; median (min-max))`);
+console.log("| services | process        | wall s            | CPU s (user+sys)  | peak RSS MB     |");
+console.log("| ---: | --- | --- | --- | --- |");
+for (const n of sizes) bench(n);

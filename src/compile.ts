@@ -40,14 +40,23 @@ export function validate(sources: readonly SourceFile[], options: ValidateOption
 }
 
 /** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates, and
- * `policies`, the policy packs. */
-export type CompileOptions = GenerateOptions & ValidateOptions;
+ * `policies`, the policy packs; `targets`: generate only these (`build --only`), every target when
+ * absent. Validation and the organisation-wide checks run in full either way. */
+export type CompileOptions = GenerateOptions & ValidateOptions & { targets?: readonly string[] };
+
+/** The targets `--only` accepts: the generators' ids without their version (`prometheus/v1`). */
+export const TARGETS: readonly string[] = GENERATORS.map((g) => targetOf(g.id));
+
+function targetOf(id: string): string {
+  return id.split("/")[0]!;
+}
 
 export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): CompileResult {
   const { diagnostics, model, documentCount } = validate(sources, options);
   if (!model) return { diagnostics, model: null, files: null, documentCount };
-  const problems = GENERATORS.flatMap((g) => g.check?.(model, options) ?? []);
+  const generators = options.targets ? GENERATORS.filter((g) => options.targets!.includes(targetOf(g.id))) : GENERATORS;
+  const problems = generators.flatMap((g) => g.check?.(model, options) ?? []);
   if (problems.length) return { diagnostics: sortDiagnostics([...diagnostics, ...problems]), model, files: null, documentCount };
-  const files = toFileSet(packageOutputs(GENERATORS.map((g) => g.generate(model, options))));
+  const files = toFileSet(packageOutputs(generators.map((g) => g.generate(model, options))));
   return { diagnostics, model, files, documentCount };
 }

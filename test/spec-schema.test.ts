@@ -149,6 +149,9 @@ const APPLIED: Record<string, Applied> = {
   "#/definitions/organizationSpec/properties/pii/properties/defaults": { doc: "org", path: ["spec", "pii", "defaults"] },
   "#/definitions/organizationSpec/properties/pii/properties/sensitiveKeys": { doc: "org", path: ["spec", "pii", "sensitiveKeys"] },
   "#/definitions/organizationSpec/properties/deployPolicy": { doc: "org", path: ["spec", "deployPolicy"] },
+  "#/definitions/organizationSpec/properties/access/properties/sensitiveAttributes": { doc: "org", path: ["spec", "access", "sensitiveAttributes"] },
+  "#/definitions/organizationSpec/properties/logs/properties/levelField": { doc: "org", path: ["spec", "logs", "levelField"] },
+  "#/definitions/organizationSpec/properties/logs/properties/levels": { doc: "org", path: ["spec", "logs", "levels"] },
   "#/definitions/organizationSlo/properties/window": { doc: "org", path: ["spec", "slo", "window"] },
   "#/definitions/organizationSlo/properties/burnRateAlerts": { doc: "org", path: ["spec", "slo", "burnRateAlerts"] },
   "#/definitions/deployPolicyRule/properties/emergencyHold": {
@@ -204,6 +207,9 @@ describe("defaults", () => {
     // a set: lower() puts detectors in catalogue (redaction) order whatever order the list has
     expect([...(documented.get(`${props("organizationSpec")}/pii/properties/defaults`) as string[])].sort()).toEqual([...D.DEFAULT_PII_DEFAULTS].sort());
     expect(documented.get(`${props("organizationSpec")}/pii/properties/sensitiveKeys`)).toEqual(D.DEFAULT_SENSITIVE_KEYS);
+    expect(documented.get(`${props("organizationSpec")}/access/properties/sensitiveAttributes`)).toEqual(D.DEFAULT_SENSITIVE_ATTRIBUTES);
+    expect(documented.get(`${props("organizationSpec")}/logs/properties/levelField`)).toBe(D.DEFAULT_LOG_LEVEL_FIELD);
+    expect(documented.get(`${props("organizationSpec")}/logs/properties/levels`)).toEqual(D.DEFAULT_LOG_LEVELS);
     expect(documented.get(`${props("sloAlerting")}/noData`)).toBe(D.DEFAULT_NO_DATA);
     expect(documented.get(`${props("sloAlerting")}/name`)).toBe(D.DEFAULT_BURN_ALERT_NAME);
     for (const [k, v] of Object.entries(D.DEFAULT_NAMESPACES)) expect(documented.get(`${props("organizationSpec")}/platform/properties/namespaces/properties/${k}`)).toBe(v);

@@ -109,8 +109,10 @@ describe("a spec change touches only the files it is about", () => {
       "fluent-bit/fluent-bit.values.yaml",
       "fluent-bit/redact.lua",
       "kubernetes/platform/fluent-bit.configmap.yaml",
+      "kubernetes/platform/grafana-dashboards.configmap.yaml",
       "kubernetes/platform/opa-bundle.configmap.yaml",
       "opa/.manifest",
+      "opa/svcspec/logmask/data.json",
     ]);
   });
 

@@ -6,7 +6,7 @@ import { Ratio } from "../../src/model/decimal.js";
 import type { Millis } from "../../src/model/duration.js";
 import { msToSeconds } from "../../src/model/duration.js";
 import type { AccessRule, PlatformNamespaces, Service, Sli, Slo } from "../../src/model/model.js";
-import { HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LUA_SCRIPT } from "../../src/model/platform.js";
+import { dashboardPath, dashboardUid, hasDashboard, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LUA_SCRIPT } from "../../src/model/platform.js";
 import { DETECTOR_TOKENS, type DetectorId } from "../../src/model/pii-catalogue.js";
 
 export interface ServiceView {
@@ -18,6 +18,8 @@ export interface ServiceView {
   /** Pod labels of the workload as `key=value`, sorted by key. */
   workload: string[];
   runbook: string | null;
+  /** The service's Grafana dashboard: its file under out/ and its uid; null without SLOs or a cache objective. */
+  dashboard: { file: string; uid: string } | null;
   slos: SloView[];
   cache: CacheView | null;
   pii: PiiView;
@@ -142,6 +144,7 @@ export function serviceView(s: Service, namespaces: PlatformNamespaces): Service
     namespace: s.namespace,
     workload: s.selector.map(([k, v]) => `${k}=${v}`),
     runbook: s.runbook,
+    dashboard: hasDashboard(s) ? { file: dashboardPath(s.name), uid: dashboardUid(s.name) } : null,
     slos: s.slos.map(sloView),
     cache: cacheView(s),
     pii: piiView(s, namespaces.logging),

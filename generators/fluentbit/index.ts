@@ -9,7 +9,8 @@ import { join } from "node:path";
 import type { Model } from "../../src/model/model.js";
 import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
 import { LOG_JSON_MAX_DEPTH, type Policy, type PolicyPattern, policies } from "../../src/pii/policy.js";
-import { FLUENT_BIT_CONFIGMAP, FLUENT_BIT_PARSERS as PARSERS_FILE, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
+import { FLUENT_BIT_CONFIGMAP, FLUENT_BIT_PARSERS as PARSERS_FILE, HMAC_ENV, HMAC_SECRET_KEY, HMAC_SECRET_NAME, hmacSecretCommands, LEVELS_CALL, LEVELS_SCRIPT, LUA_CALL, LUA_SCRIPT } from "../../src/model/platform.js";
+import { levelsLua, listedServices } from "./levels.js";
 import { withHeader } from "../../src/render/header.js";
 import { luaBytes, luaString } from "../../src/render/lua.js";
 import { toYaml } from "../../src/render/yaml.js";
@@ -123,7 +124,7 @@ const INPUT: Section = {
  * enable_flb_null: without it Fluent Bit hands msgpack nil to Lua as nil, so every null-valued key
  * of a record returned with code 2 vanishes and a null inside an array leaves a hole; with it, nil
  * arrives as the global flb_null (a NULL lightuserdata) and is packed back as nil. */
-function filters(script: string): Section[] {
+function filters(script: string, levels = script.replace(LUA_SCRIPT, LEVELS_SCRIPT)): Section[] {
   return [
     {
       entries: { name: "multiline", match: "kube.*", "multiline.key_content": "log", "multiline.parser": `${KEY_PARSER}, java, python, go`, buffer: "on", flush_ms: 2000 },
@@ -141,7 +142,11 @@ function filters(script: string): Section[] {
     },
     {
       entries: { name: "lua", match: "*", script, call: LUA_CALL, protected_mode: "on", enable_flb_null: "on" },
-      comment: [`Redacts every record; fails closed (see ${LUA_SCRIPT}). Keep it the last filter.`],
+      comment: [`Redacts every record; fails closed (see ${LUA_SCRIPT}). Keep it after every filter that changes records.`],
+    },
+    {
+      entries: { name: "lua", match: "*", script: levels, call: LEVELS_CALL, protected_mode: "on" },
+      comment: [`The log-level policy (${LEVELS_SCRIPT}): keeps, samples or drops records by level, after the redaction; never drops an error.`],
     },
   ];
 }
@@ -183,7 +188,7 @@ function yamlConfig(): string {
  * redact.lua mounted from the ConfigMap, and the HMAC key from the Secret when a service hashes a
  * field. Not luaScripts: the chart runs `tpl` over those values (a `{{` in a pattern's replacement
  * would be templated) and the script would be copied a second time. */
-export function helmValues(model: Model, script: string): string {
+export function helmValues(model: Model, script: string, levels = levelsLua(model)): string {
   const hashing = model.services.filter((s) => s.pii.fields.some((f) => f.action === "hash")).map((s) => s.name);
   const namespace = model.organization.platform.namespaces.logging;
   const paragraphs: string[][] = [
@@ -231,9 +236,9 @@ export function helmValues(model: Model, script: string): string {
   });
   const values = {
     ...(hashing.length ? { env: [{ name: HMAC_ENV, valueFrom: { secretKeyRef: { name: HMAC_SECRET_NAME, key: HMAC_SECRET_KEY } } }] } : {}),
-    extraVolumes: [{ name: "svcspec-redaction", configMap: { name: CONFIGMAP_NAME, items: [{ key: LUA_SCRIPT, path: LUA_SCRIPT }] } }],
+    extraVolumes: [{ name: "svcspec-redaction", configMap: { name: CONFIGMAP_NAME, items: [LUA_SCRIPT, LEVELS_SCRIPT].map((s) => ({ key: s, path: s })) } }],
     extraVolumeMounts: [{ name: "svcspec-redaction", mountPath: SCRIPT_DIR, readOnly: true }],
-    podAnnotations: { "checksum/svcspec-redact-lua": createHash("sha256").update(script).digest("hex") },
+    podAnnotations: { "checksum/svcspec-redact-lua": createHash("sha256").update(script).digest("hex"), "checksum/svcspec-levels-lua": createHash("sha256").update(levels).digest("hex") },
     config: { inputs: classic("INPUT", INPUT), filters: filtersConf(`${SCRIPT_DIR}/${LUA_SCRIPT}`), customParsers: parsersConf() },
   };
   return `${header.map((l) => (l ? `# ${l}` : "#")).join("\n")}\n${toYaml(values)}`;
@@ -260,6 +265,10 @@ export function generateFluentBit(model: Model): TargetOutput {
   const sources = [model.organization.file ?? "", ...model.services.filter((s) => listed.has(s.name)).map((s) => s.file ?? "")].filter(Boolean);
   const script = redactLua(model);
   const lua = withHeader("dash", sources, script);
+  // levels.lua reads the Organization's policy and the services it lists
+  const levelSources = [model.organization.file ?? "", ...listedServices(model).map((s) => s.file ?? "")].filter(Boolean);
+  const levels = levelsLua(model);
+  const allSources = [...new Set([...sources, ...levelSources])];
   const filterText = [
     `# Needs ${PARSERS_FILE} (parsers_file in your [SERVICE]) and the [INPUT] of kubernetes/platform/fluent-bit.configmap.yaml.`,
     "",
@@ -271,12 +280,13 @@ export function generateFluentBit(model: Model): TargetOutput {
     { path: "fluent-bit/fluent-bit.yaml", content: withHeader("hash", [], yamlConfig()) },
     { path: "fluent-bit/filters.conf", content: withHeader("hash", [], filterText) },
     { path: `fluent-bit/${PARSERS_FILE}`, content: withHeader("hash", [], parsersConf()) },
-    { path: "fluent-bit/fluent-bit.values.yaml", content: withHeader("hash", sources, helmValues(model, script)) },
+    { path: `fluent-bit/${LEVELS_SCRIPT}`, content: withHeader("dash", levelSources, levels) },
+    { path: "fluent-bit/fluent-bit.values.yaml", content: withHeader("hash", allSources, helmValues(model, script, levels)) },
   ];
   const configMap: ConfigMapRequest = {
     kind: "ConfigMap",
     path: "kubernetes/platform/fluent-bit.configmap.yaml",
-    sources,
+    sources: allSources,
     metadata: {
       name: CONFIGMAP_NAME,
       namespace: model.organization.platform.namespaces.logging,
@@ -285,6 +295,7 @@ export function generateFluentBit(model: Model): TargetOutput {
     data: [
       { kind: "text", key: "fluent-bit.conf", text: fullConf },
       { kind: "file", key: LUA_SCRIPT, path: "fluent-bit/redact.lua" },
+      { kind: "file", key: LEVELS_SCRIPT, path: `fluent-bit/${LEVELS_SCRIPT}` },
       { kind: "text", key: PARSERS_FILE, text: parsersConf() },
     ],
   };

@@ -7,7 +7,11 @@
  * mounts ConfigMaps through `..data` symlinks and a hidden timestamped folder, which OPA would load
  * a second time; `--ignore='..*'` skips them (opa#782, opa#1109). Large organisations outgrow the
  * 1 MiB ConfigMap limit, so the packaging stage splits the files over as many ConfigMaps as
- * needed (svcspec-opa-policies, -2, ...), all mounted into one folder with a projected volume. */
+ * needed (svcspec-opa-policies, -2, ...), all mounted into one folder with a projected volume.
+ *
+ * The ConfigMap also carries OPA's configuration (OPA_CONFIG_KEY): decision logs to the console,
+ * masked by the bundle's system.log policy. OPA reads it with --config-file and is told to skip it
+ * when it loads the folder (else it would be data). */
 import type { Model } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import type { CommentLine, ConfigMapRequest, DataEntry } from "../../src/package/request.js";
@@ -15,9 +19,32 @@ import { OPA_CONFIGMAP, OPA_POLICIES_MOUNT } from "../../src/model/platform.js";
 import { toJson } from "../../src/render/json.js";
 
 export const OPA_CONFIGMAP_PATH = "kubernetes/platform/opa-bundle.configmap.yaml";
+/** OPA's configuration for a server of the bundle (`--config-file`), and its key in the ConfigMap. */
+export const OPA_CONFIG_PATH = "opa-server/config.yaml";
+export const OPA_CONFIG_KEY = "opa-config.yaml";
+
 /** The arguments of the OPA container that loads the mounted ConfigMaps (the address varies). */
 export function opaServerArgs(addr: string, folder = OPA_POLICIES_MOUNT): string[] {
-  return ["run", "--server", `--addr=${addr}`, "--ignore=..*", folder];
+  return ["run", "--server", `--addr=${addr}`, `--config-file=${folder}/${OPA_CONFIG_KEY}`, "--ignore=..*", `--ignore=${OPA_CONFIG_KEY}`, folder];
+}
+
+/** The arguments of an OPA server of the bundle built from out/opa (`svcspec bundle`). */
+export function opaBundleServerArgs(addr: string, bundle: string, config = OPA_CONFIG_PATH): string[] {
+  return ["run", "--server", `--addr=${addr}`, `--config-file=${config}`, "--bundle", bundle];
+}
+
+/** OPA's configuration: every decision is logged to the console (stdout, one JSON line each, with
+ * its input and result), after the bundle's system.log.mask has masked the PII in it. */
+export function opaConfig(): string {
+  return [
+    "# Serve the bundle with decision logs: svcspec bundle, then",
+    `#   opa ${opaBundleServerArgs("127.0.0.1:8181", "build/opa/bundle.tar.gz", `out/${OPA_CONFIG_PATH}`).join(" ")}`,
+    "# (the sidecar reads the same settings from the policies ConfigMap's opa-config.yaml).",
+    "# Each decision is one console line (msg: Decision Log) with its input masked by system.log.",
+    "decision_logs:",
+    "  console: true",
+    "",
+  ].join("\n");
 }
 
 /** Nests a value under a dotted data path: ["svcspec", "deploy"] + v -> {svcspec: {deploy: v}}. */
@@ -36,6 +63,7 @@ export function flattenBundle(files: readonly GeneratedFile[]): DataEntry[] {
     if (m[2] === "policy.rego") out.push({ kind: "file", key: `${dir.join(".")}.rego`, path: f.path });
     else out.push({ kind: "text", key: `${dir.join(".")}.data.json`, text: toJson(nest(dir, JSON.parse(f.content))) });
   }
+  if (files.some((f) => f.path === OPA_CONFIG_PATH)) out.push({ kind: "file", key: OPA_CONFIG_KEY, path: OPA_CONFIG_PATH });
   return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
@@ -52,6 +80,7 @@ function usage(): CommentLine[] {
     "      projected:",
     "        sources:",
     { perObject: "        - configMap: { name: {name} }" },
+    `OPA reads its configuration (decision logs to the console, masked by system.log) from ${OPA_CONFIG_KEY}.`,
     "Decisions: POST /v1/data/svcspec/services/<service_id>/authz/decision and",
     "POST /v1/data/svcspec/deploy/decision. For a bundle server, use out/opa with `opa build -b`.",
   ];

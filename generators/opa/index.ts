@@ -12,10 +12,13 @@ import { oneLine } from "../../src/render/chars.js";
 import { withHeader, withoutHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
 import { regoTerm } from "../../src/render/rego.js";
-import { opaConfigMap } from "./configmap.js";
-import { deployPolicy, servicePolicy } from "./policy.js";
+import { opaConfigMap, OPA_CONFIG_PATH, opaConfig } from "./configmap.js";
+import { logMaskData } from "./mask.js";
+import { deployPolicy, maskPolicy, servicePolicy } from "./policy.js";
 
 export const OPA_ROOT = "svcspec";
+/** The decision-log mask's root: OPA reads system.log.mask, so the bundle owns that root too. */
+export const MASK_ROOT = "system/log";
 
 /** An IPv4 block as the block of its IPv4-mapped IPv6 addresses; an IPv6 block has none. */
 export function mappedBlock(cidr: string): string[] {
@@ -123,8 +126,12 @@ export function generateOpa(model: Model): TargetOutput {
     files.push({ path: `opa/${dir}/data.json`, content: toJson(accessData(service.access)) });
     files.push({ path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) });
   }
+  // the mask's code is the same for every spec (what it masks is data): its header names the Organization only
+  files.push({ path: "opa/system/log/policy.rego", content: withHeader("hash", orgSources, maskPolicy()) });
+  files.push({ path: "opa/svcspec/logmask/data.json", content: toJson(logMaskData(model)) });
   const revision = bundleRevision(files);
-  files.unshift({ path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT], rego_version: 1 }) });
+  files.unshift({ path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT, MASK_ROOT], rego_version: 1 }) });
+  files.push({ path: OPA_CONFIG_PATH, content: withHeader("hash", orgSources, opaConfig()) });
   return { files, packages: [opaConfigMap(model, revision, files)] };
 }
 

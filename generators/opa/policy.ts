@@ -10,6 +10,7 @@ import { packageRoot } from "../../src/util/package-root.js";
 export const REGO_DIR = join("generators", "opa");
 export const AUTHZ_REGO = "authz.rego";
 export const DEPLOY_REGO = "deploy.rego";
+export const MASK_REGO = "mask.rego";
 
 const sources = new Map<string, string>();
 
@@ -32,4 +33,9 @@ export function servicePolicy(id: string): string {
  * equal to DEPLOY_INVALID_REASON and DEPLOY_NO_ROW_REASON of the reference evaluator. */
 export function deployPolicy(): string {
   return source(DEPLOY_REGO);
+}
+
+/** The decision-log mask (package system.log), as it is: what it masks is data (logMaskData). */
+export function maskPolicy(): string {
+  return source(MASK_REGO);
 }

@@ -13,7 +13,8 @@ import { firingAlerts, sloWindows } from "./windows.js";
 
 /** The burn-rate alerts' name when an SLO's alerting.name sets none. */
 export const BURN_ALERT = DEFAULT_BURN_ALERT_NAME;
-export const NO_DATA_ALERT = "SLONoData";
+import { NO_DATA_ALERT } from "../../src/model/slo-series.js";
+export { NO_DATA_ALERT };
 
 /** Labels every alert of the SLO carries, then those of its severity (alerting.bySeverity), then
  * the SLO's own alerting.labels. Built-in keys win: Alertmanager routes on them; a severity's

@@ -8,9 +8,8 @@ import type { AlertRule, RuleGroup } from "./types.js";
 
 export const HITS_RATE = "cache:hits:rate5m";
 export const MISSES_RATE = "cache:misses:rate5m";
-export const HIT_RATIO_5M = "cache:hit:ratio_rate5m";
-export const HIT_RATIO_1H = "cache:hit:ratio_rate1h";
-export const CACHE_ALERT = "CacheHitRatioLow";
+export { CACHE_ALERT, HIT_RATIO_1H, HIT_RATIO_5M } from "../../src/model/slo-series.js";
+import { CACHE_ALERT, HIT_RATIO_1H, HIT_RATIO_5M } from "../../src/model/slo-series.js";
 /** How long the 1h hit ratio must stay below the objective: a cold cache after a deploy or a
  * purge refills within minutes and must not open a ticket. */
 export const CACHE_ALERT_FOR_MS = 30 * 60_000;

@@ -8,16 +8,9 @@ import { sliExprs } from "./sli.js";
 import type { RecordingRule } from "./types.js";
 import { BASE, DAY_MS, sloWindows, type SloWindow } from "./windows.js";
 
-export const errorsRateName = (window: string) => `slo:sli_errors:rate${window}`;
-export const totalRateName = (window: string) => `slo:sli_total:rate${window}`;
-export const ERRORS_RATE = errorsRateName(BASE);
-export const TOTAL_RATE = totalRateName(BASE);
-export const ratioName = (window: string) => `slo:sli_error:ratio_rate${window}`;
-export const OBJECTIVE = "slo:objective:ratio";
-export const ERROR_BUDGET = "slo:error_budget:ratio";
-export const PERIOD_BURN_RATE = "slo:period_burn_rate:ratio";
-export const BUDGET_REMAINING = "slo:period_error_budget_remaining:ratio";
-export const INFO = "svcspec_slo_info";
+// the names live in src/model, where the dashboards read them too
+import { BUDGET_REMAINING, ERROR_BUDGET, ERRORS_RATE, errorsRateName, INFO, OBJECTIVE, PERIOD_BURN_RATE, ratioName, TOTAL_RATE, totalRateName } from "../../src/model/slo-series.js";
+export { BUDGET_REMAINING, ERROR_BUDGET, ERRORS_RATE, errorsRateName, INFO, OBJECTIVE, PERIOD_BURN_RATE, ratioName, TOTAL_RATE, totalRateName };
 
 /** The labels that identify an SLO's series (group labels of a groupBy SLI come on top). */
 export function sloIdentity(service: Service, slo: Slo): [string, string][] {

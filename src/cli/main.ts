@@ -1,6 +1,7 @@
 /** The svcspec command line. The only module that maps outcomes to exit codes:
  * 0 ok, 1 invalid spec or stale output, 2 usage or internal error, 3 a validator `verify` needs is missing. */
 import { Argument, Command, CommanderError, Option } from "commander";
+import { TARGETS } from "../compile.js";
 import { runBuild } from "./commands/build.js";
 import { runBundle } from "./commands/bundle.js";
 import { runCheck } from "./commands/check.js";
@@ -46,6 +47,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
   const docsTemplates = () => new Option("--docs-templates <dir>", "folder of *.md.hbs files replacing the built-in docs templates of the same name (docs/docs-templates.md)");
   const policies = () => new Option("--policies <dir>", "the organisation's Rego policies (docs/policies.md; default: policies, when present)");
   const strict = () => new Option("--strict", "warnings fail too").default(false);
+  const only = () => new Option("--only <targets>", `generate only these targets, comma-separated (${TARGETS.join(", ")}): the output folder then holds only them`);
 
   program
     .command("validate")
@@ -67,7 +69,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(strict())
     .option("--force", "take ownership of existing files svcspec did not write", false)
     .option("-v, --verbose", "list every written and deleted file", false)
-    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; force: boolean; verbose: boolean }) => set(runBuild(io, o)));
+    .addOption(only())
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; force: boolean; verbose: boolean; only?: string }) => set(runBuild(io, o)));
 
   program
     .command("check")
@@ -79,7 +82,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(policies())
     .addOption(strict())
     .option("--diff", "print a unified diff of every stale file", false)
-    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; diff: boolean }) => set(runCheck(io, o)));
+    .addOption(only())
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; diff: boolean; only?: string }) => set(runCheck(io, o)));
 
   program
     .command("explain")

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../render/docs-templates.js";
-import { compile, type CompileOptions, type CompileResult } from "../compile.js";
+import { compile, type CompileOptions, type CompileResult, TARGETS } from "../compile.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { type DiagnosticFormat, formatDiagnostics } from "../diagnostics/format.js";
 import { readSpec, SPEC_FILE } from "../load/discover.js";
@@ -18,6 +18,17 @@ export interface CommonOptions {
   policies?: string;
   /** `--strict`: warnings fail the command too. */
   strict?: boolean;
+  /** `--only <targets>` (build, check): the targets, comma-separated; every target when absent. */
+  only?: string;
+}
+
+/** The targets `--only` names, or a usage message for a name that is not one. */
+export function parseTargets(only: string | undefined): { targets?: string[]; problem?: string } {
+  if (only === undefined) return {};
+  const names = only.split(",").map((t) => t.trim()).filter((t) => t !== "");
+  const unknown = names.filter((t) => !TARGETS.includes(t));
+  if (!names.length || unknown.length) return { problem: `✖ --only ${JSON.stringify(only)}: ${names.length ? `unknown target${unknown.length === 1 ? "" : "s"} ${unknown.join(", ")}` : "no target"}\n  hint: name one or more of ${TARGETS.join(", ")}, comma-separated\n` };
+  return { targets: [...new Set(names)] };
 }
 
 export class UsageError extends Error {}
@@ -79,6 +90,8 @@ export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false)
   const { sources, problems } = readSources(io, opts.spec);
   if (!sources.length) return failed(problems);
   const options: CompileOptions = {};
+  const { targets } = parseTargets(opts.only);
+  if (targets) options.targets = targets;
   if (opts.docsTemplates !== undefined) {
     const read = readDocsTemplates(io, opts.docsTemplates);
     if (read.problem) return failed([read.problem]);

@@ -85,6 +85,8 @@ export const CODES = {
   SVC120: "spec file larger than the bound (4 MiB)",
   SVC121: "more documents in one spec file than the bound (1,000)",
   SVC122: "nested deeper than the bound (64 levels)",
+  // log-level policy
+  SVC140: "an error log level dropped or sampled (errors are always kept)",
 } as const;
 
 export type Code = keyof typeof CODES;

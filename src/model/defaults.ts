@@ -30,6 +30,16 @@ export const DEFAULT_PII_DEFAULTS: readonly DetectorId[] = PII_CATALOGUE.filter(
  * `-`, `_` and `.` aside) whose values are secrets whatever they look like. */
 export const DEFAULT_SENSITIVE_KEYS: readonly string[] = ["password", "passwd", "pwd", "passphrase", "secret", "token", "api_key", "access_key", "private_key", "authorization", "cookie", "session_id", "cvv", "cvc"];
 
+/** The Organization's `access.sensitiveAttributes` when it sets none: subject attribute names (in
+ * the sensitive-key form, matched at their end) whose values OPA's decision logs mask. */
+export const DEFAULT_SENSITIVE_ATTRIBUTES: readonly string[] = ["email", "phone", "address", "birthdate"];
+
+/** The log-level policy when the Organization sets none (`logs.levelField`, `logs.levels`): the
+ * level in `level`; trace and debug dropped, every other level kept (info too: sample it per
+ * service where it is loud). */
+export const DEFAULT_LOG_LEVEL_FIELD = "level";
+export const DEFAULT_LOG_LEVELS: Readonly<Record<string, S.LogLevelAction>> = { trace: "drop", debug: "drop" };
+
 /** The seed error-budget deploy gate. */
 export const DEFAULT_DEPLOY_POLICY: S.DeployPolicyRule[] = [
   { minBudgetRemaining: "50%", allow: "any" },

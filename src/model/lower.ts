@@ -10,6 +10,7 @@ import type { Located, Origins, SourcePath } from "./origins.js";
 import type * as S from "./spec.js";
 import { WEEKDAYS } from "./vocabulary.js";
 import { windowLagMs } from "./windows.js";
+import { keepShare } from "./log-levels.js";
 
 export type { Located } from "./origins.js";
 
@@ -95,7 +96,7 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Tr
     },
     teams,
     defaultReceiver: { name: D.DEFAULT_RECEIVER_NAME, integrations: spec.alerting?.defaultReceiver ?? {} },
-    access: { roles: [...(spec.access?.roles ?? [])], networks },
+    access: { roles: [...(spec.access?.roles ?? [])], networks, sensitiveAttributes: [...(spec.access?.sensitiveAttributes ?? D.DEFAULT_SENSITIVE_ATTRIBUTES)] },
     pii: { defaults: orderDetectors(spec.pii?.defaults ?? D.DEFAULT_PII_DEFAULTS), sensitiveKeys: [...(spec.pii?.sensitiveKeys ?? D.DEFAULT_SENSITIVE_KEYS)] },
     deployPolicy: (spec.deployPolicy ?? D.DEFAULT_DEPLOY_POLICY)
       .map((r) => ({
@@ -105,6 +106,7 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Tr
       }))
       .sort((a, b) => b.minBudgetRemaining.cmp(a.minBudgetRemaining)),
     platform: { namespaces: { ...D.DEFAULT_NAMESPACES, ...spec.platform?.namespaces } },
+    logs: lowerLogs(spec.logs?.levelField ?? D.DEFAULT_LOG_LEVEL_FIELD, levelShares(spec.logs?.levels ?? D.DEFAULT_LOG_LEVELS)),
   };
   return track(organization, ["spec"], spec);
 }
@@ -161,6 +163,7 @@ function lowerService({ doc, file }: Located<S.ServiceDoc>, org: M.Organization,
         examples: { match: [...p.examples.match], noMatch: [...p.examples.noMatch] },
       })),
     },
+    logs: lowerLogs(spec.logs?.levelField ?? org.logs.levelField, { ...Object.fromEntries(org.logs.levels.map((l) => [l.level, l.keep])), ...levelShares(spec.logs?.levels ?? {}) }),
     access: spec.access ? lowerAccess(spec.access, org) : null,
     load: (spec.load ?? []).map((l, i) => track(lowerLoad(l), ["spec", "load", i], l)),
     chaos: (spec.chaos ?? []).map((c, i) => track(lowerChaos(c), ["spec", "chaos", i], c)),
@@ -439,4 +442,14 @@ function percentOrNull(value: unknown): Ratio | null {
 
 function copy<T>(items: readonly T[] | undefined): T[] | null {
   return items ? [...items] : null;
+}
+
+function levelShares(levels: Readonly<Record<string, S.LogLevelAction>>): Record<string, number> {
+  // validation rejected a text keepShare cannot read; keeping is the safe reading of one anyway
+  return Object.fromEntries(Object.entries(levels).map(([level, action]) => [level.toLowerCase(), keepShare(action) ?? 10_000]));
+}
+
+function lowerLogs(levelField: string, shares: Record<string, number>): M.LogLevels {
+  const levels = Object.keys(shares).sort().map((level) => ({ level, keep: shares[level]! }));
+  return { levelField, levels };
 }

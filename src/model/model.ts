@@ -24,11 +24,21 @@ export interface Organization extends Origin {
   slo: { window: Millis; burnRateAlerts: BurnRateTier[] };
   teams: Team[];
   defaultReceiver: Receiver;
-  access: { roles: string[]; networks: Network[] };
+  /** sensitiveAttributes: subject attributes OPA's decision logs mask (as written, defaults applied). */
+  access: { roles: string[]; networks: Network[]; sensitiveAttributes: string[] };
   /** sensitiveKeys: as written (defaults applied), matched by src/pii/policy.ts's sensitiveKey(). */
   pii: { defaults: string[]; sensitiveKeys: string[] };
   deployPolicy: DeployRule[];
   platform: { namespaces: PlatformNamespaces };
+  logs: LogLevels;
+}
+
+/** The log-level policy: the record field holding the level, and per level (lower case, sorted)
+ * the share of its records kept, in ten-thousandths (10000 keep, 0 drop). A level not listed is
+ * kept; error levels are always 10000 (validation rejects anything else). */
+export interface LogLevels {
+  levelField: string;
+  levels: { level: string; keep: number }[];
 }
 
 /** Where the shared platform objects go: the Alertmanager config Secret (monitoring), the Fluent
@@ -108,6 +118,8 @@ export interface Service extends Origin {
   slos: Slo[];
   cache: Cache | null;
   pii: Pii;
+  /** The Organization's policy with the service's levels and field on top. */
+  logs: LogLevels;
   access: Access | null;
   load: LoadScenario[];
   chaos: ChaosExperiment[];

@@ -227,6 +227,11 @@ export interface OrganizationSpec {
     roles?: Name[];
     /** Named sets of networks that access rules reference in when.networks. */
     networks?: Record<string, Cidr[]>;
+    /**
+     * Subject attribute names (or their endings, matched as pii.sensitiveKeys are) whose values the
+     * OPA decision logs mask, on top of each service's sensitive keys.
+     */
+    sensitiveAttributes?: SensitiveKey[];
   };
   /** Organization-wide log redaction. */
   pii?: {
@@ -243,6 +248,19 @@ export interface OrganizationSpec {
      * maps and arrays under it are masked throughout. Default: the list shown; [] turns it off.
      */
     sensitiveKeys?: SensitiveKey[];
+  };
+  /** The log-level policy of the Fluent Bit pipeline (after redaction), for every service. */
+  logs?: {
+    /**
+     * The dotted path of the record field holding the level (after the log line's JSON is merged).
+     */
+    levelField?: DottedPath;
+    /**
+     * Per level name (compared in lower case), what the pipeline does with its records; a level not
+     * listed is kept. Error levels (error, err, fatal, critical, crit, panic, alert, emerg,
+     * emergency) can only be kept.
+     */
+    levels?: Record<string, LogLevelAction>;
   };
   /**
    * Error-budget deploy gate (compiled to OPA): the first row whose minBudgetRemaining the
@@ -379,6 +397,20 @@ export interface ServiceSpec {
   cache?: Cache;
   /** Log redaction for this service, on top of Organization.spec.pii.defaults. */
   pii?: ServicePii;
+  /**
+   * This service's log-level policy: its levels replace the Organization's of the same name;
+   * levelField replaces the Organization's.
+   */
+  logs?: {
+    /** The dotted path of the record field holding the level. */
+    levelField?: DottedPath;
+    /**
+     * Per level name (compared in lower case), what the pipeline does with its records; a level not
+     * listed is kept. Error levels (error, err, fatal, critical, crit, panic, alert, emerg,
+     * emergency) can only be kept.
+     */
+    levels?: Record<string, LogLevelAction>;
+  };
   /** Attribute-based access control (compiled to OPA). */
   access?: Access;
   /** k6 load-test scenarios. */
@@ -587,6 +619,12 @@ export interface PiiPattern {
     noMatch: string[];
   };
 }
+
+/**
+ * What the log pipeline does with the records of one level: keep them all, drop them all, or keep a
+ * share (a percentage with up to two decimals, e.g. 10%).
+ */
+export type LogLevelAction = string;
 
 /** Attribute-based access control: default deny, deny beats allow. */
 export interface Access {

@@ -110,7 +110,9 @@ export function kindOf(st: fs.Stats): string {
 
 export type Entry =
   | { kind: "absent" }
-  | { kind: "file"; size: number; ino: number }
+  /** `ctimeMs`: the inode's last change, which no user call can set back (build trusts a file
+   * whose change predates the manifest's, see sync.ts). */
+  | { kind: "file"; size: number; ino: number; ctimeMs: number }
   /** `at`: the part of the path that is refused (the path itself or a folder on the way). */
   | { kind: "refused"; at: string; what: string };
 
@@ -118,23 +120,49 @@ export type Entry =
  * without following a link: each folder on the way must be a real folder, and the path itself
  * absent or a regular file. */
 export function inspect(io: OutputFs, root: string, rel: string): Entry {
-  const parts = rel.split("/");
-  let abs = root;
-  for (let i = 0; i < parts.length; i++) {
-    abs = join(abs, parts[i]!);
-    const at = parts.slice(0, i + 1).join("/");
-    let st: fs.Stats;
-    try {
-      st = io.lstatSync(abs);
-    } catch (e) {
-      if (codeOf(e) === "ENOENT") return { kind: "absent" };
-      throw failure(rel, "read", e);
+  return inspector(io, root)(rel);
+}
+
+type FolderState = { kind: "folder" } | { kind: "absent" } | { kind: "refused"; at: string; what: string };
+
+/** `inspect` for many paths under one root: each folder on the way is looked at once (15,000
+ * files share a few thousand folders), the last part of each path every time. For one pass while
+ * the caller holds the folder's lock; a folder that changes kind during the pass is the race
+ * O_NOFOLLOW and the exclusive temp files still guard. */
+export function inspector(io: OutputFs, root: string): (rel: string) => Entry {
+  const folders = new Map<string, FolderState>();
+  const folder = (at: string, rel: string): FolderState => {
+    const known = folders.get(at);
+    if (known) return known;
+    const cut = at.lastIndexOf("/");
+    const parent = cut < 0 ? ({ kind: "folder" } as const) : folder(at.slice(0, cut), rel);
+    let state: FolderState;
+    if (parent.kind !== "folder") state = parent;
+    else {
+      const st = lstatOrNull(io, join(root, at), rel);
+      state = st === null ? { kind: "absent" } : st.isDirectory() ? { kind: "folder" } : { kind: "refused", at, what: kindOf(st) };
     }
-    const last = i === parts.length - 1;
-    if (last ? !st.isFile() : !st.isDirectory()) return { kind: "refused", at, what: kindOf(st) };
-    if (last) return { kind: "file", size: st.size, ino: st.ino };
+    folders.set(at, state);
+    return state;
+  };
+  return (rel) => {
+    const cut = rel.lastIndexOf("/");
+    const parent = cut < 0 ? ({ kind: "folder" } as const) : folder(rel.slice(0, cut), rel);
+    if (parent.kind !== "folder") return parent;
+    const st = lstatOrNull(io, join(root, rel), rel);
+    if (st === null) return { kind: "absent" };
+    if (!st.isFile()) return { kind: "refused", at: rel, what: kindOf(st) };
+    return { kind: "file", size: st.size, ino: st.ino, ctimeMs: st.ctimeMs };
+  };
+}
+
+function lstatOrNull(io: OutputFs, abs: string, rel: string): fs.Stats | null {
+  try {
+    return io.lstatSync(abs);
+  } catch (e) {
+    if (codeOf(e) === "ENOENT") return null;
+    throw failure(rel, "read", e);
   }
-  return { kind: "absent" };
 }
 
 /** The output folder itself: absent, a real folder, or refused (a link, a file). */
@@ -228,26 +256,38 @@ export function replaceFile(io: OutputFs, abs: string, rel: string, data: Uint8A
 /** Creates the folders of `relDir` under `root` one by one, refusing any part that exists and is
  * not a real folder (a link planted there would send the writes elsewhere). */
 export function ensureFolders(io: OutputFs, root: string, relDir: string, rel: string): void {
-  if (relDir === "." || relDir === "") return;
-  let abs = root;
-  for (const part of relDir.split("/")) {
-    abs = join(abs, part);
-    let st: fs.Stats | null = null;
-    try {
-      st = io.lstatSync(abs);
-    } catch (e) {
-      if (codeOf(e) !== "ENOENT") throw failure(rel, "write", e);
-    }
-    if (st === null) {
+  folderMaker(io, root)(relDir, rel);
+}
+
+/** `ensureFolders` for many files of one pass: each folder is looked at (and made) once. */
+export function folderMaker(io: OutputFs, root: string): (relDir: string, rel: string) => void {
+  const ready = new Set<string>();
+  return (relDir, rel) => {
+    if (relDir === "." || relDir === "" || ready.has(relDir)) return;
+    let abs = root;
+    let at = "";
+    for (const part of relDir.split("/")) {
+      abs = join(abs, part);
+      at = at ? `${at}/${part}` : part;
+      if (ready.has(at)) continue;
+      let st: fs.Stats | null = null;
       try {
-        io.mkdirSync(abs);
+        st = io.lstatSync(abs);
       } catch (e) {
-        if (codeOf(e) !== "EEXIST") throw failure(rel, "write", e);
-        st = attempt(rel, "write", () => io.lstatSync(abs));
+        if (codeOf(e) !== "ENOENT") throw failure(rel, "write", e);
       }
+      if (st === null) {
+        try {
+          io.mkdirSync(abs);
+        } catch (e) {
+          if (codeOf(e) !== "EEXIST") throw failure(rel, "write", e);
+          st = attempt(rel, "write", () => io.lstatSync(abs));
+        }
+      }
+      if (st !== null && !st.isDirectory()) throw new OutputFsError(rel, "write", "ENOTDIR", `${abs} is ${kindOf(st)}`);
+      ready.add(at);
     }
-    if (st !== null && !st.isDirectory()) throw new OutputFsError(rel, "write", "ENOTDIR", `${abs} is ${kindOf(st)}`);
-  }
+  };
 }
 
 export function closeQuietly(io: OutputFs, fd: number): void {

@@ -10,7 +10,8 @@ import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
 import type { FileSet } from "./fileset.js";
-import { ensureFolders, findTempFiles, failure, inspect, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
+import { attempt, findTempFiles, failure, folderMaker, inspect, inspector, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
+import { loadStatCache, type StatCache } from "./stat-cache.js";
 import { acquireLock, LOCK, LockHeldError, LockRefusedError, lockState } from "./lock.js";
 
 export const MANIFEST = ".svcspec-manifest.json";
@@ -118,39 +119,50 @@ export function fsDiagnostic(label: string, e: OutputFsError): Diagnostic {
 
 interface Inspection extends Drift {
   refused: Diagnostic[];
+  /** The files the manifest on disk lists (read once per command). */
+  owned: string[];
 }
 
-function readManifestAt(c: Context, refused: Diagnostic[], warnings: Diagnostic[]): string[] {
+interface InspectOptions {
+  locked?: boolean;
+  /** build: what it saw of each file it wrote or compared last time; a file whose stat is the same
+   * is not read back (stat-cache.ts). check passes none and reads every file. */
+  seen?: StatCache;
+}
+
+/** The files the manifest lists, and its bytes (null when absent or refused). */
+function readManifestAt(c: Context, refused: Diagnostic[], warnings: Diagnostic[]): { owned: string[]; bytes: Buffer | null } {
+  const none = { owned: [], bytes: null };
   const e = inspect(c.io, c.root, MANIFEST);
-  if (e.kind === "absent") return [];
+  if (e.kind === "absent") return none;
   if (e.kind === "refused") {
     refused.push(refusedPath(c, MANIFEST, e.at, e.what, "manifest"));
-    return [];
+    return none;
   }
   if (e.size > MANIFEST_LIMIT) {
     refused.push({ code: "SVC110", severity: "error", message: `refusing ${at(c, MANIFEST)}: ${e.size} bytes is not a manifest svcspec wrote`, file: at(c, MANIFEST), line: 0, col: 0, hint: `delete ${at(c, MANIFEST)}; svcspec build then asks before overwriting files it no longer knows it wrote (--force)` });
-    return [];
+    return none;
   }
   const bytes = readRegular(c.io, join(c.root, MANIFEST), MANIFEST, MANIFEST_LIMIT);
   let files: unknown;
   try {
     files = (JSON.parse(bytes?.toString("utf8") ?? "") as Partial<Manifest>).files;
   } catch {
-    return [];
+    return { owned: [], bytes };
   }
-  if (!Array.isArray(files)) return [];
+  if (!Array.isArray(files)) return { owned: [], bytes };
   const out: string[] = [];
   for (const f of files) {
     if (typeof f !== "string") continue;
     if (isSafeRelative(f)) out.push(f);
     else warnings.push({ code: "SVC113", severity: "warning", message: `manifest entry ${JSON.stringify(f)} points outside ${c.label}/; ignored`, file: at(c, MANIFEST), line: 0, col: 0, hint: "svcspec only ever deletes files inside the output folder; the next build drops the entry" });
   }
-  return [...new Set(out)];
+  return { owned: [...new Set(out)], bytes };
 }
 
 /** Compares what would be written with what is on disk, reading nothing that is not a regular
  * file in real folders. */
-function inspectOutput(c: Context, files: FileSet, locked = false): Inspection {
+function inspectOutput(c: Context, files: FileSet, o: InspectOptions = {}): Inspection {
   const added: string[] = [];
   const changed: string[] = [];
   const orphaned: string[] = [];
@@ -159,21 +171,27 @@ function inspectOutput(c: Context, files: FileSet, locked = false): Inspection {
   const root = inspectRoot(c.io, c.root, "");
   if (root !== "folder") {
     if (root !== "absent") refused.push({ code: "SVC110", severity: "error", message: `refusing the output folder ${c.label}: it is ${root.what}`, file: c.label, line: 0, col: 0, hint: root.what === "a symbolic link" ? "svcspec writes only into a real folder: pass the link's target as --out, or replace the link by a folder" : "pass --out <folder>, a folder or a name that does not exist yet" });
-    return { added: [MANIFEST, ...files.keys()].sort(), changed, orphaned, unowned: [], leftovers: [], warnings, refused };
+    return { added: [MANIFEST, ...files.keys()].sort(), changed, orphaned, unowned: [], leftovers: [], warnings, refused, owned: [] };
   }
-  const owned = readManifestAt(c, refused, warnings);
-  const expected = new Map(files);
-  expected.set(MANIFEST, manifestText(files.keys()));
-  for (const [path, content] of expected) {
-    const e = inspect(c.io, c.root, path);
+  const manifest = readManifestAt(c, refused, warnings);
+  const { owned } = manifest;
+  const look = inspector(c.io, c.root);
+  const compare = (path: string, content: string) => {
+    const e = look(path);
     if (e.kind === "absent") added.push(path);
     else if (e.kind === "refused") {
       if (path !== MANIFEST) refused.push(refusedPath(c, path, e.at, e.what, "generated"));
-    } else if (!sameBytes(c, path, e.size, content)) changed.push(path);
-  }
+    } else if (o.seen?.vouches(path, e, content)) return;
+    else if (sameBytes(c, path, e.size, content)) o.seen?.record(path, e, content);
+    else changed.push(path);
+  };
+  for (const [path, content] of files) compare(path, content);
+  // The manifest was read above: compared from those bytes, not read again.
+  if (manifest.bytes === null) compare(MANIFEST, manifestText(files.keys()));
+  else if (!manifest.bytes.equals(Buffer.from(manifestText(files.keys()), "utf8"))) changed.push(MANIFEST);
   for (const path of owned) {
     if (files.has(path) || path === MANIFEST) continue;
-    const e = inspect(c.io, c.root, path);
+    const e = look(path);
     if (e.kind === "file") orphaned.push(path);
     else if (e.kind === "refused") refused.push(refusedPath(c, path, e.at, e.what, "owned"));
   }
@@ -182,10 +200,10 @@ function inspectOutput(c: Context, files: FileSet, locked = false): Inspection {
   const folderOf = (p: string) => p.split("/").slice(0, -1).join("/");
   const leftovers = findTempFiles(c.io, c.root, [MANIFEST, ...files.keys(), ...owned].map(folderOf));
   // A build holding the lock itself does not count it as a leftover.
-  const lock = locked ? null : lockState(c.io, c.root);
+  const lock = o.locked ? null : lockState(c.io, c.root);
   if (lock?.kind === "stale") leftovers.push(LOCK);
   if (lock?.kind === "refused") refused.push(refusedPath(c, LOCK, LOCK, lock.what, "lock"));
-  return { added: added.sort(), changed: changed.sort(), orphaned: orphaned.sort(), unowned, leftovers: leftovers.sort(), warnings, refused };
+  return { added: added.sort(), changed: changed.sort(), orphaned: orphaned.sort(), unowned, leftovers: leftovers.sort(), warnings, refused, owned };
 }
 
 function sameBytes(c: Context, path: string, size: number, content: string): boolean {
@@ -214,7 +232,7 @@ function guarded<T>(c: Context, f: () => T, partial: () => boolean = () => false
 export function drift(outDir: string, files: FileSet, options: OutputOptions = {}): Drift {
   const c = contextOf(outDir, options);
   return guarded(c, () => {
-    const { refused, ...d } = inspectOutput(c, files);
+    const { refused, owned: _, ...d } = inspectOutput(c, files);
     if (refused.length) throw new OutputError(refused);
     return d;
   });
@@ -253,7 +271,14 @@ export interface SyncResult extends Drift {
  * target, so a reader never sees half a file; the manifest is written first with the union of old
  * and new files and last with the new ones, so an interrupted build still knows every file it
  * owns. Throws UnownedFilesError (nothing written) or OutputError. */
-export function sync(outDir: string, files: FileSet, options: OutputOptions & { force?: boolean } = {}): SyncResult {
+export interface SyncOptions extends OutputOptions {
+  force?: boolean;
+  /** Where build keeps what it saw of the files it wrote (stat-cache.ts); none: every file is read
+   * and compared, as check does. */
+  statCache?: string;
+}
+
+export function sync(outDir: string, files: FileSet, options: SyncOptions = {}): SyncResult {
   const c = contextOf(outDir, options);
   let written = false;
   return guarded(
@@ -270,20 +295,30 @@ export function sync(outDir: string, files: FileSet, options: OutputOptions & { 
       // A refused root is reported by inspectOutput before a lock is created inside it.
       const release = root === "folder" || root === "absent" ? acquireLock(c.io, c.root) : () => undefined;
       try {
-        const { refused, ...d } = inspectOutput(c, files, true);
+        const seen = options.statCache ? loadStatCache(options.statCache, c.root) : undefined;
+        const { refused, owned, ...d } = inspectOutput(c, files, { locked: true, ...(seen ? { seen } : {}) });
         if (refused.length) throw new OutputError(refused);
         if (d.unowned.length && !options.force) throw new UnownedFilesError(d.unowned);
         for (const t of d.leftovers) unlinkQuietly(c.io, join(c.root, t));
+        const makeFolders = folderMaker(c.io, c.root);
         const write = (rel: string, content: string) => {
-          ensureFolders(c.io, c.root, rel.split("/").slice(0, -1).join("/"), rel);
+          makeFolders(rel.split("/").slice(0, -1).join("/"), rel);
           replaceFile(c.io, join(c.root, rel), rel, Buffer.from(content, "utf8"));
           written = true;
         };
         // Record ownership of the new files before writing them: a crash in between leaves
         // orphans the next build can clean up, never unknown files.
-        const previouslyOwned = readManifestAt(c, [], []);
-        write(MANIFEST, manifestText(new Set([...previouslyOwned, ...files.keys()])));
-        for (const path of [...d.added, ...d.changed]) if (path !== MANIFEST) write(path, files.get(path) ?? "");
+        write(MANIFEST, manifestText(new Set([...owned, ...files.keys()])));
+        for (const path of [...d.added, ...d.changed]) {
+          if (path === MANIFEST) continue;
+          const content = files.get(path) ?? "";
+          write(path, content);
+          // Its folders were just checked (or made) by makeFolders: one lstat of the file itself.
+          if (seen) {
+            const st = attempt(path, "write", () => c.io.lstatSync(join(c.root, path)));
+            if (st.isFile()) seen.record(path, { kind: "file", size: st.size, ino: st.ino, ctimeMs: st.ctimeMs }, content);
+          }
+        }
         for (const path of d.orphaned) {
           // checked above to be a regular file in real folders
           try {
@@ -295,6 +330,7 @@ export function sync(outDir: string, files: FileSet, options: OutputOptions & { 
           removeEmptyParents(c, path);
         }
         write(MANIFEST, manifestText(files.keys()));
+        seen?.save(files.keys());
         // Counted like `files`: the generated files, without the manifest.
         const rewritten = [...d.added, ...d.changed].filter((p) => p !== MANIFEST).length;
         return { ...d, unchanged: files.size - rewritten };

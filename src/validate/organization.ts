@@ -9,6 +9,7 @@ import { FORMATS } from "./formats.js";
 import type { Report } from "./report.js";
 import { memo } from "../util/memo.js";
 import { IANA_ZONE_NAMES } from "./zones.js";
+import { ERROR_LEVELS, KEEP_ALL, keepShare } from "../model/log-levels.js";
 
 export function checkOrganization(r: Report, doc: OrganizationDoc): void {
   const spec = doc.spec;
@@ -44,6 +45,18 @@ export function checkOrganization(r: Report, doc: OrganizationDoc): void {
     cidrs.forEach((c, i) => checkCidrAt(r, ["spec", "access", "networks", name, i], c));
   }
   checkDeployPolicy(r, doc);
+  if (spec.logs?.levels) checkLogLevels(r, spec.logs.levels);
+}
+
+/** Errors are never dropped nor sampled: an error level's records are the ones an incident needs
+ * (Organization and Service `logs.levels`). */
+export function checkLogLevels(r: Report, levels: Readonly<Record<string, string>>): void {
+  for (const [level, action] of Object.entries(levels)) {
+    const share = keepShare(action);
+    if (ERROR_LEVELS.includes(level.toLowerCase()) && share !== null && share < KEEP_ALL) {
+      r.error("SVC140", ["spec", "logs", "levels", level], `log level \`${level}\` is an error level: its records cannot be ${share === 0 ? "dropped" : "sampled"}`, `keep it (\`${level}: keep\`) or leave it out; sample or drop the noisy levels (info, debug) instead`);
+    }
+  }
 }
 
 /** The spec has no global SMTP settings, so every email receiver carries its own: Alertmanager

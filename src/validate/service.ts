@@ -12,7 +12,7 @@ import { orList, unknownNameHint } from "../util/suggest.js";
 import { cronProblem } from "./cron.js";
 import { parseRfc3339 } from "../access/time.js";
 import { FORMATS } from "./formats.js";
-import { checkDuration, checkObjective, checkPercentRange, checkSchedule, checkWindow } from "./organization.js";
+import { checkDuration, checkLogLevels, checkObjective, checkPercentRange, checkSchedule, checkWindow } from "./organization.js";
 import { checkPromql, type PromqlKind, usesWindow } from "./promql.js";
 import { checkUniqueNames, type Report } from "./report.js";
 
@@ -47,6 +47,7 @@ export function checkService(r: Report, doc: S.ServiceDoc, org: OrgContext | nul
     r.error("SVC031", ["spec", "tier"], `unknown tier \`${spec.tier}\``, unknownNameHint(spec.tier, org.tiers, "tiers"));
   }
   checkSections(r, spec, org, SECTIONS);
+  if (spec.logs?.levels) checkLogLevels(r, spec.logs.levels);
 }
 
 /** The sections of a Service spec whose meaning is checked on their own. */

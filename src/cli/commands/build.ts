@@ -1,8 +1,10 @@
 import { resolve } from "node:path";
 import type { OutputFs } from "../../output/disk.js";
+import { statCachePath } from "../../output/stat-cache.js";
 import { OutputError, sync, UnownedFilesError } from "../../output/sync.js";
+import { cacheDir } from "../../policy/build.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, fails, outInsideSpec, printDiagnostics } from "../shared.js";
+import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, outInsideSpec, printDiagnostics } from "../shared.js";
 
 export interface BuildOptions extends CommonOptions {
   out: string;
@@ -18,6 +20,11 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
     io.err(clash);
     return EXIT.usage;
   }
+  const only = parseTargets(opts.only);
+  if (only.problem) {
+    io.err(only.problem);
+    return EXIT.usage;
+  }
   const result = compileFolder(io, opts, true);
   if (!result.files || fails(result.diagnostics, opts.strict)) {
     printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
@@ -26,7 +33,11 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
   }
   let synced;
   try {
-    synced = sync(resolve(io.cwd, opts.out), result.files, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}) });
+    const outDir = resolve(io.cwd, opts.out);
+    // The stat cache only spares reads of the real disk: with an injected file system (a test's
+    // failures) every file is read, as before.
+    const statCache = fs ? {} : { statCache: statCachePath(resolve(io.cwd, cacheDir(io.cwd, io.env)), outDir) };
+    synced = sync(outDir, result.files, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache });
   } catch (e) {
     if (e instanceof UnownedFilesError) {
       io.err(`✖ ${e.paths.length} file(s) in ${opts.out}/ were not written by svcspec and would be overwritten:\n${e.paths.map((p) => `  ${opts.out}/${p}\n`).join("")}  hint: move them away, or pass --force to let svcspec own them\n`);

@@ -3,7 +3,7 @@ import { createTwoFilesPatch } from "diff";
 import type { OutputFs } from "../../output/disk.js";
 import { MANIFEST, buildInProgress, drift, isStale, manifestText, OutputError, readOutputText } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, fails, printDiagnostics } from "../shared.js";
+import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, printDiagnostics } from "../shared.js";
 
 export interface CheckOptions extends CommonOptions {
   out: string;
@@ -13,6 +13,11 @@ export interface CheckOptions extends CommonOptions {
 /** Compiles in memory and compares the whole file set with the output folder. Reads only regular
  * files in real folders (a FIFO, a link or a folder at a generated path is a diagnostic). */
 export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
+  const only = parseTargets(opts.only);
+  if (only.problem) {
+    io.err(only.problem);
+    return EXIT.usage;
+  }
   const result = compileFolder(io, opts, true);
   if (!result.files || fails(result.diagnostics, opts.strict)) {
     printDiagnostics(io, result.diagnostics, opts.format, { stale: null });

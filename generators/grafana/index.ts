@@ -1,0 +1,126 @@
+/** out/grafana/<service>.json per service with SLOs or a cache objective, and
+ * out/grafana/overview.json: Grafana dashboards built with the Grafana Foundation SDK from the
+ * panels of panels.ts, and one ConfigMap manifest for Grafana's dashboard sidecar (label
+ * grafana_dashboard: "1", in the platform's monitoring namespace). */
+import * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";
+import * as common from "@grafana/grafana-foundation-sdk/common";
+import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import * as stat from "@grafana/grafana-foundation-sdk/stat";
+import * as text from "@grafana/grafana-foundation-sdk/text";
+import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import type { Model, Service } from "../../src/model/model.js";
+import type { GeneratedFile } from "../../src/output/fileset.js";
+import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
+import { dashboardPath, dashboardUid, hasDashboard } from "../../src/model/platform.js";
+import { toJson } from "../../src/render/json.js";
+import { overviewPanels, type PanelSpec, servicePanels } from "./panels.js";
+
+export const GRAFANA_CONFIGMAP_PATH = "kubernetes/platform/grafana-dashboards.configmap.yaml";
+export const GRAFANA_CONFIGMAP = "svcspec-grafana-dashboards";
+export const DASHBOARD_TAG = "svcspec";
+export const OVERVIEW_UID = "svcspec-overview";
+const DATASOURCE: common.DataSourceRef = { type: "prometheus", uid: "${datasource}" };
+export { dashboardUid };
+
+/** The services that get a dashboard: those with an SLO or a cache objective. */
+export function dashboardServices(model: Model): Service[] {
+  return model.services.filter(hasDashboard);
+}
+
+function thresholds(spec: PanelSpec): dashboard.ThresholdsConfigBuilder {
+  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(spec.thresholds.map((t) => ({ value: t.value, color: t.color })));
+}
+
+function targets(spec: PanelSpec): prometheus.DataqueryBuilder[] {
+  return spec.queries.map((q, i) => {
+    const b = new prometheus.DataqueryBuilder().datasource(DATASOURCE).refId(String.fromCharCode(65 + i)).expr(q.expr).legendFormat(q.legend);
+    return q.instant ? b.instant() : b.range();
+  });
+}
+
+function panel(spec: PanelSpec): dashboard.PanelBuilder | text.PanelBuilder | stat.PanelBuilder | timeseries.PanelBuilder | bargauge.PanelBuilder {
+  switch (spec.kind) {
+    case "header":
+      return new text.PanelBuilder().title(spec.title).description(spec.description).mode(text.TextMode.Markdown).content(spec.content ?? "").height(8).span(24);
+    case "stat": {
+      const b = new stat.PanelBuilder().title(spec.title).description(spec.description).datasource(DATASOURCE).unit(spec.unit).thresholds(thresholds(spec)).colorMode(common.BigValueColorMode.Background).graphMode(common.BigValueGraphMode.None).height(5).span(6);
+      for (const t of targets(spec)) b.withTarget(t);
+      return b;
+    }
+    case "timeseries": {
+      const b = new timeseries.PanelBuilder()
+        .title(spec.title)
+        .description(spec.description)
+        .datasource(DATASOURCE)
+        .unit(spec.unit)
+        .thresholds(thresholds(spec))
+        .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
+        .height(8)
+        .span(12);
+      if (spec.min !== undefined) b.min(spec.min);
+      if (spec.max !== undefined) b.max(spec.max);
+      for (const t of targets(spec)) b.withTarget(t);
+      return b;
+    }
+    case "bargauge": {
+      const b = new bargauge.PanelBuilder()
+        .title(spec.title)
+        .description(spec.description)
+        .datasource(DATASOURCE)
+        .unit(spec.unit)
+        .thresholds(thresholds(spec))
+        .displayMode(common.BarGaugeDisplayMode.Basic)
+        .orientation(common.VizOrientation.Horizontal)
+        .height(12)
+        .span(12);
+      if (spec.min !== undefined) b.min(spec.min);
+      if (spec.max !== undefined) b.max(spec.max);
+      if (spec.link) b.dataLinks([new dashboard.DashboardLinkBuilder(spec.link.title).url(spec.link.url)]);
+      for (const t of targets(spec)) b.withTarget(t);
+      return b;
+    }
+  }
+}
+
+function datasourceVariable(): dashboard.DatasourceVariableBuilder {
+  return new dashboard.DatasourceVariableBuilder("datasource").label("Prometheus").type("prometheus");
+}
+
+function build(title: string, uid: string, tags: string[], panels: PanelSpec[], links: dashboard.DashboardLinkBuilder[]): string {
+  const b = new dashboard.DashboardBuilder(title).uid(uid).tags(tags).editable().refresh("1m").time({ from: "now-7d", to: "now" }).timezone("utc").withVariable(datasourceVariable()).links(links);
+  for (const p of panels) b.withPanel(panel(p));
+  return toJson(b.build());
+}
+
+/** The URL of a service's dashboard from a bar of the overview (labels of the series). */
+function serviceUrl(model: Model): string {
+  // every uid is svcspec-<service> unless a name is too long for it; then Grafana's search finds it
+  return model.services.every((s) => dashboardUid(s.name) === `svcspec-${s.name}`) ? "/d/svcspec-${__field.labels.service}" : `/dashboards?tag=${DASHBOARD_TAG}&query=\${__field.labels.service}`;
+}
+
+export function generateGrafana(model: Model): TargetOutput {
+  const services = dashboardServices(model);
+  if (services.length === 0) return { files: [], packages: [] };
+  const back = new dashboard.DashboardLinkBuilder("SLO overview").type(dashboard.DashboardLinkType.Link).url(`/d/${OVERVIEW_UID}`).keepTime(true);
+  const others = new dashboard.DashboardLinkBuilder("Service dashboards").type(dashboard.DashboardLinkType.Dashboards).tags([`${DASHBOARD_TAG}-service`]).asDropdown(true).keepTime(true);
+  const files: GeneratedFile[] = services.map((s) => ({
+    path: dashboardPath(s.name),
+    content: build(`${s.name}: SLOs and error budgets`, dashboardUid(s.name), [DASHBOARD_TAG, `${DASHBOARD_TAG}-service`, `team-${s.team}`, `tier-${s.tier.name}`], servicePanels(model, s), [back, others]),
+  }));
+  files.push({ path: "grafana/overview.json", content: build(`${model.organization.name}: every SLO by risk`, OVERVIEW_UID, [DASHBOARD_TAG], overviewPanels(model, serviceUrl(model)), [others]) });
+  const configMap: ConfigMapRequest = {
+    kind: "ConfigMap",
+    path: GRAFANA_CONFIGMAP_PATH,
+    sources: [model.organization.file ?? "", ...services.map((s) => s.file ?? "")].filter(Boolean),
+    metadata: {
+      name: GRAFANA_CONFIGMAP,
+      namespace: model.organization.platform.namespaces.monitoring,
+      labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "grafana-dashboards", grafana_dashboard: "1" },
+    },
+    data: files.map((f) => ({ kind: "file" as const, key: f.path.slice("grafana/".length), path: f.path })),
+    overflow: "split",
+    comment: ["Grafana dashboards for the dashboard sidecar of the Grafana Helm chart (sidecar.dashboards.enabled: true,", "label grafana_dashboard, searchNamespace including this namespace). Each needs a Prometheus data source."],
+  };
+  return { files, packages: [configMap] };
+}

@@ -1,0 +1,139 @@
+#!/usr/bin/env node
+// svcspec against Sloth v0.16.0 on the same SLOs: N generated services with 3 SLOs each (one of
+// each SLI kind: ratio, latency from a histogram, a free query), written as svcspec specs and as
+// Sloth `prometheus/v1` specs (scripts/bench-support.mjs). Runs `sloth generate` and `svcspec build
+// --only prometheus` alternately (A B A B, each into an empty folder, writes included) and prints
+// the CPU ratio svcspec/Sloth, medians with min-max.
+//
+// Before timing, it proves both say the same SLOs: promtool evaluates Sloth's rules and svcspec's
+// for the first 3 services on the same series (counters of constant, different rates for good,
+// bad, histogram and query series) and requires, for every SLO, the same error ratio at each
+// window (5m ... 30d), the same objective and error budget, and a 30d period on both sides.
+//
+// Usage: npm run bench:sloth [-- --large --runs 5]   (1,000 services; --large adds 10,000;
+// --services N for one other size)
+// Sloth and promtool come from the tools folder (scripts/setup-tools.sh; SVCSPEC_SLOTH=1 builds
+// Sloth outside a clone).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { localTool } from "../dist/src/tools/discover.js";
+import { median, spread, timed, timedCommand, writeSloSpecs } from "./bench-support.mjs";
+
+const root = new URL("..", import.meta.url).pathname;
+const args = process.argv.slice(2);
+const RUNS = Math.max(1, Math.min(20, Number(args.includes("--runs") ? args[args.indexOf("--runs") + 1] : "3")));
+const sizes = args.includes("--services") ? [Math.max(1, Number(args[args.indexOf("--services") + 1]))] : args.includes("--large") ? [1000, 10000] : [1000];
+
+const tool = (name) => {
+  const t = localTool(name, root);
+  if (!t) {
+    console.error(`bench:sloth: ${name} not found: run \`SVCSPEC_SLOTH=1 npm run setup-tools\``);
+    process.exit(3);
+  }
+  return t;
+};
+const sloth = tool("sloth");
+const promtool = tool("promtool");
+
+/** The agreement test: both rule sets on the same series, compared by promtool. */
+function agree(base, n) {
+  const services = Math.min(3, n);
+  const dir = join(base, "agree");
+  mkdirSync(dir, { recursive: true });
+  const slothOut = join(base, "sloth-agree");
+  const svcOut = join(base, "svcspec-agree");
+  mkdirSync(slothOut, { recursive: true });
+  run(sloth, ["generate", "--no-log", "-i", join(base, "sloth"), "-o", slothOut, "-n", `(^|/)svc-[0-${services - 1}]\\.yaml$`]);
+  run(process.execPath, [join(root, "bin/svcspec.js"), "build", "--spec", join(base, "svcspec"), "--out", svcOut, "--only", "prometheus"]);
+  const ruleFiles = [];
+  const series = [];
+  for (let i = 0; i < services; i++) {
+    ruleFiles.push(join(slothOut, `svc-${i}.yaml`), join(svcOut, "prometheus", `svc-${i}.rules.yaml`));
+    const j = `job="svc-${i}"`;
+    // Per minute: 600 requests, 3+i of them 5xx; 500 observations, 480-i at or below 300ms;
+    // 1000 searches, 4 fallbacks and 2+i failures.
+    series.push(
+      [`http_requests_total{${j},code="200"}`, 600 - 3 - i],
+      [`http_requests_total{${j},code="500"}`, 3 + i],
+      [`http_request_duration_seconds_count{${j}}`, 500],
+      [`http_request_duration_seconds_bucket{${j},le="0.3"}`, 480 - i],
+      [`http_request_duration_seconds_bucket{${j},le="+Inf"}`, 500],
+      [`search_requests_total{${j}}`, 1000],
+      [`search_fallback_total{${j}}`, 4],
+      [`search_failures_total{${j}}`, 2 + i],
+    );
+  }
+  const slos = services * 3;
+  const same = (metric) => `count(abs(label_replace(label_replace(${metric}{sloth_service!=""}, "service", "$1", "sloth_service", "(.*)"), "slo", "$1", "sloth_slo", "(.*)") - on (service, slo) ${metric}{sloth_service=""}) < 1e-9)`;
+  const windows = ["5m", "30m", "1h", "2h", "6h", "1d", "3d", "30d"];
+  const checks = [
+    ...windows.map((w) => same(`slo:sli_error:ratio_rate${w}`)),
+    same("slo:objective:ratio"),
+    same("slo:error_budget:ratio"),
+    `count(slo:time_period:days{sloth_service!=""} == 30)`,
+    `count(svcspec_slo_info{window="30d"})`,
+  ];
+  const test = {
+    rule_files: ruleFiles,
+    evaluation_interval: "1m",
+    tests: [
+      {
+        interval: "1m",
+        input_series: series.map(([s, perMinute]) => ({ series: s, values: `0+${perMinute}x1600` })),
+        promql_expr_test: checks.map((expr) => ({ expr, eval_time: "1d2h", exp_samples: [{ labels: "{}", value: slos }] })),
+      },
+    ],
+  };
+  const file = join(dir, "agree.test.yaml");
+  writeFileSync(file, JSON.stringify(test, null, 2));
+  const r = spawnSync(promtool, ["test", "rules", file], { encoding: "utf8", timeout: 600_000 });
+  if (r.status !== 0) {
+    console.error(`bench:sloth: the Sloth and svcspec rules disagree (promtool test rules ${file}):\n${r.stdout}${r.stderr}`);
+    process.exit(1);
+  }
+  return { services, slos, checks: checks.length };
+}
+
+function run(command, argv) {
+  const r = spawnSync(command, argv, { encoding: "utf8", timeout: 600_000, maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`bench:sloth: ${command} ${argv.join(" ")} exited ${r.status}: ${(r.stderr ?? "").slice(-800)}`);
+}
+
+function bench(n) {
+  const base = join(tmpdir(), `svcspec-bench-sloth-${process.pid}-${n}`);
+  try {
+    writeSloSpecs(base, n);
+    const a = agree(base, n);
+    if (n === sizes[0]) console.log(`agreement: promtool finds the same error ratio at 8 windows, objective, error budget and a 30d period for all ${a.slos} SLOs of the first ${a.services} services (${a.checks} checks)`);
+    const slothOut = join(base, "sloth-out");
+    const svcOut = join(base, "svcspec-out");
+    const A = [];
+    const B = [];
+    for (let r = 0; r < RUNS; r++) {
+      rmSync(slothOut, { recursive: true, force: true });
+      mkdirSync(slothOut);
+      const s = timedCommand(sloth, ["generate", "--no-log", "-i", join(base, "sloth"), "-o", slothOut]);
+      if (s.status !== 0) throw new Error(`bench:sloth: sloth generate exited ${s.status}: ${s.stderr.slice(-800)}`);
+      A.push(s);
+      rmSync(svcOut, { recursive: true, force: true });
+      const v = timed(["build", "--spec", join(base, "svcspec"), "--out", svcOut, "--only", "prometheus"]);
+      if (v.status !== 0) throw new Error(`bench:sloth: svcspec build exited ${v.status}: ${v.stderr.slice(-800)}`);
+      B.push(v);
+    }
+    const ratio = B.map((b, i) => b.cpu / A[i].cpu);
+    const row = (name, ts) => `| ${String(n).padStart(6)} | ${name.padEnd(38)} | ${spread(ts.map((t) => t.cpu), 2).padEnd(18)} | ${spread(ts.map((t) => t.wall), 2).padEnd(18)} | ${spread(ts.map((t) => t.rss), 0).padEnd(14)} |`;
+    console.log(row("sloth generate", A));
+    console.log(row("svcspec build --only prometheus", B));
+    console.log(`| ${String(n).padStart(6)} | ${"CPU ratio svcspec/Sloth (per pair)".padEnd(38)} | ${spread(ratio, 2).padEnd(18)} | | |`);
+    return median(ratio);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+}
+
+console.log(`svcspec vs Sloth on the same SLOs (3 per service: ratio, latency, query; ${RUNS} pairs A B A B, cold, writes included; median (min-max))`);
+console.log("| services | process | CPU s | wall s | peak RSS MB |");
+console.log("| ---: | --- | --- | --- | --- |");
+for (const n of sizes) bench(n);
