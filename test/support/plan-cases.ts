@@ -1,6 +1,6 @@
 /** Canonical spec changes for the plan tests: each edits a copy of the example (in memory) and
  * names the changes the plan must report, effect and summary. Every area appears in both
- * directions. */
+ * directions (`other`, the unclassified fallback, is always neutral). */
 import type { SourceFile } from "../../src/load/source.js";
 import type { Area, Effect } from "../../src/plan/index.js";
 import { addFile, append, editFile, moveFile, remove, removeFile, set, type Edit } from "./spec-edit.js";
