@@ -64,10 +64,23 @@ describe("plan: canonical changes", () => {
   it("the cases cover every area in both directions (a service is added, removed or renamed)", () => {
     const seen = new Set([...plans.values()].flatMap((p) => p.changes.map((c) => `${c.area} ${c.effect}`)));
     for (const area of AREAS) {
-      const directions = area === "service" ? ["weakens", "neutral"] : ["weakens", "strengthens"];
+      const directions = area === "service" ? ["weakens", "neutral"] : area === "other" ? ["neutral"] : ["weakens", "strengthens"];
       for (const d of directions) expect(seen.has(`${area} ${d}`), `${area} ${d}`).toBe(true);
     }
     expect(PLAN_CASES.length).toBeGreaterThanOrEqual(15);
+  });
+
+  it("the fallback: a Model field no module classifies is an `other` change at its path, never lost", () => {
+    const m = b.model;
+    const checkout = m.services.find((s) => s.name === "checkout")!;
+    const org = { ...m.organization, someNewSetting: 1 } as typeof m.organization;
+    const svc = { ...checkout, description: "changed", pii: { ...checkout.pii, sensitiveKeys: [...checkout.pii.sensitiveKeys, "pin"] } };
+    const p = plan({ model: m, files: b.files }, { model: { organization: org, services: m.services.map((s) => (s === checkout ? svc : s)) }, files: b.files });
+    expect(p.changes.map((c) => `${c.service} ${c.area} ${c.effect} ${c.summary.split(":")[0]}`)).toEqual([
+      "null other neutral other change in someNewSetting",
+      "checkout other neutral other change in description",
+      "checkout other neutral other change in pii.sensitiveKeys",
+    ]);
   });
 
   it("two identical specs: no change, no file", () => {

@@ -3,7 +3,10 @@
 import { accessChanges, deployChanges } from "./access.js";
 import { cacheChanges, chaosChanges, loadChanges } from "./checks.js";
 import { fileChanges } from "./files.js";
+import { logChanges, organizationLogs } from "./logs.js";
+import { decisionLogMaskChanges } from "./mask.js";
 import { matchServices, pairName } from "./match.js";
+import { organizationOther, serviceOther } from "./other.js";
 import { organizationPii, piiChanges } from "./pii.js";
 import { routingChanges } from "./routing.js";
 import { serviceChanges } from "./service.js";
@@ -17,7 +20,14 @@ export function plan(base: Side, head: Side): Plan {
   const ob = base.model.organization;
   const oh = head.model.organization;
   const pairs = matchServices(base.model, head.model);
-  const changes: Change[] = [...organizationPii(ob, oh), ...deployChanges(ob.deployPolicy, oh.deployPolicy), ...routingChanges(base, head, pairs)];
+  const changes: Change[] = [
+    ...organizationPii(ob, oh),
+    ...decisionLogMaskChanges(ob, oh),
+    ...organizationLogs(ob.logs, oh.logs),
+    ...deployChanges(ob.deployPolicy, oh.deployPolicy),
+    ...routingChanges(base, head, pairs),
+    ...organizationOther(ob, oh),
+  ];
   for (const p of pairs) {
     const name = pairName(p);
     changes.push(...serviceChanges(p));
@@ -30,6 +40,8 @@ export function plan(base: Side, head: Side): Plan {
       ...loadChanges(name, p.base.load, p.head.load),
       ...chaosChanges(name, p.base.chaos, p.head.chaos),
       ...cacheChanges(name, p.base.cache, p.head.cache),
+      ...logChanges(name, p.base.logs, p.head.logs, ob.logs, oh.logs),
+      ...serviceOther(p.base, p.head, ob, oh),
     );
   }
   return { changes: sortChanges(changes), files: fileChanges(base.files, head.files) };

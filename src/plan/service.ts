@@ -1,6 +1,7 @@
 /** `service`: added, removed, renamed (with what a rename breaks), and the settings every output
  * of the service hangs on: team, tier, namespace, workload selector, runbook. */
 import type { Service } from "../model/model.js";
+import { dashboardPath, dashboardUid, hasDashboard } from "../model/platform.js";
 import type { ServicePair } from "./match.js";
 import { type Change, change } from "./types.js";
 import { and, arrow, plural } from "./words.js";
@@ -57,6 +58,8 @@ function renamed(b: Service, h: Service): Change {
     effects.push(`the \`service\` label of its SLO series and alerts changes, so SLO history in Prometheus starts again and dashboards, silences and alerts keyed on ${b.name} break`);
   }
   if (b.access && h.access && b.id !== h.id) effects.push(`its OPA decision path moves from svcspec/services/${b.id} to svcspec/services/${h.id}: callers asking the old path get no decision`);
-  effects.push(`its generated files move (k6/${b.name}/, kubernetes/${b.name}/, docs/${b.name}.md)`);
+  const dashboard = hasDashboard(b);
+  effects.push(`its generated files move (${[`k6/${b.name}/`, `kubernetes/${b.name}/`, ...(dashboard ? [dashboardPath(b.name)] : []), `docs/${b.name}.md`].join(", ")})`);
+  if (dashboard && hasDashboard(h)) effects.push(`its Grafana dashboard's uid ${arrow(dashboardUid(b.name), dashboardUid(h.name))}: links and bookmarks to the old one break`);
   return change(h.name, "service", b.slos.length || b.access ? "weakens" : "neutral", `service renamed ${arrow(b.name, h.name)}: ${effects.join("; ")}`, b.name, h.name);
 }

@@ -3,8 +3,9 @@
 import type { Model } from "../model/model.js";
 import type { FileSet } from "../output/fileset.js";
 
-/** In the order a service's changes are listed. */
-export const AREAS = ["service", "slo", "alerting", "routing", "access", "pii", "load", "chaos", "cache"] as const;
+/** In the order a service's changes are listed; `other`: what the planner does not classify
+ * (src/plan/other.ts), always neutral. */
+export const AREAS = ["service", "slo", "alerting", "routing", "access", "pii", "logs", "load", "chaos", "cache", "other"] as const;
 export type Area = (typeof AREAS)[number];
 
 /** `weakens`: security or reliability is lower after the change (an alert fires later or not at

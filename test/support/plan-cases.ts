@@ -1,9 +1,9 @@
 /** Canonical spec changes for the plan tests: each edits a copy of the example (in memory) and
  * names the changes the plan must report, effect and summary. Every area appears in both
- * directions. */
+ * directions (`other`, the unclassified fallback, is always neutral). */
 import type { SourceFile } from "../../src/load/source.js";
 import type { Area, Effect } from "../../src/plan/index.js";
-import { addFile, editFile, moveFile, remove, removeFile, set, type Edit } from "./spec-edit.js";
+import { addFile, append, editFile, moveFile, remove, removeFile, set, type Edit } from "./spec-edit.js";
 
 export interface Expected {
   service: string | null;
@@ -269,7 +269,7 @@ export const PLAN_CASES: PlanCase[] = [
     name: "service-renamed",
     edit: (s) => editFile(moveFile(s, "services/payments-api.yaml", "services/payment-gateway.yaml"), "services/payment-gateway.yaml", set(["metadata", "name"], "payment-gateway")),
     changes: [
-      { service: "payment-gateway", area: "service", effect: "weakens", summary: "service renamed payments-api -> payment-gateway: the `service` label of its SLO series and alerts changes, so SLO history in Prometheus starts again and dashboards, silences and alerts keyed on payments-api break; its OPA decision path moves from svcspec/services/payments_api to svcspec/services/payment_gateway: callers asking the old path get no decision; its generated files move (k6/payments-api/, kubernetes/payments-api/, docs/payments-api.md)" },
+      { service: "payment-gateway", area: "service", effect: "weakens", summary: "service renamed payments-api -> payment-gateway: the `service` label of its SLO series and alerts changes, so SLO history in Prometheus starts again and dashboards, silences and alerts keyed on payments-api break; its OPA decision path moves from svcspec/services/payments_api to svcspec/services/payment_gateway: callers asking the old path get no decision; its generated files move (k6/payments-api/, kubernetes/payments-api/, grafana/payments-api.json, docs/payments-api.md); its Grafana dashboard's uid svcspec-payments-api -> svcspec-payment-gateway: links and bookmarks to the old one break" },
     ],
   },
   {
@@ -330,6 +330,52 @@ export const PLAN_CASES: PlanCase[] = [
     edit: org(set(["spec", "deployPolicy", 1], { minBudgetRemaining: "25%", allow: "any" })),
     changes: [
       { service: null, area: "access", effect: "weakens", summary: "deploy gate: high-risk deploys with 25% to 49.99% of the error budget left newly allowed: \"error budget remaining >= 25%: only low-risk changes may deploy\" -> \"error budget remaining >= 25%: any change may deploy\"" },
+    ],
+  },
+  {
+    name: "info-sampled-more",
+    edit: svc("recommendations", set(["spec", "logs", "levels", "info"], "25%")),
+    changes: [
+      { service: "recommendations", area: "logs", effect: "strengthens", summary: "log level info: sampled 10% -> 25%: more of its records reach the log store" },
+    ],
+  },
+  {
+    name: "info-dropped",
+    edit: svc("checkout", set(["spec", "logs"], { levels: { info: "drop", warn: "50%" } })),
+    changes: [
+      { service: "checkout", area: "logs", effect: "weakens", summary: "log level info: kept -> dropped: fewer of its records reach the log store" },
+      { service: "checkout", area: "logs", effect: "weakens", summary: "log level warn: kept -> sampled 50%: fewer of its records reach the log store" },
+    ],
+  },
+  {
+    name: "org-debug-kept-level-field-renamed",
+    edit: org(set(["spec", "logs"], { levelField: "severity", levels: { trace: "drop", debug: "keep" } })),
+    changes: [
+      { service: null, area: "logs", effect: "neutral", summary: "log level field level -> severity in the Organization's default (every service that does not set its own): the level is read from severity; a record with no level there is kept whatever its level" },
+      { service: null, area: "logs", effect: "strengthens", summary: "log level debug: dropped -> kept in the Organization's default (every service that does not set its own): more of its records reach the log store" },
+    ],
+  },
+  {
+    name: "sensitive-attribute-unmasked",
+    edit: org(set(["spec", "access", "sensitiveAttributes"], ["email", "address", "birthdate"])),
+    changes: [
+      { service: null, area: "access", effect: "weakens", summary: "decision logs: subject attribute phone no longer masked: OPA logs subject attributes named (or ending in) phone in clear, unless a service's pii.sensitiveKeys cover them" },
+    ],
+  },
+  {
+    name: "sensitive-attributes-added",
+    edit: org(set(["spec", "access", "sensitiveAttributes"], ["email", "phone", "address", "birthdate", "national_id", "work_email"])),
+    changes: [
+      { service: null, area: "access", effect: "strengthens", summary: "decision logs: subject attribute national_id now masked: OPA logs subject attributes named (or ending in) national_id as \"[MASKED]\"" },
+      { service: null, area: "access", effect: "neutral", summary: "decision logs: sensitive attribute work_email added; subject attributes ending in it were already masked (they end in email)" },
+    ],
+  },
+  {
+    name: "other-changes",
+    edit: (s) => svc("checkout", set(["spec", "description"], "Cart and orders."))(org(append(["spec", "access", "roles"], "auditor"))(s)),
+    changes: [
+      { service: null, area: "other", effect: "neutral", summary: "other change in access.roles: the plan does not classify it; review the spec diff" },
+      { service: "checkout", area: "other", effect: "neutral", summary: "other change in description: the plan does not classify it; review the spec diff" },
     ],
   },
 ];

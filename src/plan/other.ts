@@ -1,0 +1,45 @@
+/** The fallback: a setting of the Model the planner does not classify still appears, as "other
+ * change in <path>", so a plan never hides a change. Every key of the Organization and of a Service
+ * is either classified (CLASSIFIED, by the other modules) or compared here, so a field added to
+ * the Model later is reported here until the planner learns it. */
+import type { Organization, Service } from "../model/model.js";
+import { type Change, change } from "./types.js";
+import { same } from "./words.js";
+
+/** Key paths another module reports (`file` is where it came from, not what it is). */
+const ORGANIZATION_CLASSIFIED = new Set(["file", "tiers", "slo", "teams", "defaultReceiver", "deployPolicy", "logs", "access.networks", "access.sensitiveAttributes", "pii.defaults"]);
+const SERVICE_CLASSIFIED = new Set(["file", "name", "id", "team", "namespace", "tier", "runbook", "selector", "slos", "cache", "access", "load", "chaos", "logs", "pii.detectors", "pii.added", "pii.fields", "pii.patterns"]);
+/** Objects whose keys are compared one by one, as some are classified. */
+const NESTED = new Set(["access", "pii"]);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** The key paths (one level into NESTED) whose values differ and that nothing classifies. */
+export function unclassified(b: object, a: object, classified: ReadonlySet<string>): string[] {
+  const x = b as Record<string, unknown>;
+  const y = a as Record<string, unknown>;
+  const out: string[] = [];
+  for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) {
+    if (classified.has(key)) continue;
+    const [u, v] = [x[key], y[key]];
+    if (NESTED.has(key) && isObject(u) && isObject(v)) {
+      const inner = new Set([...classified].filter((p) => p.startsWith(`${key}.`)).map((p) => p.slice(key.length + 1)));
+      out.push(...unclassified(u, v, inner).map((p) => `${key}.${p}`));
+    } else if (!same(u, v)) out.push(key);
+  }
+  return out;
+}
+
+function line(service: string | null, path: string): Change {
+  return change(service, "other", "neutral", `other change in ${path}: the plan does not classify it; review the spec diff`);
+}
+
+export function organizationOther(b: Organization, a: Organization): Change[] {
+  return unclassified(b, a, ORGANIZATION_CLASSIFIED).map((p) => line(null, p));
+}
+
+/** A service's sensitive keys hold the Organization's too: only its own are compared here. */
+export function serviceOther(b: Service, a: Service, orgB: Organization, orgA: Organization): Change[] {
+  const own = (s: Service, o: Organization) => ({ ...s, pii: { ...s.pii, sensitiveKeys: s.pii.sensitiveKeys.filter((k) => !o.pii.sensitiveKeys.includes(k)) } });
+  return unclassified(own(b, orgB), own(a, orgA), SERVICE_CLASSIFIED).map((p) => line(a.name, p));
+}
