@@ -1,0 +1,21 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { packageRoot } from "../src/util/package-root.js";
+import { validatorSource } from "../src/validate/schema-compile.js";
+import { VALIDATOR_FILE } from "../src/validate/schema.js";
+
+describe("precompiled schema validator", () => {
+  it("is the code ajv generates from the schema and the format keyword today (else: npm run validator:build)", () => {
+    const committed = readFileSync(join(packageRoot(), VALIDATOR_FILE), "utf8");
+    // a stale file would accept or reject other values than the schema says, silently
+    expect(committed === validatorSource(), `${VALIDATOR_FILE} is stale: run npm run validator:build and commit it`).toBe(true);
+  });
+
+  it("ships with the package", () => {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as { files: string[]; dependencies: Record<string, string> };
+    expect(pkg.files).toContain(VALIDATOR_FILE);
+    // the generated code requires ajv's runtime helpers and ajv-formats' format functions
+    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(["ajv", "ajv-formats"]));
+  });
+});
