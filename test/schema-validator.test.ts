@@ -1,5 +1,5 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { readdirSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { packageRoot } from "../src/util/package-root.js";
 import { validatorSource } from "../src/validate/schema-compile.js";
@@ -17,5 +17,13 @@ describe("precompiled schema validator", () => {
     expect(pkg.files).toContain(VALIDATOR_FILE);
     // the generated code requires ajv's runtime helpers and ajv-formats' format functions
     expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(["ajv", "ajv-formats"]));
+  });
+
+  it("is what the CLI runs: only schema-compile.ts (the build script's and this test's) loads ajv's compiler", () => {
+    const root = packageRoot();
+    const sources = ["src", "generators"].flatMap((d) => readdirSync(join(root, d), { recursive: true, encoding: "utf8" }).map((f) => join(root, d, f))).filter((f) => f.endsWith(".ts"));
+    // a value import of ajv or ajv-formats (not `import type`) would compile or load the compiler again
+    const loading = sources.filter((f) => /^import (?!type )[^;]*from "ajv(-formats)?[/"]/m.test(readFileSync(f, "utf8"))).map((f) => relative(root, f));
+    expect(loading).toEqual(["src/validate/schema-compile.ts"]);
   });
 });
