@@ -2,12 +2,12 @@
  * queries, latencies), each registered once with its diagnostic code and hint.
  *
  * In the schema a format is the keyword `x-svcspec-format: <name>` next to a `pattern`. Editors
- * ignore the keyword and check the pattern; svcspec's ajv runs it as a keyword that accepts what the
- * pattern accepts and explains a rejection in the format's terms ("invalid duration at
- * spec.slos[0].window: ...", SVC040, "e.g. 30s, 5m, 1h30m, 1d") instead of "does not match
- * ^([0-9]+(ms|s|...". The semantic checks that read further than a pattern can (unit order, cron
+ * ignore the keyword and check the pattern; svcspec's validator (precompiled, schema-compile.ts) runs
+ * it as a keyword that rejects what the pattern rejects, and a rejection is explained here in the
+ * format's terms ("invalid duration at spec.slos[0].window: ...", SVC040, "e.g. 30s, 5m, 1h30m,
+ * 1d") instead of "does not match ^([0-9]+(ms|s|...". The semantic checks that read further than a pattern can (unit order, cron
  * ranges, `$window` use) report with the same code and hint. */
-import type { Ajv, AnySchemaObject, ErrorObject, FuncKeywordDefinition } from "ajv";
+import type { ErrorObject } from "ajv";
 import type { Code } from "../diagnostics/codes.js";
 import { displayPath, pointerToPath } from "../load/locate.js";
 import { parseDuration } from "../model/duration.js";
@@ -99,39 +99,29 @@ export const FORMATS: Record<FormatName, DomainFormat> = {
   },
 };
 
-type DataValidate = ReturnType<NonNullable<FuncKeywordDefinition["compile"]>>;
-
 function isFormat(name: string): name is FormatName {
   return Object.hasOwn(FORMATS, name);
 }
 
-/** Registers FORMAT_KEYWORD. Acceptance stays the sibling pattern's, so svcspec and an editor
- * accept the same values; the keyword only adds the explanation. */
-export function addFormatKeyword(ajv: Ajv): void {
-  ajv.addKeyword({
-    keyword: FORMAT_KEYWORD,
-    schemaType: "string",
-    errors: true,
-    compile(name: string, parent: AnySchemaObject) {
-      if (!isFormat(name)) throw new Error(`schema: unknown ${FORMAT_KEYWORD} ${name}`);
-      if (typeof parent["pattern"] !== "string") throw new Error(`schema: ${FORMAT_KEYWORD} ${name} without a pattern next to it`);
-      const format: DomainFormat = FORMATS[name];
-      const pattern = new RegExp(parent["pattern"], "u");
-      const validate: DataValidate = (value, cxt) => {
-        if (typeof value === "string" ? pattern.test(value) : !format.explainsOtherTypes) return true;
-        const problem = format.explain(value, displayPath(pointerToPath(cxt?.instancePath ?? "")));
-        if (!problem) return true;
-        validate.errors = [{ keyword: FORMAT_KEYWORD, message: problem.message, params: problem }];
-        return false;
-      };
-      return validate;
-    },
-  });
+/** The format a FORMAT_KEYWORD is named with, or a schema bug. */
+export function formatNamed(name: string): DomainFormat {
+  if (!isFormat(name)) throw new Error(`schema: unknown ${FORMAT_KEYWORD} ${name}`);
+  return FORMATS[name];
 }
 
-/** The problem a FORMAT_KEYWORD error carries. */
+/** What the precompiled keyword (schema-compile.ts) reports: which format rejected the value. The
+ * explanation is made here, from the error's value and path, so the generated validator carries
+ * no code of svcspec's. */
+export interface FormatRejection {
+  format: FormatName;
+}
+
+/** The problem a FORMAT_KEYWORD error carries, or null when the format leaves the schema's own
+ * error to say it (the value then counts as accepted by the keyword). */
 export function formatProblem(e: ErrorObject): FormatProblem | null {
-  return e.keyword === FORMAT_KEYWORD ? (e.params as FormatProblem) : null;
+  if (e.keyword !== FORMAT_KEYWORD) return null;
+  const { format } = e.params as FormatRejection;
+  return formatNamed(format).explain(e.data, displayPath(pointerToPath(e.instancePath)));
 }
 
 /** A `pattern` or `type` error of a subschema with a domain format, where the format explained the

@@ -1,5 +1,6 @@
-import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import type { ErrorObject, ValidateFunction } from "ajv";
+import { createRequire } from "node:module";
+import { join } from "node:path";
 import schema from "../../schemas/svcspec.v1.schema.json" with { type: "json" };
 import { defaultHint } from "../diagnostics/codes.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
@@ -7,9 +8,13 @@ import { displayPath, locate, locateInString, pointerToPath, type PathSegment } 
 import type { SpecDocument } from "../load/source.js";
 import { closest, orList } from "../util/suggest.js";
 import { clip } from "../util/text.js";
-import { addFormatKeyword, type FormatProblem, formatProblem, superseded } from "./formats.js";
+import { packageRoot } from "../util/package-root.js";
+import { FORMAT_KEYWORD, type FormatProblem, formatProblem, superseded } from "./formats.js";
 
 export const SCHEMA_FILE = "svcspec.v1.schema.json";
+
+/** Where the precompiled validator lives, from the package root (shipped: package.json `files`). */
+export const VALIDATOR_FILE = "src/validate/schema.validator.generated.cjs";
 
 /** The published schema as `svcspec schema` prints it: the file's own bytes (a test holds the file
  * to this formatting). */
@@ -19,15 +24,10 @@ export function schemaText(): string {
 
 let validator: ValidateFunction | null = null;
 
+/** The schema's validator, precompiled by `npm run validator:build` (schema-compile.ts): compiling
+ * it with ajv at run time cost every process 0.25-0.8 s of CPU. */
 function compiled(): ValidateFunction {
-  if (validator) return validator;
-  // strict: a schema mistake is a bug, not something to paper over; verbose: errors carry the
-  // failing subschema, whose description becomes the hint.
-  const ajv = new Ajv({ strict: true, allErrors: true, allowUnionTypes: true, verbose: true });
-  const addFormats = addFormatsModule as unknown as (a: Ajv) => Ajv;
-  addFormats(ajv);
-  addFormatKeyword(ajv);
-  validator = ajv.compile(schema as AnySchemaObject);
+  validator ??= createRequire(import.meta.url)(join(packageRoot(), VALIDATOR_FILE)) as ValidateFunction;
   return validator;
 }
 
@@ -41,9 +41,16 @@ export function checkSchema(doc: SpecDocument): Diagnostic[] {
 export function checkShape(doc: SpecDocument): { diagnostics: Diagnostic[]; errorPaths: PathSegment[][]; typeErrorPaths: PathSegment[][] } {
   const validate = compiled();
   if (validate(doc.value)) return { diagnostics: [], errorPaths: [], typeErrorPaths: [] };
-  const all = validate.errors ?? [];
+  const problems = new Map<ErrorObject, FormatProblem | null>();
+  // A format that leaves a value to the schema's own error has not rejected it (formats.ts).
+  const all = (validate.errors ?? []).filter((e) => {
+    const problem = formatProblem(e);
+    problems.set(e, problem);
+    return problem !== null || e.keyword !== FORMAT_KEYWORD;
+  });
+  if (all.length === 0) return { diagnostics: [], errorPaths: [], typeErrorPaths: [] };
   const errors = withoutCascades(all.filter((e) => relevant(e) && !superseded(e, all)));
-  const out = errors.map((e) => formatDiagnostic(doc, e) ?? toDiagnostic(doc, e)).map((d) => (d.hint ? d : { ...d, hint: defaultHint(d.code) }));
+  const out = errors.map((e) => formatDiagnostic(doc, e, problems.get(e) ?? null) ?? toDiagnostic(doc, e)).map((d) => (d.hint ? d : { ...d, hint: defaultHint(d.code) }));
   return { diagnostics: dedupe(out), errorPaths: all.map((e) => pointerToPath(e.instancePath)), typeErrorPaths: all.filter((e) => e.keyword === "type").map((e) => pointerToPath(e.instancePath)) };
 }
 
@@ -70,8 +77,7 @@ function withoutCascades(errors: ErrorObject[]): ErrorObject[] {
 
 /** A value a domain format rejected (formats.ts), told in the format's terms: the same mistake
  * gets the same code and hint whichever layer sees it first. */
-function formatDiagnostic(doc: SpecDocument, e: ErrorObject): Diagnostic | null {
-  const problem: FormatProblem | null = formatProblem(e);
+function formatDiagnostic(doc: SpecDocument, e: ErrorObject, problem: FormatProblem | null): Diagnostic | null {
   if (!problem) return null;
   const path = pointerToPath(e.instancePath);
   const at = problem.offset !== undefined ? locateInString(doc, path, problem.offset) : locate(doc, path);
