@@ -738,13 +738,20 @@ export function historyTests(service: Service): TestGroup[] {
     }
     const outages = hours.filter((h) => h !== null && !h.isZero()).length;
     out.push({
-      name: `${service.name}/${slo.name}: ${hours.length}h of history (${formatDuration(slo.window)} and a day) with ${outages} one-hour outages at ${OUTAGE} errors, one between each two windows: every window's ratio, the period burn rate and the budget remaining are the events' own (within 1%)`,
+      name: `${service.name}/${slo.name}: ${hours.length}h of history (${formatDuration(slo.window)} and a day) with ${outages} one-hour outages at ${OUTAGE} errors, one between each two windows: every window's ratio, the period burn rate and the budget remaining are the events' own (within 1%); each counter comes from two instances`,
       interval: "5m",
-      input_series: inputs.build(phases),
+      input_series: [...inputs.build(phases), ...inputs.build(phases).map(secondCopy)],
       promql_expr_test: checks,
     });
   }
   return out;
+}
+
+/** The same counter again under one more label, as a second instance exports it: the SLI's sums
+ * then add two series, so an aggregation that is not a sum (max, avg) reads half the events. */
+function secondCopy(s: InputSeries): InputSeries {
+  const copy = 'svcspec_instance="2"';
+  return { ...s, series: s.series.endsWith("}") ? `${s.series.slice(0, -1)},${copy}}` : `${s.series}{${copy}}` };
 }
 
 export function historyRuleTests(service: Service, rulesFile: string): string | null {
