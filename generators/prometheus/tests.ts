@@ -467,9 +467,9 @@ function metadataChecks(service: Service, slo: Slo, inputs: Inputs, ratio: Ratio
 // ---------------------------------------------------------------------------------------------
 // probes: scenarios that tell a tier's windows apart
 
-/** Probe scenarios end by this minute (cost: minutes x rules); a burst only a 6h short window sees
- * would need 12h, so those variants are left to the constant and history tests. */
-const PROBE_MAX = 6 * 60;
+/** Probe scenarios end by this minute (cost: minutes x rules): a burst only a 6h short window sees
+ * needs 12h of minutes. */
+const PROBE_MAX = 12 * 60;
 /** Evaluation minutes a probe may check, this far apart. */
 const PROBE_STEP = 5;
 
