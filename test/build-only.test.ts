@@ -44,7 +44,7 @@ describe("build --only", () => {
   it("two targets at once; a later full build brings the rest back", () => {
     expect(runBuild(ioAt().io, opts("two", "docs,opa"))).toBe(0);
     const two = [...readTree(join(tmp.path, "two")).keys()].filter((p) => p !== MANIFEST);
-    expect(two.every((p) => p.startsWith("docs/") || p.startsWith("opa/") || p.startsWith("opa-tests/") || p.startsWith("kubernetes/"))).toBe(true);
+    expect(two.every((p) => p.startsWith("docs/") || p.startsWith("opa/") || p.startsWith("opa-tests/") || p.startsWith("opa-server/") || p.startsWith("kubernetes/"))).toBe(true);
     expect(runBuild(ioAt().io, opts("two"))).toBe(0);
     expect(readTree(join(tmp.path, "two"))).toEqual(full);
   });

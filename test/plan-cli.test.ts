@@ -45,7 +45,7 @@ describe("svcspec plan --base-spec", () => {
     const r = await run(["plan", "--base-spec", "base", "--format", "json"], tmp.path);
     const json = JSON.parse(r.out) as { files: Record<string, { changed: string[] }> };
     // Only the files the objective is in (the dashboard and its ConfigMap show it too): no header names the base folder.
-    expect(Object.values(json.files).flatMap((f) => f.changed)).toHaveLength(10);
+    expect(Object.values(json.files).flatMap((f) => f.changed)).toHaveLength(11);
     expect(json.files["grafana"]?.changed).toEqual(["grafana/checkout.json"]);
   });
 
@@ -131,7 +131,7 @@ describe("svcspec plan --base <git revision>", () => {
     const r = await run(["plan", "--spec", ".", "--base", "main"], join(repo, "spec"));
     expect(r.code, r.err).toBe(0);
     expect(r.out).toContain("availability: objective lowered");
-    expect(r.out).toContain("10 generated files touched (10 changed)");
+    expect(r.out).toContain("11 generated files touched (11 changed)");
   });
 
   it("an invalid base revision is located as <revision>:<path>", async () => {

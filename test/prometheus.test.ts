@@ -20,7 +20,7 @@ describe("example rules under promtool", () => {
   });
 
   it("covers every tier of every SLO with a must-fire and a must-not-fire test", () => {
-    for (const f of testsIn(join(out, "prometheus"))) {
+    for (const f of testsIn(join(out, "prometheus")).filter((t) => !t.endsWith(".history.rules.test.yaml"))) {
       const rules = parse(readFileSync(join(out, "prometheus", f.replace(".test", "")), "utf8")) as { groups: { rules: { alert?: string; labels?: Record<string, string> }[] }[] };
       const names = (parse(readFileSync(join(out, "prometheus", f), "utf8")) as { tests: { name: string }[] }).tests.flatMap((t) => t.name.split(" | "));
       for (const rule of rules.groups.flatMap((g) => g.rules).filter((r) => r.alert === "SLOErrorBudgetBurn")) {

@@ -27,7 +27,7 @@ describe("the unit tier", () => {
     const unit = testFiles("test");
     const consumer = testFiles("test/consumer");
     // at least one consumer file per target with a real consumer (more may come: a file per concern)
-    for (const target of ["alertmanager", "fluentbit", "fluentbit-pipeline", "fluentbit-levels", "fuzz", "grafana", "hostile-text", "k6", "kubernetes", "opa", "opa-decision-logs", "openslo", "package", "pii-patterns", "plan", "policies", "prometheus", "sloth", "validators", "verify"]) expect(consumer, target).toContain(`test/consumer/${target}.test.ts`);
+    for (const target of ["alertmanager", "fluentbit", "fluentbit-pipeline", "fluentbit-levels", "fuzz", "grafana", "hostile-text", "k6", "kubernetes", "mutation", "opa", "opa-decision-logs", "openslo", "package", "pii-patterns", "plan", "policies", "prometheus", "sloth", "validators", "verify"]) expect(consumer, target).toContain(`test/consumer/${target}.test.ts`);
     // this file names the discovery module to prove the guard; no other unit file may import it
     expect(unit.filter(findsTools)).toEqual(["test/tiers.test.ts"]);
     // a consumer file finds its tool itself or through a test/support module that does

@@ -12,7 +12,7 @@ import { sloAlerts } from "./alerts.js";
 import { cacheGroup } from "./cache.js";
 import { recordingRules } from "./recording.js";
 import { renderGroups } from "./render.js";
-import { ruleTests } from "./tests.js";
+import { historyRuleTests, ruleTests } from "./tests.js";
 import type { RuleGroup } from "./types.js";
 
 export function serviceGroups(service: Service): RuleGroup[] {
@@ -37,6 +37,8 @@ export function generatePrometheus(model: Model): TargetOutput {
       { path: `prometheus/${rulesFile}`, content: withHeader("hash", sources, toYaml(spec)) },
       { path: `prometheus/${service.name}.rules.test.yaml`, content: withHeader("hash", sources, ruleTests(service, rulesFile)) },
     );
+    const history = historyRuleTests(service, rulesFile);
+    if (history) out.files.push({ path: `prometheus/${service.name}.history.rules.test.yaml`, content: withHeader("hash", sources, history) });
     out.packages.push({
       kind: "PrometheusRule",
       path: `kubernetes/${service.name}/prometheusrule.yaml`,

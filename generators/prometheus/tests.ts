@@ -14,7 +14,7 @@ import { BoundedCache } from "../../src/util/memo.js";
 import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataFor } from "./alerts.js";
 import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup } from "./cache.js";
 import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput } from "./inputs.js";
-import { ERRORS_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
+import { BUDGET_REMAINING, ERROR_BUDGET, ERRORS_RATE, OBJECTIVE, PERIOD_BURN_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
 import type { ParsedSelector } from "./selectors.js";
 import type { AlertRule } from "./types.js";
 import { firingAlerts, sloWindows, windowKind } from "./windows.js";
@@ -220,11 +220,13 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
   const active = (ts: Tier[]) => activeTiers(service, slo, ts);
   const out: Scenario[] = [];
   for (const x of tiers) {
-    const above = burnNear(tiers, x.a.threshold, [1.1, 1.12, 1.15, 1.2, 1.05]);
-    const below = burnNear(tiers, x.a.threshold, [0.9, 0.88, 0.85, 0.8, 0.95]);
+    // 2% either side: a threshold mutated by 5% (or to another period's, 7%) lands between them
+    const above = burnNear(tiers, x.a.threshold, [1.02, 1.025, 1.03, 1.035]);
+    const below = burnNear(tiers, x.a.threshold, [0.98, 0.975, 0.97, 0.965]);
     const fires = 1 + x.forMin;
     const burn = (r: Ratio) => `error ratio ${r} (burn ${round4(r.div(slo.budget))}x)`;
-    if (above) out.push(constant(`${label(x)}: ${burn(above)} fires at ${minutes(fires)}, for ${formatDuration(x.a.for)} after the first 5m rate`, traffic, above, fires, [fires - 1, fires], []));
+    const meta = x === tiers[0] && above ? metadataChecks(service, slo, inputs, above, minutes(fires)) : [];
+    if (above) out.push(constant(`${label(x)}: ${burn(above)} fires at ${minutes(fires)}, for ${formatDuration(x.a.for)} after the first 5m rate${meta.length ? "; objective, budget, period burn rate and budget remaining are exact" : ""}`, traffic, above, fires, [fires - 1, fires], meta));
     if (below) out.push(constant(`${label(x)}: ${burn(below)} never fires: the tier is not even pending`, traffic, below, 2, [], [active(tiers.filter((y) => below.cmp(y.a.threshold) > 0))]));
     if (inputs.mode === "raw") {
       const outage = outageScenario(base, tiers, x, inputs, traffic, exp, label(x));
@@ -244,6 +246,7 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
       ...guarded.map((w) => ({ expr: selector(ratioName(w.text), sloIdentity(service, slo)), eval_time: "2m", exp_samples: [] })),
     ],
   });
+  if (inputs.mode === "raw") for (const p of probes(service, slo, tiers, inputs, traffic)) out.push({ ...base, ...p });
   const uneven = unevenScenario(service, slo, inputs, base);
   if (uneven) out.push(uneven);
   const min = slo.alerting.minEvents;
@@ -261,10 +264,10 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
 }
 
 /** The tiers of an SLO that are pending or firing at 2m, by severity and window pair. */
-function activeTiers(service: Service, slo: Slo, tiers: Tier[]): PromqlTest {
+function activeTiers(service: Service, slo: Slo, tiers: Tier[], at = "2m"): PromqlTest {
   return {
     expr: `count by (severity, long_window, short_window) (ALERTS${selector("", [["alertname", slo.alerting.name], ...sloIdentity(service, slo)])})`,
-    eval_time: "2m",
+    eval_time: at,
     exp_samples: tiers.map((x) => ({
       labels: selector("", [["long_window", formatDuration(x.a.long)], ["severity", x.a.severity], ["short_window", formatDuration(x.a.short)]]),
       value: 1,
@@ -441,4 +444,329 @@ function cacheScenarios(service: Service): Scenario[] {
     scenario(`${service.name}: cache hit ratio ${above} (above the objective) does not fire`, above, fires + 1, [fires + 1], false),
     scenario(`${service.name}: cache without traffic (0/0) does not fire`, null, fires + 1, [fires + 1], false),
   ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// metadata
+
+/** A number with 8 significant digits: close enough to compare at 0.1%, short in the test file. */
+const digits8 = (x: Ratio) => String(Number(x.toNumber().toPrecision(8)));
+
+/** The metadata rules under a constant error ratio (every window holds it): the objective and the
+ * budget exactly, the period burn rate ratio/budget and the budget remaining 1 - ratio/budget to
+ * 0.1%, so a constant or a window changed by 5% fails. */
+function metadataChecks(service: Service, slo: Slo, inputs: Inputs, ratio: Ratio, at: string): PromqlTest[] {
+  const id = sloIdentity(service, slo);
+  const sel = selector("", id);
+  const labels = selector("", [...id, ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const burn = ratio.div(slo.budget);
+  return [
+    { expr: `${OBJECTIVE}${sel}`, eval_time: at, exp_samples: [{ labels: selector(OBJECTIVE, id), value: slo.objective.toNumber() }] },
+    { expr: `${ERROR_BUDGET}${sel}`, eval_time: at, exp_samples: [{ labels: selector(ERROR_BUDGET, id), value: slo.budget.toNumber() }] },
+    { expr: `abs(${PERIOD_BURN_RATE}${sel} / ${digits8(burn)} - 1) < bool 0.001`, eval_time: at, exp_samples: [{ labels, value: 1 }] },
+    { expr: `abs(${BUDGET_REMAINING}${sel} - ${digits8(ONE.sub(burn))}) < bool ${digits8(Ratio.fromNumber(0.001 * Math.max(1, Math.abs(ONE.sub(burn).toNumber()))))}`, eval_time: at, exp_samples: [{ labels, value: 1 }] },
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// probes: scenarios that tell a tier's windows apart
+
+/** Probe scenarios end by this minute (cost: minutes x rules): a burst only a 6h short window sees
+ * needs 12h of minutes. */
+const PROBE_MAX = 12 * 60;
+/** Evaluation minutes a probe may check, this far apart. */
+const PROBE_STEP = 5;
+
+/** A stretch of constant traffic as numbers, for predictions only (inputs stay exact decimals). */
+interface Stretch {
+  minutes: number;
+  ratio: Ratio;
+}
+
+/** Error ratio of the events in (t - w, t] (minutes, clipped at t=0): what a raw window's rate()
+ * ratio computes on counters that start at 0 at t=0, and what a recorded window approximates. */
+function ratioAt(stretches: Stretch[], w: number, t: number): number {
+  let e = 0;
+  let n = 0;
+  let start = 0;
+  const from = Math.max(0, t - w);
+  for (const s of stretches) {
+    const len = Math.min(start + s.minutes, t) - Math.max(start, from);
+    if (len > 0) {
+      e += s.ratio.toNumber() * len;
+      n += len;
+    }
+    start += s.minutes;
+  }
+  return n > 0 ? e / n : 0;
+}
+
+/** One condition `ratio over w > threshold`: true or false with a margin (10% raw, 20% recorded:
+ * its 5m rates smooth the last minutes), null when too close to call. */
+function conditionAt(stretches: Stretch[], ms: number, thr: number, t: number): boolean | null {
+  const r = ratioAt(stretches, ms / MIN, t);
+  const margin = windowKind(ms) === "recorded" ? 0.2 : 0.1;
+  return r > thr * (1 + margin) ? true : r < thr * (1 - margin) ? false : null;
+}
+
+const and = (xs: (boolean | null)[]) => (xs.includes(false) ? false : xs.includes(null) ? null : true);
+const or = (xs: (boolean | null)[]) => (xs.includes(true) ? true : xs.includes(null) ? null : false);
+
+/** A tier's condition and the wrong rules it must be told from: a condition dropped, `or` for
+ * `and`, each window read from its neighbour among the SLO's windows. */
+function tierVariants(slo: Slo, x: Tier): { name: string; cond: (s: Stretch[], t: number) => boolean | null }[] {
+  const thr = x.a.threshold.toNumber();
+  const c = (ms: number) => (s: Stretch[], t: number) => conditionAt(s, ms, thr, t);
+  const ws = sloWindows(slo).map((w) => w.ms);
+  const near = (ms: number) => [ws[ws.indexOf(ms) - 1], ws[ws.indexOf(ms) + 1]].filter((w): w is number => w !== undefined);
+  const short = c(x.a.short);
+  const long = c(x.a.long);
+  return [
+    { name: "tier", cond: (s, t) => and([short(s, t), long(s, t)]) },
+    { name: "short only", cond: short },
+    { name: "long only", cond: long },
+    { name: "or", cond: (s, t) => or([short(s, t), long(s, t)]) },
+    ...near(x.a.short).map((w) => ({ name: `short ${formatDuration(w)}`, cond: (s: Stretch[], t: number) => and([c(w)(s, t), long(s, t)]) })),
+    ...near(x.a.long).map((w) => ({ name: `long ${formatDuration(w)}`, cond: (s: Stretch[], t: number) => and([short(s, t), c(w)(s, t)]) })),
+  ];
+}
+
+/** The candidate probes of a tier: a burn that stopped (only the long window still sees it: the
+ * alert has resolved) and a burst after clean traffic (only the short window sees it). */
+function probeShapes(x: Tier): { kind: string; stretches: Stretch[] }[] {
+  const s = x.shortMin;
+  const level = (m: number) => {
+    const r = round4(x.a.threshold.mul(Ratio.fromNumber(m)));
+    return r.cmp(ONE) < 0 ? r : round4(x.a.threshold.add(ONE).div(Ratio.of(2)));
+  };
+  const out: { kind: string; stretches: Stretch[] }[] = [];
+  for (const m of [3, 1.5]) {
+    for (const d of [s, 2 * s]) out.push({ kind: `a burn at ${level(m)} for ${minutes(d)} that stopped`, stretches: [{ minutes: d, ratio: level(m) }, { minutes: PROBE_MAX, ratio: ZERO }] });
+    for (const c of [s, 2 * s, 4 * s]) out.push({ kind: `a burst at ${level(m)} after ${minutes(c)} of clean traffic`, stretches: [{ minutes: c, ratio: ZERO }, { minutes: PROBE_MAX, ratio: level(m) }] });
+  }
+  return out.filter((p) => p.stretches[0]!.minutes < PROBE_MAX);
+}
+
+interface Probe {
+  kind: string;
+  stretches: Stretch[];
+  /** Evaluation minute -> the tiers active (pending or firing) then. */
+  checks: { t: number; active: number[] }[];
+}
+
+/** For one SLO: probes and evaluation minutes at which a tier's prediction differs from each of
+ * its variants, every tier's prediction steady over the 5 minutes before (ALERTS may lag a
+ * resolved alert by an evaluation). Greedy, shortest probes first: each variant is covered by the
+ * first probe minute that tells it apart, so few probes serve all tiers. Worked out once per
+ * alert table. */
+function probePlan(slo: Slo, tiers: Tier[], startMin: number): Probe[] {
+  const key = `${tiers.map((t) => `${t.a.short}/${t.a.long}/${t.a.threshold}`).join(",")} ${sloWindows(slo).map((w) => w.ms).join(",")} ${startMin}`;
+  return plans.get(key, () => probePlanOf(slo, tiers, startMin));
+}
+const plans = new BoundedCache<Probe[]>();
+
+function probePlanOf(slo: Slo, tiers: Tier[], startMin: number): Probe[] {
+  const all = tiers.map((x) => tierVariants(slo, x));
+  const conds = all.map((v) => v[0]!.cond);
+  // per shape: each variant's first steady minute that tells it apart, and the tiers active then
+  const found = tiers.flatMap(probeShapes).map((shape) => {
+    const steady = (c: (s: Stretch[], t: number) => boolean | null, t: number) => {
+      const now = c(shape.stretches, t);
+      for (let k = 1; k <= 5; k++) if (c(shape.stretches, t - k) !== now) return null;
+      return now;
+    };
+    const first = new Map<string, { t: number; active: number[] }>();
+    for (let t = startMin; t <= PROBE_MAX; t += PROBE_STEP) {
+      const active = conds.map((c) => steady(c, t));
+      if (active.includes(null)) continue;
+      all.forEach((vs, i) =>
+        vs.slice(1).forEach((v) => {
+          const key = `${i} ${v.name}`;
+          const z = steady(v.cond, t);
+          if (!first.has(key) && z !== null && z !== active[i]) first.set(key, { t, active: active.flatMap((a, j) => (a ? [j] : [])) });
+        }),
+      );
+    }
+    return { shape, first };
+  });
+  // greedy set cover: the probe that tells most variants apart per minute it runs
+  const uncovered = new Set(found.flatMap((f) => [...f.first.keys()]));
+  const out: Probe[] = [];
+  while (uncovered.size) {
+    const score = (f: (typeof found)[number]) => {
+      const ts = [...f.first].filter(([k]) => uncovered.has(k)).map(([, v]) => v.t);
+      return ts.length ? ts.length / Math.max(...ts) : 0;
+    };
+    const best = found.reduce((m, f) => (score(f) > score(m) ? f : m));
+    if (!score(best)) break;
+    const checks = new Map<number, number[]>();
+    for (const [k, v] of best.first) {
+      if (!uncovered.has(k)) continue;
+      uncovered.delete(k);
+      checks.set(v.t, v.active);
+    }
+    out.push({ kind: best.shape.kind, stretches: best.shape.stretches, checks: [...checks].sort((a, b) => a[0] - b[0]).map(([t, active]) => ({ t, active })) });
+  }
+  return out;
+}
+
+/** The probes of an SLO as scenarios: ALERTS of the SLO at each probe minute, and the ratio of each
+ * window computed from the raw counters (to 1%), so a window over another range fails. */
+function probes(service: Service, slo: Slo, tiers: Tier[], inputs: Inputs, traffic: Ratio): Omit<Scenario, "owner" | "refs" | "reads">[] {
+  const min = slo.alerting.minEvents;
+  // minEvents counted over the events since t=0 holds from this minute on (trafficFor's margin)
+  const start = min ? Math.max(10, Math.ceil(Math.min(...tiers.map((t) => t.longMin)) / 10)) + 5 : 10;
+  const id = selector("", sloIdentity(service, slo));
+  const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const exact = sloWindows(slo).filter((w) => w.kind !== "recorded");
+  return probePlan(slo, tiers, start).map((p) => {
+    const end = Math.max(...p.checks.map((c) => c.t));
+    const perMin = wholeEvents(traffic, p.stretches.map((s) => s.ratio));
+    const phases = p.stretches.map((s) => sloPhase(s.minutes, perMin, perMin.mul(s.ratio)));
+    return {
+      name: `${service.name}/${slo.name}: ${p.kind} activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`,
+      end,
+      build: (length: number) => inputs.build(hold(cut(phases, end), length)),
+      alertEvals: [],
+      partial: true as const,
+      alertsAt: (alertname: string) => (alertname === slo.alerting.name ? null : []),
+      promql: p.checks.flatMap((c) => [
+        activeTiers(service, slo, c.active.map((i) => tiers[i]!), minutes(c.t)),
+        ...exact.map((w) => {
+          const r = ratioAt(p.stretches, w.ms / MIN, c.t);
+          const expr = r === 0 ? `${ratioName(w.text)}${id} == bool 0` : `abs(${ratioName(w.text)}${id} / ${Number(r.toPrecision(6))} - 1) < bool 0.01`;
+          return { expr, eval_time: minutes(c.t), exp_samples: [{ labels, value: 1 }] };
+        }),
+      ]),
+    };
+  });
+}
+
+/** The traffic times the least power of 10 that makes every phase's errors a whole number:
+ * promtool adds a counter's increments in floats, so 21.6 a minute for 30 minutes ends a hair
+ * above 648, and a next phase starting at exactly 648 would read as a counter reset. */
+function wholeEvents(traffic: Ratio, ratios: Ratio[]): Ratio {
+  let n = traffic;
+  for (let k = 0; k < 8 && !ratios.every((r) => n.mul(r).isInteger()); k++) n = n.mul(Ratio.of(10));
+  return n;
+}
+
+/** The phases up to minute `end` (the last one held from there). */
+function cut(phases: Phase[], end: number): Phase[] {
+  const out: Phase[] = [];
+  let used = 0;
+  for (const p of phases) {
+    if (used >= end) break;
+    out.push({ ...p, minutes: Math.min(p.minutes, end - used) });
+    used += p.minutes;
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// history: the long windows over a whole SLO period, evaluated hourly
+
+/** Hours of history after the SLO period: an outage older than the period still in the test. */
+const HISTORY_EXTRA_H = 24;
+/** Error ratio of the history's one-hour outages. */
+const OUTAGE = Ratio.of(1, 2);
+
+/** The hour-by-hour traffic of an SLO's history test, T hours long: steady traffic without errors,
+ * a one-hour outage inside each ring between two windows the SLO records (or a window a mutant
+ * would halve or double), and no traffic in the hour that ends where each recorded window starts
+ * (an hourly evaluation's range then holds the same events whether it includes its left end or
+ * not). `null` is an hour without traffic, else the hour's error ratio. */
+function historyHours(slo: Slo): { hours: (Ratio | null)[]; checks: number[] } {
+  const period = slo.window / 3_600_000;
+  const total = period + HISTORY_EXTRA_H;
+  const windows = sloWindows(slo).map((w) => w.ms / 3_600_000);
+  const bounds = [...new Set([...windows, ...windows.map((w) => w / 2), ...windows.map((w) => w * 2)])].filter((w) => w >= 1 && w < total).sort((a, b) => a - b);
+  const hours: (Ratio | null)[] = Array.from({ length: total }, () => ZERO);
+  // hour i (0-based) ends at i+1; age of the hour ending at h is total - h
+  const atAge = (age: number) => total - age - 1;
+  for (const w of windows.filter((w) => windowKind(w * 3_600_000) === "recorded" && w < total)) hours[atAge(w)] = null;
+  let prev = 0;
+  for (const b of [...bounds, total]) {
+    const age = Math.floor((prev + b) / 2);
+    const i = atAge(age);
+    if (age >= prev && age < b && i >= 0 && hours[i] !== null && hours[i]!.isZero()) hours[i] = OUTAGE;
+    prev = b;
+  }
+  return { hours, checks: windows };
+}
+
+/** Error ratio of the hours in (total - w, total], hours without traffic not counted. */
+function historyRatio(hours: (Ratio | null)[], w: number): Ratio | null {
+  let e = ZERO;
+  let n = 0;
+  const from = Math.max(0, Math.ceil(hours.length - w));
+  for (let i = from; i < hours.length; i++) {
+    const h = hours[i];
+    if (h === null || h === undefined) continue;
+    e = e.add(h);
+    n++;
+  }
+  return n ? e.div(Ratio.of(n)) : null;
+}
+
+/** One history test group per SLO fed by raw counters: every window's ratio and the period's burn
+ * rate and budget remaining after the known outages, at the end of a period and a day. */
+export function historyTests(service: Service): TestGroup[] {
+  const out: TestGroup[] = [];
+  for (const slo of service.slos) {
+    const inputs = sloInputs(service, slo);
+    if (!inputs || inputs.mode !== "raw") continue;
+    const { hours } = historyHours(slo);
+    const perSample = TRAFFIC.mul(Ratio.of(5));
+    const phases: Phase[] = [];
+    for (const h of hours) {
+      const p = h === null ? sloPhase(12, ZERO, ZERO) : sloPhase(12, perSample, perSample.mul(h));
+      const last = phases[phases.length - 1];
+      if (last && JSON.stringify(Object.entries(last.values).map(([k, v]) => [k, v.toString()])) === JSON.stringify(Object.entries(p.values).map(([k, v]) => [k, v.toString()]))) last.minutes += 12;
+      else phases.push(p);
+    }
+    const id = selector("", sloIdentity(service, slo));
+    const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+    const at = `${hours.length}h`;
+    const near = (expr: string, v: Ratio, tol: string) => ({ expr: v.isZero() ? `${expr} == bool 0` : `abs(${expr} / ${round4(v)} - 1) < bool ${tol}`, eval_time: at, exp_samples: [{ labels, value: 1 }] });
+    const checks: PromqlTest[] = [];
+    for (const w of sloWindows(slo)) {
+      const r = historyRatio(hours, w.ms / 3_600_000);
+      if (r) checks.push(near(`${ratioName(w.text)}${id}`, r, "0.01"));
+    }
+    const period = historyRatio(hours, slo.window / 3_600_000);
+    if (period && !period.isZero()) {
+      const burn = period.div(slo.budget);
+      checks.push(near(`${PERIOD_BURN_RATE}${id}`, burn, "0.01"));
+      checks.push({ expr: `abs(${BUDGET_REMAINING}${id} - ${round4(ONE.sub(burn))}) < bool ${round4(burn.mul(Ratio.fromNumber(0.01)))}`, eval_time: at, exp_samples: [{ labels, value: 1 }] });
+    }
+    const outages = hours.filter((h) => h !== null && !h.isZero()).length;
+    out.push({
+      name: `${service.name}/${slo.name}: ${hours.length}h of history (${formatDuration(slo.window)} and a day) with ${outages} one-hour outages at ${OUTAGE} errors, one between each two windows: every window's ratio, the period burn rate and the budget remaining are the events' own (within 1%); each counter comes from two instances`,
+      interval: "5m",
+      input_series: [...inputs.build(phases), ...inputs.build(phases).map(secondCopy)],
+      promql_expr_test: checks,
+    });
+  }
+  return out;
+}
+
+/** The same counter again under one more label, as a second instance exports it: the SLI's sums
+ * then add two series, so an aggregation that is not a sum (max, avg) reads half the events. */
+function secondCopy(s: InputSeries): InputSeries {
+  const copy = 'svcspec_instance="2"';
+  return { ...s, series: s.series.endsWith("}") ? `${s.series.slice(0, -1)},${copy}}` : `${s.series}{${copy}}` };
+}
+
+export function historyRuleTests(service: Service, rulesFile: string): string | null {
+  const tests = historyTests(service);
+  if (!tests.length) return null;
+  const comment = [
+    `# promtool unit tests of ${rulesFile} over a whole SLO period: \`promtool test rules ${service.name}.history.rules.test.yaml\`.`,
+    "# Evaluated hourly (a minute's evaluation would take a month of steps): each window's ratio, the period burn",
+    "# rate and the budget remaining after known outages, one in each ring between two windows, so a window over",
+    "# another range or a metadata rule reading another window fails.",
+    "",
+  ].join("\n");
+  return comment + toYaml({ rule_files: [rulesFile], evaluation_interval: "1h", tests });
 }

@@ -1,0 +1,159 @@
+#!/usr/bin/env node
+// Mutation score of the generated promtool tests: every single mutant of the generated rule files
+// (scripts/mutate-operators.mjs) is run against the unchanged generated tests with `promtool test
+// rules`, one run per mutant, two at a time. A mutant is killed when promtool fails. Prints a table
+// per operator and the survivors; exits 1 below --min percent (default 95).
+// Usage: npm run mutate [-- --min 95] [--jobs 2] [--json] [--limit N] [--only <name>] [dir...]
+//   dir: folders holding <service>.rules.yaml and its *.rules.test.yaml (default: out/prometheus,
+//   built by `npm run mutate`, and test/fixtures/*/expected/prometheus).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { parse, stringify } from "yaml";
+import { localTool } from "../dist/src/tools/discover.js";
+import { mutants } from "./mutate-operators.mjs";
+
+const root = new URL("..", import.meta.url).pathname;
+const args = process.argv.slice(2);
+const flag = (name, fallback) => {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const v = args[i + 1];
+  args.splice(i, 2);
+  return v;
+};
+const bool = (name) => {
+  const i = args.indexOf(name);
+  if (i >= 0) args.splice(i, 1);
+  return i >= 0;
+};
+const min = Number(flag("--min", "95"));
+const jobs = Math.max(1, Math.min(4, Number(flag("--jobs", "2"))));
+const limit = Number(flag("--limit", "0"));
+const only = flag("--only", null);
+const json = bool("--json");
+/** One promtool run may not take longer than this (a mutant that hangs counts as killed). */
+const TIMEOUT_MS = 120_000;
+
+const fixtures = join(root, "test", "fixtures");
+const dirs = args.length
+  ? args
+  : [join(root, "out", "prometheus"), ...readdirSync(fixtures).map((c) => join(fixtures, c, "expected", "prometheus")).filter(existsSync)];
+
+const promtool = localTool("promtool", root);
+if (!promtool) {
+  console.error("mutate: promtool not found (run npm run setup-tools)");
+  process.exit(2);
+}
+
+/** The rule files of a folder with their test files (every *.rules.test.yaml naming it). */
+function suites(dir) {
+  const files = readdirSync(dir).sort();
+  return files
+    .filter((f) => f.endsWith(".rules.yaml"))
+    .map((rules) => ({
+      dir,
+      rules,
+      tests: files.filter((t) => t.endsWith(".rules.test.yaml") && (parse(readFileSync(join(dir, t), "utf8"))?.rule_files ?? []).includes(rules)),
+    }))
+    .filter((s) => s.tests.length && (!only || s.rules.startsWith(only)));
+}
+
+/** promtool test rules on `doc` as the rule file, in a scratch folder: resolves true when it passed. */
+function runTests(suite, doc) {
+  const tmp = mkdtempSync(join(tmpdir(), "svcspec-mutate-"));
+  writeFileSync(join(tmp, suite.rules), stringify(doc, { lineWidth: 0 }));
+  for (const t of suite.tests) writeFileSync(join(tmp, t), readFileSync(join(suite.dir, t)));
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const p = spawn(promtool, ["test", "rules", ...suite.tests], { cwd: tmp, stdio: ["ignore", "ignore", "pipe"], timeout: TIMEOUT_MS });
+    let err = "";
+    p.stderr.on("data", (b) => (err = (err + b).slice(-2000)));
+    p.on("close", (code) => {
+      rmSync(tmp, { recursive: true, force: true });
+      resolve({ passed: code === 0, ms: Date.now() - started, err });
+    });
+  });
+}
+
+/** Runs `tasks` (functions returning promises) at most `n` at a time, in order. */
+async function pool(tasks, n) {
+  const results = new Array(tasks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
+  return results;
+}
+
+const started = Date.now();
+const all = dirs.flatMap(suites);
+if (!all.length) {
+  console.error(`mutate: no rule files with tests in ${dirs.join(", ")}`);
+  process.exit(2);
+}
+const rows = [];
+const baseline = [];
+for (const suite of all) {
+  const name = relative(root, join(suite.dir, suite.rules));
+  const doc = parse(readFileSync(join(suite.dir, suite.rules), "utf8"));
+  const clean = await runTests(suite, doc);
+  if (!clean.passed) {
+    console.error(`mutate: the generated tests of ${name} fail on the unmutated rules:\n${clean.err}`);
+    process.exit(2);
+  }
+  baseline.push({ file: name, ms: clean.ms });
+  const original = stringify(doc);
+  const seen = new Set([original]);
+  let ms = mutants(doc);
+  if (limit) ms = ms.filter((_, i) => i % Math.ceil(ms.length / limit) === 0);
+  for (const m of ms) {
+    const text = stringify(m.doc);
+    if (!m.equivalent && seen.has(text)) m.equivalent = text === original ? "the change leaves the rule text as it was" : "the same rules as another mutant";
+    seen.add(text);
+  }
+  const results = await pool(
+    ms.map((m) => () => (m.equivalent ? Promise.resolve(null) : runTests(suite, m.doc))),
+    jobs,
+  );
+  ms.forEach((m, i) => rows.push({ file: name, op: m.op, where: m.where, change: m.change, equivalent: m.equivalent ?? null, killed: results[i] ? !results[i].passed : null }));
+}
+
+const ops = [...new Set(rows.map((r) => r.op))];
+const table = ops.map((op) => {
+  const rs = rows.filter((r) => r.op === op);
+  const live = rs.filter((r) => r.equivalent === null);
+  const killed = live.filter((r) => r.killed).length;
+  return { op, mutants: live.length, killed, survived: live.length - killed, equivalent: rs.length - live.length };
+});
+const total = table.reduce((t, r) => ({ mutants: t.mutants + r.mutants, killed: t.killed + r.killed, equivalent: t.equivalent + r.equivalent }), { mutants: 0, killed: 0, equivalent: 0 });
+const score = total.mutants ? (100 * total.killed) / total.mutants : 100;
+const survivors = rows.filter((r) => r.equivalent === null && !r.killed);
+const equivalents = rows.filter((r) => r.equivalent !== null);
+const pct = (k, n) => (n ? `${((100 * k) / n).toFixed(1)}%` : "-");
+
+if (json) {
+  console.log(JSON.stringify({ score, total, table, survivors, equivalents, baseline, seconds: (Date.now() - started) / 1000 }, null, 2));
+} else {
+  console.log(`files: ${all.map((s) => relative(root, join(s.dir, s.rules))).join(", ")}`);
+  console.log(`unmutated test run: ${baseline.map((b) => `${b.file} ${(b.ms / 1000).toFixed(2)}s`).join(", ")}`);
+  console.log("");
+  console.log("operator            mutants  killed  survived  equivalent  score");
+  for (const r of table) console.log(`${r.op.padEnd(20)}${String(r.mutants).padStart(7)}${String(r.killed).padStart(8)}${String(r.survived).padStart(10)}${String(r.equivalent).padStart(12)}  ${pct(r.killed, r.mutants)}`);
+  console.log(`${"total".padEnd(20)}${String(total.mutants).padStart(7)}${String(total.killed).padStart(8)}${String(total.mutants - total.killed).padStart(10)}${String(total.equivalent).padStart(12)}  ${pct(total.killed, total.mutants)}`);
+  if (survivors.length) {
+    console.log("\nsurvivors:");
+    for (const s of survivors) console.log(`  ${s.file}: ${s.op}: ${s.where}: ${s.change}`);
+  }
+  if (equivalents.length) {
+    console.log("\nequivalent (not scored):");
+    for (const s of equivalents) console.log(`  ${s.file}: ${s.op}: ${s.where}: ${s.change}: ${s.equivalent}`);
+  }
+  console.log(`\nscore ${score.toFixed(1)}% (minimum ${min}%) in ${((Date.now() - started) / 1000).toFixed(0)}s`);
+}
+process.exit(score < min ? 1 : 0);
