@@ -160,7 +160,8 @@ describe("svcspec bundle", () => {
       expect(r.code, r.err).toBe(0);
       const rego = readTarGz(readFileSync(join(tmp.path, "opa", "bundle.tar.gz")));
       expect(JSON.parse(rego.get(".manifest")!.toString())).toEqual(JSON.parse(readFileSync(join(ROOT, "out", "opa", ".manifest"), "utf8")));
-      expect([...rego.keys()].filter((k) => k.endsWith(".rego")).length).toBe(model().services.filter((x) => x.access).length + 1);
+      // one policy per service with access, the deploy gate, the decision-log mask
+      expect([...rego.keys()].filter((k) => k.endsWith(".rego")).length).toBe(model().services.filter((x) => x.access).length + 2);
       const wasmFiles = readTarGz(readFileSync(join(tmp.path, "opa", "bundle.wasm.tar.gz")));
       expect(wasmFiles.get("policy.wasm")!.equals(readFileSync(join(tmp.path, "opa", "policy.wasm")))).toBe(true);
       const wasm = await loadAccessWasm(wasmFiles.get("policy.wasm")!, JSON.parse(wasmFiles.get("data.json")!.toString()));
