@@ -18,6 +18,10 @@ const TOOLS: [string, string[], RegExp][] = [
   ["kubeconform", ["-v"], /v0\.7\./],
 ];
 
+/** svcspec verify runs every generated promtool test (the minute tests and the history tests of #17:
+ * about 2.5 min for the example on 2 cores), over the 120 s default. */
+const VERIFY_TIMEOUT = 600_000;
+
 describe("real validators", () => {
   it.each(TOOLS)("%s is installed at the pinned version", (tool, args, version) => {
     const bin = localTool(tool, ROOT);
@@ -35,7 +39,7 @@ describe("real validators", () => {
     }
     expect(r.err).toMatch(/verify: 11 ran, 0 failed, 0 missing/);
     expect(r.code).toBe(0);
-  });
+  }, VERIFY_TIMEOUT);
 
   it("svcspec verify without the custom-resource schemas reports kubeconform missing (exit 3 unless --allow-missing), never a failed check", async () => {
     const empty = tempDir();
@@ -84,7 +88,7 @@ describe("real validators", () => {
     } finally {
       t.cleanup();
     }
-  });
+  }, VERIFY_TIMEOUT);
 
   it("svcspec verify runs the spec's access tests through the wasm, and fails where the bundle decides otherwise", async () => {
     const t = tempDir();
@@ -116,7 +120,7 @@ describe("real validators", () => {
     } finally {
       t.cleanup();
     }
-  });
+  }, VERIFY_TIMEOUT);
 
   it("svcspec verify refuses to run one spec's access tests against another spec's bundle", async () => {
     const out = join(ROOT, "test", "fixtures", "minimal", "expected");
@@ -127,7 +131,7 @@ describe("real validators", () => {
     const right = await run(["verify", "--allow-missing", "--spec", join(ROOT, "test", "fixtures", "minimal", "spec"), "--out", out], ROOT);
     expect(right.err).toMatch(/✔  opa-wasm access\.tests\s+ok/);
     expect(right.code, right.err).toBe(0);
-  });
+  }, VERIFY_TIMEOUT);
 
   it("svcspec verify fails when a validator rejects an output", async () => {
     const t = tempDir();
