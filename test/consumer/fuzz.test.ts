@@ -5,11 +5,12 @@
  * differential against promtool. `npm run fuzz` runs the long version. SVCSPEC_FUZZ_RUNS and
  * SVCSPEC_FUZZ_SEED change the count and the seed. */
 import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { localTool } from "../../src/tools/discover.js";
 import { ROOT } from "../helpers.js";
-import { CONSUMERS, exampleBase, findTools, makeCases, runFuzz, type Stats } from "../support/fuzz.js";
+import { CONSUMERS, exampleBase, findTools, makeCases, ruleFilesOf, runFuzz, type Stats } from "../support/fuzz.js";
 
 const RUNS = Number(process.env["SVCSPEC_FUZZ_RUNS"] ?? 150);
 const SEED = Number(process.env["SVCSPEC_FUZZ_SEED"] ?? 16);
@@ -24,6 +25,16 @@ describe("hostile strings in every string a user controls, judged by the real co
     }
     return stats;
   };
+
+  it("the judge gives each generated promtool test the rule files it names (both test files of a service)", () => {
+    const tests = readdirSync(join(ROOT, "out", "prometheus")).filter((f) => f.endsWith(".rules.test.yaml"));
+    expect(tests.some((f) => f.endsWith(".history.rules.test.yaml"))).toBe(true);
+    for (const f of tests) {
+      const rules = ruleFilesOf(`prometheus/${f}`, readFileSync(join(ROOT, "out", "prometheus", f), "utf8"));
+      expect(rules, f).toEqual([`prometheus/${f.replace(/(\.history)?\.rules\.test\.yaml$/, ".rules.yaml")}`]);
+      expect(existsSync(join(ROOT, "out", rules[0]!)), rules[0]).toBe(true);
+    }
+  });
 
   it("every consumer is installed (scripts/setup-tools.sh)", () => {
     expect(Object.entries(tools).filter(([, p]) => !p).map(([n]) => n)).toEqual([]);

@@ -408,7 +408,7 @@ class Judge {
     const pending = new Map<string, { path: string; content: string; siblings: Map<string, string> }>();
     for (const c of cases)
       for (const [path, content] of c.files) {
-        const h = sha(path + "\0" + content + (path.endsWith(".rules.test.yaml") ? c.files.get(path.replace(".rules.test.yaml", ".rules.yaml")) ?? "" : ""));
+        const h = Judge.hashOf(c.files, path);
         if (!this.verdicts.has(h) && !pending.has(h)) pending.set(h, { path, content, siblings: c.files });
       }
     const at = (h: string, path: string) => join(this.dir, h, path);
@@ -428,10 +428,8 @@ class Judge {
     // the generated tests evaluate hours of series (seconds each): the first distinct ones only
     const tests = of((p) => /^prometheus\/.*\.rules\.test\.yaml$/.test(p)).slice(0, Math.max(0, this.maxPromtoolTests - this.promtoolTests));
     this.promtoolTests += tests.length;
-    for (const [h, f] of tests) {
-      const rulesPath = f.path.replace(".rules.test.yaml", ".rules.yaml");
-      writeFileSync(at(h, rulesPath), f.siblings.get(rulesPath) ?? "");
-    }
+    for (const [h, f] of tests)
+      for (const rulesPath of ruleFilesOf(f.path, f.content)) writeFileSync(at(h, rulesPath), f.siblings.get(rulesPath) ?? "");
     if (t.promtool) record("promtool test", tests, batched(tests.map(([h, f]) => at(h, f.path)), (fs) => spawnOk(t.promtool!, ["test", "rules", ...fs]), 50));
     const am = of((p) => p === "alertmanager/alertmanager.yaml");
     if (t.amtool) record("amtool", am, batched(am.map(([h, f]) => at(h, f.path)), (fs) => spawnOk(t.amtool!, ["check-config", ...fs])));
@@ -505,8 +503,23 @@ class Judge {
   /** The hash a case's file is judged under (as `run` computed it). */
   static hashOf(files: Map<string, string>, path: string): string {
     const content = files.get(path)!;
-    return sha(path + "\0" + content + (path.endsWith(".rules.test.yaml") ? files.get(path.replace(".rules.test.yaml", ".rules.yaml")) ?? "" : ""));
+    const rules = ruleFilesOf(path, content).map((p) => files.get(p) ?? "");
+    return sha([path, content, ...rules].join("\0"));
   }
+}
+
+/** The rule files a generated promtool test loads (its `rule_files`, beside it), by path in the
+ * output: a service has two test files (`<svc>.rules.test.yaml`, `<svc>.history.rules.test.yaml`)
+ * over one rule file, so the name alone does not say which. */
+export function ruleFilesOf(path: string, content: string): string[] {
+  if (!path.endsWith(".rules.test.yaml")) return [];
+  // the list is generated at the top as plain `  - name` lines; the files are large, so no YAML parse
+  const list = /^rule_files:\n((?:  - [^\n]+\n)+)/m.exec(content)?.[1] ?? "";
+  return list
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => join(dirname(path), line.slice(4).trim()))
+    .filter((p) => p.startsWith("prometheus/"));
 }
 
 /** V8 parses each file as an ES module (node --check's parse), in one process. */
