@@ -6,6 +6,9 @@
 const RATIO = /slo:sli_error:ratio_rate(\w+)(\{[^}]*\})/g;
 const MIN_EVENTS = /(avg_over_time\([^)]*\)\[\w+\]\)|[^ ]+) \* (\d+) >= ([0-9.e+-]+)/;
 
+/** An aggregation of one svcspec recorded series selected by the SLO's identity. */
+const ONE_RECORDED = /^sum(?: by \([^)]*\))? ?\(slo:[\w:]+\{service="[^"]*",slo="[^"]*"\}\)/;
+
 const UNITS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 /** Prometheus duration text (single unit, as svcspec writes them) to seconds. */
 export function seconds(text) {
@@ -116,6 +119,9 @@ function recordMutants(rule, ri, windows, edit) {
   const sums = [...rule.expr.matchAll(/\bsum(_over_time)?\b/g)];
   sums.forEach((m, k) => {
     const guard = rule.expr.slice(Math.max(0, m.index - 4), m.index) === "0 * ";
+    // `sum(slo:...{service=..,slo=..})` drops the labels of the one series svcspec records per
+    // SLO (and group): any aggregation of one series is that series
+    const single = !m[1] && ONE_RECORDED.test(rule.expr.slice(m.index));
     edit(
       "sum -> max",
       ri,
@@ -124,7 +130,11 @@ function recordMutants(rule, ri, windows, edit) {
         let n = -1;
         r.expr = r.expr.replace(/\bsum(_over_time)?\b/g, (all, ot) => (++n === k ? `max${ot ?? ""}` : all));
       },
-      guard ? "the `or 0 * ...` guard is multiplied by 0: any aggregation of a finite rate gives the same 0" : undefined,
+      guard
+        ? "the `or 0 * ...` guard is multiplied by 0: any aggregation of a finite rate gives the same 0"
+        : single
+          ? "it aggregates the one series svcspec records per SLO and group: max of one series is the series"
+          : undefined,
     );
   });
   // metadata: the objective, budget, period burn rate and budget remaining

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Mutation score of the generated promtool tests: every single mutant of the generated rule files
 // (scripts/mutate-operators.mjs) is run against the unchanged generated tests with `promtool test
-// rules`, one run per mutant, two at a time. A mutant is killed when promtool fails. Prints a table
+// rules`, two mutants at a time, one test group at a time (shortest first) until one fails. A
+// mutant is killed when a group fails. Prints a table
 // per operator and the survivors; exits 1 below --min percent (default 95).
 // Usage: npm run mutate [-- --min 95] [--jobs 2] [--json] [--limit N] [--only <name>] [dir...]
 //   dir: folders holding <service>.rules.yaml and its *.rules.test.yaml (default: out/prometheus,
@@ -33,7 +34,8 @@ const jobs = Math.max(1, Math.min(4, Number(flag("--jobs", "2"))));
 const limit = Number(flag("--limit", "0"));
 const only = flag("--only", null);
 const json = bool("--json");
-/** One promtool run may not take longer than this (a mutant that hangs counts as killed). */
+/** A mutant's run may not take longer than this, or four times the unmutated run on a loaded
+ * machine (a mutant that hangs counts as killed; a survivor must not time out). */
 const TIMEOUT_MS = 120_000;
 
 const fixtures = join(root, "test", "fixtures");
@@ -60,20 +62,46 @@ function suites(dir) {
     .filter((s) => s.tests.length && (!only || s.rules.startsWith(only)));
 }
 
-/** promtool test rules on `doc` as the rule file, in a scratch folder: resolves true when it passed. */
-function runTests(suite, doc) {
+/** The test groups of a suite, each as its own promtool test file (the file's rule_files and
+ * evaluation interval kept), shortest first: a mutant is killed by the first group that fails, so
+ * the cheap groups run first and most mutants never pay for the long ones. */
+function groupFiles(suite) {
+  const files = [];
+  for (const t of suite.tests) {
+    const doc = parse(readFileSync(join(suite.dir, t), "utf8"));
+    (doc.tests ?? []).forEach((group, i) => {
+      const text = stringify({ ...doc, tests: [group] }, { lineWidth: 0 });
+      files.push({ name: `g${files.length}-${i}.${t}`, text });
+    });
+  }
+  return files.sort((a, b) => a.text.length - b.text.length || (a.name < b.name ? -1 : 1));
+}
+
+/** promtool test rules on `doc` as the rule file, in a scratch folder, one group at a time until
+ * one fails: resolves passed true when every group passed. */
+async function runTests(suite, doc, timeoutMs = TIMEOUT_MS) {
   const tmp = mkdtempSync(join(tmpdir(), "svcspec-mutate-"));
   writeFileSync(join(tmp, suite.rules), stringify(doc, { lineWidth: 0 }));
-  for (const t of suite.tests) writeFileSync(join(tmp, t), readFileSync(join(suite.dir, t)));
+  suite.groups ??= groupFiles(suite);
+  for (const g of suite.groups) writeFileSync(join(tmp, g.name), g.text);
+  const started = Date.now();
+  let result = { passed: true, err: "" };
+  for (const g of suite.groups) {
+    result = await promtoolTest(tmp, g.name, started + timeoutMs);
+    if (!result.passed) break;
+  }
+  rmSync(tmp, { recursive: true, force: true });
+  return { ...result, ms: Date.now() - started };
+}
+
+/** One `promtool test rules` run, killed at the mutant's deadline. */
+function promtoolTest(cwd, file, deadline) {
   return new Promise((resolve) => {
-    const started = Date.now();
-    const p = spawn(promtool, ["test", "rules", ...suite.tests], { cwd: tmp, stdio: ["ignore", "ignore", "pipe"], timeout: TIMEOUT_MS });
+    const timeout = Math.max(1000, deadline - Date.now());
+    const p = spawn(promtool, ["test", "rules", file], { cwd, stdio: ["ignore", "ignore", "pipe"], timeout });
     let err = "";
     p.stderr.on("data", (b) => (err = (err + b).slice(-2000)));
-    p.on("close", (code) => {
-      rmSync(tmp, { recursive: true, force: true });
-      resolve({ passed: code === 0, ms: Date.now() - started, err });
-    });
+    p.on("close", (code) => resolve({ passed: code === 0, err }));
   });
 }
 
@@ -118,7 +146,7 @@ for (const suite of all) {
     seen.add(text);
   }
   const results = await pool(
-    ms.map((m) => () => (m.equivalent ? Promise.resolve(null) : runTests(suite, m.doc))),
+    ms.map((m) => () => (m.equivalent ? Promise.resolve(null) : runTests(suite, m.doc, Math.max(TIMEOUT_MS, 4 * clean.ms)))),
     jobs,
   );
   ms.forEach((m, i) => rows.push({ file: name, op: m.op, where: m.where, change: m.change, equivalent: m.equivalent ?? null, killed: results[i] ? !results[i].passed : null }));

@@ -17,7 +17,7 @@ import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, typ
 import { BUDGET_REMAINING, ERROR_BUDGET, ERRORS_RATE, OBJECTIVE, PERIOD_BURN_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
 import type { ParsedSelector } from "./selectors.js";
 import type { AlertRule } from "./types.js";
-import { firingAlerts, sloWindows, windowKind } from "./windows.js";
+import { firingAlerts, type SloWindow, sloWindows, windowKind } from "./windows.js";
 
 const MIN = 60_000;
 const minutes = (n: number) => formatDuration(n * MIN);
@@ -190,12 +190,19 @@ function hold(phases: Phase[], length: number): Phase[] {
 // ---------------------------------------------------------------------------------------------
 // SLO scenarios
 
+/** The tiers the tests can drive. A tier whose long window is made of recorded days cannot fire
+ * before the rules have run for those days: no test here is that long (the rules' own alert text
+ * says so). */
+function sloTiers(service: Service, slo: Slo): Tier[] {
+  return firingAlerts(slo)
+    .filter((a) => windowKind(a.long) !== "days")
+    .map((a) => ({ a, rule: burnAlert(service, slo, a), forMin: wholeMinutes(a.for), longMin: a.long / MIN, shortMin: a.short / MIN }));
+}
+
 function sloScenarios(service: Service, slo: Slo): Scenario[] {
   const inputs = sloInputs(service, slo);
   if (!inputs) return [];
-  // A tier whose long window is made of recorded days cannot fire before the rules have run for
-  // those days: no test here is that long (the rules' own alert text says so).
-  const tiers: Tier[] = firingAlerts(slo).filter((a) => windowKind(a.long) !== "days").map((a) => ({ a, rule: burnAlert(service, slo, a), forMin: wholeMinutes(a.for), longMin: a.long / MIN, shortMin: a.short / MIN }));
+  const tiers = sloTiers(service, slo);
   // every scenario and every merge check asks for the same few tiers' expectations
   const expectations = new Map(tiers.map((x) => [x, expected(x.rule, inputs.groupLabels)]));
   const exp = (ts: Tier[]) => ts.map((x) => expectations.get(x)!);
@@ -249,6 +256,7 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
   if (inputs.mode === "raw") for (const p of probes(service, slo, tiers, inputs, traffic)) out.push({ ...base, ...p });
   const uneven = unevenScenario(service, slo, inputs, base);
   if (uneven) out.push(uneven);
+  if (inputs.mode === "raw") out.push(baseRatesScenario(service, slo, inputs, base));
   const min = slo.alerting.minEvents;
   if (min && tiers.length) {
     // Events in a long window are those that happened in it: at 2m, two minutes of traffic.
@@ -387,6 +395,48 @@ function unevenScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<S
       ...windows.map((w) => ({ expr: `abs(${ratioName(formatDuration(w))}${id} / ${truth} - 1) < bool 0.01`, eval_time: minutes(end), exp_samples: [{ labels, value: 1 }] })),
       { expr: `avg_over_time((${ERRORS_RATE}${id} / (${TOTAL_RATE}${id} > 0))[${minutes(end)}:1m]) / ${truth} > bool 40`, eval_time: minutes(end), exp_samples: [{ labels, value: 1 }] },
     ],
+  };
+}
+
+/** Minute of the base-rates test's traffic step, and the minutes it checks: 3 minutes after the
+ * step a 5m rate holds 2 minutes before it and 3 after (a 150s or 10m rate holds other shares), 7
+ * minutes after only the new traffic. */
+const STEP_MIN = 10;
+const STEP_CHECKS = [3, 7];
+
+/** The recorded 5m errors and total rates (the base window, and what dashboards plot) across a
+ * traffic step, each counter exported by two instances at different rates: each rate is the sum
+ * over the instances (a max or avg reads less) over exactly 5m (within 0.1%). */
+function baseRatesScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<Scenario, "owner" | "refs" | "reads">): Scenario {
+  const steps = [
+    { total: TRAFFIC, errors: TRAFFIC.mul(Ratio.of(1, 100)) },
+    { total: TRAFFIC.mul(Ratio.of(2)), errors: TRAFFIC.mul(Ratio.of(6, 100)) },
+  ];
+  const half = Ratio.of(1, 2);
+  const phases = (k: Ratio) => steps.map((p, i) => sloPhase(i ? STEP_MIN * 2 : STEP_MIN, p.total.mul(k), p.errors.mul(k)));
+  // events per second over (t - 5m, t] of both instances (one at full, one at half traffic)
+  const rate = (key: "total" | "errors", after: number) => {
+    const before = Math.max(0, 5 - after);
+    return steps[0]![key].mul(Ratio.of(before)).add(steps[1]![key].mul(Ratio.of(5 - before))).mul(Ratio.of(3, 2)).div(Ratio.of(300));
+  };
+  const id = selector("", sloIdentity(service, slo));
+  const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const end = STEP_MIN + Math.max(...STEP_CHECKS);
+  return {
+    ...base,
+    name: `${service.name}/${slo.name}: traffic doubles at ${minutes(STEP_MIN)} (errors from 1% to 3%), each counter from two instances (the second at half the rate): the recorded 5m errors and total rates are the instances' sum over exactly 5m at ${STEP_CHECKS.map((k) => minutes(STEP_MIN + k)).join(" and ")} (within 0.1%)`,
+    end,
+    build: (length) => [...inputs.build(hold(phases(ONE), length)), ...inputs.build(hold(phases(half), length)).map(secondCopy)],
+    alertEvals: [],
+    partial: true,
+    alertsAt: (alertname) => (alertname === slo.alerting.name ? null : []),
+    promql: STEP_CHECKS.flatMap((k) =>
+      ([["errors", ERRORS_RATE], ["total", TOTAL_RATE]] as const).map(([key, name]) => ({
+        expr: `abs(${name}${id} / ${digits8(rate(key, k))} - 1) < bool 0.001`,
+        eval_time: minutes(STEP_MIN + k),
+        exp_samples: [{ labels, value: 1 }],
+      })),
+    ),
   };
 }
 
@@ -531,20 +581,46 @@ function tierVariants(slo: Slo, x: Tier): { name: string; cond: (s: Stretch[], t
   ];
 }
 
+interface Shape {
+  kind: string;
+  stretches: Stretch[];
+}
+
+/** How far probes reach: the minute tests (12h of minutes) tell the short windows apart; the
+ * history file's hourly tests (days of hours) the windows of a day and more, which a minute test
+ * could only reach by evaluating every rule thousands of times. Checks at multiples of `step`. */
+interface ProbeScale {
+  name: string;
+  max: number;
+  step: number;
+  /** Durations (minutes) of the burns that stopped and of the clean traffic before bursts. */
+  burns(x: Tier): number[];
+  cleans(x: Tier): number[];
+}
+
+const MINUTE_PROBES: ProbeScale = { name: "minutes", max: PROBE_MAX, step: PROBE_STEP, burns: (x) => [x.shortMin, 2 * x.shortMin], cleans: (x) => [x.shortMin, 2 * x.shortMin, 4 * x.shortMin] };
+/** Hourly probes reach twice the longest window of a day or more, plus that window. */
+const HOUR_PROBES: ProbeScale = {
+  name: "hours",
+  max: 9 * 24 * 60,
+  step: 60,
+  burns: (x) => [x.longMin / 4, x.longMin / 2].filter((d) => d % 60 === 0),
+  cleans: (x) => [x.longMin / 2, x.longMin, 2 * x.longMin].filter((d) => d % 60 === 0),
+};
+
 /** The candidate probes of a tier: a burn that stopped (only the long window still sees it: the
  * alert has resolved) and a burst after clean traffic (only the short window sees it). */
-function probeShapes(x: Tier): { kind: string; stretches: Stretch[] }[] {
-  const s = x.shortMin;
+function probeShapes(x: Tier, scale: ProbeScale): Shape[] {
   const level = (m: number) => {
     const r = round4(x.a.threshold.mul(Ratio.fromNumber(m)));
     return r.cmp(ONE) < 0 ? r : round4(x.a.threshold.add(ONE).div(Ratio.of(2)));
   };
-  const out: { kind: string; stretches: Stretch[] }[] = [];
+  const out: Shape[] = [];
   for (const m of [3, 1.5]) {
-    for (const d of [s, 2 * s]) out.push({ kind: `a burn at ${level(m)} for ${minutes(d)} that stopped`, stretches: [{ minutes: d, ratio: level(m) }, { minutes: PROBE_MAX, ratio: ZERO }] });
-    for (const c of [s, 2 * s, 4 * s]) out.push({ kind: `a burst at ${level(m)} after ${minutes(c)} of clean traffic`, stretches: [{ minutes: c, ratio: ZERO }, { minutes: PROBE_MAX, ratio: level(m) }] });
+    for (const d of scale.burns(x)) out.push({ kind: `a burn at ${level(m)} for ${minutes(d)} that stopped`, stretches: [{ minutes: d, ratio: level(m) }, { minutes: scale.max, ratio: ZERO }] });
+    for (const c of scale.cleans(x)) out.push({ kind: `a burst at ${level(m)} after ${minutes(c)} of clean traffic`, stretches: [{ minutes: c, ratio: ZERO }, { minutes: scale.max, ratio: level(m) }] });
   }
-  return out.filter((p) => p.stretches[0]!.minutes < PROBE_MAX);
+  return out.filter((p) => p.stretches[0]!.minutes > 0 && p.stretches[0]!.minutes < scale.max);
 }
 
 interface Probe {
@@ -554,34 +630,41 @@ interface Probe {
   checks: { t: number; active: number[] }[];
 }
 
+interface ProbePlan {
+  probes: Probe[];
+  /** The variants (`<tier index> <variant>`) some probe tells apart. */
+  covered: Set<string>;
+}
+
 /** For one SLO: probes and evaluation minutes at which a tier's prediction differs from each of
  * its variants, every tier's prediction steady over the 5 minutes before (ALERTS may lag a
  * resolved alert by an evaluation). Greedy, shortest probes first: each variant is covered by the
- * first probe minute that tells it apart, so few probes serve all tiers. Worked out once per
- * alert table. */
-function probePlan(slo: Slo, tiers: Tier[], startMin: number): Probe[] {
-  const key = `${tiers.map((t) => `${t.a.short}/${t.a.long}/${t.a.threshold}`).join(",")} ${sloWindows(slo).map((w) => w.ms).join(",")} ${startMin}`;
-  return plans.get(key, () => probePlanOf(slo, tiers, startMin));
+ * first probe minute that tells it apart, so few probes serve all tiers. Variants in `skip` (told
+ * apart at another scale) are left out. Worked out once per alert table. */
+function probePlan(slo: Slo, tiers: Tier[], startMin: number, scale: ProbeScale = MINUTE_PROBES, skip: ReadonlySet<string> = new Set()): ProbePlan {
+  const key = `${tiers.map((t) => `${t.a.short}/${t.a.long}/${t.a.threshold}`).join(",")} ${sloWindows(slo).map((w) => w.ms).join(",")} ${startMin} ${scale.name} ${[...skip].join(",")}`;
+  return plans.get(key, () => probePlanOf(slo, tiers, startMin, scale, skip));
 }
-const plans = new BoundedCache<Probe[]>();
+const plans = new BoundedCache<ProbePlan>();
 
-function probePlanOf(slo: Slo, tiers: Tier[], startMin: number): Probe[] {
+function probePlanOf(slo: Slo, tiers: Tier[], startMin: number, scale: ProbeScale, skip: ReadonlySet<string>): ProbePlan {
   const all = tiers.map((x) => tierVariants(slo, x));
   const conds = all.map((v) => v[0]!.cond);
   // per shape: each variant's first steady minute that tells it apart, and the tiers active then
-  const found = tiers.flatMap(probeShapes).map((shape) => {
+  const found = tiers.flatMap((x) => probeShapes(x, scale)).map((shape) => {
     const steady = (c: (s: Stretch[], t: number) => boolean | null, t: number) => {
       const now = c(shape.stretches, t);
       for (let k = 1; k <= 5; k++) if (c(shape.stretches, t - k) !== now) return null;
       return now;
     };
     const first = new Map<string, { t: number; active: number[] }>();
-    for (let t = startMin; t <= PROBE_MAX; t += PROBE_STEP) {
+    for (let t = Math.ceil(startMin / scale.step) * scale.step; t <= scale.max; t += scale.step) {
       const active = conds.map((c) => steady(c, t));
       if (active.includes(null)) continue;
       all.forEach((vs, i) =>
         vs.slice(1).forEach((v) => {
           const key = `${i} ${v.name}`;
+          if (skip.has(key)) return;
           const z = steady(v.cond, t);
           if (!first.has(key) && z !== null && z !== active[i]) first.set(key, { t, active: active.flatMap((a, j) => (a ? [j] : [])) });
         }),
@@ -591,6 +674,7 @@ function probePlanOf(slo: Slo, tiers: Tier[], startMin: number): Probe[] {
   });
   // greedy set cover: the probe that tells most variants apart per minute it runs
   const uncovered = new Set(found.flatMap((f) => [...f.first.keys()]));
+  const covered = new Set(uncovered);
   const out: Probe[] = [];
   while (uncovered.size) {
     const score = (f: (typeof found)[number]) => {
@@ -607,19 +691,33 @@ function probePlanOf(slo: Slo, tiers: Tier[], startMin: number): Probe[] {
     }
     out.push({ kind: best.shape.kind, stretches: best.shape.stretches, checks: [...checks].sort((a, b) => a[0] - b[0]).map(([t, active]) => ({ t, active })) });
   }
-  return out;
+  return { probes: out, covered };
+}
+
+/** Each window's ratio at minute t, the raw counters' own (within 1%): a window over another range
+ * fails. */
+function windowChecks(stretches: Stretch[], t: number, windows: SloWindow[], id: string, labels: string): PromqlTest[] {
+  return windows.map((w) => {
+    const r = ratioAt(stretches, w.ms / MIN, t);
+    const expr = r === 0 ? `${ratioName(w.text)}${id} == bool 0` : `abs(${ratioName(w.text)}${id} / ${Number(r.toPrecision(6))} - 1) < bool 0.01`;
+    return { expr, eval_time: minutes(t), exp_samples: [{ labels, value: 1 }] };
+  });
+}
+
+/** The first minute a probe may check: minEvents counted over the events since t=0 holds from
+ * then on (trafficFor's margin). */
+function probeStart(slo: Slo, tiers: Tier[]): number {
+  return slo.alerting.minEvents ? Math.max(10, Math.ceil(Math.min(...tiers.map((t) => t.longMin)) / 10)) + 5 : 10;
 }
 
 /** The probes of an SLO as scenarios: ALERTS of the SLO at each probe minute, and the ratio of each
  * window computed from the raw counters (to 1%), so a window over another range fails. */
 function probes(service: Service, slo: Slo, tiers: Tier[], inputs: Inputs, traffic: Ratio): Omit<Scenario, "owner" | "refs" | "reads">[] {
-  const min = slo.alerting.minEvents;
-  // minEvents counted over the events since t=0 holds from this minute on (trafficFor's margin)
-  const start = min ? Math.max(10, Math.ceil(Math.min(...tiers.map((t) => t.longMin)) / 10)) + 5 : 10;
+  const start = probeStart(slo, tiers);
   const id = selector("", sloIdentity(service, slo));
   const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   const exact = sloWindows(slo).filter((w) => w.kind !== "recorded");
-  return probePlan(slo, tiers, start).map((p) => {
+  return probePlan(slo, tiers, start).probes.map((p) => {
     const end = Math.max(...p.checks.map((c) => c.t));
     const perMin = wholeEvents(traffic, p.stretches.map((s) => s.ratio));
     const phases = p.stretches.map((s) => sloPhase(s.minutes, perMin, perMin.mul(s.ratio)));
@@ -632,11 +730,7 @@ function probes(service: Service, slo: Slo, tiers: Tier[], inputs: Inputs, traff
       alertsAt: (alertname: string) => (alertname === slo.alerting.name ? null : []),
       promql: p.checks.flatMap((c) => [
         activeTiers(service, slo, c.active.map((i) => tiers[i]!), minutes(c.t)),
-        ...exact.map((w) => {
-          const r = ratioAt(p.stretches, w.ms / MIN, c.t);
-          const expr = r === 0 ? `${ratioName(w.text)}${id} == bool 0` : `abs(${ratioName(w.text)}${id} / ${Number(r.toPrecision(6))} - 1) < bool 0.01`;
-          return { expr, eval_time: minutes(c.t), exp_samples: [{ labels, value: 1 }] };
-        }),
+        ...windowChecks(p.stretches, c.t, exact, id, labels),
       ]),
     };
   });
@@ -747,8 +841,41 @@ export function historyTests(service: Service): TestGroup[] {
       input_series: [...inputs.build(phases), ...inputs.build(phases).map(secondCopy)],
       promql_expr_test: checks,
     });
+    out.push(...hourlyProbes(service, slo, inputs));
   }
   return out;
+}
+
+/** Minutes between two samples of the history file's inputs. */
+const HISTORY_SAMPLE_MIN = 5;
+
+/** The hourly probes of an SLO: the tier variants no minute probe tells apart (a tier reading its
+ * 3d window instead of 1d, 30d instead of 3d: windows a 12h minute test holds whole), told apart
+ * over days of hourly evaluations. Each checks the tiers active at its hours and every window's
+ * ratio there. */
+function hourlyProbes(service: Service, slo: Slo, inputs: Inputs): TestGroup[] {
+  const tiers = sloTiers(service, slo);
+  if (!tiers.length) return [];
+  const start = probeStart(slo, tiers);
+  const plan = probePlan(slo, tiers, Math.max(start, 60), HOUR_PROBES, probePlan(slo, tiers, start).covered);
+  const id = selector("", sloIdentity(service, slo));
+  const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
+  const exact = sloWindows(slo).filter((w) => w.kind !== "recorded");
+  const traffic = trafficFor(slo, tiers);
+  return plan.probes.map((p) => {
+    const end = Math.max(...p.checks.map((c) => c.t));
+    const perSample = wholeEvents(traffic, p.stretches.map((x) => x.ratio)).mul(Ratio.of(HISTORY_SAMPLE_MIN));
+    const phases = p.stretches.map((x) => sloPhase(x.minutes / HISTORY_SAMPLE_MIN, perSample, perSample.mul(x.ratio)));
+    return {
+      name: `${service.name}/${slo.name}: ${p.kind}, evaluated hourly, activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`,
+      interval: `${HISTORY_SAMPLE_MIN}m`,
+      input_series: inputs.build(hold(cut(phases, end / HISTORY_SAMPLE_MIN), end / HISTORY_SAMPLE_MIN)),
+      promql_expr_test: p.checks.flatMap((c) => [
+        activeTiers(service, slo, c.active.map((i) => tiers[i]!), minutes(c.t)),
+        ...windowChecks(p.stretches, c.t, exact, id, labels),
+      ]),
+    };
+  });
 }
 
 /** The same counter again under one more label, as a second instance exports it: the SLI's sums
