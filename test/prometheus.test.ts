@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { promqlString, mergeMatchers } from "../src/render/promql.js";
 import { ROOT } from "./helpers.js";
+import { piecewiseValues } from "../generators/prometheus/inputs.js";
 import { buildExample, compileOdd, FIXTURE_RULE_DIRS, testsIn } from "./support/prometheus.js";
 
 describe("example rules under promtool", () => {
@@ -57,5 +58,39 @@ describe("spec strings cannot break PromQL or templates", () => {
     expect(promqlString('a"b\\c\nd')).toBe('"a\\"b\\\\c\\nd"');
     expect(mergeMatchers("{}", ['le="1"'])).toBe('{le="1"}');
     expect(mergeMatchers('{ job="a}",route!="/x", }', ['le="0.3"'])).toBe('{job="a}",route!="/x",le="0.3"}');
+  });
+});
+
+describe("minute-by-minute inputs of the generated tests (piecewiseValues)", () => {
+  /** promtool's expanding notation read back: `a+bxn` is n+1 samples, `_xn` n+1 missing ones. */
+  const expand = (text: string): (number | null)[] =>
+    text.split(" ").flatMap((tok) => {
+      if (tok === "_") return [null];
+      const gap = /^_x(\d+)$/.exec(tok);
+      if (gap) return Array.from({ length: Number(gap[1]) + 1 }, () => null);
+      const m = /^(-?[\d.]+)(?:([+-])([\d.]+)x(\d+))?$/.exec(tok);
+      if (!m) throw new Error(`not promtool notation: ${tok}`);
+      const a = Number(m[1]);
+      const b = m[2] ? (m[2] === "-" ? -1 : 1) * Number(m[3]) : 0;
+      return Array.from({ length: m[4] ? Number(m[4]) + 1 : 1 }, (_, i) => a + b * i);
+    });
+
+  it("holds every value within 0.01%, lines and gaps compressed, no exponent notation", () => {
+    const t = Array.from({ length: 721 }, (_, i) => i);
+    const burst = t.map((i) => (i === 0 ? null : i < 300 ? 0 : (0.045 * (i - 300)) / i));
+    const ramp = t.map((i) => (i < 5 ? null : 0.00375 * i));
+    const tiny = t.map((i) => 1.5e-9 * (i + 1));
+    for (const values of [burst, ramp, tiny]) {
+      const text = piecewiseValues(values);
+      expect(text).not.toMatch(/e/i);
+      const back = expand(text);
+      expect(back.length).toBe(values.length);
+      back.forEach((v, i) => {
+        const want = values[i]!;
+        if (want === null) expect(v).toBeNull();
+        else expect(Math.abs(v! - want)).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(want), 1e-9) + 1e-15);
+      });
+      expect(text.split(" ").length).toBeLessThan(values.length / 4);
+    }
   });
 });

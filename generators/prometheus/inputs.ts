@@ -12,7 +12,7 @@ import { HITS_RATE, MISSES_RATE } from "./cache.js";
 import { ERRORS_RATE, errorsRateName, ratioName, sloIdentity, TOTAL_RATE, totalRateName } from "./recording.js";
 import { type Matcher, type ParsedSelector, parseSelector, satisfies, solveLabels, vectorSelectors } from "./selectors.js";
 import { leValue } from "./sli.js";
-import { sloWindows } from "./windows.js";
+import { BASE_MS, sloWindows } from "./windows.js";
 
 /** A stretch of constant traffic: events per minute by role (errors, total; hits, misses). */
 export interface Phase {
@@ -37,10 +37,18 @@ export interface Inputs {
   /** Labels the SLO's series carry besides service and slo (groupBy labels). */
   groupLabels: [string, string][];
   build(phases: readonly Phase[]): InputSeries[];
+  /** Recorded inputs minute by minute, 0 through `end`: each gauge's value over its own window
+   * (what the rule it stands for would record then), null for a missing sample. */
+  buildWindows?(at: WindowValue, end: number): InputSeries[];
 }
 
-/** A series fed as a counter (`0+Nx<n>`) or as a per-second gauge derived from the phase. */
-type Def = SeriesRef & ({ counter: string } | { gauge: (p: Phase) => Ratio | null });
+/** A recorded input's value at minute t: the per-second rate of `role` events over the window, or
+ * the window's error ratio (`ratio`). */
+export type WindowValue = (role: "errors" | "total" | "ratio", windowMs: number, t: number) => number | null;
+
+/** A series fed as a counter (`0+Nx<n>`) or as a per-second gauge derived from the phase (and, for
+ * minute-by-minute inputs, from its window). */
+type Def = SeriesRef & ({ counter: string } | { gauge: (p: Phase) => Ratio | null; window: { role: "errors" | "total" | "ratio"; ms: number } });
 
 const SIXTY = Ratio.of(60);
 
@@ -112,15 +120,15 @@ export function sloInputs(service: Service, slo: Slo): Inputs | null {
     return t.isZero() ? null : e.div(t);
   };
   const defs: Def[] = [
-    { ...s(ERRORS_RATE), gauge: perSecond("errors") },
-    { ...s(TOTAL_RATE), gauge: perSecond("total") },
+    { ...s(ERRORS_RATE), gauge: perSecond("errors"), window: { role: "errors", ms: BASE_MS } },
+    { ...s(TOTAL_RATE), gauge: perSecond("total"), window: { role: "total", ms: BASE_MS } },
     ...sloWindows(slo).flatMap((w): Def[] =>
       w.kind === "raw"
-        ? [{ ...s(ratioName(w.text)), gauge: ratio }]
+        ? [{ ...s(ratioName(w.text)), gauge: ratio, window: { role: "ratio", ms: w.ms } }]
         : w.kind === "rates"
           ? [
-              { ...s(errorsRateName(w.text)), gauge: perSecond("errors") },
-              { ...s(totalRateName(w.text)), gauge: perSecond("total") },
+              { ...s(errorsRateName(w.text)), gauge: perSecond("errors"), window: { role: "errors", ms: w.ms } },
+              { ...s(totalRateName(w.text)), gauge: perSecond("total"), window: { role: "total", ms: w.ms } },
             ]
           : [],
     ),
@@ -142,8 +150,8 @@ export function cacheInputs(service: Service): Inputs {
   const id: [string, string][] = [["service", service.name]];
   const perSecond = (key: string) => (p: Phase) => (p.values[key] ?? ZERO).div(SIXTY);
   return inputs("recorded", [], [
-    { metric: HITS_RATE, labels: id, gauge: perSecond("hits") },
-    { metric: MISSES_RATE, labels: id, gauge: perSecond("misses") },
+    { metric: HITS_RATE, labels: id, gauge: perSecond("hits"), window: { role: "total", ms: BASE_MS } },
+    { metric: MISSES_RATE, labels: id, gauge: perSecond("misses"), window: { role: "errors", ms: BASE_MS } },
   ]);
 }
 
@@ -153,7 +161,60 @@ function inputs(mode: Inputs["mode"], groupLabels: [string, string][], defs: Def
     groupLabels,
     refs: defs.map((d) => ({ metric: d.metric, labels: d.labels })),
     build: (phases) => defs.map((d) => ({ series: selector(d.metric, d.labels), values: "counter" in d ? counterValues(phases, d.counter) : gaugeValues(phases, d.gauge) })),
+    ...(mode === "recorded"
+      ? {
+          buildWindows: (at: WindowValue, end: number) =>
+            defs.map((d) => {
+              if ("counter" in d) throw new Error("internal: a counter among recorded inputs");
+              const w = d.window;
+              return { series: selector(d.metric, d.labels), values: piecewiseValues(Array.from({ length: end + 1 }, (_, t) => at(w.role, w.ms, t))) };
+            }),
+        }
+      : {}),
   };
+}
+
+/** Relative deviation a straight run of samples may have from the values it stands for. */
+const LINE_TOLERANCE = 1e-4;
+
+/** Per-minute values as promtool expanding notation (`a+bxn`, `_xn` for missing samples): each run
+ * the longest a straight line holds within LINE_TOLERANCE, its start and step at 6 significant
+ * digits (every check of the tests keeps a 10% margin). */
+export function piecewiseValues(values: readonly (number | null)[]): string {
+  const out: string[] = [];
+  let i = 0;
+  while (i < values.length) {
+    const v = values[i];
+    if (v === null || v === undefined) {
+      let j = i;
+      while (j + 1 < values.length && values[j + 1] === null) j++;
+      out.push(j > i ? `_x${j - i}` : "_");
+      i = j + 1;
+      continue;
+    }
+    const a = sig6(v);
+    let j = i;
+    let step = 0;
+    for (let k = i + 1; k < values.length && values[k] !== null; k++) {
+      const b = sig6((values[k]! - a) / (k - i));
+      let ok = true;
+      for (let m = i + 1; m <= k && ok; m++) ok = Math.abs(a + b * (m - i) - values[m]!) <= LINE_TOLERANCE * Math.max(Math.abs(values[m]!), 1e-9);
+      if (!ok) break;
+      j = k;
+      step = b;
+    }
+    out.push(j === i ? decimal(a) : `${decimal(a)}${step < 0 ? "-" : "+"}${decimal(Math.abs(step))}x${j - i}`);
+    i = j + 1;
+  }
+  return out.join(" ");
+}
+
+const sig6 = (x: number) => Number(x.toPrecision(6));
+/** A number as plain decimal text (promtool's series notation reads no exponent after a step). */
+function decimal(x: number): string {
+  if (x === 0) return "0";
+  const digits = Math.max(0, 6 - Math.floor(Math.log10(Math.abs(x))) - 1);
+  return x.toFixed(Math.min(20, digits)).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "");
 }
 
 /** `0` at t=0, then each phase as `a+bxn` (promtool's expanding notation). */

@@ -13,7 +13,7 @@ import { toYaml } from "../../src/render/yaml.js";
 import { BoundedCache } from "../../src/util/memo.js";
 import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataFor } from "./alerts.js";
 import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup } from "./cache.js";
-import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput } from "./inputs.js";
+import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput, type WindowValue } from "./inputs.js";
 import { BUDGET_REMAINING, ERROR_BUDGET, ERRORS_RATE, OBJECTIVE, PERIOD_BURN_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
 import type { ParsedSelector } from "./selectors.js";
 import type { AlertRule } from "./types.js";
@@ -253,7 +253,7 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
       ...guarded.map((w) => ({ expr: selector(ratioName(w.text), sloIdentity(service, slo)), eval_time: "2m", exp_samples: [] })),
     ],
   });
-  if (inputs.mode === "raw") for (const p of probes(service, slo, tiers, inputs, traffic)) out.push({ ...base, ...p });
+  for (const p of probes(service, slo, tiers, inputs, traffic)) out.push({ ...base, ...p });
   const uneven = unevenScenario(service, slo, inputs, base);
   if (uneven) out.push(uneven);
   if (inputs.mode === "raw") out.push(baseRatesScenario(service, slo, inputs, base));
@@ -717,23 +717,42 @@ function probes(service: Service, slo: Slo, tiers: Tier[], inputs: Inputs, traff
   const id = selector("", sloIdentity(service, slo));
   const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   const exact = sloWindows(slo).filter((w) => w.kind !== "recorded");
+  const raw = inputs.mode === "raw";
   return probePlan(slo, tiers, start).probes.map((p) => {
     const end = Math.max(...p.checks.map((c) => c.t));
     const perMin = wholeEvents(traffic, p.stretches.map((s) => s.ratio));
     const phases = p.stretches.map((s) => sloPhase(s.minutes, perMin, perMin.mul(s.ratio)));
+    // recorded inputs (a query SLI) are the windows' own values minute by minute: the probe then
+    // proves the alerts' windows, conditions and joins, as raw counters do for the other SLIs
+    const build = raw || !inputs.buildWindows ? (length: number) => inputs.build(hold(cut(phases, end), length)) : (length: number) => inputs.buildWindows!(windowValue(p.stretches, end, perMin.toNumber()), length);
     return {
-      name: `${service.name}/${slo.name}: ${p.kind} activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`,
+      name: raw
+        ? `${service.name}/${slo.name}: ${p.kind} activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`
+        : `${service.name}/${slo.name}: ${p.kind}, fed as each window's recorded value minute by minute, activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}`,
       end,
-      build: (length: number) => inputs.build(hold(cut(phases, end), length)),
+      build,
       alertEvals: [],
       partial: true as const,
       alertsAt: (alertname: string) => (alertname === slo.alerting.name ? null : []),
-      promql: p.checks.flatMap((c) => [
-        activeTiers(service, slo, c.active.map((i) => tiers[i]!), minutes(c.t)),
-        ...windowChecks(p.stretches, c.t, exact, id, labels),
-      ]),
+      promql: p.checks.flatMap((c) => [activeTiers(service, slo, c.active.map((i) => tiers[i]!), minutes(c.t)), ...(raw ? windowChecks(p.stretches, c.t, exact, id, labels) : [])]),
     };
   });
+}
+
+/** What each recorded input holds at minute t under a probe's traffic (`perMin` events a minute
+ * from t=0, the stretches cut at `end` and the last one held): the per-second rate of errors or of
+ * all events over the window (clipped at t=0, as a raw rate of counters that start then), or its
+ * error ratio; nothing at t=0 (a rate needs two samples) nor in a window without traffic. */
+function windowValue(stretches: Stretch[], end: number, perMin: number): WindowValue {
+  const held = hold(cut(stretches.map((s) => sloPhase(s.minutes, Ratio.of(1), s.ratio)), end), Number.MAX_SAFE_INTEGER).map((p) => ({ minutes: p.minutes, ratio: p.values["errors"]! }));
+  return (role, windowMs, t) => {
+    if (t === 0) return null;
+    const w = windowMs / MIN;
+    const ratio = ratioAt(held, w, t);
+    const events = perMin * Math.min(w, t);
+    if (role === "ratio") return events > 0 ? ratio : null;
+    return ((role === "errors" ? ratio : 1) * events) / (w * 60);
+  };
 }
 
 /** The traffic times the least power of 10 that makes every phase's errors a whole number:
