@@ -37,9 +37,9 @@ export interface Inputs {
   /** Labels the SLO's series carry besides service and slo (groupBy labels). */
   groupLabels: [string, string][];
   build(phases: readonly Phase[]): InputSeries[];
-  /** Recorded inputs minute by minute, 0 through `end`: each gauge's value over its own window
-   * (what the rule it stands for would record then), null for a missing sample. */
-  buildWindows?(at: WindowValue, end: number): InputSeries[];
+  /** Recorded inputs sample by sample (minute k x step for k = 0..samples): each gauge's value over
+   * its own window (what the rule it stands for would record then), null for a missing sample. */
+  buildWindows?(at: WindowValue, samples: number, step?: number): InputSeries[];
 }
 
 /** A recorded input's value at minute t: the per-second rate of `role` events over the window, or
@@ -163,11 +163,11 @@ function inputs(mode: Inputs["mode"], groupLabels: [string, string][], defs: Def
     build: (phases) => defs.map((d) => ({ series: selector(d.metric, d.labels), values: "counter" in d ? counterValues(phases, d.counter) : gaugeValues(phases, d.gauge) })),
     ...(mode === "recorded"
       ? {
-          buildWindows: (at: WindowValue, end: number) =>
+          buildWindows: (at: WindowValue, samples: number, step = 1) =>
             defs.map((d) => {
               if ("counter" in d) throw new Error("internal: a counter among recorded inputs");
               const w = d.window;
-              return { series: selector(d.metric, d.labels), values: piecewiseValues(Array.from({ length: end + 1 }, (_, t) => at(w.role, w.ms, t))) };
+              return { series: selector(d.metric, d.labels), values: piecewiseValues(Array.from({ length: samples + 1 }, (_, k) => at(w.role, w.ms, k * step))) };
             }),
         }
       : {}),

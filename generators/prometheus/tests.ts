@@ -267,6 +267,14 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
       constant(`${who}: 100% errors at ${low} requests/min (under half of minEvents ${min} in every long window) never fires`, low, ONE, 2, [], [active([])], false),
       constant(`${who}: 100% errors at ${high} requests/min (twice minEvents ${min} by 2m) activates every tier`, high, ONE, 2, [], [active(tiers)]),
     );
+    // at its limit: 2% over minEvents by 2m activates every tier, 2% under none (a minEvents 5% off
+    // lands on the other side)
+    for (const [f, fires] of [[1.02, true], [0.98, false]] as const) {
+      const perMin = Ratio.of(Math.round(min * f * 100), 200);
+      const events = perMin.mul(Ratio.of(2));
+      const s = constant(`${who}: 100% errors at ${perMin} requests/min (${events} events by 2m, minEvents ${min}) ${fires ? "activates every tier" : "activates no tier"}`, perMin, ONE, 2, [], [active(fires ? tiers : [])], fires);
+      out.push(inputs.mode === "raw" || !inputs.buildWindows ? s : { ...s, build: (length) => inputs.buildWindows!(windowValue([{ minutes: length + 1, ratio: ONE }], length, perMin.toNumber()), length) });
+    }
   }
   return out;
 }
@@ -724,7 +732,13 @@ function probes(service: Service, slo: Slo, tiers: Tier[], inputs: Inputs, traff
     const phases = p.stretches.map((s) => sloPhase(s.minutes, perMin, perMin.mul(s.ratio)));
     // recorded inputs (a query SLI) are the windows' own values minute by minute: the probe then
     // proves the alerts' windows, conditions and joins, as raw counters do for the other SLIs
-    const build = raw || !inputs.buildWindows ? (length: number) => inputs.build(hold(cut(phases, end), length)) : (length: number) => inputs.buildWindows!(windowValue(p.stretches, end, perMin.toNumber()), length);
+    // raw counters from two instances, the second at half the rate (the same error ratio): every
+    // window's ratio is the counters' own, and an aggregation that is not a sum reads another one
+    const halves = p.stretches.map((s) => sloPhase(s.minutes, perMin.div(Ratio.of(2)), perMin.mul(s.ratio).div(Ratio.of(2))));
+    const build =
+      raw || !inputs.buildWindows
+        ? (length: number) => [...inputs.build(hold(cut(phases, end), length)), ...(raw ? inputs.build(hold(cut(halves, end), length)).map(secondCopy) : [])]
+        : (length: number) => inputs.buildWindows!(windowValue(p.stretches, end, perMin.toNumber()), length);
     return {
       name: raw
         ? `${service.name}/${slo.name}: ${p.kind} activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`
@@ -828,7 +842,11 @@ export function historyTests(service: Service): TestGroup[] {
   const out: TestGroup[] = [];
   for (const slo of service.slos) {
     const inputs = sloInputs(service, slo);
-    if (!inputs || inputs.mode !== "raw") continue;
+    if (!inputs) continue;
+    if (inputs.mode !== "raw") {
+      out.push(...hourlyProbes(service, slo, inputs));
+      continue;
+    }
     const { hours } = historyHours(slo);
     const perSample = TRAFFIC.mul(Ratio.of(5));
     const phases: Phase[] = [];
@@ -883,16 +901,18 @@ function hourlyProbes(service: Service, slo: Slo, inputs: Inputs): TestGroup[] {
   const traffic = trafficFor(slo, tiers);
   return plan.probes.map((p) => {
     const end = Math.max(...p.checks.map((c) => c.t));
-    const perSample = wholeEvents(traffic, p.stretches.map((x) => x.ratio)).mul(Ratio.of(HISTORY_SAMPLE_MIN));
+    const perMin = wholeEvents(traffic, p.stretches.map((x) => x.ratio));
+    const perSample = perMin.mul(Ratio.of(HISTORY_SAMPLE_MIN));
     const phases = p.stretches.map((x) => sloPhase(x.minutes / HISTORY_SAMPLE_MIN, perSample, perSample.mul(x.ratio)));
+    const samples = end / HISTORY_SAMPLE_MIN;
+    const raw = inputs.mode === "raw" || !inputs.buildWindows;
     return {
-      name: `${service.name}/${slo.name}: ${p.kind}, evaluated hourly, activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`,
+      name: raw
+        ? `${service.name}/${slo.name}: ${p.kind}, evaluated hourly, activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`
+        : `${service.name}/${slo.name}: ${p.kind}, evaluated hourly, fed as each window's recorded value every ${HISTORY_SAMPLE_MIN}m, activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}`,
       interval: `${HISTORY_SAMPLE_MIN}m`,
-      input_series: inputs.build(hold(cut(phases, end / HISTORY_SAMPLE_MIN), end / HISTORY_SAMPLE_MIN)),
-      promql_expr_test: p.checks.flatMap((c) => [
-        activeTiers(service, slo, c.active.map((i) => tiers[i]!), minutes(c.t)),
-        ...windowChecks(p.stretches, c.t, exact, id, labels),
-      ]),
+      input_series: raw ? inputs.build(hold(cut(phases, samples), samples)) : inputs.buildWindows!(windowValue(p.stretches, end, perMin.toNumber()), samples, HISTORY_SAMPLE_MIN),
+      promql_expr_test: p.checks.flatMap((c) => [activeTiers(service, slo, c.active.map((i) => tiers[i]!), minutes(c.t)), ...(raw ? windowChecks(p.stretches, c.t, exact, id, labels) : [])]),
     };
   });
 }
