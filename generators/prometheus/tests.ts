@@ -273,7 +273,7 @@ function sloScenarios(service: Service, slo: Slo): Scenario[] {
       const perMin = Ratio.of(Math.round(min * f * 100), 200);
       const events = perMin.mul(Ratio.of(2));
       const s = constant(`${who}: 100% errors at ${perMin} requests/min (${events} events by 2m, minEvents ${min}) ${fires ? "activates every tier" : "activates no tier"}`, perMin, ONE, 2, [], [active(fires ? tiers : [])], fires);
-      out.push(inputs.mode === "raw" || !inputs.buildWindows ? s : { ...s, build: (length) => inputs.buildWindows!(windowValue([{ minutes: length + 1, ratio: ONE }], length, perMin.toNumber()), length) });
+      out.push(inputs.mode === "raw" ? s : { ...s, build: (length) => inputs.buildWindows!(windowValue([{ minutes: length + 1, ratio: ONE }], length, perMin.toNumber()), length) });
     }
   }
   return out;
@@ -735,10 +735,9 @@ function probes(service: Service, slo: Slo, tiers: Tier[], inputs: Inputs, traff
     // raw counters from two instances, the second at half the rate (the same error ratio): every
     // window's ratio is the counters' own, and an aggregation that is not a sum reads another one
     const halves = p.stretches.map((s) => sloPhase(s.minutes, perMin.div(Ratio.of(2)), perMin.mul(s.ratio).div(Ratio.of(2))));
-    const build =
-      raw || !inputs.buildWindows
-        ? (length: number) => [...inputs.build(hold(cut(phases, end), length)), ...(raw ? inputs.build(hold(cut(halves, end), length)).map(secondCopy) : [])]
-        : (length: number) => inputs.buildWindows!(windowValue(p.stretches, end, perMin.toNumber()), length);
+    const build = raw
+      ? (length: number) => [...inputs.build(hold(cut(phases, end), length)), ...inputs.build(hold(cut(halves, end), length)).map(secondCopy)]
+      : (length: number) => inputs.buildWindows!(windowValue(p.stretches, end, perMin.toNumber()), length);
     return {
       name: raw
         ? `${service.name}/${slo.name}: ${p.kind} activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`
@@ -758,7 +757,9 @@ function probes(service: Service, slo: Slo, tiers: Tier[], inputs: Inputs, traff
  * all events over the window (clipped at t=0, as a raw rate of counters that start then), or its
  * error ratio; nothing at t=0 (a rate needs two samples) nor in a window without traffic. */
 function windowValue(stretches: Stretch[], end: number, perMin: number): WindowValue {
-  const held = hold(cut(stretches.map((s) => sloPhase(s.minutes, Ratio.of(1), s.ratio)), end), Number.MAX_SAFE_INTEGER).map((p) => ({ minutes: p.minutes, ratio: p.values["errors"]! }));
+  const held: Stretch[] = [];
+  for (let used = 0, i = 0; i < stretches.length && used < end; used += stretches[i]!.minutes, i++) held.push({ ...stretches[i]! });
+  held[held.length - 1]!.minutes = Number.MAX_SAFE_INTEGER;
   return (role, windowMs, t) => {
     if (t === 0) return null;
     const w = windowMs / MIN;
@@ -905,7 +906,7 @@ function hourlyProbes(service: Service, slo: Slo, inputs: Inputs): TestGroup[] {
     const perSample = perMin.mul(Ratio.of(HISTORY_SAMPLE_MIN));
     const phases = p.stretches.map((x) => sloPhase(x.minutes / HISTORY_SAMPLE_MIN, perSample, perSample.mul(x.ratio)));
     const samples = end / HISTORY_SAMPLE_MIN;
-    const raw = inputs.mode === "raw" || !inputs.buildWindows;
+    const raw = inputs.mode === "raw";
     return {
       name: raw
         ? `${service.name}/${slo.name}: ${p.kind}, evaluated hourly, activates exactly the tiers the windows predict at ${p.checks.map((c) => minutes(c.t)).join(", ")}; the ${exact.map((w) => w.text).join(", ")} ratios are the raw counters' (within 1%)`
