@@ -295,6 +295,30 @@ function rawSeries(sli: Sli): RawSeries | null {
   }
 }
 
+/** Raw series that a query SLI's own selectors match, one per distinct selector (its labels
+ * solved from the matchers), or null when a selector cannot be read or solved (no metric name,
+ * offsets, a regex outside the subset). A query is opaque PromQL, so these feed only the check
+ * that each recording rule over it equals the query over its window (tests.ts). */
+export function queryRawSeries(slo: Slo): SeriesRef[] | null {
+  const sli = slo.sli;
+  if (sli.kind !== "query") return null;
+  const out = new Map<string, SeriesRef>();
+  for (const q of [sli.errors, sli.good, sli.total]) {
+    if (q === null) continue;
+    if (producesWithoutInput(q)) return null;
+    const found = vectorSelectors(q.split("$window").join("5m"));
+    if (!found?.length) return null;
+    for (const sel of found) {
+      if (!sel?.metric) return null;
+      const labels = solveLabels(sel.matchers, null);
+      if (!labels) return null;
+      const ref = { metric: sel.metric, labels };
+      out.set(selector(ref.metric, ref.labels), ref);
+    }
+  }
+  return [...out.values()];
+}
+
 const union = (a: readonly Matcher[], b: readonly Matcher[]) => [...a, ...b];
 const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 

@@ -9,15 +9,16 @@ import { ONE, Ratio, ZERO } from "../../src/model/decimal.js";
 import { formatDuration, humanSeconds } from "../../src/model/duration.js";
 import type { BurnRateAlert, Service, Slo } from "../../src/model/model.js";
 import { selector } from "../../src/render/promql.js";
+import { sliExprs } from "./sli.js";
 import { toYaml } from "../../src/render/yaml.js";
 import { BoundedCache } from "../../src/util/memo.js";
-import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataFor } from "./alerts.js";
+import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataAlerts, noDataFor } from "./alerts.js";
 import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup } from "./cache.js";
-import { cacheInputs, cacheReads, type Inputs, type InputSeries, type Phase, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput, type WindowValue } from "./inputs.js";
-import { BUDGET_REMAINING, ERROR_BUDGET, ERRORS_RATE, OBJECTIVE, PERIOD_BURN_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
-import type { ParsedSelector } from "./selectors.js";
+import { cacheInputs, cacheReads, counterValues, type Inputs, type InputSeries, type Phase, queryRawSeries, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput, type WindowValue } from "./inputs.js";
+import { BUDGET_REMAINING, ERROR_BUDGET, ERRORS_RATE, OBJECTIVE, PERIOD_BURN_RATE, ratioName, recordingRules, sloIdentity, TOTAL_RATE } from "./recording.js";
+import { type ParsedSelector, vectorSelectors } from "./selectors.js";
 import type { AlertRule } from "./types.js";
-import { firingAlerts, type SloWindow, sloWindows, windowKind } from "./windows.js";
+import { BASE_MS, firingAlerts, type SloWindow, sloWindows, windowKind } from "./windows.js";
 
 const MIN = 60_000;
 const minutes = (n: number) => formatDuration(n * MIN);
@@ -468,7 +469,42 @@ function noDataTests(service: Service): TestGroup[] {
         ...burnAlertNames(service.slos).map((alertname) => ({ eval_time: minutes(last), alertname, exp_alerts: [] })),
       ],
     },
+    ...noData.flatMap((slo) => missingInputTests(service, slo, noData)),
   ];
+}
+
+/** Each no-data alert of an input other than the total, at its limit: the SLO's inputs without
+ * that input's series, so the total's 5m rate is there from 1m and the alert fires exactly `for`
+ * later (not a minute before). The other SLOs' inputs are not fed: their total alerts fire at
+ * their own `for`, and are expected too. */
+function missingInputTests(service: Service, slo: Slo, noData: readonly Slo[]): TestGroup[] {
+  const inputs = sloInputs(service, slo);
+  if (!inputs) return [];
+  const severity = slo.alerting.noData as "page" | "ticket";
+  const hold = wholeMinutes(noDataFor(slo));
+  const others = noData.filter((s) => s !== slo);
+  const totalsAt = (t: number) => others.filter((s) => wholeMinutes(noDataFor(s)) <= t).map((s) => expected(noDataAlert(service, s, s.alerting.noData as "page" | "ticket")));
+  const series = inputs.build([sloPhase(hold + 2, TRAFFIC, ZERO)]);
+  return noDataAlerts(service, slo, severity)
+    .slice(1)
+    .flatMap((rule): TestGroup[] => {
+      const watched = vectorSelectors(rule.expr)?.[0];
+      if (!watched) return [];
+      const kept = series.filter((_, i) => !seriesMatches(inputs.refs[i]!, watched));
+      if (kept.length === series.length || !kept.length) return [];
+      const input = rule.labels.find(([k]) => k === "input")?.[1] ?? "";
+      return [
+        {
+          name: `${service.name}/${slo.name}: the ${input} input missing while the total is scraped fires its no-data alert exactly ${minutes(hold)} after the total's first 5m rate (1m), not a minute sooner`,
+          interval: "1m",
+          input_series: kept,
+          alert_rule_test: [
+            { eval_time: minutes(hold), alertname: NO_DATA_ALERT, exp_alerts: totalsAt(hold) },
+            { eval_time: minutes(hold + 1), alertname: NO_DATA_ALERT, exp_alerts: [expected(rule), ...totalsAt(hold + 1)] },
+          ],
+        },
+      ];
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -845,6 +881,8 @@ export function historyTests(service: Service): TestGroup[] {
     const inputs = sloInputs(service, slo);
     if (!inputs) continue;
     if (inputs.mode !== "raw") {
+      const own = queryRuleTest(service, slo);
+      if (own) out.push(own);
       out.push(...hourlyProbes(service, slo, inputs));
       continue;
     }
@@ -916,6 +954,53 @@ function hourlyProbes(service: Service, slo: Slo, inputs: Inputs): TestGroup[] {
       promql_expr_test: p.checks.flatMap((c) => [activeTiers(service, slo, c.active.map((i) => tiers[i]!), minutes(c.t)), ...(raw ? windowChecks(p.stretches, c.t, exact, id, labels) : [])]),
     };
   });
+}
+
+/** Hours of raw history the query check feeds: past the longest raw window (3d), so a range
+ * doubled reaches samples the window must not see. */
+const QUERY_CHECK_H = 78;
+
+/** A query SLI's tests feed its recorded series, which leaves the rules over the query itself
+ * (the 5m rates, the raw windows, the 1d and 3d rates) unread. This group feeds raw counters its
+ * selectors match, two instances each, at a rate that changes between every two windows (and
+ * differs per series), and checks at one hour that every such rule holds exactly the query over
+ * its window as Prometheus evaluates it: a rule over another range, another aggregation or
+ * another operand then differs. */
+function queryRuleTest(service: Service, slo: Slo): TestGroup | null {
+  const series = queryRawSeries(slo);
+  if (!series?.length) return null;
+  const samples = (QUERY_CHECK_H * 60) / HISTORY_SAMPLE_MIN;
+  const ringEnds = [...new Set([BASE_MS, ...sloWindows(slo).map((w) => w.ms)])]
+    .map((ms) => ms / (HISTORY_SAMPLE_MIN * MIN))
+    .filter((n) => n < samples)
+    .sort((a, b) => b - a);
+  // Rings between windows, oldest first: [0, T-3d], (T-3d, T-1d], ... (T-5m, T].
+  const bounds = [0, ...ringEnds.map((n) => samples - n), samples];
+  const phases = (j: number, scale: number): Phase[] =>
+    bounds.slice(1).map((b, k) => ({ minutes: b - bounds[k]!, values: { n: Ratio.of(scale * (1 + ((5 * k + 3 * j) % 13))) } }));
+  const at = `${QUERY_CHECK_H}h`;
+  const id = selector("", sloIdentity(service, slo));
+  const checks = recordingRules(service, slo)
+    .filter((r) => !r.expr.includes("slo:") && !r.expr.startsWith("vector("))
+    .map((r): PromqlTest => ({ expr: `sum(abs(${r.record}${id} - ignoring (service, slo) (${r.expr})))`, eval_time: at, exp_samples: [{ labels: "{}", value: 0 }] }));
+  if (!checks.length) return null;
+  // The period burn rate and budget remaining read the SLO period, whose chunks hold all of the
+  // test's history: the query's own ratio over it (within 1%), where the 3d or 1d ratio differs.
+  const sli = sliExprs(slo.sli);
+  const whole = `((${sli.errors(at)}) / ${sli.totalOperand(at)} / ${slo.budget})`;
+  checks.push(
+    { expr: `abs(${PERIOD_BURN_RATE}${id} / on () ${whole} - 1) < bool 0.01`, eval_time: at, exp_samples: [{ labels: "{}", value: 1 }] },
+    { expr: `abs((1 - ${BUDGET_REMAINING}${id}) / on () ${whole} - 1) < bool 0.01`, eval_time: at, exp_samples: [{ labels: "{}", value: 1 }] },
+  );
+  return {
+    name: `${service.name}/${slo.name}: every recording rule over the query equals the query over its window at ${at}, fed raw counters its selectors match (two instances, a rate that changes between every two windows)`,
+    interval: `${HISTORY_SAMPLE_MIN}m`,
+    input_series: series.flatMap((ref, j) => [
+      { series: selector(ref.metric, ref.labels), values: counterValues(phases(j, 10), "n") },
+      secondCopy({ series: selector(ref.metric, ref.labels), values: counterValues(phases(j, 3), "n") }),
+    ]),
+    promql_expr_test: checks,
+  };
 }
 
 /** The same counter again under one more label, as a second instance exports it: the SLI's sums
