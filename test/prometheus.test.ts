@@ -62,12 +62,12 @@ describe("spec strings cannot break PromQL or templates", () => {
 });
 
 describe("minute-by-minute inputs of the generated tests (piecewiseValues)", () => {
-  /** promtool's expanding notation read back: `a+bxn` is n+1 samples, `_xn` n+1 missing ones. */
+  /** promtool's expanding notation read back: `a+bxn` is n+1 samples, `_xn` n missing ones (promtool 2.42, checked). */
   const expand = (text: string): (number | null)[] =>
     text.split(" ").flatMap((tok) => {
       if (tok === "_") return [null];
       const gap = /^_x(\d+)$/.exec(tok);
-      if (gap) return Array.from({ length: Number(gap[1]) + 1 }, () => null);
+      if (gap) return Array.from({ length: Number(gap[1]) }, () => null);
       const m = /^(-?[\d.]+)(?:([+-])([\d.]+)x(\d+))?$/.exec(tok);
       if (!m) throw new Error(`not promtool notation: ${tok}`);
       const a = Number(m[1]);

@@ -177,7 +177,7 @@ function inputs(mode: Inputs["mode"], groupLabels: [string, string][], defs: Def
 /** Relative deviation a straight run of samples may have from the values it stands for. */
 const LINE_TOLERANCE = 1e-4;
 
-/** Per-minute values as promtool expanding notation (`a+bxn`, `_xn` for missing samples): each run
+/** Per-minute values as promtool expanding notation (`a+bxn`: n+1 samples; `_xn`: n missing): each run
  * the longest a straight line holds within LINE_TOLERANCE, its start and step at 6 significant
  * digits (every check of the tests keeps a 10% margin). */
 export function piecewiseValues(values: readonly (number | null)[]): string {
@@ -188,7 +188,7 @@ export function piecewiseValues(values: readonly (number | null)[]): string {
     if (v === null || v === undefined) {
       let j = i;
       while (j + 1 < values.length && values[j + 1] === null) j++;
-      out.push(j > i ? `_x${j - i}` : "_");
+      out.push(j > i ? `_x${j - i + 1}` : "_");
       i = j + 1;
       continue;
     }
@@ -236,7 +236,8 @@ function gaugeValues(phases: readonly Phase[], value: (p: Phase) => Ratio | null
   for (const p of phases) {
     if (p.minutes <= 0) continue;
     const v = value(p);
-    out.push(`${v === null ? "_" : v.toString()}x${p.minutes - 1}`);
+    // promtool: `vxn` is n+1 samples, but `_xn` is n missing ones.
+    out.push(v === null ? (p.minutes === 1 ? "_" : `_x${p.minutes}`) : `${v.toString()}x${p.minutes - 1}`);
   }
   return out.join(" ");
 }

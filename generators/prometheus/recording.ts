@@ -32,20 +32,27 @@ export function sloSeries(metric: string, service: Service, slo: Slo): string {
  * counts as no events. Each chunk's rate is weighted by its days. `series(window)` names the rate
  * of a chunk window. */
 export function daysRate(series: (window: string) => string, w: SloWindow, windows: readonly SloWindow[]): string {
-  const chunks = windows.filter((c) => c.kind === "rates" && c.ms % DAY_MS === 0 && c.ms <= w.ms).sort((a, b) => b.ms - a.ms);
-  const terms: string[] = [];
-  let at = 0;
-  for (const c of chunks) {
-    const days = c.ms / DAY_MS;
-    for (; at + c.ms <= w.ms; at += c.ms) {
-      const now = series(c.text);
-      const past = `last_over_time(${now}[1h] offset ${formatDuration(at)})`;
-      const term = at === 0 ? now : w.alerted ? past : `(${past} or 0 * ${now})`;
-      terms.push(days === 1 ? term : `${days} * ${term}`);
-    }
-  }
-  if (at !== w.ms) throw new Error(`internal: ${w.text} is not made of whole days`);
+  const terms = daysChunks(w, windows).map(({ chunk, days, offset }) => {
+    const now = series(chunk.text);
+    const past = `last_over_time(${now}[${formatDuration(CHUNK_LOOKBACK_MS)}] offset ${formatDuration(offset)})`;
+    const term = offset === 0 ? now : w.alerted ? past : `(${past} or 0 * ${now})`;
+    return days === 1 ? term : `${days} * ${term}`;
+  });
   return `(${terms.join(" + ")}) / ${w.ms / DAY_MS}`;
+}
+
+/** How far back a chunk's last sample may be (an hour: a Prometheus restart does not lose it). */
+export const CHUNK_LOOKBACK_MS = 3_600_000;
+
+/** The chunks of a whole-day window, newest first: each a recorded whole-day rate window read
+ * `offset` ago, weighted by its days. */
+export function daysChunks(w: SloWindow, windows: readonly SloWindow[]): { chunk: SloWindow; days: number; offset: number }[] {
+  const chunks = windows.filter((c) => c.kind === "rates" && c.ms % DAY_MS === 0 && c.ms <= w.ms).sort((a, b) => b.ms - a.ms);
+  const out: { chunk: SloWindow; days: number; offset: number }[] = [];
+  let at = 0;
+  for (const c of chunks) for (; at + c.ms <= w.ms; at += c.ms) out.push({ chunk: c, days: c.ms / DAY_MS, offset: at });
+  if (at !== w.ms) throw new Error(`internal: ${w.text} is not made of whole days`);
+  return out;
 }
 
 /** Events (not per second) in window `w`, counted from what happened in it: a series that starts

@@ -14,8 +14,8 @@ import { toYaml } from "../../src/render/yaml.js";
 import { BoundedCache } from "../../src/util/memo.js";
 import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataAlerts, noDataFor } from "./alerts.js";
 import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup } from "./cache.js";
-import { cacheInputs, cacheReads, counterValues, type Inputs, type InputSeries, type Phase, queryRawSeries, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput, type WindowValue } from "./inputs.js";
-import { BUDGET_REMAINING, ERROR_BUDGET, ERRORS_RATE, OBJECTIVE, PERIOD_BURN_RATE, ratioName, recordingRules, sloIdentity, TOTAL_RATE } from "./recording.js";
+import { cacheInputs, cacheReads, counterValues, type Inputs, type InputSeries, type Phase, piecewiseValues, queryRawSeries, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput, type WindowValue } from "./inputs.js";
+import { BUDGET_REMAINING, CHUNK_LOOKBACK_MS, daysChunks, ERROR_BUDGET, ERRORS_RATE, errorsRateName, OBJECTIVE, PERIOD_BURN_RATE, ratioName, recordingRules, sloIdentity, TOTAL_RATE, totalRateName } from "./recording.js";
 import { type ParsedSelector, vectorSelectors } from "./selectors.js";
 import type { AlertRule } from "./types.js";
 import { BASE_MS, firingAlerts, type SloWindow, sloWindows, windowKind } from "./windows.js";
@@ -880,6 +880,7 @@ export function historyTests(service: Service): TestGroup[] {
   for (const slo of service.slos) {
     const inputs = sloInputs(service, slo);
     if (!inputs) continue;
+    out.push(...lookbackTests(service, slo, inputs));
     if (inputs.mode !== "raw") {
       const own = queryRuleTest(service, slo);
       if (own) out.push(own);
@@ -1002,6 +1003,69 @@ function queryRuleTest(service: Service, slo: Slo): TestGroup | null {
     promql_expr_test: checks,
   };
 }
+
+const HOUR = 3_600_000;
+
+/** The hours of the lookback test's inputs that are missing: the chunk it watches was recorded an
+ * hour before them (hour 1), and not since. */
+const LOOKBACK_GAP = [2, 3];
+
+/** A whole-day window (the SLO period, or an alerted window made of day chunks) reads each past
+ * chunk's last sample within an hour of when it ended. This feeds the recorded chunk rates hourly
+ * with two hours missing, and checks the window where its watched chunk falls an hour and two
+ * hours after its last sample: the first counts it (its errors are 50x the others'), the second
+ * does not (a non-alerted window counts it as no events, an alerted one is absent), so a lookback
+ * of 30m or 2h reads another ratio. Only for SLIs whose chunk rules read no recorded series (a
+ * ratio SLI's errors are given its recorded total, which the fed total would collide with). */
+function lookbackTests(service: Service, slo: Slo, inputs: Inputs): TestGroup[] {
+  if (slo.sli.kind === "ratio") return [];
+  const windows = sloWindows(slo);
+  const id = sloIdentity(service, slo);
+  const labels = [...id, ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const out: TestGroup[] = [];
+  for (const w of windows.filter((x) => x.kind === "days")) {
+    const chunks = daysChunks(w, windows);
+    const past = chunks.filter((c) => c.offset > 0).map((c) => c.offset / HOUR);
+    if (!past.length) continue;
+    // Non-alerted: the nearest chunk (older ones have no data yet and count 0 either way); alerted
+    // (strict): the oldest, so every other chunk has its sample.
+    const watched = w.alerted ? Math.max(...past) : Math.min(...past);
+    const ends = [watched + 2, watched + 3];
+    const last = Math.max(...ends);
+    const present = (h: number) => h >= 0 && h <= last && !LOOKBACK_GAP.includes(h);
+    const errorsAt = (h: number) => (h === 1 ? 0.5 : 0.01);
+    const lookback = CHUNK_LOOKBACK_MS / HOUR;
+    /** The hour whose sample a chunk read `offset` hours ago at hour t takes, or null. */
+    const sampleOf = (t: number, offset: number): number | null => {
+      if (offset === 0) return present(t) ? t : null;
+      for (let h = t - offset; h >= t - offset - lookback; h--) if (present(h)) return h;
+      return null;
+    };
+    const checks = ends.map((t): PromqlTest => {
+      const read = chunks.map((c) => ({ days: c.days, h: sampleOf(t, c.offset / HOUR) }));
+      const at = `${t}h`;
+      const expr = `${ratioName(w.text)}${selector("", id)}`;
+      if (w.alerted && read.some((r) => r.h === null)) return { expr: `count(${expr}) or vector(0)`, eval_time: at, exp_samples: [{ labels: "{}", value: 0 }] };
+      const errors = read.reduce((sum, r) => sum + (r.h === null ? 0 : r.days * errorsAt(r.h)), 0);
+      const total = read.reduce((sum, r) => sum + (r.h === null ? 0 : r.days), 0);
+      return { expr: `abs(${expr} / ${round6(errors / total)} - 1) < bool 0.000001`, eval_time: at, exp_samples: [{ labels: selector("", labels), value: 1 }] };
+    });
+    const hours = Array.from({ length: last + 1 }, (_, h) => h);
+    const fed = [...new Set(chunks.map((c) => c.chunk.text))].flatMap((text) => [
+      { series: selector(errorsRateName(text), labels), values: piecewiseValues(hours.map((h) => (present(h) ? errorsAt(h) : null))) },
+      { series: selector(totalRateName(text), labels), values: piecewiseValues(hours.map((h) => (present(h) ? 1 : null))) },
+    ]);
+    out.push({
+      name: `${service.name}/${slo.name}: the ${w.text} window reads a chunk recorded ${formatDuration(watched * HOUR)} ago from its last sample within ${formatDuration(CHUNK_LOOKBACK_MS)} (at ${ends[0]}h, an hour after it), not past that (at ${ends[1]}h), fed the recorded chunk rates hourly with ${LOOKBACK_GAP.map((h) => `${h}h`).join(" and ")} missing`,
+      interval: "1h",
+      input_series: fed,
+      promql_expr_test: checks,
+    });
+  }
+  return out;
+}
+
+const round6 = (x: number) => String(Number(x.toPrecision(6)));
 
 /** The same counter again under one more label, as a second instance exports it: the SLI's sums
  * then add two series, so an aggregation that is not a sum (max, avg) reads half the events. */
