@@ -1081,7 +1081,8 @@ export function historyRuleTests(service: Service, rulesFile: string): string | 
     `# promtool unit tests of ${rulesFile} over a whole SLO period: \`promtool test rules ${service.name}.history.rules.test.yaml\`.`,
     "# Evaluated hourly (a minute's evaluation would take a month of steps): each window's ratio, the period burn",
     "# rate and the budget remaining after known outages, one in each ring between two windows, so a window over",
-    "# another range or a metadata rule reading another window fails.",
+    "# another range or a metadata rule reading another window fails. Also: each whole-day window's chunk lookback at",
+    "# its limit, and a query SLI's own rules against the query over each window on raw counters its selectors match.",
     "",
   ].join("\n");
   return comment + toYaml({ rule_files: [rulesFile], evaluation_interval: "1h", tests });
