@@ -9,6 +9,11 @@ export interface TargetOutput {
   packages: PackagingRequest[];
 }
 
+/** Parts of one target's output (e.g. one per service, in the Model's order) as one output. */
+export function joinOutputs(parts: readonly TargetOutput[]): TargetOutput {
+  return { files: parts.flatMap((p) => p.files), packages: parts.flatMap((p) => p.packages) };
+}
+
 export type PackagingRequest = ConfigMapRequest | SecretRequest | PrometheusRuleRequest | KustomizationRequest;
 
 /** The metadata of a packaged object, as it is written. */
