@@ -45,7 +45,8 @@ export function prometheusService(_organization: Organization, service: Service)
     path: `kubernetes/${service.name}/prometheusrule.yaml`,
     sources,
     metadata: { name: `${service.name}-slo`, namespace: service.namespace, labels: commonLabels(service) },
-    spec,
+    // the groups as the rule file renders them, nested under spec: (rendered once)
+    specFile: `prometheus/${rulesFile}`,
   });
   return out;
 }

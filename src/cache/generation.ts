@@ -133,7 +133,7 @@ function isRequest(x: unknown): boolean {
     case "Kustomization":
       return hasOnly(x, ["kind", "folder", "sources"]) && isString(x["folder"]) && isStrings(x["sources"]);
     case "PrometheusRule":
-      return hasOnly(x, ["kind", "path", "sources", "metadata", "spec"]) && isString(x["path"]) && isStrings(x["sources"]) && isMeta(x["metadata"]) && "spec" in x;
+      return hasOnly(x, ["kind", "path", "sources", "metadata", "spec", "specFile"]) && isString(x["path"]) && isStrings(x["sources"]) && isMeta(x["metadata"]) && ("spec" in x ? !("specFile" in x) : isString(x["specFile"]));
     case "Secret":
       return hasOnly(x, ["kind", "path", "sources", "metadata", "stringData"]) && isString(x["path"]) && isStrings(x["sources"]) && isMeta(x["metadata"]) && Array.isArray(x["stringData"]) && x["stringData"].every(isDataEntry);
     case "ConfigMap":

@@ -56,12 +56,10 @@ export interface SecretRequest extends Manifest {
   stringData: readonly DataEntry[];
 }
 
-/** prometheus-operator's PrometheusRule: `spec` is the rule file's content ({ groups }). */
-export interface PrometheusRuleRequest extends Manifest {
-  kind: "PrometheusRule";
-  metadata: ObjectMeta;
-  spec: unknown;
-}
+/** prometheus-operator's PrometheusRule: `spec` is the rule file's content ({ groups }), given as
+ * the object or, rendered once, as `specFile`: the path of a YAML file of the same compile whose
+ * body (without its header) is that object's YAML, nested under `spec:` as it stands. */
+export type PrometheusRuleRequest = Manifest & { kind: "PrometheusRule"; metadata: ObjectMeta } & ({ spec: unknown; specFile?: never } | { specFile: string; spec?: never });
 
 /** `<folder>/kustomization.yaml` listing every file the compile writes directly in the folder
  * (none: no kustomization). */
