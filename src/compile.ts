@@ -1,7 +1,7 @@
 /** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
  * environment: the CLI and tests feed it and decide what to do with the result. */
 import { type GenerateOptions, type Generator, GENERATORS } from "../generators/index.js";
-import { canonicalJson, decodeEntry, encodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, sha256 } from "./cache/generation.js";
+import { canonicalJson, decodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, sha256 } from "./cache/generation.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
@@ -65,7 +65,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     const files = toFileSet(packageOutputs(generators.map((g) => g.generate(model, options))));
     return { diagnostics, model, files, documentCount };
   }
-  const cache: GenerationCacheResult = { hits: 0, misses: 0, rejected: 0, fresh: new Map(), used: new Set() };
+  const cache: GenerationCacheResult = { hits: 0, misses: 0, rejected: 0, version: options.cache.version, fresh: new Map(), used: new Set() };
   const digests = { organization: sha256(canonicalJson(model.organization)), services: model.services.map((s) => sha256(canonicalJson(s))) };
   const files = toFileSet(packageOutputs(generators.map((g) => generateCached(g, model, options, options.cache!, cache, digests))));
   return { diagnostics, model, files, documentCount, cache };
@@ -79,7 +79,7 @@ function generateCached(g: Generator, model: Model, options: CompileOptions, inp
   const parts = model.services.map((service, i) => {
     const key = entryKey(input.version, g.id, optionsKey, digests.organization, digests.services[i]!);
     result.used.add(key);
-    const text = input.entries.get(key) ?? result.fresh.get(key);
+    const text = input.entries.get(key);
     if (text !== undefined) {
       const hit = decodeEntry(text, key, input.version);
       if (hit) {
@@ -89,7 +89,7 @@ function generateCached(g: Generator, model: Model, options: CompileOptions, inp
       result.rejected++;
     } else result.misses++;
     const out = g.service!(model.organization, service, options);
-    result.fresh.set(key, encodeEntry(key, input.version, out));
+    result.fresh.set(key, out);
     return out;
   });
   return g.assemble(model, parts, options);

@@ -17,14 +17,16 @@ export interface GenerationCache {
   entries: ReadonlyMap<string, string>;
 }
 
-/** What compile() did with it: `fresh` the entries it computed (key -> text to store), `used`
- * every key this compile asked for (the cache keeps those and drops the rest). */
+/** What compile() did with it: `fresh` the outputs it computed (key -> output, which the CLI
+ * encodes with encodeEntry one at a time as it stores them, so memory never holds a second copy
+ * of every file), `used` every key this compile asked for (the cache keeps those and drops the rest). */
 export interface GenerationCacheResult {
   hits: number;
   misses: number;
   /** Entries present under the key asked for that did not verify (and were recomputed). */
   rejected: number;
-  fresh: Map<string, string>;
+  version: string;
+  fresh: Map<string, TargetOutput>;
   used: Set<string>;
 }
 

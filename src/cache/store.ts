@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFile
 import { join, relative, sep } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
-import type { GenerationCache, GenerationCacheResult } from "./generation.js";
+import { encodeEntry, type GenerationCache, type GenerationCacheResult } from "./generation.js";
 
 const ENTRY_NAME = /^[0-9a-f]{64}\.json$/;
 
@@ -84,10 +84,10 @@ export function saveGenerationCache(dir: string, result: GenerationCacheResult):
     mkdirSync(dir, { recursive: true });
     const ignore = join(dir, "..", ".gitignore");
     if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
-    for (const [key, text] of result.fresh) {
+    for (const [key, output] of result.fresh) {
       const file = join(dir, `${key}.json`);
       const part = `${file}.${process.pid}.part`;
-      writeFileSync(part, text);
+      writeFileSync(part, encodeEntry(key, result.version, output));
       renameSync(part, file);
     }
     for (const name of readdirSync(dir)) {
