@@ -100,12 +100,19 @@ describe("generation cache: the same bytes as a build without it", () => {
     expectSame(r.tree, reference);
   }, 600_000);
 
-  it("check uses the cache and finds the warm build's output up to date", () => {
+  it("check reads the cache, writes nothing to it, and finds the warm build's output up to date", () => {
     const out = join(tmp.path, "out-check");
     expect(runBuild(io().io, { spec, out, format: "text", force: false, verbose: false })).toBe(0);
+    const before = entryFiles();
     const c = io();
     expect(runCheck(c.io, { spec, out, format: "text", diff: false }), c.err()).toBe(0);
     expect(c.err()).toContain("is up to date");
+    // over an empty cache it computes everything and still stores nothing
+    const empty = join(tmp.path, "cache-empty");
+    const e = io(empty);
+    expect(runCheck(e.io, { spec, out, format: "text", diff: false }), e.err()).toBe(0);
+    expect(() => readdirSync(join(empty, "generate"))).toThrow();
+    expect(entryFiles()).toEqual(before);
     rmSync(out, { recursive: true, force: true });
   }, 600_000);
 

@@ -91,8 +91,10 @@ function unreadable(e: unknown): string {
 /** Compiles the spec folder with the options the flags name; `withPolicies` checks it against
  * the policy packs too (validate, build and check do; explain and verify read the spec only);
  * `withCache` generates through the generation cache (build and check, unless `--no-cache`):
- * entries read from `<cache>/generate/`, the fresh ones written back, the unused ones pruned. */
-export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false, withCache = false): CompileResult {
+ * entries read from `<cache>/generate/`; "read-write" (build) also writes the fresh ones back and
+ * prunes the unused ones, "read" (check) leaves the folder as it is (a check on a fresh clone in CI
+ * does not pay for writing a cache nobody reads). */
+export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false, withCache: false | "read" | "read-write" = false): CompileResult {
   const failed = (problems: Diagnostic[]): CompileResult => ({ diagnostics: problems, model: null, files: null, documentCount: 0 });
   const { sources, problems } = readSources(io, opts.spec);
   if (!sources.length) return failed(problems);
@@ -109,7 +111,7 @@ export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false,
   const cacheFolder = withCache && opts.cache !== false ? generationCacheDir(resolve(io.cwd, cacheDir(io.cwd, io.env))) : null;
   if (cacheFolder) options.cache = loadGenerationCache(cacheFolder, svcspecIdentity());
   const result = compile(sources, options);
-  if (cacheFolder && result.cache) {
+  if (cacheFolder && result.cache && withCache === "read-write") {
     const warning = saveGenerationCache(cacheFolder, result.cache);
     if (warning) io.err(warning);
   }

@@ -25,7 +25,7 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
     io.err(only.problem);
     return EXIT.usage;
   }
-  const result = compileFolder(io, opts, true, true);
+  const result = compileFolder(io, opts, true, "read-write");
   if (!result.files || fails(result.diagnostics, opts.strict)) {
     printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
     if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}; ${opts.out}/ left as it was\n`);
