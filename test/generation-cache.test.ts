@@ -6,7 +6,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, decodeEntry, encodeEntry, entryKey, ENTRY_FORMAT, sha256 } from "../src/cache/generation.js";
+import { canonicalJson, decodeEntry, encodeEntry, entryKey, ENTRY_FORMAT, sha256, splitEntries } from "../src/cache/generation.js";
 import type { Io } from "../src/cli/io.js";
 import { runBuild } from "../src/cli/commands/build.js";
 import { runCheck } from "../src/cli/commands/check.js";
@@ -90,7 +90,8 @@ describe("generation cache: the same bytes as a build without it", () => {
   it("cold: every entry computed and stored, the output unchanged", () => {
     const r = build();
     expect(r.stats).toEqual({ hits: 0, computed: total, rejected: 0 });
-    expect(entryFiles()).toHaveLength(total);
+    expect(entryFiles()).toHaveLength(SERVICES);
+    expect(entryFiles().map((f) => readFileSync(join(entries, f), "utf8").split("\n").length - 1)).toEqual(Array(SERVICES).fill(2 * SEAMS));
     expectSame(r.tree, reference);
   }, 600_000);
 
@@ -116,45 +117,58 @@ describe("generation cache: the same bytes as a build without it", () => {
     rmSync(out, { recursive: true, force: true });
   }, 600_000);
 
-  it("a corrupted cache (truncated, a flipped byte, swapped, another version's, the wrong shape, garbage names) is recomputed, never used", () => {
+  it("a corrupted cache (truncated, a flipped byte, an entry under another key, another version's, the wrong shape, empty, garbage lines and names) is recomputed, never used", () => {
     const files = entryFiles();
     const at = (i: number) => join(entries, files[i]!);
-    const text = (i: number) => readFileSync(at(i), "utf8");
-    // truncated
-    writeFileSync(at(0), text(0).slice(0, Math.floor(text(0).length / 2)));
-    // a flipped byte in the payload (still JSON) and one in the header
-    const t1 = text(1);
-    const nl = t1.indexOf("\n");
-    const pos = t1.indexOf('"content":"', nl) + 12;
-    writeFileSync(at(1), t1.slice(0, pos) + String.fromCharCode(t1.charCodeAt(pos) ^ 1) + t1.slice(pos + 1));
-    writeFileSync(at(2), text(2).replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`));
-    // two entries swapped: each file holds the other key's entry, checksums intact
-    const [t3, t4] = [text(3), text(4)];
-    writeFileSync(at(3), t4);
-    writeFileSync(at(4), t3);
-    // another version's entry under this key (its checksum intact)
-    writeFileSync(at(5), text(5).replace(/"version":"[^"]*"/, '"version":"0.0.1+another"'));
-    // the right key, version and checksum, the wrong shape
-    const h6 = JSON.parse(text(6).slice(0, text(6).indexOf("\n"))) as Record<string, string>;
+    const lines = (i: number) => readFileSync(at(i), "utf8").split("\n");
+    const put = (i: number, ls: string[]) => writeFileSync(at(i), ls.join("\n"));
+    const header = (line: string) => JSON.parse(line) as Record<string, string>;
+    // truncated in the middle of its last entry's payload: that entry only
+    const t0 = readFileSync(at(0), "utf8");
+    writeFileSync(at(0), t0.slice(0, t0.length - Math.floor(lines(0).at(-2)!.length / 2)));
+    // a flipped byte in a payload (still JSON), and one in a header's checksum
+    const l1 = lines(1);
+    const pos = l1[1]!.indexOf('"content":"') + 12;
+    l1[1] = l1[1]!.slice(0, pos) + String.fromCharCode(l1[1]!.charCodeAt(pos) ^ 1) + l1[1]!.slice(pos + 1);
+    put(1, l1);
+    const l2 = lines(2);
+    l2[0] = l2[0]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
+    put(2, l2);
+    // another service's entry, whole and verified under its own key, relabelled with this entry's key
+    const [l3, l4] = [lines(3), lines(4)];
+    l4[0] = JSON.stringify({ ...header(l3[0]!), key: header(l4[0]!)["key"] });
+    l4[1] = l3[1]!;
+    put(4, l4);
+    // another identity's entry under this key
+    const l5 = lines(5);
+    l5[0] = JSON.stringify({ ...header(l5[0]!), version: "0.0.1+another" });
+    put(5, l5);
+    // the right key, identity and checksum over a payload of the wrong shape
+    const l6 = lines(6);
+    const h6 = header(l6[0]!);
     const bad = JSON.stringify({ files: [{ path: 1, content: "x" }], packages: [] });
-    writeFileSync(at(6), `${JSON.stringify({ ...h6, sha256: sha256(bad) })}\n${bad}`);
-    // empty, and not JSON at all
+    l6[0] = JSON.stringify({ ...h6, sha256: sha256(`${ENTRY_FORMAT}\n${h6["key"]}\n${h6["version"]}\n${bad}`) });
+    l6[1] = bad;
+    put(6, l6);
+    // an empty file: its service's entries are misses
     writeFileSync(at(7), "");
-    writeFileSync(at(8), "\u0000\u0001garbage\n{");
+    // garbage lines before and between entries: skipped, the entries still found
+    const l8 = lines(8);
+    put(8, ["\u0000garbage", "{", ...l8.slice(0, 2), "not json", ...l8.slice(2)]);
     // garbage names: none is read, all but another process's temporary file are pruned
     writeFileSync(join(entries, "notes.txt"), "x");
-    writeFileSync(join(entries, `${"a".repeat(64)}.json`), text(9));
+    writeFileSync(join(entries, `${"a".repeat(64)}.json`), "x\n");
     writeFileSync(join(entries, `${files[10]}.99999.part`), "half");
     mkdirSync(join(entries, `${"b".repeat(64)}.json`));
     symlinkSync(at(11), join(entries, `${"c".repeat(64)}.json`));
     const r = build();
-    expect(r.stats).toEqual({ hits: total - 9, computed: 0, rejected: 9 });
+    expect(r.stats).toEqual({ hits: total - 6 - SEAMS, computed: SEAMS, rejected: 6 });
     expectSame(r.tree, reference);
     const left = readdirSync(entries).sort();
     expect(left.filter((n) => !/^[0-9a-f]{64}\.json$/.test(n))).toEqual([`${files[10]}.99999.part`]);
     expect(left).not.toContain(`${"a".repeat(64)}.json`);
     expect(left).not.toContain(`${"c".repeat(64)}.json`);
-    // the rejected entries were replaced: the next build is served whole
+    // the damaged files were rewritten: the next build is served whole
     expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
   }, 600_000);
 
@@ -166,8 +180,8 @@ describe("generation cache: the same bytes as a build without it", () => {
     const warm = build();
     expect(warm.stats).toEqual({ hits: total - SEAMS, computed: SEAMS, rejected: 0 });
     expectSame(warm.tree, cold);
-    // the old entries of that service were pruned: as many entries as one build uses
-    expect(entryFiles()).toHaveLength(total);
+    // the old file of that service was pruned: one file per service
+    expect(entryFiles()).toHaveLength(SERVICES);
   }, 600_000);
 
   it("the Organization changed: every entry computed again, the output that of a build without the cache", () => {
@@ -195,6 +209,8 @@ describe("generation cache entries", () => {
 
   it("round-trips, and only under its own key and version", () => {
     const text = encodeEntry(key, "1.0.0+x", output);
+    expect(splitEntries(`junk\n${text}\n${text.replace(key, "f".repeat(64))}\n`)).toEqual(new Map([[key, text], ["f".repeat(64), text.replace(key, "f".repeat(64))]]));
+    expect(decodeEntry(text.replace(key, "f".repeat(64)), "f".repeat(64), "1.0.0+x")).toBeNull();
     expect(text.startsWith(`{"format":"${ENTRY_FORMAT}"`)).toBe(true);
     expect(decodeEntry(text, key, "1.0.0+x")).toEqual(output);
     expect(decodeEntry(text, entryKey("1.0.0+x", "docs/v1", "", "org", "other"), "1.0.0+x")).toBeNull();

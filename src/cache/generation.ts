@@ -28,6 +28,9 @@ export interface GenerationCacheResult {
   version: string;
   fresh: Map<string, TargetOutput>;
   used: Set<string>;
+  /** The keys of each service (one per generator with a seam), in the Model's order: the CLI
+   * stores a service's entries together. */
+  services: string[][];
 }
 
 export const ENTRY_FORMAT = "svcspec-generation-cache/1";
@@ -76,11 +79,40 @@ interface Header {
   sha256: string;
 }
 
-/** An entry file: one header line (JSON), then the output as JSON. */
+/** The checksum binds the payload to its key and identity: an entry moved under another key's
+ * header does not verify. */
+function checksum(key: string, version: string, payload: string): string {
+  return sha256(`${ENTRY_FORMAT}\n${key}\n${version}\n${payload}`);
+}
+
+/** An entry: one header line (JSON), then the output as JSON on one line (JSON.stringify escapes
+ * every line break), so entries can follow each other in one file. */
 export function encodeEntry(key: string, version: string, output: TargetOutput): string {
   const payload = JSON.stringify(output);
-  const header: Header = { format: ENTRY_FORMAT, key, version, sha256: sha256(payload) };
+  const header: Header = { format: ENTRY_FORMAT, key, version, sha256: checksum(key, version, payload) };
   return `${JSON.stringify(header)}\n${payload}`;
+}
+
+/** The entries of a file of entries (key -> text), read from each header's key, unverified: a
+ * line that is not a header is skipped, so one damaged entry does not hide the next. */
+export function splitEntries(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const lines = text.split("\n");
+  for (let i = 0; i + 1 < lines.length; ) {
+    let key: unknown;
+    try {
+      key = (JSON.parse(lines[i]!) as { key?: unknown }).key;
+    } catch {
+      key = undefined;
+    }
+    if (typeof key !== "string" || !/^[0-9a-f]{64}$/.test(key)) {
+      i++;
+      continue;
+    }
+    out.set(key, `${lines[i]}\n${lines[i + 1]}`);
+    i += 2;
+  }
+  return out;
 }
 
 /** The output an entry holds, or null when it is not an entry for this key and version, whole and
@@ -97,7 +129,7 @@ export function decodeEntry(text: string, key: string, version: string): TargetO
   }
   if (!isRecord(header) || header["format"] !== ENTRY_FORMAT || header["key"] !== key || header["version"] !== version) return null;
   const payload = text.slice(nl + 1);
-  if (header["sha256"] !== sha256(payload)) return null;
+  if (payload.includes("\n") || header["sha256"] !== checksum(key, version, payload)) return null;
   try {
     output = JSON.parse(payload);
   } catch {

@@ -1,13 +1,16 @@
-/** The generation cache on disk, called by the CLI (compile() only sees data): one file per entry,
- * `<cache>/generate/<key>.json`, written atomically (a temporary file renamed), the folder pruned to
- * the entries the last compile used. Reading trusts nothing (src/cache/generation.ts verifies every
+/** The generation cache on disk, called by the CLI (compile() only sees data): one file per
+ * service, `<cache>/generate/<sha256 of its keys>.json`, holding that service's entries (one per
+ * target), written atomically (a temporary file renamed), the folder pruned to the files of the last
+ * build. A file's name only says which set of keys it was written for: every entry inside names
+ * its own key and is verified as it is used (6,000 entry files at 1,000 services cost a cold
+ * build ~4.7 s of `open` and `write`; 1,000 files far less). Reading trusts nothing (src/cache/generation.ts verifies every
  * entry); a folder that cannot be read is an empty cache, one that cannot be written a warning. */
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
-import { encodeEntry, type GenerationCache, type GenerationCacheResult } from "./generation.js";
+import { encodeEntry, type GenerationCache, type GenerationCacheResult, sha256, splitEntries } from "./generation.js";
 
 const ENTRY_NAME = /^[0-9a-f]{64}\.json$/;
 
@@ -68,7 +71,7 @@ export function loadGenerationCache(dir: string, version: string): GenerationCac
   for (const d of names) {
     if (!d.isFile() || !ENTRY_NAME.test(d.name)) continue;
     try {
-      entries.set(d.name.slice(0, -5), readFileSync(join(dir, d.name), "utf8"));
+      for (const [key, text] of splitEntries(readFileSync(join(dir, d.name), "utf8"))) entries.set(key, text);
     } catch {
       // unreadable: a miss
     }
@@ -76,22 +79,32 @@ export function loadGenerationCache(dir: string, version: string): GenerationCac
   return { version, entries };
 }
 
-/** Writes the fresh entries (each atomically) and removes every other file of the folder that the
- * compile did not use (old entries, files that are not entries), except other processes' temporary
- * files. Returns a warning when the folder cannot be written, null when all went well. */
-export function saveGenerationCache(dir: string, result: GenerationCacheResult): string | null {
+/** Writes the file of every service with a fresh entry (atomically; its other entries are the texts
+ * this build read and verified) and removes every other file of the folder that the build did not
+ * use (old files, files that are not the cache's), except other processes' temporary files.
+ * Returns a warning when the folder cannot be written, null when all went well. */
+export function saveGenerationCache(dir: string, result: GenerationCacheResult, read: GenerationCache): string | null {
   try {
     mkdirSync(dir, { recursive: true });
     const ignore = join(dir, "..", ".gitignore");
     if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
-    for (const [key, output] of result.fresh) {
-      const file = join(dir, `${key}.json`);
+    const keep = new Set<string>();
+    for (const keys of result.services) {
+      if (!keys.length) continue;
+      const name = `${sha256(keys.join("\n"))}.json`;
+      keep.add(name);
+      if (!keys.some((k) => result.fresh.has(k))) continue;
+      const text = keys.map((k) => {
+        const output = result.fresh.get(k);
+        return output ? encodeEntry(k, result.version, output) : read.entries.get(k)!;
+      });
+      const file = join(dir, name);
       const part = `${file}.${process.pid}.part`;
-      writeFileSync(part, encodeEntry(key, result.version, output));
+      writeFileSync(part, `${text.join("\n")}\n`);
       renameSync(part, file);
     }
     for (const name of readdirSync(dir)) {
-      if (ENTRY_NAME.test(name) ? result.used.has(name.slice(0, -5)) : name.endsWith(".part")) continue;
+      if (ENTRY_NAME.test(name) ? keep.has(name) : name.endsWith(".part")) continue;
       try {
         unlinkSync(join(dir, name));
       } catch {

@@ -112,7 +112,7 @@ export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false,
   if (cacheFolder) options.cache = loadGenerationCache(cacheFolder, svcspecIdentity());
   const result = compile(sources, options);
   if (cacheFolder && result.cache && withCache === "read-write") {
-    const warning = saveGenerationCache(cacheFolder, result.cache);
+    const warning = saveGenerationCache(cacheFolder, result.cache, options.cache!);
     if (warning) io.err(warning);
   }
   // Unreadable files (one may hold a service) and policies that cannot be compiled fail the run;
