@@ -97,20 +97,25 @@ export function encodeEntry(key: string, version: string, output: TargetOutput):
  * line that is not a header is skipped, so one damaged entry does not hide the next. */
 export function splitEntries(text: string): Map<string, string> {
   const out = new Map<string, string>();
-  const lines = text.split("\n");
-  for (let i = 0; i + 1 < lines.length; ) {
+  // offsets, not split() and join(): each entry stays a slice of the file's text (no copy)
+  let start = 0;
+  while (start < text.length) {
+    const nl = text.indexOf("\n", start);
+    if (nl < 0) break;
     let key: unknown;
     try {
-      key = (JSON.parse(lines[i]!) as { key?: unknown }).key;
+      key = (JSON.parse(text.slice(start, nl)) as { key?: unknown }).key;
     } catch {
       key = undefined;
     }
     if (typeof key !== "string" || !/^[0-9a-f]{64}$/.test(key)) {
-      i++;
+      start = nl + 1;
       continue;
     }
-    out.set(key, `${lines[i]}\n${lines[i + 1]}`);
-    i += 2;
+    const end = text.indexOf("\n", nl + 1);
+    out.set(key, text.slice(start, end < 0 ? text.length : end));
+    if (end < 0) break;
+    start = end + 1;
   }
   return out;
 }
