@@ -2,34 +2,66 @@
  * files and what the packaging stage (src/package) wraps them into; the id carries a version so
  * that a change of behaviour is explicit. */
 import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
-import type { Model } from "../src/model/model.js";
-import type { TargetOutput } from "../src/package/request.js";
+import type { Model, Organization, Service } from "../src/model/model.js";
+import { joinOutputs, type TargetOutput } from "../src/package/request.js";
 import { generateAlertmanager } from "./alertmanager/index.js";
-import { checkDocs, type DocsOptions, generateDocs } from "./docs/index.js";
+import { checkDocs, type DocsOptions, docsService } from "./docs/index.js";
 import { generateFluentBit } from "./fluentbit/index.js";
-import { generateGrafana } from "./grafana/index.js";
-import { generateK6 } from "./k6/index.js";
-import { generateKubernetes } from "./kubernetes/index.js";
-import { generateOpa } from "./opa/index.js";
-import { generatePrometheus } from "./prometheus/index.js";
+import { assembleGrafana, grafanaService } from "./grafana/index.js";
+import { k6Service } from "./k6/index.js";
+import { kubernetesService } from "./kubernetes/index.js";
+import { assembleOpa, opaService } from "./opa/index.js";
+import { prometheusService } from "./prometheus/index.js";
 
 /** What the caller may supply besides the Model, as data (compile() reads no disk). */
 export type GenerateOptions = DocsOptions;
 
 export interface Generator {
   id: string;
+  /** The whole target. For a generator with a per-service seam it is `assemble` over
+   * `service` of every service, in the Model's order (see generateTarget). */
   generate(model: Model, options: GenerateOptions): TargetOutput;
+  /** The per-service seam: one service's outputs, a function of (Organization, service, the
+   * options `optionsKey` names) and of nothing else, never the whole Model, so that compile() may
+   * take its result from the generation cache (src/cache) instead. */
+  service?(organization: Organization, service: Service, options: GenerateOptions): TargetOutput;
+  /** The cross-service outputs, computed every time from the Model and the per-service outputs
+   * (in the Model's order); without it the target is the per-service outputs joined. */
+  assemble?(model: Model, perService: readonly TargetOutput[], options: GenerateOptions): TargetOutput;
+  /** The options `service` reads, as text that goes into its cache key ("" when none). */
+  optionsKey?(options: GenerateOptions): string;
   /** User errors in the options (a broken docs template), reported before anything is generated. */
   check?(model: Model, options: GenerateOptions): Diagnostic[];
 }
 
+type Seam = Required<Pick<Generator, "service">> & Partial<Pick<Generator, "assemble" | "optionsKey">>;
+
+/** A generator whose target is its per-service outputs plus, when `assemble` is given, what that adds. */
+function perService(id: string, seam: Seam, check?: Generator["check"]): Generator {
+  const assemble = seam.assemble ?? ((_model: Model, parts: readonly TargetOutput[]) => joinOutputs(parts));
+  return {
+    id,
+    ...seam,
+    assemble,
+    generate: (model, options) => assemble(model, model.services.map((s) => seam.service(model.organization, s, options)), options),
+    ...(check ? { check } : {}),
+  };
+}
+
+/** The templates as text for the docs cache key: by name, each with its path and text. */
+function docsOptionsKey(options: GenerateOptions): string {
+  const t = options.docsTemplates;
+  if (!t?.size) return "";
+  return JSON.stringify([...t.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([name, src]) => [name, src.path, src.text]));
+}
+
 export const GENERATORS: readonly Generator[] = [
-  { id: "docs/v1", generate: (model, options) => ({ files: generateDocs(model, options), packages: [] }), check: checkDocs },
-  { id: "prometheus/v1", generate: generatePrometheus },
+  perService("docs/v1", { service: (org, s, options) => ({ files: [docsService(org, s, options)], packages: [] }), optionsKey: docsOptionsKey }, checkDocs),
+  perService("prometheus/v1", { service: prometheusService }),
   { id: "alertmanager/v1", generate: generateAlertmanager },
   { id: "fluent-bit/v1", generate: generateFluentBit },
-  { id: "k6/v1", generate: generateK6 },
-  { id: "kubernetes/v1", generate: generateKubernetes },
-  { id: "opa/v1", generate: generateOpa },
-  { id: "grafana/v1", generate: generateGrafana },
+  perService("k6/v1", { service: k6Service }),
+  perService("kubernetes/v1", { service: kubernetesService }),
+  perService("opa/v1", { service: opaService, assemble: assembleOpa }),
+  perService("grafana/v1", { service: grafanaService, assemble: assembleGrafana }),
 ];

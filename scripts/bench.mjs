@@ -3,10 +3,11 @@
 // process, writes included, measured by /usr/bin/time (CPU = user + sys of the child, peak RSS).
 // Scenarios, run alternately (one of each per round, so a slow spell of the shared machine hits
 // all of them alike):
-//   build cold      into an empty output folder
+//   build cold      into an empty output folder, with an empty cache folder (no generation cache)
 //   build warm      nothing changed since the last build
 //   build 1 change  one service's objective changed
-//   check fresh     check of an up-to-date output folder
+//   check fresh     check of an up-to-date output folder (the generation cache warm)
+// The cache folder is the benchmark's own ($SVCSPEC_CACHE), emptied before each cold build.
 // Medians of the rounds, with min-max. 1,000 services (copies of the example's services) by
 // default; `--large` adds 10,000; `--runs N` rounds (default 3); `--only <targets>` is passed to
 // build. Usage: npm run bench [-- --large --runs 5]
@@ -26,6 +27,8 @@ function bench(n) {
   const base = join(tmpdir(), `svcspec-bench-${process.pid}-${n}`);
   const spec = join(base, "spec");
   const out = join(base, "out");
+  const cache = join(base, "cache");
+  process.env.SVCSPEC_CACHE = cache;
   writeFullSpec(spec, n);
   const only = value("--only", null);
   const build = ["build", "--spec", spec, "--out", out, ...(only ? ["--only", only] : [])];
@@ -42,6 +45,7 @@ function bench(n) {
   try {
     for (let r = 0; r < RUNS; r++) {
       rmSync(out, { recursive: true, force: true });
+      rmSync(cache, { recursive: true, force: true });
       writeFileSync(changed, original);
       run("build cold", build);
       run("build warm", build);

@@ -1,6 +1,7 @@
 /** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
  * environment: the CLI and tests feed it and decide what to do with the result. */
-import { type GenerateOptions, GENERATORS } from "../generators/index.js";
+import { type GenerateOptions, type Generator, GENERATORS } from "../generators/index.js";
+import { canonicalJson, decodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, sha256 } from "./cache/generation.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
@@ -8,6 +9,7 @@ import type { Model } from "./model/model.js";
 import { type FileSet, toFileSet } from "./output/fileset.js";
 import { packageOutputs } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
+import type { TargetOutput } from "./package/request.js";
 import type { PolicyPack } from "./policy/pack.js";
 import { validateDocuments } from "./validate/index.js";
 
@@ -18,6 +20,8 @@ export interface CompileResult {
   /** Null when the spec or a docs template override has errors. */
   files: FileSet | null;
   documentCount: number;
+  /** What the generation cache did, when compile() was handed one and generated. */
+  cache?: GenerationCacheResult;
 }
 
 export interface ValidateOptions {
@@ -42,7 +46,7 @@ export function validate(sources: readonly SourceFile[], options: ValidateOption
 /** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates, and
  * `policies`, the policy packs; `targets`: generate only these (`build --only`), every target when
  * absent. Validation and the organisation-wide checks run in full either way. */
-export type CompileOptions = GenerateOptions & ValidateOptions & { targets?: readonly string[] };
+export type CompileOptions = GenerateOptions & ValidateOptions & { targets?: readonly string[]; cache?: GenerationCache };
 
 /** The targets `--only` accepts: the generators' ids without their version (`prometheus/v1`). */
 export const TARGETS: readonly string[] = GENERATORS.map((g) => targetOf(g.id));
@@ -57,6 +61,37 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   const generators = options.targets ? GENERATORS.filter((g) => options.targets!.includes(targetOf(g.id))) : GENERATORS;
   const problems = generators.flatMap((g) => g.check?.(model, options) ?? []);
   if (problems.length) return { diagnostics: sortDiagnostics([...diagnostics, ...problems]), model, files: null, documentCount };
-  const files = toFileSet(packageOutputs(generators.map((g) => g.generate(model, options))));
-  return { diagnostics, model, files, documentCount };
+  if (!options.cache) {
+    const files = toFileSet(packageOutputs(generators.map((g) => g.generate(model, options))));
+    return { diagnostics, model, files, documentCount };
+  }
+  const cache: GenerationCacheResult = { hits: 0, misses: 0, rejected: 0, version: options.cache.version, fresh: new Map(), used: new Set(), services: model.services.map(() => []) };
+  const digests = { organization: sha256(canonicalJson(model.organization)), services: model.services.map((s) => sha256(canonicalJson(s))) };
+  const files = toFileSet(packageOutputs(generators.map((g) => generateCached(g, model, options, options.cache!, cache, digests))));
+  return { diagnostics, model, files, documentCount, cache };
+}
+
+/** A target through the generation cache: each service's part from a verified entry, or computed
+ * (and returned as a fresh entry); the cross-service part computed every time. */
+function generateCached(g: Generator, model: Model, options: CompileOptions, input: GenerationCache, result: GenerationCacheResult, digests: { organization: string; services: string[] }): TargetOutput {
+  if (!g.service || !g.assemble) return g.generate(model, options);
+  const optionsKey = g.optionsKey?.(options) ?? "";
+  const parts = model.services.map((service, i) => {
+    const key = entryKey(input.version, g.id, optionsKey, digests.organization, digests.services[i]!);
+    result.used.add(key);
+    result.services[i]!.push(key);
+    const text = input.entries.get(key);
+    if (text !== undefined) {
+      const hit = decodeEntry(text, key, input.version);
+      if (hit) {
+        result.hits++;
+        return hit;
+      }
+      result.rejected++;
+    } else result.misses++;
+    const out = g.service!(model.organization, service, options);
+    result.fresh.set(key, out);
+    return out;
+  });
+  return g.assemble(model, parts, options);
 }

@@ -2,7 +2,7 @@
  * the Model's exact arithmetic (budgets, burn factors, detection and exhaustion times); the
  * Handlebars templates in templates/ lay them out, and an organisation may replace any of them. */
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
-import type { Model, PlatformNamespaces, Service } from "../../src/model/model.js";
+import type { Model, Organization, PlatformNamespaces, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { withHeader } from "../../src/render/header.js";
 import type { DocsTemplates } from "../../src/render/docs-templates.js";
@@ -17,10 +17,12 @@ export interface DocsOptions {
 }
 
 export function generateDocs(model: Model, options: DocsOptions = {}): GeneratedFile[] {
-  return model.services.map((s) => ({
-    path: `docs/${s.name}.md`,
-    content: withHeader("html", [s.file ?? ""], serviceDoc(s, model.organization.platform.namespaces, options.docsTemplates)),
-  }));
+  return model.services.map((s) => docsService(model.organization, s, options));
+}
+
+/** docs/<service>.md: a function of the Organization, the service and the templates. */
+export function docsService(organization: Organization, s: Service, options: DocsOptions = {}): GeneratedFile {
+  return { path: `docs/${s.name}.md`, content: withHeader("html", [s.file ?? ""], serviceDoc(s, organization.platform.namespaces, options.docsTemplates)) };
 }
 
 /** The document body without the header: `svcspec explain` prints this. */

@@ -9,9 +9,9 @@ import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
 import * as stat from "@grafana/grafana-foundation-sdk/stat";
 import * as text from "@grafana/grafana-foundation-sdk/text";
 import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
-import type { Model, Service } from "../../src/model/model.js";
+import type { Model, Organization, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
-import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
+import { type ConfigMapRequest, joinOutputs, type TargetOutput } from "../../src/package/request.js";
 import { dashboardPath, dashboardUid, hasDashboard } from "../../src/model/platform.js";
 import { toJson } from "../../src/render/json.js";
 import { overviewPanels, type PanelSpec, servicePanels } from "./panels.js";
@@ -99,15 +99,29 @@ function serviceUrl(model: Model): string {
   return model.services.every((s) => dashboardUid(s.name) === `svcspec-${s.name}`) ? "/d/svcspec-${__field.labels.service}" : `/dashboards?tag=${DASHBOARD_TAG}&query=\${__field.labels.service}`;
 }
 
+function othersLink(): dashboard.DashboardLinkBuilder {
+  return new dashboard.DashboardLinkBuilder("Service dashboards").type(dashboard.DashboardLinkType.Dashboards).tags([`${DASHBOARD_TAG}-service`]).asDropdown(true).keepTime(true);
+}
+
+/** A service's dashboard (none without one): a function of the Organization and the service. */
+export function grafanaService(organization: Organization, s: Service): TargetOutput {
+  if (!hasDashboard(s)) return { files: [], packages: [] };
+  const back = new dashboard.DashboardLinkBuilder("SLO overview").type(dashboard.DashboardLinkType.Link).url(`/d/${OVERVIEW_UID}`).keepTime(true);
+  const content = build(`${s.name}: SLOs and error budgets`, dashboardUid(s.name), [DASHBOARD_TAG, `${DASHBOARD_TAG}-service`, `team-${s.team}`, `tier-${s.tier.name}`], servicePanels({ organization }, s), [back, othersLink()]);
+  return { files: [{ path: dashboardPath(s.name), content }], packages: [] };
+}
+
 export function generateGrafana(model: Model): TargetOutput {
+  return assembleGrafana(model, model.services.map((s) => grafanaService(model.organization, s)));
+}
+
+/** The services' dashboards (grafanaService, in the Model's order), the overview and the ConfigMap. */
+export function assembleGrafana(model: Model, perService: readonly TargetOutput[]): TargetOutput {
   const services = dashboardServices(model);
   if (services.length === 0) return { files: [], packages: [] };
-  const back = new dashboard.DashboardLinkBuilder("SLO overview").type(dashboard.DashboardLinkType.Link).url(`/d/${OVERVIEW_UID}`).keepTime(true);
-  const others = new dashboard.DashboardLinkBuilder("Service dashboards").type(dashboard.DashboardLinkType.Dashboards).tags([`${DASHBOARD_TAG}-service`]).asDropdown(true).keepTime(true);
-  const files: GeneratedFile[] = services.map((s) => ({
-    path: dashboardPath(s.name),
-    content: build(`${s.name}: SLOs and error budgets`, dashboardUid(s.name), [DASHBOARD_TAG, `${DASHBOARD_TAG}-service`, `team-${s.team}`, `tier-${s.tier.name}`], servicePanels(model, s), [back, others]),
-  }));
+  const others = othersLink();
+  const joined = joinOutputs(perService);
+  const files: GeneratedFile[] = [...joined.files];
   files.push({ path: "grafana/overview.json", content: build(`${model.organization.name}: every SLO by risk`, OVERVIEW_UID, [DASHBOARD_TAG], overviewPanels(model, serviceUrl(model)), [others]) });
   const configMap: ConfigMapRequest = {
     kind: "ConfigMap",
@@ -122,5 +136,5 @@ export function generateGrafana(model: Model): TargetOutput {
     overflow: "split",
     comment: ["Grafana dashboards for the dashboard sidecar of the Grafana Helm chart (sidecar.dashboards.enabled: true,", "label grafana_dashboard, searchNamespace including this namespace). Each needs a Prometheus data source."],
   };
-  return { files, packages: [configMap] };
+  return { files, packages: [...joined.packages, configMap] };
 }

@@ -65,7 +65,7 @@ function percentText(ratio: { toString(): string; toNumber(): number }): string 
 }
 
 /** The budget panel's colours follow the deploy gate: each row's threshold, red where it allows nothing. */
-function budgetThresholds(model: Model): Threshold[] {
+function budgetThresholds(model: Pick<Model, "organization">): Threshold[] {
   const rows = [...model.organization.deployPolicy].sort((a, b) => a.minBudgetRemaining.cmp(b.minBudgetRemaining));
   const color = (allow: string) => (allow === "any" ? "green" : allow === "low-risk" ? "orange" : "red");
   const steps: Threshold[] = [{ value: null, color: "dark-red" }, ...rows.map((r) => ({ value: num(r.minBudgetRemaining), color: color(r.allow) }))];
@@ -73,7 +73,7 @@ function budgetThresholds(model: Model): Threshold[] {
   return steps.filter((s, i) => i === 0 || s.color !== steps[i - 1]!.color);
 }
 
-function sloPanels(model: Model, service: Service, slo: Slo): PanelSpec[] {
+function sloPanels(model: Pick<Model, "organization">, service: Service, slo: Slo): PanelSpec[] {
   const sel = (metric: string) => selector(metric, id(service, slo));
   const window = formatDuration(slo.window);
   const panels: PanelSpec[] = [
@@ -200,7 +200,7 @@ export function fenced(text: string): string {
   return `${fence}promql\n${text.replace(/\r?\n/g, " ")}\n${fence}`;
 }
 
-export function servicePanels(model: Model, service: Service): PanelSpec[] {
+export function servicePanels(model: Pick<Model, "organization">, service: Service): PanelSpec[] {
   const panels = [header(service), ...service.slos.flatMap((slo) => sloPanels(model, service, slo))];
   const hr = service.cache?.hitRatio;
   if (hr) {

@@ -12,8 +12,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ratio } from "../../src/model/decimal.js";
-import type { ChaosExperiment, LoadScenario, Model, Service } from "../../src/model/model.js";
-import type { TargetOutput } from "../../src/package/request.js";
+import type { ChaosExperiment, LoadScenario, Model, Organization, Service } from "../../src/model/model.js";
+import { joinOutputs, type TargetOutput } from "../../src/package/request.js";
 import { withHeader } from "../../src/render/header.js";
 import { k6ChaosConfigMapName, k6ChaosScriptFile, k6LoadConfigMapName, k6LoadScriptFile, metadata } from "../../src/render/kubernetes.js";
 import { packageRoot } from "../../src/util/package-root.js";
@@ -151,25 +151,27 @@ function runtimePath(service: Service): string {
 }
 
 export function generateK6(model: Model): TargetOutput {
-  const parts = model.services.flatMap((service) => {
-    const scripts = [
-      ...service.load.map((load) =>
-        packaged(
-          service,
-          { file: k6LoadScriptFile(load), manifest: `configmap-k6-${load.name}.yaml`, configMap: k6LoadConfigMapName(service, load), labels: { "svcspec.dev/scenario": load.name } },
-          loadScript(service, load),
-        ),
+  return joinOutputs(model.services.map((s) => k6Service(model.organization, s)));
+}
+
+/** One service's scripts, their runtime and ConfigMaps: a function of the service alone. */
+export function k6Service(_organization: Organization, service: Service): TargetOutput {
+  const scripts = [
+    ...service.load.map((load) =>
+      packaged(
+        service,
+        { file: k6LoadScriptFile(load), manifest: `configmap-k6-${load.name}.yaml`, configMap: k6LoadConfigMapName(service, load), labels: { "svcspec.dev/scenario": load.name } },
+        loadScript(service, load),
       ),
-      ...experimentsUnderLoad(service).map(({ experiment, load }) =>
-        packaged(
-          service,
-          { file: k6ChaosScriptFile(experiment), manifest: `configmap-k6-chaos-${experiment.name}.yaml`, configMap: k6ChaosConfigMapName(service, experiment), labels: { "svcspec.dev/experiment": experiment.name } },
-          chaosScript(service, experiment, load),
-        ),
+    ),
+    ...experimentsUnderLoad(service).map(({ experiment, load }) =>
+      packaged(
+        service,
+        { file: k6ChaosScriptFile(experiment), manifest: `configmap-k6-chaos-${experiment.name}.yaml`, configMap: k6ChaosConfigMapName(service, experiment), labels: { "svcspec.dev/experiment": experiment.name } },
+        chaosScript(service, experiment, load),
       ),
-    ];
-    if (!scripts.length) return [];
-    return [{ files: [{ path: runtimePath(service), content: withHeader("slash", [service.file ?? ""], runtimeSource()) }], packages: [] }, ...scripts];
-  });
-  return { files: parts.flatMap((p) => p.files), packages: parts.flatMap((p) => p.packages) };
+    ),
+  ];
+  if (!scripts.length) return { files: [], packages: [] };
+  return joinOutputs([{ files: [{ path: runtimePath(service), content: withHeader("slash", [service.file ?? ""], runtimeSource()) }], packages: [] }, ...scripts]);
 }

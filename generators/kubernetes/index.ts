@@ -2,9 +2,9 @@
  * scenario (its script's ConfigMap comes from the k6 target), the cache policy ConfigMap, and a
  * kustomization.yaml the packaging stage writes from whatever the folder holds. One object per
  * file, named `<kind in lower case>-<name>.yaml`; every object carries the common labels. */
-import type { LoadScenario, Model, Service } from "../../src/model/model.js";
+import type { LoadScenario, Model, Organization, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
-import type { ConfigMapRequest, TargetOutput } from "../../src/package/request.js";
+import { type ConfigMapRequest, joinOutputs, type TargetOutput } from "../../src/package/request.js";
 import { withHeader } from "../../src/render/header.js";
 import { toJson } from "../../src/render/json.js";
 import { k6LoadConfigMapName, k6LoadScriptFile, metadata } from "../../src/render/kubernetes.js";
@@ -52,15 +52,18 @@ export function serviceObjects(service: Service): { file: string; object: Record
 }
 
 export function generateKubernetes(model: Model): TargetOutput {
+  return joinOutputs(model.services.map((s) => kubernetesService(model.organization, s)));
+}
+
+/** One service's chaos and TestRun objects, cache policy and kustomization: a function of the service alone. */
+export function kubernetesService(_organization: Organization, service: Service): TargetOutput {
   const out: TargetOutput = { files: [], packages: [] };
-  for (const service of model.services) {
-    const sources = [service.file ?? ""];
-    const folder = `kubernetes/${service.name}`;
-    const files: GeneratedFile[] = serviceObjects(service).map(({ file, object }) => ({ path: `${folder}/${file}`, content: withHeader("hash", sources, toYaml(object)) }));
-    out.files.push(...files);
-    const cache = cachePolicy(service);
-    if (cache) out.packages.push(cache);
-    out.packages.push({ kind: "Kustomization", folder, sources });
-  }
+  const sources = [service.file ?? ""];
+  const folder = `kubernetes/${service.name}`;
+  const files: GeneratedFile[] = serviceObjects(service).map(({ file, object }) => ({ path: `${folder}/${file}`, content: withHeader("hash", sources, toYaml(object)) }));
+  out.files.push(...files);
+  const cache = cachePolicy(service);
+  if (cache) out.packages.push(cache);
+  out.packages.push({ kind: "Kustomization", folder, sources });
   return out;
 }

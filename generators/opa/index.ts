@@ -2,9 +2,9 @@
  * access rules, its rules as data, and the error-budget deploy gate; out/opa-tests: Rego tests of
  * every spec access test and of derived boundary cases, outside the bundle. */
 import { createHash } from "node:crypto";
-import type { Access, Model, Service } from "../../src/model/model.js";
+import type { Access, Model, Organization, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
-import type { TargetOutput } from "../../src/package/request.js";
+import { joinOutputs, type TargetOutput } from "../../src/package/request.js";
 import { accessCases, deployCases, type Case } from "../../src/access/cases.js";
 import { deployRowReason } from "../../src/access/evaluate.js";
 import { contentDigest } from "../../src/model/digest.js";
@@ -93,6 +93,27 @@ function serviceTests(service: Service, access: Access): { text: string; count: 
 }
 
 export function generateOpa(model: Model): TargetOutput {
+  return assembleOpa(model, model.services.map((s) => opaService(model.organization, s)));
+}
+
+/** One service's policy, data and tests (none without access rules): a function of the service alone. */
+export function opaService(_organization: Organization, service: Service): TargetOutput {
+  if (!service.access) return { files: [], packages: [] };
+  const sources = [service.file ?? ""].filter(Boolean);
+  const dir = `svcspec/services/${service.id}`;
+  return {
+    files: [
+      { path: `opa/${dir}/policy.rego`, content: withHeader("hash", sources, servicePolicy(service.id)) },
+      { path: `opa/${dir}/data.json`, content: toJson(accessData(service.access)) },
+      { path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) },
+    ],
+    packages: [],
+  };
+}
+
+/** The bundle: the Organization's files around the services' (opaService, in the Model's order),
+ * its manifest and revision, the config and the ConfigMap. */
+export function assembleOpa(model: Model, services: readonly TargetOutput[]): TargetOutput {
   const org = model.organization;
   const orgSources = [org.file ?? ""].filter(Boolean);
   const files: GeneratedFile[] = [
@@ -118,21 +139,15 @@ export function generateOpa(model: Model): TargetOutput {
     path: "opa-tests/svcspec/deploy/deploy_test.rego",
     content: withHeader("hash", orgSources, ["package svcspec.deploy_test", "", "import data.svcspec.deploy", "", deployTests.join("\n\n")].join("\n")),
   });
-  for (const service of model.services) {
-    if (!service.access) continue;
-    const sources = [service.file ?? ""].filter(Boolean);
-    const dir = `svcspec/services/${service.id}`;
-    files.push({ path: `opa/${dir}/policy.rego`, content: withHeader("hash", sources, servicePolicy(service.id)) });
-    files.push({ path: `opa/${dir}/data.json`, content: toJson(accessData(service.access)) });
-    files.push({ path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) });
-  }
+  const perService = joinOutputs(services);
+  files.push(...perService.files);
   // the mask's code is the same for every spec (what it masks is data): its header names the Organization only
   files.push({ path: "opa/system/log/policy.rego", content: withHeader("hash", orgSources, maskPolicy()) });
   files.push({ path: "opa/svcspec/logmask/data.json", content: toJson(logMaskData(model)) });
   const revision = bundleRevision(files);
   files.unshift({ path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT, MASK_ROOT], rego_version: 1 }) });
   files.push({ path: OPA_CONFIG_PATH, content: withHeader("hash", orgSources, opaConfig()) });
-  return { files, packages: [opaConfigMap(model, revision, files)] };
+  return { files, packages: [...perService.packages, opaConfigMap(model, revision, files)] };
 }
 
 /** The bundle's revision: a digest of what OPA loads (every file under opa/, by path, without the

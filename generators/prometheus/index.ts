@@ -3,8 +3,8 @@
  * (promtool reads only the plain file, the operator only the object), for every service with SLOs
  * or a cache hit-ratio objective. One rule group per SLO: Prometheus evaluates a group's rules in order, so alerts
  * see the ratios recorded at the same timestamp. */
-import type { Model, Service } from "../../src/model/model.js";
-import type { TargetOutput } from "../../src/package/request.js";
+import type { Model, Organization, Service } from "../../src/model/model.js";
+import { joinOutputs, type TargetOutput } from "../../src/package/request.js";
 import { withHeader } from "../../src/render/header.js";
 import { commonLabels } from "../../src/render/kubernetes.js";
 import { toYaml } from "../../src/render/yaml.js";
@@ -25,27 +25,32 @@ export function serviceGroups(service: Service): RuleGroup[] {
   return groups;
 }
 
-export function generatePrometheus(model: Model): TargetOutput {
+/** One service's rule file, its tests and its PrometheusRule: a function of the service alone (the
+ * Organization is part of the signature, as for every per-service seam, so its result can be cached). */
+export function prometheusService(_organization: Organization, service: Service): TargetOutput {
   const out: TargetOutput = { files: [], packages: [] };
-  for (const service of model.services) {
-    const groups = serviceGroups(service);
-    if (!groups.length) continue;
-    const sources = [service.file ?? ""];
-    const spec = renderGroups(groups);
-    const rulesFile = `${service.name}.rules.yaml`;
-    out.files.push(
-      { path: `prometheus/${rulesFile}`, content: withHeader("hash", sources, toYaml(spec)) },
-      { path: `prometheus/${service.name}.rules.test.yaml`, content: withHeader("hash", sources, ruleTests(service, rulesFile)) },
-    );
-    const history = historyRuleTests(service, rulesFile);
-    if (history) out.files.push({ path: `prometheus/${service.name}.history.rules.test.yaml`, content: withHeader("hash", sources, history) });
-    out.packages.push({
-      kind: "PrometheusRule",
-      path: `kubernetes/${service.name}/prometheusrule.yaml`,
-      sources,
-      metadata: { name: `${service.name}-slo`, namespace: service.namespace, labels: commonLabels(service) },
-      spec,
-    });
-  }
+  const groups = serviceGroups(service);
+  if (!groups.length) return out;
+  const sources = [service.file ?? ""];
+  const spec = renderGroups(groups);
+  const rulesFile = `${service.name}.rules.yaml`;
+  out.files.push(
+    { path: `prometheus/${rulesFile}`, content: withHeader("hash", sources, toYaml(spec)) },
+    { path: `prometheus/${service.name}.rules.test.yaml`, content: withHeader("hash", sources, ruleTests(service, rulesFile)) },
+  );
+  const history = historyRuleTests(service, rulesFile);
+  if (history) out.files.push({ path: `prometheus/${service.name}.history.rules.test.yaml`, content: withHeader("hash", sources, history) });
+  out.packages.push({
+    kind: "PrometheusRule",
+    path: `kubernetes/${service.name}/prometheusrule.yaml`,
+    sources,
+    metadata: { name: `${service.name}-slo`, namespace: service.namespace, labels: commonLabels(service) },
+    // the groups as the rule file renders them, nested under spec: (rendered once)
+    specFile: `prometheus/${rulesFile}`,
+  });
   return out;
+}
+
+export function generatePrometheus(model: Model): TargetOutput {
+  return joinOutputs(model.services.map((s) => prometheusService(model.organization, s)));
 }

@@ -68,9 +68,10 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(policies())
     .addOption(strict())
     .option("--force", "take ownership of existing files svcspec did not write", false)
-    .option("-v, --verbose", "list every written and deleted file", false)
+    .option("-v, --verbose", "list every written and deleted file, and what the generation cache did", false)
     .addOption(only())
-    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; force: boolean; verbose: boolean; only?: string }) => set(runBuild(io, o)));
+    .option("--no-cache", "generate every service again, without reading or writing the generation cache")
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; force: boolean; verbose: boolean; only?: string; cache: boolean }) => set(runBuild(io, o)));
 
   program
     .command("check")
@@ -83,7 +84,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(strict())
     .option("--diff", "print a unified diff of every stale file", false)
     .addOption(only())
-    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; diff: boolean; only?: string }) => set(runCheck(io, o)));
+    .option("--no-cache", "generate every service again, without reading or writing the generation cache")
+    .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; diff: boolean; only?: string; cache: boolean }) => set(runCheck(io, o)));
 
   program
     .command("explain")

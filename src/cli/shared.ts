@@ -8,6 +8,8 @@ import { readSpec, SPEC_FILE } from "../load/discover.js";
 import type { SourceFile } from "../load/source.js";
 import type { Io } from "./io.js";
 import { readPolicyPacks } from "./policies.js";
+import { generationCacheDir, loadGenerationCache, saveGenerationCache, svcspecIdentity } from "../cache/store.js";
+import { cacheDir } from "../policy/build.js";
 
 export interface CommonOptions {
   spec: string;
@@ -20,6 +22,9 @@ export interface CommonOptions {
   strict?: boolean;
   /** `--only <targets>` (build, check): the targets, comma-separated; every target when absent. */
   only?: string;
+  /** `--no-cache` (build, check): false generates every service again and leaves the generation
+   * cache alone. */
+  cache?: boolean;
 }
 
 /** The targets `--only` names, or a usage message for a name that is not one. */
@@ -84,8 +89,12 @@ function unreadable(e: unknown): string {
 }
 
 /** Compiles the spec folder with the options the flags name; `withPolicies` checks it against
- * the policy packs too (validate, build and check do; explain and verify read the spec only). */
-export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false): CompileResult {
+ * the policy packs too (validate, build and check do; explain and verify read the spec only);
+ * `withCache` generates through the generation cache (build and check, unless `--no-cache`):
+ * entries read from `<cache>/generate/`; "read-write" (build) also writes the fresh ones back and
+ * prunes the unused ones, "read" (check) leaves the folder as it is (a check on a fresh clone in CI
+ * does not pay for writing a cache nobody reads). */
+export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false, withCache: false | "read" | "read-write" = false): CompileResult {
   const failed = (problems: Diagnostic[]): CompileResult => ({ diagnostics: problems, model: null, files: null, documentCount: 0 });
   const { sources, problems } = readSources(io, opts.spec);
   if (!sources.length) return failed(problems);
@@ -98,7 +107,14 @@ export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false)
     options.docsTemplates = read.templates;
   }
   const policies = withPolicies ? readPolicyPacks(io, opts.policies) : { packs: undefined, problems: [] };
-  const result = compile(sources, policies.packs ? { ...options, policies: policies.packs } : options);
+  if (policies.packs) options.policies = policies.packs;
+  const cacheFolder = withCache && opts.cache !== false ? generationCacheDir(resolve(io.cwd, cacheDir(io.cwd, io.env))) : null;
+  if (cacheFolder) options.cache = loadGenerationCache(cacheFolder, svcspecIdentity());
+  const result = compile(sources, options);
+  if (cacheFolder && result.cache && withCache === "read-write") {
+    const warning = saveGenerationCache(cacheFolder, result.cache, options.cache!);
+    if (warning) io.err(warning);
+  }
   // Unreadable files (one may hold a service) and policies that cannot be compiled fail the run;
   // the rest is still checked, every problem at once, and nothing is generated.
   const extra = [...problems, ...policies.problems];

@@ -31,7 +31,7 @@ function manifest(r: ObjectRequest, contents: Contents): GeneratedFile {
     case "Secret":
       return secret(r, contents);
     case "PrometheusRule":
-      return prometheusRule(r);
+      return prometheusRule(r, contents);
     default: {
       const never: never = r;
       throw new Error(`internal: unknown packaging request ${JSON.stringify(never)}`);
@@ -84,8 +84,14 @@ function secret(r: SecretRequest, contents: Contents): GeneratedFile {
   return { path: r.path, content: withHeader("hash", r.sources, toYaml({ apiVersion: "v1", kind: "Secret", metadata: metadata(r.metadata), type: "Opaque", stringData })) };
 }
 
-function prometheusRule(r: PrometheusRuleRequest): GeneratedFile {
-  return { path: r.path, content: withHeader("hash", r.sources, toYaml({ apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: metadata(r.metadata), spec: r.spec })) };
+function prometheusRule(r: PrometheusRuleRequest, contents: Contents): GeneratedFile {
+  const head = { apiVersion: "monitoring.coreos.com/v1", kind: "PrometheusRule", metadata: metadata(r.metadata) };
+  if (r.specFile === undefined) return { path: r.path, content: withHeader("hash", r.sources, toYaml({ ...head, spec: r.spec })) };
+  // The rule file's YAML nested one level: what toYaml writes for a value under a key is its
+  // top-level text indented by two spaces (no folding, block styles keep their indicators; empty
+  // lines of a literal block stay empty), so the groups are rendered once, not twice.
+  const body = entryText({ kind: "file", key: "spec", path: r.specFile }, contents);
+  return { path: r.path, content: withHeader("hash", r.sources, `${toYaml(head)}spec:\n${body.replace(/^(?=[^\n])/gm, "  ")}`) };
 }
 
 /** File names by the folder that holds them directly (once, not once per kustomization). */

@@ -9,6 +9,11 @@ export interface TargetOutput {
   packages: PackagingRequest[];
 }
 
+/** Parts of one target's output (e.g. one per service, in the Model's order) as one output. */
+export function joinOutputs(parts: readonly TargetOutput[]): TargetOutput {
+  return { files: parts.flatMap((p) => p.files), packages: parts.flatMap((p) => p.packages) };
+}
+
 export type PackagingRequest = ConfigMapRequest | SecretRequest | PrometheusRuleRequest | KustomizationRequest;
 
 /** The metadata of a packaged object, as it is written. */
@@ -51,12 +56,10 @@ export interface SecretRequest extends Manifest {
   stringData: readonly DataEntry[];
 }
 
-/** prometheus-operator's PrometheusRule: `spec` is the rule file's content ({ groups }). */
-export interface PrometheusRuleRequest extends Manifest {
-  kind: "PrometheusRule";
-  metadata: ObjectMeta;
-  spec: unknown;
-}
+/** prometheus-operator's PrometheusRule: `spec` is the rule file's content ({ groups }), given as
+ * the object or, rendered once, as `specFile`: the path of a YAML file of the same compile whose
+ * body (without its header) is that object's YAML, nested under `spec:` as it stands. */
+export type PrometheusRuleRequest = Manifest & { kind: "PrometheusRule"; metadata: ObjectMeta } & ({ spec: unknown; specFile?: never } | { specFile: string; spec?: never });
 
 /** `<folder>/kustomization.yaml` listing every file the compile writes directly in the folder
  * (none: no kustomization). */

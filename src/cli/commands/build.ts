@@ -25,7 +25,7 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
     io.err(only.problem);
     return EXIT.usage;
   }
-  const result = compileFolder(io, opts, true);
+  const result = compileFolder(io, opts, true, "read-write");
   if (!result.files || fails(result.diagnostics, opts.strict)) {
     printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
     if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}; ${opts.out}/ left as it was\n`);
@@ -55,6 +55,8 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
   printDiagnostics(io, [...result.diagnostics, ...synced.warnings], opts.format, { written, deleted: synced.orphaned });
   if (opts.format !== "json") {
     if (opts.verbose) {
+      const c = result.cache;
+      io.err(c ? `  generation cache: ${c.hits} hit(s), ${c.misses} computed, ${c.rejected} rejected and recomputed\n` : "  generation cache: off\n");
       for (const p of synced.added) io.err(`  A ${opts.out}/${p}\n`);
       for (const p of synced.changed) io.err(`  M ${opts.out}/${p}\n`);
       for (const p of synced.orphaned) io.err(`  D ${opts.out}/${p}\n`);

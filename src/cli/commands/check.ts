@@ -18,7 +18,7 @@ export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
     io.err(only.problem);
     return EXIT.usage;
   }
-  const result = compileFolder(io, opts, true);
+  const result = compileFolder(io, opts, true, "read");
   if (!result.files || fails(result.diagnostics, opts.strict)) {
     printDiagnostics(io, result.diagnostics, opts.format, { stale: null });
     if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}\n`);
