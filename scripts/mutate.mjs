@@ -38,6 +38,19 @@ const json = bool("--json");
  * machine (a mutant that hangs counts as killed; a survivor must not time out). */
 const TIMEOUT_MS = 120_000;
 
+const USAGE = "usage: npm run mutate [-- --min 95] [--jobs 2] [--json] [--limit N] [--only <name>] [dir...]";
+if (bool("--help") || bool("-h")) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = args.find((a) => a.startsWith("-"));
+const missing = args.find((a) => !a.startsWith("-") && !existsSync(a));
+if (unknown || missing) {
+  console.error(unknown ? `mutate: unknown option ${unknown}` : `mutate: no such folder ${missing}`);
+  console.error(USAGE);
+  process.exit(2);
+}
+
 const fixtures = join(root, "test", "fixtures");
 const dirs = args.length
   ? args
