@@ -67,7 +67,8 @@ export class Ratio {
     return d === 1n;
   }
   toNumber(): number {
-    return Number(this.toString());
+    // the test planner reads the same stretch ratios and thresholds at every probe minute
+    return (this.#number ??= Number(this.toString()));
   }
 
   /** Exact decimal when it terminates, otherwise `SIGNIFICANT` significant digits (half-up),
@@ -77,6 +78,7 @@ export class Ratio {
     return (this.#text ??= this.terminates() ? exactDecimal(this) : roundedDecimal(this, SIGNIFICANT));
   }
   /** Not an own enumerable property: JSON (the Model digest) and equality see num and den only. */
+  #number: number | undefined;
   #text: string | undefined;
 }
 
