@@ -9,7 +9,6 @@ import { ONE, Ratio, ZERO } from "../../src/model/decimal.js";
 import { formatDuration, humanSeconds } from "../../src/model/duration.js";
 import type { BurnRateAlert, Service, Slo } from "../../src/model/model.js";
 import { selector } from "../../src/render/promql.js";
-import { sliExprs } from "./sli.js";
 import { toYaml } from "../../src/render/yaml.js";
 import { BoundedCache } from "../../src/util/memo.js";
 import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataAlerts, noDataFor } from "./alerts.js";
@@ -985,13 +984,14 @@ function queryRuleTest(service: Service, slo: Slo): TestGroup | null {
     .filter((r) => !r.expr.includes("slo:") && !r.expr.startsWith("vector("))
     .map((r): PromqlTest => ({ expr: `sum(abs(${r.record}${id} - ignoring (service, slo) (${r.expr})))`, eval_time: at, exp_samples: [{ labels: "{}", value: 0 }] }));
   if (!checks.length) return null;
-  // The period burn rate and budget remaining read the SLO period, whose chunks hold all of the
-  // test's history: the query's own ratio over it (within 1%), where the 3d or 1d ratio differs.
-  const sli = sliExprs(slo.sli);
-  const whole = `((${sli.errors(at)}) / ${sli.totalOperand(at)} / ${slo.budget})`;
+  // The period burn rate and budget remaining read the SLO period (a query need not add up over
+  // time, so the period is not the query over the history): here the period's chunks hold other
+  // ratios than the 3d window, so a metadata rule reading another window differs.
+  const period = `${ratioName(formatDuration(slo.window))}${id}`;
+  const labels = selector("", sloIdentity(service, slo));
   checks.push(
-    { expr: `abs(${PERIOD_BURN_RATE}${id} / on () ${whole} - 1) < bool 0.01`, eval_time: at, exp_samples: [{ labels: "{}", value: 1 }] },
-    { expr: `abs((1 - ${BUDGET_REMAINING}${id}) / on () ${whole} - 1) < bool 0.01`, eval_time: at, exp_samples: [{ labels: "{}", value: 1 }] },
+    { expr: `abs(${PERIOD_BURN_RATE}${id} - ${period} / ${slo.budget}) < bool 0.000001`, eval_time: at, exp_samples: [{ labels, value: 1 }] },
+    { expr: `abs(${BUDGET_REMAINING}${id} - (1 - ${period} / ${slo.budget})) < bool 0.000001`, eval_time: at, exp_samples: [{ labels, value: 1 }] },
   );
   return {
     name: `${service.name}/${slo.name}: every recording rule over the query equals the query over its window at ${at}, fed raw counters its selectors match (two instances, a rate that changes between every two windows)`,
