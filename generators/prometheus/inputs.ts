@@ -197,8 +197,11 @@ export function piecewiseValues(values: readonly (number | null)[]): string {
     let step = 0;
     for (let k = i + 1; k < values.length && values[k] !== null; k++) {
       const b = sig6((values[k]! - a) / (k - i));
+      // the samples before k already lie on the line when b is the slope accepted at k - 1: only
+      // k is new (a long straight run costs its length, not its length squared)
+      const from = k > i + 1 && b === step ? k : i + 1;
       let ok = true;
-      for (let m = i + 1; m <= k && ok; m++) ok = Math.abs(a + b * (m - i) - values[m]!) <= LINE_TOLERANCE * Math.max(Math.abs(values[m]!), 1e-9);
+      for (let m = from; m <= k && ok; m++) ok = Math.abs(a + b * (m - i) - values[m]!) <= LINE_TOLERANCE * Math.max(Math.abs(values[m]!), 1e-9);
       if (!ok) break;
       j = k;
       step = b;

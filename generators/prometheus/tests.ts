@@ -548,14 +548,23 @@ const digits8 = (x: Ratio) => String(Number(x.toNumber().toPrecision(8)));
 /** The metadata rules under a constant error ratio (every window holds it): the objective and the
  * budget exactly, the period burn rate ratio/budget and the budget remaining 1 - ratio/budget to
  * 0.1%, so a constant or a window changed by 5% fails. */
+/** The SLO's objective and error budget, exactly. */
+function constantChecks(service: Service, slo: Slo, at: string): PromqlTest[] {
+  const id = sloIdentity(service, slo);
+  const sel = selector("", id);
+  return [
+    { expr: `${OBJECTIVE}${sel}`, eval_time: at, exp_samples: [{ labels: selector(OBJECTIVE, id), value: slo.objective.toNumber() }] },
+    { expr: `${ERROR_BUDGET}${sel}`, eval_time: at, exp_samples: [{ labels: selector(ERROR_BUDGET, id), value: slo.budget.toNumber() }] },
+  ];
+}
+
 function metadataChecks(service: Service, slo: Slo, inputs: Inputs, ratio: Ratio, at: string): PromqlTest[] {
   const id = sloIdentity(service, slo);
   const sel = selector("", id);
   const labels = selector("", [...id, ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   const burn = ratio.div(slo.budget);
   return [
-    { expr: `${OBJECTIVE}${sel}`, eval_time: at, exp_samples: [{ labels: selector(OBJECTIVE, id), value: slo.objective.toNumber() }] },
-    { expr: `${ERROR_BUDGET}${sel}`, eval_time: at, exp_samples: [{ labels: selector(ERROR_BUDGET, id), value: slo.budget.toNumber() }] },
+    ...constantChecks(service, slo, at),
     { expr: `abs(${PERIOD_BURN_RATE}${sel} / ${digits8(burn)} - 1) < bool 0.001`, eval_time: at, exp_samples: [{ labels, value: 1 }] },
     { expr: `abs(${BUDGET_REMAINING}${sel} - ${digits8(ONE.sub(burn))}) < bool ${digits8(Ratio.fromNumber(0.001 * Math.max(1, Math.abs(ONE.sub(burn).toNumber()))))}`, eval_time: at, exp_samples: [{ labels, value: 1 }] },
   ];
@@ -602,26 +611,70 @@ function conditionAt(stretches: Stretch[], ms: number, thr: number, t: number): 
   return r > thr * (1 + margin) ? true : r < thr * (1 - margin) ? false : null;
 }
 
-const and = (xs: (boolean | null)[]) => (xs.includes(false) ? false : xs.includes(null) ? null : true);
-const or = (xs: (boolean | null)[]) => (xs.includes(true) ? true : xs.includes(null) ? null : false);
+
+/** A tier's condition, or a wrong rule it must be told from: `windows` (ms) over the tier's
+ * threshold, joined by `and` or `or`. */
+interface Variant {
+  name: string;
+  windows: number[];
+  join: "and" | "or";
+}
 
 /** A tier's condition and the wrong rules it must be told from: a condition dropped, `or` for
  * `and`, each window read from its neighbour among the SLO's windows. */
-function tierVariants(slo: Slo, x: Tier): { name: string; cond: (s: Stretch[], t: number) => boolean | null }[] {
-  const thr = x.a.threshold.toNumber();
-  const c = (ms: number) => (s: Stretch[], t: number) => conditionAt(s, ms, thr, t);
+function tierVariants(slo: Slo, x: Tier): Variant[] {
   const ws = sloWindows(slo).map((w) => w.ms);
   const near = (ms: number) => [ws[ws.indexOf(ms) - 1], ws[ws.indexOf(ms) + 1]].filter((w): w is number => w !== undefined);
-  const short = c(x.a.short);
-  const long = c(x.a.long);
+  const { short, long } = x.a;
   return [
-    { name: "tier", cond: (s, t) => and([short(s, t), long(s, t)]) },
-    { name: "short only", cond: short },
-    { name: "long only", cond: long },
-    { name: "or", cond: (s, t) => or([short(s, t), long(s, t)]) },
-    ...near(x.a.short).map((w) => ({ name: `short ${formatDuration(w)}`, cond: (s: Stretch[], t: number) => and([c(w)(s, t), long(s, t)]) })),
-    ...near(x.a.long).map((w) => ({ name: `long ${formatDuration(w)}`, cond: (s: Stretch[], t: number) => and([short(s, t), c(w)(s, t)]) })),
+    { name: "tier", windows: [short, long], join: "and" },
+    { name: "short only", windows: [short], join: "and" },
+    { name: "long only", windows: [long], join: "and" },
+    { name: "or", windows: [short, long], join: "or" },
+    ...near(short).map((w): Variant => ({ name: `short ${formatDuration(w)}`, windows: [w, long], join: "and" })),
+    ...near(long).map((w): Variant => ({ name: `long ${formatDuration(w)}`, windows: [short, w], join: "and" })),
   ];
+}
+
+const TRUE = 1;
+const FALSE = 0;
+const UNSURE = -1;
+const UNKNOWN = 2;
+
+/** The conditions of every tier variant under one probe shape, each window's condition worked
+ * out once per minute (a plan asks the same window at the same minute for many variants).
+ * Values: TRUE, FALSE or UNSURE (too close to call). */
+function variantConditions(tiers: Tier[], all: Variant[][], stretches: Stretch[], max: number): (i: number, k: number, t: number) => number {
+  const tables = new Map<string, Int8Array>();
+  const table = (ms: number, thr: number) => {
+    const key = `${ms} ${thr}`;
+    let tab = tables.get(key);
+    if (!tab) tables.set(key, (tab = new Int8Array(max + 1).fill(UNKNOWN)));
+    return tab;
+  };
+  const refs = all.map((vs, i) => {
+    const thr = tiers[i]!.a.threshold.toNumber();
+    return vs.map((v) => ({ or: v.join === "or", windows: v.windows.map((ms) => ({ ms, thr, tab: table(ms, thr) })) }));
+  });
+  return (i, k, t) => {
+    const v = refs[i]![k]!;
+    let unsure = false;
+    let decided = false;
+    for (const r of v.windows) {
+      let c = r.tab[t];
+      if (c === UNKNOWN || c === undefined) {
+        const b = conditionAt(stretches, r.ms, r.thr, t);
+        c = b === null ? UNSURE : b ? TRUE : FALSE;
+        if (t >= 0 && t <= max) r.tab[t] = c;
+      }
+      if (c === UNSURE) unsure = true;
+      else if ((c === TRUE) === v.or) decided = true;
+    }
+    // and: any false is false; or: any true is true; else unsure if any, else the other
+    if (decided) return v.or ? TRUE : FALSE;
+    if (unsure) return UNSURE;
+    return v.or ? FALSE : TRUE;
+  };
 }
 
 interface Shape {
@@ -692,24 +745,26 @@ const plans = new BoundedCache<ProbePlan>();
 
 function probePlanOf(slo: Slo, tiers: Tier[], startMin: number, scale: ProbeScale, skip: ReadonlySet<string>): ProbePlan {
   const all = tiers.map((x) => tierVariants(slo, x));
-  const conds = all.map((v) => v[0]!.cond);
+  // the variants to tell apart, as `<tier index> <variant>` keys (a tier's own condition is no variant)
+  const keys = all.map((vs, i) => vs.map((v, k) => (k === 0 ? null : `${i} ${v.name}`)).map((key) => (key === null || skip.has(key) ? null : key)));
+  const wanted = keys.flat().filter((k) => k !== null).length;
   // per shape: each variant's first steady minute that tells it apart, and the tiers active then
   const found = tiers.flatMap((x) => probeShapes(x, scale)).map((shape) => {
-    const steady = (c: (s: Stretch[], t: number) => boolean | null, t: number) => {
-      const now = c(shape.stretches, t);
-      for (let k = 1; k <= 5; k++) if (c(shape.stretches, t - k) !== now) return null;
+    const cond = variantConditions(tiers, all, shape.stretches, scale.max);
+    const steady = (i: number, k: number, t: number) => {
+      const now = cond(i, k, t);
+      for (let d = 1; d <= 5; d++) if (cond(i, k, t - d) !== now) return UNSURE;
       return now;
     };
     const first = new Map<string, { t: number; active: number[] }>();
-    for (let t = Math.ceil(startMin / scale.step) * scale.step; t <= scale.max; t += scale.step) {
-      const active = conds.map((c) => steady(c, t));
-      if (active.includes(null)) continue;
-      all.forEach((vs, i) =>
-        vs.slice(1).forEach((v) => {
-          const key = `${i} ${v.name}`;
-          if (skip.has(key)) return;
-          const z = steady(v.cond, t);
-          if (!first.has(key) && z !== null && z !== active[i]) first.set(key, { t, active: active.flatMap((a, j) => (a ? [j] : [])) });
+    for (let t = Math.ceil(startMin / scale.step) * scale.step; t <= scale.max && first.size < wanted; t += scale.step) {
+      const active = all.map((_, i) => steady(i, 0, t));
+      if (active.includes(UNSURE)) continue;
+      keys.forEach((ks, i) =>
+        ks.forEach((key, k) => {
+          if (key === null || first.has(key)) return;
+          const z = steady(i, k, t);
+          if (z !== UNSURE && z !== active[i]) first.set(key, { t, active: active.flatMap((a, j) => (a === TRUE ? [j] : [])) });
         }),
       );
     }
@@ -888,12 +943,15 @@ export function historyTests(service: Service): TestGroup[] {
     }
     const { hours } = historyHours(slo);
     const perSample = TRAFFIC.mul(Ratio.of(5));
+    // an hour's phase is a function of its ratio: equal ratios (Ratio is normalised) extend the
+    // last phase
     const phases: Phase[] = [];
+    let prev: Ratio | null | undefined;
     for (const h of hours) {
-      const p = h === null ? sloPhase(12, ZERO, ZERO) : sloPhase(12, perSample, perSample.mul(h));
       const last = phases[phases.length - 1];
-      if (last && JSON.stringify(Object.entries(last.values).map(([k, v]) => [k, v.toString()])) === JSON.stringify(Object.entries(p.values).map(([k, v]) => [k, v.toString()]))) last.minutes += 12;
-      else phases.push(p);
+      if (last && prev !== undefined && (h === prev || (h !== null && prev !== null && h.cmp(prev) === 0))) last.minutes += 12;
+      else phases.push(h === null ? sloPhase(12, ZERO, ZERO) : sloPhase(12, perSample, perSample.mul(h)));
+      prev = h;
     }
     const id = selector("", sloIdentity(service, slo));
     const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
@@ -910,9 +968,11 @@ export function historyTests(service: Service): TestGroup[] {
       checks.push(near(`${PERIOD_BURN_RATE}${id}`, burn, "0.01"));
       checks.push({ expr: `abs(${BUDGET_REMAINING}${id} - ${round4(ONE.sub(burn))}) < bool ${round4(burn.mul(Ratio.fromNumber(0.01)))}`, eval_time: at, exp_samples: [{ labels, value: 1 }] });
     }
+    // an SLO without alert tiers has no alert test that reads them
+    checks.push(...constantChecks(service, slo, at));
     const outages = hours.filter((h) => h !== null && !h.isZero()).length;
     out.push({
-      name: `${service.name}/${slo.name}: ${hours.length}h of history (${formatDuration(slo.window)} and a day) with ${outages} one-hour outages at ${OUTAGE} errors, one between each two windows: every window's ratio, the period burn rate and the budget remaining are the events' own (within 1%); each counter comes from two instances`,
+      name: `${service.name}/${slo.name}: ${hours.length}h of history (${formatDuration(slo.window)} and a day) with ${outages} one-hour outages at ${OUTAGE} errors, one between each two windows: every window's ratio, the period burn rate and the budget remaining are the events' own (within 1%), the objective and error budget exact; each counter comes from two instances`,
       interval: "5m",
       input_series: [...inputs.build(phases), ...inputs.build(phases).map(secondCopy)],
       promql_expr_test: checks,
@@ -992,9 +1052,10 @@ function queryRuleTest(service: Service, slo: Slo): TestGroup | null {
   checks.push(
     { expr: `abs(${PERIOD_BURN_RATE}${id} - ${period} / ${slo.budget}) < bool 0.000001`, eval_time: at, exp_samples: [{ labels, value: 1 }] },
     { expr: `abs(${BUDGET_REMAINING}${id} - (1 - ${period} / ${slo.budget})) < bool 0.000001`, eval_time: at, exp_samples: [{ labels, value: 1 }] },
+    ...constantChecks(service, slo, at),
   );
   return {
-    name: `${service.name}/${slo.name}: every recording rule over the query equals the query over its window at ${at}, fed raw counters its selectors match (two instances, a rate that changes between every two windows)`,
+    name: `${service.name}/${slo.name}: every recording rule over the query equals the query over its window at ${at} (the objective and error budget exact), fed raw counters its selectors match (two instances, a rate that changes between every two windows)`,
     interval: `${HISTORY_SAMPLE_MIN}m`,
     input_series: series.flatMap((ref, j) => [
       { series: selector(ref.metric, ref.labels), values: counterValues(phases(j, 10), "n") },
