@@ -545,9 +545,6 @@ function cacheScenarios(service: Service): Scenario[] {
 /** A number with 8 significant digits: close enough to compare at 0.1%, short in the test file. */
 const digits8 = (x: Ratio) => String(Number(x.toNumber().toPrecision(8)));
 
-/** The metadata rules under a constant error ratio (every window holds it): the objective and the
- * budget exactly, the period burn rate ratio/budget and the budget remaining 1 - ratio/budget to
- * 0.1%, so a constant or a window changed by 5% fails. */
 /** The SLO's objective and error budget, exactly. */
 function constantChecks(service: Service, slo: Slo, at: string): PromqlTest[] {
   const id = sloIdentity(service, slo);
@@ -558,6 +555,9 @@ function constantChecks(service: Service, slo: Slo, at: string): PromqlTest[] {
   ];
 }
 
+/** The metadata rules under a constant error ratio (every window holds it): the objective and the
+ * budget exactly, the period burn rate ratio/budget and the budget remaining 1 - ratio/budget to
+ * 0.1%, so a constant or a window changed by 5% fails. */
 function metadataChecks(service: Service, slo: Slo, inputs: Inputs, ratio: Ratio, at: string): PromqlTest[] {
   const id = sloIdentity(service, slo);
   const sel = selector("", id);
@@ -610,7 +610,6 @@ function conditionAt(stretches: Stretch[], ms: number, thr: number, t: number): 
   const margin = windowKind(ms) === "recorded" ? 0.2 : 0.1;
   return r > thr * (1 + margin) ? true : r < thr * (1 - margin) ? false : null;
 }
-
 
 /** A tier's condition, or a wrong rule it must be told from: `windows` (ms) over the tier's
  * threshold, joined by `and` or `or`. */
@@ -746,7 +745,12 @@ const plans = new BoundedCache<ProbePlan>();
 function probePlanOf(slo: Slo, tiers: Tier[], startMin: number, scale: ProbeScale, skip: ReadonlySet<string>): ProbePlan {
   const all = tiers.map((x) => tierVariants(slo, x));
   // the variants to tell apart, as `<tier index> <variant>` keys (a tier's own condition is no variant)
-  const keys = all.map((vs, i) => vs.map((v, k) => (k === 0 ? null : `${i} ${v.name}`)).map((key) => (key === null || skip.has(key) ? null : key)));
+  const keys = all.map((vs, i) =>
+    vs.map((v, k) => {
+      const key = `${i} ${v.name}`;
+      return k === 0 || skip.has(key) ? null : key;
+    }),
+  );
   const wanted = keys.flat().filter((k) => k !== null).length;
   // per shape: each variant's first steady minute that tells it apart, and the tiers active then
   const found = tiers.flatMap((x) => probeShapes(x, scale)).map((shape) => {
@@ -949,7 +953,7 @@ export function historyTests(service: Service): TestGroup[] {
     let prev: Ratio | null | undefined;
     for (const h of hours) {
       const last = phases[phases.length - 1];
-      if (last && prev !== undefined && (h === prev || (h !== null && prev !== null && h.cmp(prev) === 0))) last.minutes += 12;
+      if (last && (h === prev || (h !== null && prev != null && h.cmp(prev) === 0))) last.minutes += 12;
       else phases.push(h === null ? sloPhase(12, ZERO, ZERO) : sloPhase(12, perSample, perSample.mul(h)));
       prev = h;
     }
@@ -968,7 +972,8 @@ export function historyTests(service: Service): TestGroup[] {
       checks.push(near(`${PERIOD_BURN_RATE}${id}`, burn, "0.01"));
       checks.push({ expr: `abs(${BUDGET_REMAINING}${id} - ${round4(ONE.sub(burn))}) < bool ${round4(burn.mul(Ratio.fromNumber(0.01)))}`, eval_time: at, exp_samples: [{ labels, value: 1 }] });
     }
-    // an SLO without alert tiers has no alert test that reads them
+    // every SLO's, not only under a tier's alert test (metadataChecks): an SLO whose tier neither
+    // pages nor tickets has no alert test
     checks.push(...constantChecks(service, slo, at));
     const outages = hours.filter((h) => h !== null && !h.isZero()).length;
     out.push({
