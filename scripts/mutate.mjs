@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parse, stringify } from "yaml";
 import { localTool } from "../dist/src/tools/discover.js";
+import { pool } from "../dist/src/util/pool.js";
 import { mutants } from "./mutate-operators.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -116,20 +117,6 @@ function promtoolTest(cwd, file, deadline) {
     p.stderr.on("data", (b) => (err = (err + b).slice(-2000)));
     p.on("close", (code) => resolve({ passed: code === 0, err }));
   });
-}
-
-/** Runs `tasks` (functions returning promises) at most `n` at a time, in order. */
-async function pool(tasks, n) {
-  const results = new Array(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(n, tasks.length) }, worker));
-  return results;
 }
 
 const started = Date.now();

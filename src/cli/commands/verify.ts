@@ -1,8 +1,8 @@
 /** Runs the real consumers of each output over the output folder: the proof that Prometheus,
  * Alertmanager, OPA, LuaJIT, k6 and Kubernetes accept what svcspec wrote. */
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import jsyaml from "js-yaml";
 import { dirname, join, relative, resolve } from "node:path";
 import { deployCases } from "../../access/cases.js";
@@ -12,6 +12,7 @@ import { toJson } from "../../render/json.js";
 import { convertCrds, schemaLocation } from "../../tools/crd-schemas.js";
 import { findTool, kubeSchemas, toolDirs } from "../../tools/discover.js";
 import { packageRoot } from "../../util/package-root.js";
+import { pool } from "../../util/pool.js";
 import { compileFolder } from "../shared.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 
@@ -203,11 +204,14 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
         report({ check: name, status: "missing", detail: why, problems: [] });
         continue;
       }
-      const problems: string[] = [];
-      for (const args of check.commands(selected, outDir, ctx)) {
-        const r = spawnSync(bin, args, { cwd: outDir, encoding: "utf8", timeout: 120_000, env: { ...io.env, NO_COLOR: "1" } as NodeJS.ProcessEnv });
-        if (r.status !== 0) problems.push(`$ ${check.tool} ${args.join(" ")}\n${(r.stdout ?? "") + (r.stderr ?? "")}${r.error ? String(r.error) : ""}`.trimEnd());
-      }
+      // one command per file for most checks (each history test file is minutes of promtool): as
+      // many at once as there are CPUs, the problems in the commands' order
+      const env = { ...io.env, NO_COLOR: "1" } as NodeJS.ProcessEnv;
+      const runs = await pool(
+        check.commands(selected, outDir, ctx).map((args) => () => runTool(bin, args, outDir, env)),
+        availableParallelism(),
+      );
+      const problems = runs.filter((r) => r.status !== 0).map((r) => `$ ${check.tool} ${r.args.join(" ")}\n${r.output}${r.error}`.trimEnd());
       report({ check: name, status: problems.length ? "failed" : "ok", detail: `${selected.length} file${selected.length === 1 ? "" : "s"}`, problems });
     }
   } finally {
@@ -236,6 +240,24 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
   if (code === EXIT.missing) io.err(`✖ verify: ${summary}\n  hint: install the missing validators (\`svcspec setup-tools\`), or pass --allow-missing to accept them missing\n`);
   else io.err(`${code === EXIT.ok ? "✔" : "✖"} verify: ${summary}\n`);
   return code;
+}
+
+/** How long one validator command may take (a history test file takes minutes on a loaded machine). */
+const COMMAND_TIMEOUT_MS = 600_000;
+
+/** One validator command in the output folder: its exit status (null when it was killed or did
+ * not start), its stdout and stderr, and why it did not start or finish. */
+function runTool(bin: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ args: string[]; status: number | null; output: string; error: string }> {
+  return new Promise((done) => {
+    const p = spawn(bin, args, { cwd, env, timeout: COMMAND_TIMEOUT_MS, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    p.stdout.on("data", (b: Buffer) => (stdout += b.toString("utf8")));
+    p.stderr.on("data", (b: Buffer) => (stderr += b.toString("utf8")));
+    // a command that cannot start reports `error` (and may never close); the first report counts
+    p.on("error", (e) => done({ args, status: null, output: stdout + stderr, error: String(e) }));
+    p.on("close", (code, signal) => done({ args, status: code, output: stdout + stderr, error: signal ? `killed by ${signal} (at most ${COMMAND_TIMEOUT_MS / 1000} s per command)` : "" }));
+  });
 }
 
 /** `  ✔  promtool check rules     ok (7 files)` and the problems, indented. */
