@@ -12,7 +12,7 @@ import { selector } from "../../src/render/promql.js";
 import { toYaml } from "../../src/render/yaml.js";
 import { BoundedCache } from "../../src/util/memo.js";
 import { BURN_ALERT, burnAlert, NO_DATA_ALERT, noDataAlert, noDataAlerts, noDataFor } from "./alerts.js";
-import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup } from "./cache.js";
+import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup, HITS_RATE, MISSES_RATE } from "./cache.js";
 import { cacheInputs, cacheReads, counterValues, type Inputs, type InputSeries, type Phase, piecewiseValues, queryRawSeries, type SeriesRef, seriesMatches, sloInputs, sloPhase, sloReads, totalProducesWithoutInput, type WindowValue } from "./inputs.js";
 import { BUDGET_REMAINING, CHUNK_LOOKBACK_MS, daysChunks, ERROR_BUDGET, ERRORS_RATE, errorsRateName, OBJECTIVE, PERIOD_BURN_RATE, ratioName, recordingRules, sloIdentity, TOTAL_RATE, totalRateName } from "./recording.js";
 import { type ParsedSelector, vectorSelectors } from "./selectors.js";
@@ -536,7 +536,36 @@ function cacheScenarios(service: Service): Scenario[] {
     scenario(`${service.name}: cache hit ratio ${below} (below the objective ${hr.objective}) fires after ${formatDuration(CACHE_ALERT_FOR_MS)}`, below, fires, [fires - 1, fires], true),
     scenario(`${service.name}: cache hit ratio ${above} (above the objective) does not fire`, above, fires + 1, [fires + 1], false),
     scenario(`${service.name}: cache without traffic (0/0) does not fire`, null, fires + 1, [fires + 1], false),
+    ...(inputs.mode === "raw" ? [cacheRatesScenario(service, inputs, above)] : []),
   ];
+}
+
+/** Minute at which the cache's recorded rates are checked: the 5m rate then spans whole traffic. */
+const CACHE_RATES_AT = 10;
+
+/** The recorded hit and miss rates, each counter exported by two instances (the second at half the
+ * rate): each is the instances' sum (a max or avg reads less) per second (within 0.1%). */
+function cacheRatesScenario(service: Service, inputs: Inputs, ratio: Ratio): Scenario {
+  const hits = TRAFFIC.mul(ratio);
+  const phase = (k: Ratio, length: number) => [{ minutes: length, values: { hits: hits.mul(k), misses: TRAFFIC.sub(hits).mul(k) } }];
+  const id = selector("", [["service", service.name]]);
+  const perSecond = (perMin: Ratio) => digits8(perMin.mul(Ratio.of(3, 2)).div(Ratio.of(60)));
+  return {
+    owner: "cache",
+    name: `${service.name}: cache hits and misses, each counter from two instances (the second at half the rate): the recorded 5m rates are the instances' sum per second at ${minutes(CACHE_RATES_AT)} (within 0.1%)`,
+    end: CACHE_RATES_AT,
+    refs: inputs.refs,
+    reads: cacheReads(service),
+    build: (length) => [...inputs.build(phase(ONE, length)), ...inputs.build(phase(Ratio.of(1, 2), length)).map(secondCopy)],
+    alertEvals: [],
+    partial: true,
+    alertsAt: (alertname) => (alertname === CACHE_ALERT ? null : []),
+    promql: ([[HITS_RATE, hits], [MISSES_RATE, TRAFFIC.sub(hits)]] as const).map(([name, perMin]) => ({
+      expr: `abs(${name}${id} / ${perSecond(perMin)} - 1) < bool 0.001`,
+      eval_time: minutes(CACHE_RATES_AT),
+      exp_samples: [{ labels: id, value: 1 }],
+    })),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

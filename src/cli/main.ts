@@ -160,7 +160,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--allow-missing", "exit 0 when a validator that applies is missing (by default: exit 3)", false)
     .addOption(new Option("--require-tools", "missing validators fail (the default; kept for old scripts)").hideHelp())
     .addOption(new Option("--format <format>", "report format").choices(["text", "json"]).default("text"))
-    .action(async (o: { spec: string; out: string; tools?: string; crds?: string; allowMissing: boolean; format: "text" | "json" }) => set(await runVerify(io, o)));
+    .option("--only <targets>", `check only these targets' outputs, comma-separated (${TARGETS.join(", ")})`)
+    .action(async (o: { spec: string; out: string; tools?: string; crds?: string; allowMissing: boolean; format: "text" | "json"; only?: string }) => set(await runVerify(io, o)));
 
   program
     .command("policy")

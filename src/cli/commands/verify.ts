@@ -13,7 +13,7 @@ import { convertCrds, schemaLocation } from "../../tools/crd-schemas.js";
 import { findTool, kubeSchemas, toolDirs } from "../../tools/discover.js";
 import { packageRoot } from "../../util/package-root.js";
 import { pool } from "../../util/pool.js";
-import { compileFolder } from "../shared.js";
+import { compileFolder, parseTargets } from "../shared.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 
 export interface VerifyOptions {
@@ -26,6 +26,8 @@ export interface VerifyOptions {
   /** Exit 0 although a validator that applies is missing (by default that is exit 3). */
   allowMissing: boolean;
   format: "text" | "json";
+  /** `--only <targets>`: run only the checks of these targets' outputs, comma-separated. */
+  only?: string;
 }
 
 /** Where a check runs: the folder of custom-resource schemas kubeconform reads (null: none). */
@@ -41,6 +43,8 @@ interface KubeSchemas {
 }
 
 interface Check {
+  /** The target (`build --only` name) whose output the check reads. */
+  target: string;
   tool: string;
   what: string;
   /** Files (relative to the output folder) this check applies to. */
@@ -52,22 +56,24 @@ interface Check {
 }
 
 const CHECKS: Check[] = [
-  { tool: "promtool", what: "check rules", select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.yaml$/.test(p)), commands: (f) => [["check", "rules", ...f]] },
-  { tool: "promtool", what: "test rules", select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.test\.yaml$/.test(p)), commands: (f) => f.map((p) => ["test", "rules", p]) },
-  { tool: "amtool", what: "check-config", select: (f) => f.filter((p) => p === "alertmanager/alertmanager.yaml"), commands: (f) => [["check-config", ...f]] },
+  { target: "prometheus", tool: "promtool", what: "check rules", select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.yaml$/.test(p)), commands: (f) => [["check", "rules", ...f]] },
+  { target: "prometheus", tool: "promtool", what: "test rules", select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.test\.yaml$/.test(p)), commands: (f) => f.map((p) => ["test", "rules", p]) },
+  { target: "alertmanager", tool: "amtool", what: "check-config", select: (f) => f.filter((p) => p === "alertmanager/alertmanager.yaml"), commands: (f) => [["check-config", ...f]] },
   {
+    target: "alertmanager",
     tool: "amtool",
     what: "config routes test",
     select: (f) => f.filter((p) => p === "alertmanager/routes.test.yaml"),
     // One `amtool config routes test --verify.receivers` per row of the generated routing table.
     commands: (f, outDir) => f.flatMap((p) => routingRows(join(outDir, p)).map((row) => ["config", "routes", "test", `--config.file=${join(dirname(p), row.config)}`, `--verify.receivers=${row.receivers.join(",")}`, ...Object.entries(row.labels).map(([k, v]) => `${k}=${v}`)])),
   },
-  { tool: "opa", what: "check --strict", select: (f) => (f.includes("opa/.manifest") ? ["opa"] : []), commands: () => [["check", "--strict", "opa"]] },
-  { tool: "opa", what: "test", select: (f) => (f.some((p) => p.startsWith("opa-tests/")) ? ["opa", "opa-tests"] : []), commands: () => [["test", "--fail-on-empty", "opa", "opa-tests"]] },
-  { tool: "luajit", what: "compile", select: (f) => f.filter((p) => /^fluent-bit\/.*\.lua$/.test(p)), commands: (f) => f.map((p) => ["-b", p, "/dev/null"]) },
+  { target: "opa", tool: "opa", what: "check --strict", select: (f) => (f.includes("opa/.manifest") ? ["opa"] : []), commands: () => [["check", "--strict", "opa"]] },
+  { target: "opa", tool: "opa", what: "test", select: (f) => (f.some((p) => p.startsWith("opa-tests/")) ? ["opa", "opa-tests"] : []), commands: () => [["test", "--fail-on-empty", "opa", "opa-tests"]] },
+  { target: "fluent-bit", tool: "luajit", what: "compile", select: (f) => f.filter((p) => /^fluent-bit\/.*\.lua$/.test(p)), commands: (f) => f.map((p) => ["-b", p, "/dev/null"]) },
   // Scripts only (a DNS-label name): the runtime module beside them (svcspec.runtime.js) has no default function.
-  { tool: "k6", what: "inspect", select: (f) => f.filter((p) => /^k6\/[^/]+\/[^./]+\.js$/.test(p)), commands: (f) => f.map((p) => ["inspect", "--execution-requirements", p]) },
+  { target: "k6", tool: "k6", what: "inspect", select: (f) => f.filter((p) => /^k6\/[^/]+\/[^./]+\.js$/.test(p)), commands: (f) => f.map((p) => ["inspect", "--execution-requirements", p]) },
   {
+    target: "kubernetes",
     tool: "kubeconform",
     what: "-strict",
     select: (f) => f.filter((p) => /^kubernetes\/.*\.ya?ml$/.test(p) && !p.endsWith("kustomization.yaml")),
@@ -176,6 +182,13 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
     io.err(`✖ output folder ${opts.out} does not exist\n  hint: run \`svcspec build\` first\n`);
     return EXIT.invalid;
   }
+  const only = parseTargets(opts.only);
+  if (only.problem) {
+    io.err(only.problem);
+    return EXIT.usage;
+  }
+  // A target left out is not checked at all: no line, not counted (the summary names the targets).
+  const wanted = (target: string) => !only.targets || only.targets.includes(target);
   const files = listFiles(outDir).sort();
   const dirs = toolDirs(io, opts.tools);
   const results: Result[] = [];
@@ -187,7 +200,7 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
   const schemas = findKubeSchemas(io, opts.crds, findTool("kubeconform", dirs));
   try {
     const ctx: CheckContext = { kubeSchemas: schemas };
-    for (const check of CHECKS) {
+    for (const check of CHECKS.filter((c) => wanted(c.target))) {
       const name = `${check.tool} ${check.what}`;
       const selected = check.select(files);
       if (!selected.length) {
@@ -217,24 +230,28 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
   } finally {
     schemas.cleanup();
   }
-  const wasm = await checkAccessWasm(io, opts.spec, outDir, files, dirs);
-  const wasmName = "opa-wasm access.tests";
-  if (wasm.status === "none") report({ check: wasmName, status: "none", detail: wasm.why, problems: [] });
-  else if (wasm.status === "missing") report({ check: wasmName, status: "missing", detail: "opa is not installed (run `svcspec setup-tools`, or put it on the PATH)", problems: [] });
-  else report({ check: wasmName, status: wasm.problems.length ? "failed" : "ok", detail: wasm.summary, problems: wasm.problems });
-  const core = await checkCoreKinds(outDir, files);
-  const coreName = "kubernetes-models core";
-  if (!core.checked) report({ check: coreName, status: "none", detail: "nothing to check", problems: [] });
-  else report({ check: coreName, status: core.problems.length ? "failed" : "ok", detail: `${core.checked} object${core.checked === 1 ? "" : "s"}`, problems: core.problems });
+  if (wanted("opa")) {
+    const wasm = await checkAccessWasm(io, opts.spec, outDir, files, dirs);
+    const wasmName = "opa-wasm access.tests";
+    if (wasm.status === "none") report({ check: wasmName, status: "none", detail: wasm.why, problems: [] });
+    else if (wasm.status === "missing") report({ check: wasmName, status: "missing", detail: "opa is not installed (run `svcspec setup-tools`, or put it on the PATH)", problems: [] });
+    else report({ check: wasmName, status: wasm.problems.length ? "failed" : "ok", detail: wasm.summary, problems: wasm.problems });
+  }
+  if (wanted("kubernetes")) {
+    const core = await checkCoreKinds(outDir, files);
+    const coreName = "kubernetes-models core";
+    if (!core.checked) report({ check: coreName, status: "none", detail: "nothing to check", problems: [] });
+    else report({ check: coreName, status: core.problems.length ? "failed" : "ok", detail: `${core.checked} object${core.checked === 1 ? "" : "s"}`, problems: core.problems });
+  }
 
   const count = (status: Result["status"]) => results.filter((r) => r.status === status).length;
   const ran = count("ok") + count("failed");
   const failed = count("failed");
   const missing = count("missing");
   const code: ExitCode = failed ? EXIT.invalid : missing && !opts.allowMissing ? EXIT.missing : EXIT.ok;
-  const summary = `${ran} ran, ${failed} failed, ${missing} missing`;
+  const summary = `${ran} ran, ${failed} failed, ${missing} missing${only.targets ? ` (only ${only.targets.join(", ")})` : ""}`;
   if (!text) {
-    io.out(JSON.stringify({ summary: { ran, failed, missing, exitCode: code }, kubeSchemas: schemas.why, checks: results }, null, 2) + "\n");
+    io.out(JSON.stringify({ summary: { ran, failed, missing, exitCode: code }, ...(only.targets ? { only: only.targets } : {}), kubeSchemas: schemas.why, checks: results }, null, 2) + "\n");
     return code;
   }
   if (code === EXIT.missing) io.err(`✖ verify: ${summary}\n  hint: install the missing validators (\`svcspec setup-tools\`), or pass --allow-missing to accept them missing\n`);
