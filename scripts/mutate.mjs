@@ -4,7 +4,8 @@
 // rules`, two mutants at a time, one test group at a time (shortest first) until one fails. A
 // mutant is killed when a group fails. Prints a table
 // per operator and the survivors; exits 1 below --min percent (default 95).
-// Usage: npm run mutate [-- --min 95] [--jobs 2] [--json] [--limit N] [--only <name>] [dir...]
+// Usage: npm run mutate [-- --min 95] [--jobs 2] [--json] [--limit N [--offset K]] [--only <name>] [dir...]
+//   --limit N: every ceil(n/N)-th mutant of each rule file, starting at the K-th (--offset, default 0)
 //   dir: folders holding <service>.rules.yaml and its *.rules.test.yaml (default: out/prometheus,
 //   built by `npm run mutate`, and test/fixtures/*/expected/prometheus).
 import { spawn } from "node:child_process";
@@ -33,13 +34,16 @@ const bool = (name) => {
 const min = Number(flag("--min", "95"));
 const jobs = Math.max(1, Math.min(4, Number(flag("--jobs", "2"))));
 const limit = Number(flag("--limit", "0"));
+/** With --limit: which of the evenly spaced mutants (the k-th of each step), so samples with
+ * different offsets are disjoint. */
+const offset = Number(flag("--offset", "0"));
 const only = flag("--only", null);
 const json = bool("--json");
 /** A mutant's run may not take longer than this, or four times the unmutated run on a loaded
  * machine (a mutant that hangs counts as killed; a survivor must not time out). */
 const TIMEOUT_MS = 120_000;
 
-const USAGE = "usage: npm run mutate [-- --min 95] [--jobs 2] [--json] [--limit N] [--only <name>] [dir...]";
+const USAGE = "usage: npm run mutate [-- --min 95] [--jobs 2] [--json] [--limit N [--offset K]] [--only <name>] [dir...]";
 if (bool("--help") || bool("-h")) {
   console.log(USAGE);
   process.exit(0);
@@ -139,7 +143,7 @@ for (const suite of all) {
   const original = stringify(doc);
   const seen = new Set([original]);
   let ms = mutants(doc);
-  if (limit) ms = ms.filter((_, i) => i % Math.ceil(ms.length / limit) === 0);
+  if (limit) ms = ms.filter((_, i) => i % Math.ceil(ms.length / limit) === offset % Math.ceil(ms.length / limit));
   for (const m of ms) {
     const text = stringify(m.doc);
     if (!m.equivalent && seen.has(text)) m.equivalent = text === original ? "the change leaves the rule text as it was" : "the same rules as another mutant";
