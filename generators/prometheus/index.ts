@@ -12,7 +12,8 @@ import { sloAlerts } from "./alerts.js";
 import { cacheGroup } from "./cache.js";
 import { recordingRules } from "./recording.js";
 import { renderGroups } from "./render.js";
-import { historyRuleTests, ruleTests } from "./tests.js";
+import { historyRuleTests } from "./history-tests.js";
+import { ruleTests } from "./tests.js";
 import type { RuleGroup } from "./types.js";
 
 export function serviceGroups(service: Service): RuleGroup[] {

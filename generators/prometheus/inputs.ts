@@ -302,7 +302,7 @@ function rawSeries(sli: Sli): RawSeries | null {
 /** Raw series that a query SLI's own selectors match, one per distinct selector (its labels
  * solved from the matchers), or null when a selector cannot be read or solved (no metric name,
  * offsets, a regex outside the subset). A query is opaque PromQL, so these feed only the check
- * that each recording rule over it equals the query over its window (tests.ts). */
+ * that each recording rule over it equals the query over its window (history-tests.ts). */
 export function queryRawSeries(slo: Slo): SeriesRef[] | null {
   const sli = slo.sli;
   if (sli.kind !== "query") return null;
