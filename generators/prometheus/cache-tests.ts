@@ -4,9 +4,9 @@ import { ONE, Ratio, ZERO } from "../../src/model/decimal.js";
 import { formatDuration } from "../../src/model/duration.js";
 import type { Service } from "../../src/model/model.js";
 import { selector } from "../../src/render/promql.js";
-import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup, HITS_RATE, MISSES_RATE } from "./cache.js";
+import { CACHE_ALERT, CACHE_ALERT_FOR_MS, cacheGroup, HIT_RATIO_1H, HITS_RATE, MISSES_RATE } from "./cache.js";
 import { cacheInputs, cacheReads, type Inputs } from "./inputs.js";
-import { digits8, expected, minutes, round4, type Scenario, secondCopy, TRAFFIC, wholeMinutes } from "./test-common.js";
+import { digits8, expected, hold, minutes, type Scenario, secondCopy, STEP_CHECKS, STEP_MIN, stepRate, TRAFFIC, wholeMinutes } from "./test-common.js";
 import type { AlertRule } from "./types.js";
 
 export function cacheScenarios(service: Service): Scenario[] {
@@ -30,40 +30,70 @@ export function cacheScenarios(service: Service): Scenario[] {
     alertsAt: (alertname, t) => (alertname === CACHE_ALERT && fire && t >= fires ? [expected(rule)] : []),
     promql: [],
   });
-  const below = round4(hr.objective.mul(Ratio.fromNumber(0.9)));
-  const above = round4(hr.objective.add(ONE).div(Ratio.of(2)));
+  // 2% either side of the objective (half-way to 1 when that is closer): a threshold 5% off lands
+  // on the other side; exact decimals, so no float tie
+  const below = hr.objective.mul(Ratio.of(98, 100));
+  const margin = hr.objective.mul(Ratio.of(2, 100));
+  const halfway = ONE.sub(hr.objective).div(Ratio.of(2));
+  const above = hr.objective.add(margin.cmp(halfway) < 0 ? margin : halfway);
   return [
-    scenario(`${service.name}: cache hit ratio ${below} (below the objective ${hr.objective}) fires after ${formatDuration(CACHE_ALERT_FOR_MS)}`, below, fires, [fires - 1, fires], true),
-    scenario(`${service.name}: cache hit ratio ${above} (above the objective) does not fire`, above, fires + 1, [fires + 1], false),
+    scenario(`${service.name}: cache hit ratio ${below} (2% below the objective ${hr.objective}) fires after ${formatDuration(CACHE_ALERT_FOR_MS)}`, below, fires, [fires - 1, fires], true),
+    scenario(`${service.name}: cache hit ratio ${above} (just above the objective) does not fire`, above, fires + 1, [fires + 1], false),
     scenario(`${service.name}: cache without traffic (0/0) does not fire`, null, fires + 1, [fires + 1], false),
     ...(inputs.mode === "raw" ? [cacheRatesScenario(service, inputs, above)] : []),
   ];
 }
 
-/** Minute at which the cache's recorded rates are checked: the 5m rate then spans whole traffic. */
-const CACHE_RATES_AT = 10;
+/** Minute of the 1h hit ratio's check after the step: its window then holds one sample from before
+ * the step and the four that span it, the 30m window none of them, the 2h window nine more from before. */
+const RATIO_1H_AT = STEP_MIN + 60;
 
-/** The recorded hit and miss rates, each counter exported by two instances (the second at half the
- * rate): each is the instances' sum (a max or avg reads less) per second (within 0.1%). */
+/** The 1h hit ratio at `t` under `steps` (events per minute before and after STEP_MIN): the sums of
+ * the 5m rates at every minute of [t - 1h, t] (a range includes both ends), each rate the events
+ * of the five minutes before it (the instances' factor cancels). */
+function hitRatio1h(steps: { hits: Ratio; misses: Ratio }[], t: number): Ratio {
+  let hits = ZERO;
+  let misses = ZERO;
+  for (let m = t - 60; m <= t; m++) {
+    for (let i = m - 4; i <= m; i++) {
+      const p = steps[i <= STEP_MIN ? 0 : 1]!;
+      hits = hits.add(p.hits);
+      misses = misses.add(p.misses);
+    }
+  }
+  return hits.div(hits.add(misses));
+}
+
+/** The recorded hit and miss rates across a traffic step, each counter exported by two instances
+ * (the second at half the rate): each is the instances' sum (a max or avg reads less) over exactly
+ * 5m (a 150s or 10m rate reads other shares of the step), per second (within 0.1%); the hit ratio
+ * halves at the step, so the 1h ratio read an hour later tells its range from 30m and 2h. */
 function cacheRatesScenario(service: Service, inputs: Inputs, ratio: Ratio): Scenario {
-  const hits = TRAFFIC.mul(ratio);
-  const phase = (k: Ratio, length: number) => [{ minutes: length, values: { hits: hits.mul(k), misses: TRAFFIC.sub(hits).mul(k) } }];
+  const steps = [
+    { traffic: TRAFFIC, ratio },
+    { traffic: TRAFFIC.mul(Ratio.of(2)), ratio: ratio.div(Ratio.of(2)) },
+  ].map((p) => ({ hits: p.traffic.mul(p.ratio), misses: p.traffic.sub(p.traffic.mul(p.ratio)) }));
+  const phases = (k: Ratio, length: number) => hold(steps.map((p, i) => ({ minutes: i ? STEP_MIN * 2 : STEP_MIN, values: { hits: p.hits.mul(k), misses: p.misses.mul(k) } })), length);
   const id = selector("", [["service", service.name]]);
-  const perSecond = (perMin: Ratio) => digits8(perMin.mul(Ratio.of(3, 2)).div(Ratio.of(60)));
   return {
     owner: "cache",
-    name: `${service.name}: cache hits and misses, each counter from two instances (the second at half the rate): the recorded 5m rates are the instances' sum per second at ${minutes(CACHE_RATES_AT)} (within 0.1%)`,
-    end: CACHE_RATES_AT,
+    name: `${service.name}: cache traffic doubles and its hit ratio halves at ${minutes(STEP_MIN)}, each counter from two instances (the second at half the rate): the recorded hit and miss rates are the instances' sum over exactly 5m at ${STEP_CHECKS.map((k) => minutes(STEP_MIN + k)).join(" and ")}, the 1h hit ratio is over exactly 1h at ${minutes(RATIO_1H_AT)} (within 0.1%)`,
+    end: RATIO_1H_AT,
     refs: inputs.refs,
     reads: cacheReads(service),
-    build: (length) => [...inputs.build(phase(ONE, length)), ...inputs.build(phase(Ratio.of(1, 2), length)).map(secondCopy)],
+    build: (length) => [...inputs.build(phases(ONE, length)), ...inputs.build(phases(Ratio.of(1, 2), length)).map(secondCopy)],
     alertEvals: [],
     partial: true,
     alertsAt: (alertname) => (alertname === CACHE_ALERT ? null : []),
-    promql: ([[HITS_RATE, hits], [MISSES_RATE, TRAFFIC.sub(hits)]] as const).map(([name, perMin]) => ({
-      expr: `abs(${name}${id} / ${perSecond(perMin)} - 1) < bool 0.001`,
-      eval_time: minutes(CACHE_RATES_AT),
-      exp_samples: [{ labels: id, value: 1 }],
-    })),
+    promql: [
+      ...STEP_CHECKS.flatMap((k) =>
+        ([["hits", HITS_RATE], ["misses", MISSES_RATE]] as const).map(([key, name]) => ({
+          expr: `abs(${name}${id} / ${digits8(stepRate(steps[0]![key], steps[1]![key], k))} - 1) < bool 0.001`,
+          eval_time: minutes(STEP_MIN + k),
+          exp_samples: [{ labels: id, value: 1 }],
+        })),
+      ),
+      { expr: `abs(${HIT_RATIO_1H}${id} / ${digits8(hitRatio1h(steps, RATIO_1H_AT))} - 1) < bool 0.001`, eval_time: minutes(RATIO_1H_AT), exp_samples: [{ labels: id, value: 1 }] },
+    ],
   };
 }

@@ -142,3 +142,16 @@ export function secondCopy(s: InputSeries): InputSeries {
   const copy = 'svcspec_instance="2"';
   return { ...s, series: s.series.endsWith("}") ? `${s.series.slice(0, -1)},${copy}}` : `${s.series}{${copy}}` };
 }
+
+/** Minute of the base-rates tests' traffic step, and the minutes they check: 3 minutes after the
+ * step a 5m rate holds 2 minutes before it and 3 after (a 150s or 10m rate holds other shares), 7
+ * minutes after only the new traffic. */
+export const STEP_MIN = 10;
+export const STEP_CHECKS = [3, 7];
+
+/** Events per second over (t - 5m, t], `after` minutes after the step from `before` to `now`
+ * events per minute, of both instances (one at full, one at half the rate, as secondCopy feeds). */
+export function stepRate(before: Ratio, now: Ratio, after: number): Ratio {
+  const old = Math.max(0, 5 - after);
+  return before.mul(Ratio.of(old)).add(now.mul(Ratio.of(5 - old))).mul(Ratio.of(3, 2)).div(Ratio.of(300));
+}

@@ -19,7 +19,7 @@ import { type Inputs, type Phase, type SeriesRef, seriesMatches, sloInputs, sloP
 import { probes, windowValue } from "./probes.js";
 import { BUDGET_REMAINING, ERRORS_RATE, PERIOD_BURN_RATE, ratioName, sloIdentity, TOTAL_RATE } from "./recording.js";
 import { type ParsedSelector, vectorSelectors } from "./selectors.js";
-import { activeTiers, constantChecks, digits8, type ExpAlert, expected, hold, MIN, minutes, type PromqlTest, round4, type Scenario, secondCopy, sloTiers, type TestGroup, type Tier, TRAFFIC, trafficFor, wholeMinutes } from "./test-common.js";
+import { activeTiers, constantChecks, digits8, type ExpAlert, expected, hold, MIN, minutes, type PromqlTest, round4, type Scenario, secondCopy, sloTiers, STEP_CHECKS, STEP_MIN, stepRate, type TestGroup, type Tier, TRAFFIC, trafficFor, wholeMinutes } from "./test-common.js";
 import { firingAlerts, sloWindows, windowKind } from "./windows.js";
 
 /** Minutes of each traffic phase of the uneven-traffic test. */
@@ -311,12 +311,6 @@ function unevenScenario(service: Service, slo: Slo, inputs: Inputs, base: Pick<S
   };
 }
 
-/** Minute of the base-rates test's traffic step, and the minutes it checks: 3 minutes after the
- * step a 5m rate holds 2 minutes before it and 3 after (a 150s or 10m rate holds other shares), 7
- * minutes after only the new traffic. */
-const STEP_MIN = 10;
-const STEP_CHECKS = [3, 7];
-
 /** The recorded 5m errors and total rates (the base window, and what dashboards plot) across a
  * traffic step, each counter exported by two instances at different rates: each rate is the sum
  * over the instances (a max or avg reads less) over exactly 5m (within 0.1%). */
@@ -327,11 +321,7 @@ function baseRatesScenario(service: Service, slo: Slo, inputs: Inputs, base: Pic
   ];
   const half = Ratio.of(1, 2);
   const phases = (k: Ratio) => steps.map((p, i) => sloPhase(i ? STEP_MIN * 2 : STEP_MIN, p.total.mul(k), p.errors.mul(k)));
-  // events per second over (t - 5m, t] of both instances (one at full, one at half traffic)
-  const rate = (key: "total" | "errors", after: number) => {
-    const before = Math.max(0, 5 - after);
-    return steps[0]![key].mul(Ratio.of(before)).add(steps[1]![key].mul(Ratio.of(5 - before))).mul(Ratio.of(3, 2)).div(Ratio.of(300));
-  };
+  const rate = (key: "total" | "errors", after: number) => stepRate(steps[0]![key], steps[1]![key], after);
   const id = selector("", sloIdentity(service, slo));
   const labels = selector("", [...sloIdentity(service, slo), ...inputs.groupLabels].sort((a, b) => (a[0] < b[0] ? -1 : 1)));
   const end = STEP_MIN + Math.max(...STEP_CHECKS);
