@@ -8,8 +8,8 @@ import { toYaml } from "../../src/render/yaml.js";
 import { counterValues, type Inputs, type Phase, piecewiseValues, queryRawSeries, sloInputs, sloPhase } from "./inputs.js";
 import { cut, HOUR_PROBES, probePlan, probeStart, wholeEvents, windowChecks, windowValue } from "./probes.js";
 import { BUDGET_REMAINING, CHUNK_LOOKBACK_MS, daysChunks, errorsRateName, PERIOD_BURN_RATE, ratioName, recordingRules, sloIdentity, totalRateName } from "./recording.js";
-import { activeTiers, constantChecks, hold, MIN, minutes, type PromqlTest, round4, secondCopy, sloTiers, type TestGroup, TRAFFIC, trafficFor } from "./test-common.js";
 import { vectorSelectors } from "./selectors.js";
+import { activeTiers, constantChecks, hold, MIN, minutes, type PromqlTest, round4, secondCopy, sloTiers, type TestGroup, TRAFFIC, trafficFor } from "./test-common.js";
 import { BASE_MS, sloWindows, windowKind } from "./windows.js";
 
 /** Hours of history after the SLO period: an outage older than the period still in the test. */
