@@ -220,8 +220,6 @@ const LOOKBACK_GAP = [2, 3];
  * of 30m or 2h reads another ratio. Only for SLIs whose chunk rules read no recorded series (a
  * ratio SLI's errors are given its recorded total, which the fed total would collide with). */
 function lookbackTests(service: Service, slo: Slo, inputs: Inputs): TestGroup[] {
-  // A ratio SLI's chunk errors rule adds `or 0 * <its recorded total>`: fed that total, it records
-  // a sample beside the fed errors, which promtool refuses as a duplicate (docs/testing-rules.md).
   if (slo.sli.kind === "ratio") return [];
   const windows = sloWindows(slo);
   const id = sloIdentity(service, slo);

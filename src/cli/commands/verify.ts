@@ -197,7 +197,8 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
     results.push(r);
     if (text) io.err(resultLine(r));
   };
-  const schemas = findKubeSchemas(io, opts.crds, findTool("kubeconform", dirs));
+  // converting the CRDs is work only kubeconform needs
+  const schemas = wanted("kubernetes") ? findKubeSchemas(io, opts.crds, findTool("kubeconform", dirs)) : { dir: null, why: "not checked (--only)", cleanup: () => undefined };
   try {
     const ctx: CheckContext = { kubeSchemas: schemas };
     for (const check of CHECKS.filter((c) => wanted(c.target))) {
