@@ -92,12 +92,21 @@ function serviceTests(service: Service, access: Access): { text: string; count: 
   return { text, count: rules.length };
 }
 
+/** The deploy gate's Rego tests: one per boundary case of the Organization's deploy policy. */
+function deployTests(org: Organization): string {
+  const cases = deployCases(org.deployPolicy);
+  const names = contentNames("test_deploy", cases.map((c) => c.inputTerm));
+  const rules = cases.map((c, i) => testRule(names[i]!, c.name, "deploy.decision", c.inputTerm, [`d == ${regoTerm(c.expect)}`]));
+  return ["package svcspec.deploy_test", "", "import data.svcspec.deploy", "", rules.join("\n\n")].join("\n");
+}
+
 export function generateOpa(model: Model): TargetOutput {
   return assembleOpa(model, model.services.map((s) => opaService(model.organization, s)));
 }
 
-/** One service's policy, data and tests (none without access rules): a function of the service alone. */
-export function opaService(_organization: Organization, service: Service): TargetOutput {
+/** One service's policy, data and tests (none without access rules; the tests unless the
+ * Organization's outputs.tests is off): a function of the service and the Organization alone. */
+export function opaService(organization: Organization, service: Service): TargetOutput {
   if (!service.access) return { files: [], packages: [] };
   const sources = [service.file ?? ""].filter(Boolean);
   const dir = `svcspec/services/${service.id}`;
@@ -105,7 +114,7 @@ export function opaService(_organization: Organization, service: Service): Targe
     files: [
       { path: `opa/${dir}/policy.rego`, content: withHeader("hash", sources, servicePolicy(service.id)) },
       { path: `opa/${dir}/data.json`, content: toJson(accessData(service.access)) },
-      { path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) },
+      ...(organization.outputs.tests ? [{ path: `opa-tests/${dir}/authz_test.rego`, content: withHeader("hash", sources, serviceTests(service, service.access).text) }] : []),
     ],
     packages: [],
   };
@@ -130,15 +139,7 @@ export function assembleOpa(model: Model, services: readonly TargetOutput[]): Ta
       }),
     },
   ];
-  const gateCases = deployCases(org.deployPolicy);
-  const gateNames = contentNames("test_deploy", gateCases.map((c) => c.inputTerm));
-  const deployTests = gateCases.map((c, i) =>
-    testRule(gateNames[i]!, c.name, "deploy.decision", c.inputTerm, [`d == ${regoTerm(c.expect)}`]),
-  );
-  files.push({
-    path: "opa-tests/svcspec/deploy/deploy_test.rego",
-    content: withHeader("hash", orgSources, ["package svcspec.deploy_test", "", "import data.svcspec.deploy", "", deployTests.join("\n\n")].join("\n")),
-  });
+  if (org.outputs.tests) files.push({ path: "opa-tests/svcspec/deploy/deploy_test.rego", content: withHeader("hash", orgSources, deployTests(org)) });
   const perService = joinOutputs(services);
   files.push(...perService.files);
   // the mask's code is the same for every spec (what it masks is data): its header names the Organization only

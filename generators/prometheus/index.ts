@@ -26,21 +26,21 @@ export function serviceGroups(service: Service): RuleGroup[] {
   return groups;
 }
 
-/** One service's rule file, its tests and its PrometheusRule: a function of the service alone (the
- * Organization is part of the signature, as for every per-service seam, so its result can be cached). */
-export function prometheusService(_organization: Organization, service: Service): TargetOutput {
+/** One service's rule file, its tests (unless the Organization's outputs.tests is off) and its
+ * PrometheusRule: a function of the service and the Organization alone, so its result can be cached. */
+export function prometheusService(organization: Organization, service: Service): TargetOutput {
   const out: TargetOutput = { files: [], packages: [] };
   const groups = serviceGroups(service);
   if (!groups.length) return out;
   const sources = [service.file ?? ""];
   const spec = renderGroups(groups);
   const rulesFile = `${service.name}.rules.yaml`;
-  out.files.push(
-    { path: `prometheus/${rulesFile}`, content: withHeader("hash", sources, toYaml(spec)) },
-    { path: `prometheus/${service.name}.rules.test.yaml`, content: withHeader("hash", sources, ruleTests(service, rulesFile)) },
-  );
-  const history = historyRuleTests(service, rulesFile);
-  if (history) out.files.push({ path: `prometheus/${service.name}.history.rules.test.yaml`, content: withHeader("hash", sources, history) });
+  out.files.push({ path: `prometheus/${rulesFile}`, content: withHeader("hash", sources, toYaml(spec)) });
+  if (organization.outputs.tests) {
+    out.files.push({ path: `prometheus/${service.name}.rules.test.yaml`, content: withHeader("hash", sources, ruleTests(service, rulesFile)) });
+    const history = historyRuleTests(service, rulesFile);
+    if (history) out.files.push({ path: `prometheus/${service.name}.history.rules.test.yaml`, content: withHeader("hash", sources, history) });
+  }
   out.packages.push({
     kind: "PrometheusRule",
     path: `kubernetes/${service.name}/prometheusrule.yaml`,

@@ -6,6 +6,7 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diag
 import { type DiagnosticFormat, formatDiagnostics } from "../diagnostics/format.js";
 import { readSpec, SPEC_FILE } from "../load/discover.js";
 import type { SourceFile } from "../load/source.js";
+import type { Model } from "../model/model.js";
 import type { Io } from "./io.js";
 import { readPolicyPacks } from "./policies.js";
 import { generationCacheDir, loadGenerationCache, saveGenerationCache, svcspecIdentity } from "../cache/store.js";
@@ -120,6 +121,14 @@ export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false,
   const extra = [...problems, ...policies.problems];
   if (!extra.length) return result;
   return { ...result, diagnostics: sortDiagnostics([...extra, ...result.diagnostics]), model: problems.length ? null : result.model, files: null };
+}
+
+/** The line build and check add when the Organization leaves the generated tests out, so that a
+ * folder without them never looks complete by accident; "" when they are generated. */
+export function testsNote(model: Model | null): string {
+  if (!model || model.organization.outputs.tests) return "";
+  const where = model.organization.file ? ` in ${model.organization.file}` : "";
+  return `  note: no generated tests (outputs.tests: false${where}): \`svcspec verify\` checks that the rules and policies load, not what they do\n`;
 }
 
 /** Whether the diagnostics fail the command: any error, or under --strict any warning. */

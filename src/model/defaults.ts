@@ -38,6 +38,8 @@ export const DEFAULT_SENSITIVE_ATTRIBUTES: readonly string[] = ["email", "phone"
  * level in `level`; trace and debug dropped, every other level kept (info too: sample it per
  * service where it is loud). */
 export const DEFAULT_LOG_LEVEL_FIELD = "level";
+/** `outputs.tests`: the generated tests are part of the output unless an Organization turns them off. */
+export const DEFAULT_OUTPUT_TESTS = true;
 export const DEFAULT_LOG_LEVELS: Readonly<Record<string, S.LogLevelAction>> = { trace: "drop", debug: "drop" };
 
 /** The seed error-budget deploy gate. */

@@ -31,6 +31,8 @@ export interface Organization extends Origin {
   deployPolicy: DeployRule[];
   platform: { namespaces: PlatformNamespaces };
   logs: LogLevels;
+  /** tests: whether the generated tests (promtool, OPA, amtool) are part of the output. */
+  outputs: { tests: boolean };
 }
 
 /** The log-level policy: the record field holding the level, and per level (lower case, sorted)

@@ -262,6 +262,19 @@ export interface OrganizationSpec {
      */
     levels?: Record<string, LogLevelAction>;
   };
+  /** What svcspec generates besides the configuration itself. */
+  outputs?: {
+    /**
+     * Generate the tests that prove the outputs: the promtool unit tests of every service's rules
+     * (prometheus/<service>.rules.test.yaml and .history.rules.test.yaml), and the OPA tests of the
+     * policies (opa-tests/). false leaves them out: builds are faster and diffs smaller, and
+     * `svcspec verify` then checks that Prometheus and OPA accept the rules and policies but cannot
+     * prove what they do (the access tests of the spec and the deploy gate's cases still run
+     * through the wasm). The amtool routing table (alertmanager/routes.test.yaml) stays: `svcspec
+     * plan` reads it.
+     */
+    tests?: boolean;
+  };
   /**
    * Error-budget deploy gate (compiled to OPA): the first row whose minBudgetRemaining the
    * remaining budget reaches decides. Default: the table shown: any change while at least 50% of

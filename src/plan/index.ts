@@ -6,7 +6,7 @@ import { fileChanges } from "./files.js";
 import { logChanges, organizationLogs } from "./logs.js";
 import { decisionLogMaskChanges } from "./mask.js";
 import { matchServices, pairName } from "./match.js";
-import { organizationOther, serviceOther } from "./other.js";
+import { organizationOther, organizationOutputs, serviceOther } from "./other.js";
 import { organizationPii, piiChanges } from "./pii.js";
 import { routingChanges } from "./routing.js";
 import { serviceChanges } from "./service.js";
@@ -26,6 +26,7 @@ export function plan(base: Side, head: Side): Plan {
     ...organizationLogs(ob.logs, oh.logs),
     ...deployChanges(ob.deployPolicy, oh.deployPolicy),
     ...routingChanges(base, head, pairs),
+    ...organizationOutputs(ob, oh),
     ...organizationOther(ob, oh),
   ];
   for (const p of pairs) {

@@ -7,7 +7,7 @@ import { type Change, change } from "./types.js";
 import { same } from "./words.js";
 
 /** Key paths another module reports (`file` is where it came from, not what it is). */
-const ORGANIZATION_CLASSIFIED = new Set(["file", "tiers", "slo", "teams", "defaultReceiver", "deployPolicy", "logs", "access.networks", "access.sensitiveAttributes", "pii.defaults"]);
+const ORGANIZATION_CLASSIFIED = new Set(["file", "tiers", "slo", "teams", "defaultReceiver", "deployPolicy", "logs", "access.networks", "access.sensitiveAttributes", "pii.defaults", "outputs"]);
 const SERVICE_CLASSIFIED = new Set(["file", "name", "id", "team", "namespace", "tier", "runbook", "selector", "slos", "cache", "access", "load", "chaos", "logs", "pii.detectors", "pii.added", "pii.fields", "pii.patterns"]);
 /** Objects whose keys are compared one by one, as some are classified. */
 const NESTED = new Set(["access", "pii"]);
@@ -32,6 +32,16 @@ export function unclassified(b: object, a: object, classified: ReadonlySet<strin
 
 function line(service: string | null, path: string): Change {
   return change(service, "other", "neutral", `other change in ${path}: the plan does not classify it; review the spec diff`);
+}
+
+/** outputs.tests: the generated tests come or go for every service (slo, as most of them are the
+ * rules' promtool tests). */
+export function organizationOutputs(b: Organization, a: Organization): Change[] {
+  if (b.outputs.tests === a.outputs.tests) return [];
+  const what = "the promtool tests of every service's rules and the OPA tests of the policies";
+  return a.outputs.tests
+    ? [change(null, "slo", "strengthens", `generated tests turned on: ${what} are generated again, and \`svcspec verify\` runs them`, "false", "true")]
+    : [change(null, "slo", "weakens", `generated tests turned off: ${what} are no longer generated, so \`svcspec verify\` no longer proves what the rules and policies do`, "true", "false")];
 }
 
 export function organizationOther(b: Organization, a: Organization): Change[] {

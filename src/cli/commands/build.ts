@@ -4,7 +4,7 @@ import { statCachePath } from "../../output/stat-cache.js";
 import { OutputError, sync, UnownedFilesError } from "../../output/sync.js";
 import { cacheDir } from "../../policy/build.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, outInsideSpec, printDiagnostics } from "../shared.js";
+import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, outInsideSpec, printDiagnostics, testsNote } from "../shared.js";
 
 export interface BuildOptions extends CommonOptions {
   out: string;
@@ -65,6 +65,7 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
     const ms = now() - started;
     const leftovers = synced.leftovers.length ? `, ${synced.leftovers.length} leftover(s) of an interrupted build removed` : "";
     io.err(`✔ ${result.files.size} files in ${opts.out}/ (${written.length} written, ${synced.orphaned.length} deleted, ${synced.unchanged} unchanged${leftovers}) in ${ms} ms\n`);
+    io.err(testsNote(result.model));
   }
   return EXIT.ok;
 }

@@ -3,7 +3,7 @@ import { createTwoFilesPatch } from "diff";
 import type { OutputFs } from "../../output/disk.js";
 import { MANIFEST, buildInProgress, drift, isStale, manifestText, OutputError, readOutputText } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, printDiagnostics } from "../shared.js";
+import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, printDiagnostics, testsNote } from "../shared.js";
 
 export interface CheckOptions extends CommonOptions {
   out: string;
@@ -39,7 +39,7 @@ export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
   }
   printDiagnostics(io, [...result.diagnostics, ...d.warnings], opts.format, { stale: isStale(d), added: d.added, changed: d.changed, orphaned: d.orphaned, leftovers: d.leftovers });
   if (!isStale(d)) {
-    if (opts.format !== "json") io.err(`✔ ${opts.out}/ is up to date (${result.files.size} files)\n`);
+    if (opts.format !== "json") io.err(`✔ ${opts.out}/ is up to date (${result.files.size} files)\n${testsNote(result.model)}`);
     return EXIT.ok;
   }
   if (opts.format !== "json") {

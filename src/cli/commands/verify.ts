@@ -47,6 +47,8 @@ interface Check {
   target: string;
   tool: string;
   what: string;
+  /** It runs tests svcspec generates (absent when the Organization's outputs.tests is off). */
+  generatedTests?: boolean;
   /** Files (relative to the output folder) this check applies to. */
   select(files: string[]): string[];
   /** Why the check cannot run although its tool is installed (it then counts as missing), or null. */
@@ -57,7 +59,7 @@ interface Check {
 
 const CHECKS: Check[] = [
   { target: "prometheus", tool: "promtool", what: "check rules", select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.yaml$/.test(p)), commands: (f) => [["check", "rules", ...f]] },
-  { target: "prometheus", tool: "promtool", what: "test rules", select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.test\.yaml$/.test(p)), commands: (f) => f.map((p) => ["test", "rules", p]) },
+  { target: "prometheus", tool: "promtool", what: "test rules", generatedTests: true, select: (f) => f.filter((p) => /^prometheus\/[^/]+\.rules\.test\.yaml$/.test(p)), commands: (f) => f.map((p) => ["test", "rules", p]) },
   { target: "alertmanager", tool: "amtool", what: "check-config", select: (f) => f.filter((p) => p === "alertmanager/alertmanager.yaml"), commands: (f) => [["check-config", ...f]] },
   {
     target: "alertmanager",
@@ -68,7 +70,7 @@ const CHECKS: Check[] = [
     commands: (f, outDir) => f.flatMap((p) => routingRows(join(outDir, p)).map((row) => ["config", "routes", "test", `--config.file=${join(dirname(p), row.config)}`, `--verify.receivers=${row.receivers.join(",")}`, ...Object.entries(row.labels).map(([k, v]) => `${k}=${v}`)])),
   },
   { target: "opa", tool: "opa", what: "check --strict", select: (f) => (f.includes("opa/.manifest") ? ["opa"] : []), commands: () => [["check", "--strict", "opa"]] },
-  { target: "opa", tool: "opa", what: "test", select: (f) => (f.some((p) => p.startsWith("opa-tests/")) ? ["opa", "opa-tests"] : []), commands: () => [["test", "--fail-on-empty", "opa", "opa-tests"]] },
+  { target: "opa", tool: "opa", what: "test", generatedTests: true, select: (f) => (f.some((p) => p.startsWith("opa-tests/")) ? ["opa", "opa-tests"] : []), commands: () => [["test", "--fail-on-empty", "opa", "opa-tests"]] },
   { target: "fluent-bit", tool: "luajit", what: "compile", select: (f) => f.filter((p) => /^fluent-bit\/.*\.lua$/.test(p)), commands: (f) => f.map((p) => ["-b", p, "/dev/null"]) },
   // Scripts only (a DNS-label name): the runtime module beside them (svcspec.runtime.js) has no default function.
   { target: "k6", tool: "k6", what: "inspect", select: (f) => f.filter((p) => /^k6\/[^/]+\/[^./]+\.js$/.test(p)), commands: (f) => f.map((p) => ["inspect", "--execution-requirements", p]) },
@@ -205,7 +207,9 @@ export async function runVerify(io: Io, opts: VerifyOptions): Promise<ExitCode> 
       const name = `${check.tool} ${check.what}`;
       const selected = check.select(files);
       if (!selected.length) {
-        report({ check: name, status: "none", detail: "nothing to check", problems: [] });
+        // the target's outputs are there but not their tests: say why a proof is absent
+        const untested = check.generatedTests && files.some((p) => p.startsWith(`${check.target}/`));
+        report({ check: name, status: "none", detail: untested ? `nothing to check: ${opts.out}/ holds ${check.target} outputs without their generated tests (the Organization's outputs.tests is false)` : "nothing to check", problems: [] });
         continue;
       }
       const bin = findTool(check.tool, dirs);
