@@ -5,9 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBuild } from "../src/cli/commands/build.js";
 import { runCheck } from "../src/cli/commands/check.js";
-import type { Io } from "../src/cli/io.js";
 import { MANIFEST } from "../src/output/sync.js";
-import { readTree, ROOT, tempDir } from "./helpers.js";
+import { capturedIo, readTree, ROOT, tempDir } from "./helpers.js";
 
 let tmp: ReturnType<typeof tempDir>;
 let full: Map<string, string>;
@@ -19,11 +18,7 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-function ioAt() {
-  const streams = { out: "", err: "" };
-  const io: Io = { out: (t) => void (streams.out += t), err: (t) => void (streams.err += t), cwd: tmp.path, env: { ...process.env, SVCSPEC_CACHE: join(tmp.path, ".cache") } };
-  return { io, streams };
-}
+const ioAt = () => capturedIo(tmp.path);
 const opts = (out: string, only?: string) => ({ spec: "spec", out, format: "text" as const, force: false, verbose: false, ...(only === undefined ? {} : { only }) });
 
 describe("build --only", () => {

@@ -14,6 +14,13 @@ export const UPDATE = process.env["UPDATE_GOLDEN"] === "1";
 /** The output folders the consumers read: the example's committed out/ and each golden fixture's. */
 export const OUTPUTS = [join(ROOT, "out"), join(FIXTURES, "minimal", "expected"), join(FIXTURES, "window-28d", "expected")];
 
+/** An Io in `cwd` that captures both streams, with the generation cache in `<cwd>/.cache`. */
+export function capturedIo(cwd: string): { io: Io; streams: { out: string; err: string } } {
+  const streams = { out: "", err: "" };
+  const io: Io = { out: (t) => void (streams.out += t), err: (t) => void (streams.err += t), cwd, env: { ...process.env, SVCSPEC_CACHE: join(cwd, ".cache") } };
+  return { io, streams };
+}
+
 /** Runs the CLI in-process and captures its streams. */
 export async function run(args: string[], cwd = ROOT, env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
   let out = "";

@@ -6,11 +6,10 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runBuild } from "../src/cli/commands/build.js";
 import { runCheck } from "../src/cli/commands/check.js";
-import type { Io } from "../src/cli/io.js";
 import { compile } from "../src/compile.js";
 import { plan } from "../src/plan/index.js";
 import { MANIFEST } from "../src/output/sync.js";
-import { readTree, ROOT, sourcesOf, tempDir } from "./helpers.js";
+import { capturedIo, readTree, ROOT, sourcesOf, tempDir } from "./helpers.js";
 
 /** The generated tests: what `outputs.tests: false` leaves out, and nothing else. */
 const GENERATED_TEST = /^(prometheus\/[^/]+\.rules\.test\.yaml|opa-tests\/.+)$/;
@@ -31,11 +30,7 @@ beforeAll(() => {
 });
 afterAll(() => tmp.cleanup());
 
-function ioAt() {
-  const streams = { out: "", err: "" };
-  const io: Io = { out: (t) => void (streams.out += t), err: (t) => void (streams.err += t), cwd: tmp.path, env: { ...process.env, SVCSPEC_CACHE: join(tmp.path, ".cache") } };
-  return { io, streams };
-}
+const ioAt = () => capturedIo(tmp.path);
 const opts = (out: string, cache = true) => ({ spec: "spec", out, format: "text" as const, force: false, verbose: false, cache });
 
 describe("outputs.tests", () => {
