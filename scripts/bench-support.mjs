@@ -96,15 +96,18 @@ function slothService(i) {
   return `version: "prometheus/v1"\nservice: "svc-${i}"\nslos:\n${slos.join("\n")}\n`;
 }
 
-/** `<dir>/svcspec` (an Organization and one file per service) and `<dir>/sloth` (one file per
- * service) for `n` services. */
+/** `<dir>/svcspec` (an Organization and one file per service), `<dir>/svcspec-rules` (the same
+ * with `outputs.tests: false`: rules without their promtool tests, the work Sloth does) and
+ * `<dir>/sloth` (one file per service) for `n` services. */
 export function writeSloSpecs(dir, n) {
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, "svcspec/services"), { recursive: true });
-  mkdirSync(join(dir, "sloth"), { recursive: true });
+  for (const d of ["svcspec/services", "svcspec-rules/services", "sloth"]) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, "svcspec/organization.yaml"), ORGANIZATION);
+  writeFileSync(join(dir, "svcspec-rules/organization.yaml"), ORGANIZATION.replace("  slo: { window: 30d }\n", "  slo: { window: 30d }\n  outputs: { tests: false }\n"));
   for (let i = 0; i < n; i++) {
-    writeFileSync(join(dir, "svcspec/services", `svc-${i}.yaml`), svcspecService(i));
+    const service = svcspecService(i);
+    writeFileSync(join(dir, "svcspec/services", `svc-${i}.yaml`), service);
+    writeFileSync(join(dir, "svcspec-rules/services", `svc-${i}.yaml`), service);
     writeFileSync(join(dir, "sloth", `svc-${i}.yaml`), slothService(i));
   }
 }

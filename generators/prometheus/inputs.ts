@@ -8,6 +8,7 @@ import { Ratio, ZERO } from "../../src/model/decimal.js";
 import type { Service, Sli, Slo } from "../../src/model/model.js";
 import { unreachable } from "../../src/model/never.js";
 import { selector } from "../../src/render/promql.js";
+import { BoundedCache } from "../../src/util/memo.js";
 import { HITS_RATE, MISSES_RATE } from "./cache.js";
 import { ERRORS_RATE, errorsRateName, ratioName, sloIdentity, TOTAL_RATE, totalRateName } from "./recording.js";
 import { type Matcher, type ParsedSelector, parseSelector, satisfies, solveLabels, vectorSelectors } from "./selectors.js";
@@ -43,8 +44,9 @@ export interface Inputs {
 }
 
 /** A recorded input's value at minute t: the per-second rate of `role` events over the window, or
- * the window's error ratio (`ratio`). */
-export type WindowValue = (role: "errors" | "total" | "ratio", windowMs: number, t: number) => number | null;
+ * the window's error ratio (`ratio`). `key` names the function by what it depends on: two with one
+ * key give the same values. */
+export type WindowValue = ((role: "errors" | "total" | "ratio", windowMs: number, t: number) => number | null) & { readonly key: string };
 
 /** A series fed as a counter (`0+Nx<n>`) or as a per-second gauge derived from the phase (and, for
  * minute-by-minute inputs, from its window). */
@@ -167,12 +169,16 @@ function inputs(mode: Inputs["mode"], groupLabels: [string, string][], defs: Def
             defs.map((d) => {
               if ("counter" in d) throw new Error("internal: a counter among recorded inputs");
               const w = d.window;
-              return { series: selector(d.metric, d.labels), values: piecewiseValues(Array.from({ length: samples + 1 }, (_, k) => at(w.role, w.ms, k * step))) };
+              // the numbers of a window's series are the same for every SLO of the same shape (tiers, windows, probe): worked out once
+              const values = windowSeries.get(`${at.key} ${w.role} ${w.ms} ${samples} ${step}`, () => piecewiseValues(Array.from({ length: samples + 1 }, (_, k) => at(w.role, w.ms, k * step))));
+              return { series: selector(d.metric, d.labels), values };
             }),
         }
       : {}),
   };
 }
+
+const windowSeries = new BoundedCache<string>();
 
 /** Relative deviation a straight run of samples may have from the values it stands for. */
 const LINE_TOLERANCE = 1e-4;

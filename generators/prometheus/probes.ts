@@ -291,7 +291,7 @@ export function windowValue(stretches: Stretch[], end: number, perMin: number): 
   const held: Stretch[] = [];
   for (let used = 0, i = 0; i < stretches.length && used < end; used += stretches[i]!.minutes, i++) held.push({ ...stretches[i]! });
   held[held.length - 1]!.minutes = Number.MAX_SAFE_INTEGER;
-  return (role, windowMs, t) => {
+  const at = (role: "errors" | "total" | "ratio", windowMs: number, t: number) => {
     if (t === 0) return null;
     const w = windowMs / MIN;
     const ratio = ratioAt(held, w, t);
@@ -299,6 +299,8 @@ export function windowValue(stretches: Stretch[], end: number, perMin: number): 
     if (role === "ratio") return events > 0 ? ratio : null;
     return ((role === "errors" ? ratio : 1) * events) / (w * 60);
   };
+  // what the values depend on, and nothing else: SLOs of one shape share their input values
+  return Object.assign(at, { key: `${held.map((s) => `${s.minutes}:${s.ratio}`).join(",")} ${perMin}` });
 }
 
 /** The traffic times the least power of 10 that makes every phase's errors a whole number:
