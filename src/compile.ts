@@ -1,12 +1,12 @@
 /** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
  * environment: the CLI and tests feed it and decide what to do with the result. */
 import { type GenerateOptions, type Generator, GENERATORS } from "../generators/index.js";
-import { canonicalJson, decodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, sha256 } from "./cache/generation.js";
+import { canonicalJson, decodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, sha256, withDigests } from "./cache/generation.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
-import { type FileSet, toFileSet } from "./output/fileset.js";
+import { digestsOf, type FileSet, toFileSet } from "./output/fileset.js";
 import { packageOutputs } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
 import type { TargetOutput } from "./package/request.js";
@@ -22,6 +22,9 @@ export interface CompileResult {
   documentCount: number;
   /** What the generation cache did, when compile() was handed one and generated. */
   cache?: GenerationCacheResult;
+  /** The SHA-256 of the files whose digest the generation cache worked out (the per-service
+   * files), by path: the output stage takes them instead of hashing those files again. */
+  digests?: ReadonlyMap<string, string>;
 }
 
 export interface ValidateOptions {
@@ -67,8 +70,8 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
   }
   const cache: GenerationCacheResult = { hits: 0, misses: 0, rejected: 0, version: options.cache.version, fresh: new Map(), used: new Set(), services: model.services.map(() => []) };
   const digests = { organization: sha256(canonicalJson(model.organization)), services: model.services.map((s) => sha256(canonicalJson(s))) };
-  const files = toFileSet(packageOutputs(generators.map((g) => generateCached(g, model, options, options.cache!, cache, digests))));
-  return { diagnostics, model, files, documentCount, cache };
+  const generated = packageOutputs(generators.map((g) => generateCached(g, model, options, options.cache!, cache, digests)));
+  return { diagnostics, model, files: toFileSet(generated), digests: digestsOf(generated), documentCount, cache };
 }
 
 /** A target through the generation cache: each service's part from a verified entry, or computed
@@ -89,7 +92,8 @@ function generateCached(g: Generator, model: Model, options: CompileOptions, inp
       }
       result.rejected++;
     } else result.misses++;
-    const out = g.service!(model.organization, service, options);
+    // hashed here, once: the entry's checksum and the output stage both use these digests
+    const out = withDigests(g.service!(model.organization, service, options));
     result.fresh.set(key, out);
     return out;
   });

@@ -6,7 +6,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, decodeEntry, encodeEntry, entryKey, ENTRY_FORMAT, sha256, splitEntries } from "../src/cache/generation.js";
+import { canonicalJson, decodeEntry, encodeEntry, entryChecksum, entryKey, ENTRY_FORMAT, sha256, splitEntries, withDigests } from "../src/cache/generation.js";
 import type { Io } from "../src/cli/io.js";
 import { runBuild } from "../src/cli/commands/build.js";
 import { runCheck } from "../src/cli/commands/check.js";
@@ -147,7 +147,7 @@ describe("generation cache: the same bytes as a build without it", () => {
     const l6 = lines(6);
     const h6 = header(l6[0]!);
     const bad = JSON.stringify({ files: [{ path: 1, content: "x" }], packages: [] });
-    l6[0] = JSON.stringify({ ...h6, sha256: sha256(`${ENTRY_FORMAT}\n${h6["key"]}\n${h6["version"]}\n${bad}`) });
+    l6[0] = JSON.stringify({ ...h6, sha256: entryChecksum(h6["key"]!, h6["version"]!, JSON.parse(bad) as Parameters<typeof entryChecksum>[2]) });
     l6[1] = bad;
     put(6, l6);
     // an empty file: its service's entries are misses
@@ -212,7 +212,10 @@ describe("generation cache entries", () => {
     expect(splitEntries(`junk\n${text}\n${text.replace(key, "f".repeat(64))}\n`)).toEqual(new Map([[key, text], ["f".repeat(64), text.replace(key, "f".repeat(64))]]));
     expect(decodeEntry(text.replace(key, "f".repeat(64)), "f".repeat(64), "1.0.0+x")).toBeNull();
     expect(text.startsWith(`{"format":"${ENTRY_FORMAT}"`)).toBe(true);
-    expect(decodeEntry(text, key, "1.0.0+x")).toEqual(output);
+    // decoded, each file carries the SHA-256 of its content, which the checksum covered
+    expect(decodeEntry(text, key, "1.0.0+x")).toEqual(withDigests(output));
+    expect(decodeEntry(text, key, "1.0.0+x")?.files[0]?.sha256).toBe(sha256("# a\n"));
+    expect(encodeEntry(key, "1.0.0+x", withDigests(output))).toBe(text);
     expect(decodeEntry(text, entryKey("1.0.0+x", "docs/v1", "", "org", "other"), "1.0.0+x")).toBeNull();
     expect(decodeEntry(text, key, "1.0.0+y")).toBeNull();
     for (let i = 0; i < text.length; i += 7) expect(decodeEntry(text.slice(0, i), key, "1.0.0+x")).toBeNull();

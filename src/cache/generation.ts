@@ -33,7 +33,7 @@ export interface GenerationCacheResult {
   services: string[][];
 }
 
-export const ENTRY_FORMAT = "svcspec-generation-cache/1";
+export const ENTRY_FORMAT = "svcspec-generation-cache/2";
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -79,17 +79,26 @@ interface Header {
   sha256: string;
 }
 
-/** The checksum binds the payload to its key and identity: an entry moved under another key's
- * header does not verify. */
-function checksum(key: string, version: string, payload: string): string {
-  return sha256(`${ENTRY_FORMAT}\n${key}\n${version}\n${payload}`);
+/** The checksum binds the payload to its key and identity (an entry moved under another key's
+ * header does not verify). It covers each file by the SHA-256 of its content, so the bytes are
+ * hashed once: those digests then tell the output stage which files on disk are unchanged without
+ * hashing them again (GeneratedFile.sha256). */
+export function entryChecksum(key: string, version: string, output: { files: readonly { path: unknown; content: string }[]; packages: unknown }, digests: readonly string[] = output.files.map((f) => sha256(f.content))): string {
+  const view = JSON.stringify({ files: output.files.map((f, i) => ({ path: f.path, sha256: digests[i] })), packages: output.packages });
+  return sha256(`${ENTRY_FORMAT}\n${key}\n${version}\n${view}`);
+}
+
+/** An output whose every file carries its SHA-256. */
+export function withDigests(output: TargetOutput): TargetOutput {
+  return { files: output.files.map((f) => ({ path: f.path, content: f.content, sha256: f.sha256 ?? sha256(f.content) })), packages: output.packages };
 }
 
 /** An entry: one header line (JSON), then the output as JSON on one line (JSON.stringify escapes
  * every line break), so entries can follow each other in one file. */
 export function encodeEntry(key: string, version: string, output: TargetOutput): string {
-  const payload = JSON.stringify(output);
-  const header: Header = { format: ENTRY_FORMAT, key, version, sha256: checksum(key, version, payload) };
+  const payload = JSON.stringify({ files: output.files.map((f) => ({ path: f.path, content: f.content })), packages: output.packages });
+  const digests = output.files.map((f) => f.sha256 ?? sha256(f.content));
+  const header: Header = { format: ENTRY_FORMAT, key, version, sha256: entryChecksum(key, version, output, digests) };
   return `${JSON.stringify(header)}\n${payload}`;
 }
 
@@ -134,13 +143,16 @@ export function decodeEntry(text: string, key: string, version: string): TargetO
   }
   if (!isRecord(header) || header["format"] !== ENTRY_FORMAT || header["key"] !== key || header["version"] !== version) return null;
   const payload = text.slice(nl + 1);
-  if (payload.includes("\n") || header["sha256"] !== checksum(key, version, payload)) return null;
+  if (payload.includes("\n")) return null;
   try {
     output = JSON.parse(payload);
   } catch {
     return null;
   }
-  return isTargetOutput(output) ? output : null;
+  if (!isTargetOutput(output)) return null;
+  const digests = output.files.map((f) => sha256(f.content));
+  if (header["sha256"] !== entryChecksum(key, version, output, digests)) return null;
+  return { files: output.files.map((f, i) => ({ path: f.path, content: f.content, sha256: digests[i]! })), packages: output.packages };
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -3,6 +3,9 @@ export interface GeneratedFile {
   /** Relative POSIX path inside the output folder, e.g. `docs/checkout.md`. */
   path: string;
   content: string;
+  /** The SHA-256 (hex) of `content`'s UTF-8 bytes, when a stage has it already (the generation
+   * cache hashes every file it stores or verifies): carried on so a build hashes each file once. */
+  sha256?: string;
 }
 
 /** Sorted by path (byte order). */
@@ -15,4 +18,11 @@ export function toFileSet(files: readonly GeneratedFile[]): FileSet {
     set.set(f.path, f.content);
   }
   return set;
+}
+
+/** The SHA-256 of each file that carries one, by path. */
+export function digestsOf(files: readonly GeneratedFile[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const f of files) if (f.sha256 !== undefined) out.set(f.path, f.sha256);
+  return out;
 }

@@ -35,10 +35,11 @@ const RACY_MS = 20;
 const LIMIT = 256 << 20;
 
 export interface StatCache {
-  /** Whether the file at `path`, as `entry` stats it, holds `content` (no read). */
-  vouches(path: string, entry: FileEntry, content: string): boolean;
-  /** The file at `path` was just written or found to hold `content`. */
-  record(path: string, entry: FileEntry, content: string): void;
+  /** Whether the file at `path`, as `entry` stats it, holds `content` (no read). `digest`: the
+   * content's SHA-256 when the caller has it (then the content is not hashed again). */
+  vouches(path: string, entry: FileEntry, content: string, digest?: string): boolean;
+  /** The file at `path` was just written or found to hold `content` (of SHA-256 `digest`, when known). */
+  record(path: string, entry: FileEntry, content: string, digest?: string): void;
   /** Writes the cache for these paths (the file set); a failure only loses the hint. */
   save(paths: Iterable<string>): void;
 }
@@ -70,16 +71,16 @@ export function loadStatCache(file: string, root: string, now: () => number = Da
   }
   const fresh = new Map<string, Seen>();
   return {
-    vouches(path, e, content) {
+    vouches(path, e, content, digest) {
       const s = Object.hasOwn(old, path) ? old[path] : undefined;
       if (!valid(s) || s[0] !== e.ino || s[1] !== e.size || s[2] !== e.ctimeMs || e.ctimeMs >= savedAt - RACY_MS) return false;
       // The size first: most changes change it, and it costs no hashing.
-      if (Buffer.byteLength(content, "utf8") !== e.size || sha256(content) !== s[3]) return false;
+      if (Buffer.byteLength(content, "utf8") !== e.size || (digest ?? sha256(content)) !== s[3]) return false;
       fresh.set(path, s);
       return true;
     },
-    record(path, e, content) {
-      fresh.set(path, [e.ino, e.size, e.ctimeMs, sha256(content)]);
+    record(path, e, content, digest) {
+      fresh.set(path, [e.ino, e.size, e.ctimeMs, digest ?? sha256(content)]);
     },
     save(paths) {
       const files: Record<string, Seen> = {};

@@ -128,6 +128,8 @@ interface InspectOptions {
   /** build: what it saw of each file it wrote or compared last time; a file whose stat is the same
    * is not read back (stat-cache.ts). check passes none and reads every file. */
   seen?: StatCache;
+  /** The SHA-256 of some files' content, by path (compile's digests), for `seen`. */
+  digests?: ReadonlyMap<string, string>;
 }
 
 /** The files the manifest lists, and its bytes (null when absent or refused). */
@@ -181,8 +183,8 @@ function inspectOutput(c: Context, files: FileSet, o: InspectOptions = {}): Insp
     if (e.kind === "absent") added.push(path);
     else if (e.kind === "refused") {
       if (path !== MANIFEST) refused.push(refusedPath(c, path, e.at, e.what, "generated"));
-    } else if (o.seen?.vouches(path, e, content)) return;
-    else if (sameBytes(c, path, e.size, content)) o.seen?.record(path, e, content);
+    } else if (o.seen?.vouches(path, e, content, o.digests?.get(path))) return;
+    else if (sameBytes(c, path, e.size, content)) o.seen?.record(path, e, content, o.digests?.get(path));
     else changed.push(path);
   };
   for (const [path, content] of files) compare(path, content);
@@ -276,6 +278,9 @@ export interface SyncOptions extends OutputOptions {
   /** Where build keeps what it saw of the files it wrote (stat-cache.ts); none: every file is read
    * and compared, as check does. */
   statCache?: string;
+  /** The SHA-256 of some files' content, by path (compile's digests): the stat cache takes them
+   * instead of hashing those files again. */
+  digests?: ReadonlyMap<string, string>;
 }
 
 export function sync(outDir: string, files: FileSet, options: SyncOptions = {}): SyncResult {
@@ -296,7 +301,7 @@ export function sync(outDir: string, files: FileSet, options: SyncOptions = {}):
       const release = root === "folder" || root === "absent" ? acquireLock(c.io, c.root) : () => undefined;
       try {
         const seen = options.statCache ? loadStatCache(options.statCache, c.root) : undefined;
-        const { refused, owned, ...d } = inspectOutput(c, files, { locked: true, ...(seen ? { seen } : {}) });
+        const { refused, owned, ...d } = inspectOutput(c, files, { locked: true, ...(seen ? { seen } : {}), ...(options.digests ? { digests: options.digests } : {}) });
         if (refused.length) throw new OutputError(refused);
         if (d.unowned.length && !options.force) throw new UnownedFilesError(d.unowned);
         for (const t of d.leftovers) unlinkQuietly(c.io, join(c.root, t));
@@ -316,7 +321,7 @@ export function sync(outDir: string, files: FileSet, options: SyncOptions = {}):
           // Its folders were just checked (or made) by makeFolders: one lstat of the file itself.
           if (seen) {
             const st = attempt(path, "write", () => c.io.lstatSync(join(c.root, path)));
-            if (st.isFile()) seen.record(path, { kind: "file", size: st.size, ino: st.ino, ctimeMs: st.ctimeMs }, content);
+            if (st.isFile()) seen.record(path, { kind: "file", size: st.size, ino: st.ino, ctimeMs: st.ctimeMs }, content, options.digests?.get(path));
           }
         }
         for (const path of d.orphaned) {

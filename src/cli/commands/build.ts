@@ -37,7 +37,7 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
     // The stat cache only spares reads of the real disk: with an injected file system (a test's
     // failures) every file is read, as before.
     const statCache = fs ? {} : { statCache: statCachePath(resolve(io.cwd, cacheDir(io.cwd, io.env)), outDir) };
-    synced = sync(outDir, result.files, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache });
+    synced = sync(outDir, result.files, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache, ...(result.digests ? { digests: result.digests } : {}) });
   } catch (e) {
     if (e instanceof UnownedFilesError) {
       io.err(`✖ ${e.paths.length} file(s) in ${opts.out}/ were not written by svcspec and would be overwritten:\n${e.paths.map((p) => `  ${opts.out}/${p}\n`).join("")}  hint: move them away, or pass --force to let svcspec own them\n`);
