@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { promqlString, mergeMatchers } from "../src/render/promql.js";
 import { ROOT } from "./helpers.js";
-import { piecewiseValues } from "../generators/prometheus/inputs.js";
+import { piecewiseValues, type WindowValue } from "../generators/prometheus/inputs.js";
+import { windowValue } from "../generators/prometheus/probes.js";
+import { Ratio, ZERO } from "../src/model/decimal.js";
 import { buildExample, compileOdd, FIXTURE_RULE_DIRS, testsIn } from "./support/prometheus.js";
 
 describe("example rules under promtool", () => {
@@ -91,6 +93,28 @@ describe("minute-by-minute inputs of the generated tests (piecewiseValues)", () 
         else expect(Math.abs(v! - want)).toBeLessThanOrEqual(1e-4 * Math.max(Math.abs(want), 1e-9) + 1e-15);
       });
       expect(text.split(" ").length).toBeLessThan(values.length / 4);
+    }
+  });
+});
+
+describe("a recorded input's window values are shared by key (windowValue)", () => {
+  const ms = (min: number) => min * 60_000;
+  const stretches = (ratio: string) => [{ minutes: 30, ratio: Ratio.fromNumber(Number(ratio)) }, { minutes: 720, ratio: ZERO }];
+  const grid = (at: WindowValue) => (["errors", "total", "ratio"] as const).flatMap((role) => [5, 60, 360].flatMap((w) => Array.from({ length: 50 }, (_, k) => at(role, ms(w), k * 7))));
+
+  it("one key for the same traffic, another for any other traffic, and the values follow the key", () => {
+    const a = windowValue(stretches("0.0144"), 400, 120);
+    const same = windowValue(stretches("0.0144"), 400, 120);
+    // the same stretches cut at another minute past their change hold the same traffic
+    const later = windowValue(stretches("0.0144"), 500, 120);
+    const others = [windowValue(stretches("0.0288"), 400, 120), windowValue(stretches("0.0144"), 400, 1200), windowValue(stretches("0.0144"), 20, 120)];
+    expect(same.key).toBe(a.key);
+    expect(grid(same)).toEqual(grid(a));
+    expect(later.key).toBe(a.key);
+    expect(grid(later)).toEqual(grid(a));
+    for (const o of others) {
+      expect(o.key).not.toBe(a.key);
+      expect(grid(o)).not.toEqual(grid(a));
     }
   });
 });
