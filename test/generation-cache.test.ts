@@ -6,6 +6,7 @@
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { digestsOf } from "../src/output/fileset.js";
 import { canonicalJson, decodeEntry, encodeEntry, entryChecksum, entryKey, ENTRY_FORMAT, sha256, splitEntries, withDigests } from "../src/cache/generation.js";
 import type { Io } from "../src/cli/io.js";
 import { runBuild } from "../src/cli/commands/build.js";
@@ -214,7 +215,12 @@ describe("generation cache entries", () => {
     expect(text.startsWith(`{"format":"${ENTRY_FORMAT}"`)).toBe(true);
     // decoded, each file carries the SHA-256 of its content, which the checksum covered
     expect(decodeEntry(text, key, "1.0.0+x")).toEqual(withDigests(output));
-    expect(decodeEntry(text, key, "1.0.0+x")?.files[0]?.sha256).toBe(sha256("# a\n"));
+    const decoded = decodeEntry(text, key, "1.0.0+x")!;
+    expect(digestsOf(decoded.files)).toEqual(new Map([["docs/a.md", sha256("# a\n")]]));
+    // a file rebuilt from it, or changed in place, carries no digest: a stale one cannot vouch for other bytes
+    expect(digestsOf([{ ...decoded.files[0]!, content: "# b\n" }])).toEqual(new Map());
+    decoded.files[0]!.content = "# c\n";
+    expect(digestsOf(decoded.files)).toEqual(new Map());
     expect(encodeEntry(key, "1.0.0+x", withDigests(output))).toBe(text);
     expect(decodeEntry(text, entryKey("1.0.0+x", "docs/v1", "", "org", "other"), "1.0.0+x")).toBeNull();
     expect(decodeEntry(text, key, "1.0.0+y")).toBeNull();

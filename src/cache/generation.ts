@@ -8,6 +8,7 @@
  * of a TargetOutput: anything else (truncated, a flipped byte, another key's or another version's
  * entry) is ignored, recomputed and replaced. Nothing here reads a clock or a file's time. */
 import { createHash } from "node:crypto";
+import { digestOf, withDigest } from "../output/fileset.js";
 import type { TargetOutput } from "../package/request.js";
 
 /** What compile() is handed: svcspec's identity and the entries read from the cache folder
@@ -82,7 +83,7 @@ interface Header {
 /** The checksum binds the payload to its key and identity (an entry moved under another key's
  * header does not verify). It covers each file by the SHA-256 of its content, so the bytes are
  * hashed once: those digests then tell the output stage which files on disk are unchanged without
- * hashing them again (GeneratedFile.sha256). */
+ * hashing them again (`withDigest` in src/output/fileset.ts). */
 export function entryChecksum(key: string, version: string, output: { files: readonly { path: unknown; content: string }[]; packages: unknown }, digests: readonly string[] = output.files.map((f) => sha256(f.content))): string {
   const view = JSON.stringify({ files: output.files.map((f, i) => ({ path: f.path, sha256: digests[i] })), packages: output.packages });
   return sha256(`${ENTRY_FORMAT}\n${key}\n${version}\n${view}`);
@@ -90,14 +91,14 @@ export function entryChecksum(key: string, version: string, output: { files: rea
 
 /** An output whose every file carries its SHA-256. */
 export function withDigests(output: TargetOutput): TargetOutput {
-  return { files: output.files.map((f) => ({ path: f.path, content: f.content, sha256: f.sha256 ?? sha256(f.content) })), packages: output.packages };
+  return { files: output.files.map((f) => withDigest(f, digestOf(f) ?? sha256(f.content))), packages: output.packages };
 }
 
 /** An entry: one header line (JSON), then the output as JSON on one line (JSON.stringify escapes
  * every line break), so entries can follow each other in one file. */
 export function encodeEntry(key: string, version: string, output: TargetOutput): string {
   const payload = JSON.stringify({ files: output.files.map((f) => ({ path: f.path, content: f.content })), packages: output.packages });
-  const digests = output.files.map((f) => f.sha256 ?? sha256(f.content));
+  const digests = output.files.map((f) => digestOf(f) ?? sha256(f.content));
   const header: Header = { format: ENTRY_FORMAT, key, version, sha256: entryChecksum(key, version, output, digests) };
   return `${JSON.stringify(header)}\n${payload}`;
 }
@@ -152,7 +153,7 @@ export function decodeEntry(text: string, key: string, version: string): TargetO
   if (!isTargetOutput(output)) return null;
   const digests = output.files.map((f) => sha256(f.content));
   if (header["sha256"] !== entryChecksum(key, version, output, digests)) return null;
-  return { files: output.files.map((f, i) => ({ path: f.path, content: f.content, sha256: digests[i]! })), packages: output.packages };
+  return { files: output.files.map((f, i) => withDigest(f, digests[i]!)), packages: output.packages };
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

@@ -3,9 +3,6 @@ export interface GeneratedFile {
   /** Relative POSIX path inside the output folder, e.g. `docs/checkout.md`. */
   path: string;
   content: string;
-  /** The SHA-256 (hex) of `content`'s UTF-8 bytes, when a stage has it already (the generation
-   * cache hashes every file it stores or verifies): carried on so a build hashes each file once. */
-  sha256?: string;
 }
 
 /** Sorted by path (byte order). */
@@ -20,9 +17,33 @@ export function toFileSet(files: readonly GeneratedFile[]): FileSet {
   return set;
 }
 
-/** The SHA-256 of each file that carries one, by path. */
+/** SHA-256 digests (hex, of the UTF-8 bytes) a stage already worked out (the generation cache
+ * hashes every file it stores or verifies), so a build hashes each file once. Kept beside the file
+ * object with the content that was hashed: a file rebuilt from it (`{ ...f, content }`) has no
+ * digest, and one whose content was changed in place has none either, so a stale digest can never
+ * vouch for other bytes. */
+const digests = new WeakMap<GeneratedFile, { content: string; sha256: string }>();
+
+/** A copy of `file` that carries `sha256`, the digest of its content. */
+export function withDigest(file: GeneratedFile, sha256: string): GeneratedFile {
+  const out = { path: file.path, content: file.content };
+  digests.set(out, { content: out.content, sha256 });
+  return out;
+}
+
+/** The digest `file` carries, or undefined. */
+export function digestOf(file: GeneratedFile): string | undefined {
+  const d = digests.get(file);
+  // the same string, so this compares pointers, not bytes
+  return d !== undefined && d.content === file.content ? d.sha256 : undefined;
+}
+
+/** The digest of each file that carries one, by path. */
 export function digestsOf(files: readonly GeneratedFile[]): Map<string, string> {
   const out = new Map<string, string>();
-  for (const f of files) if (f.sha256 !== undefined) out.set(f.path, f.sha256);
+  for (const f of files) {
+    const d = digestOf(f);
+    if (d !== undefined) out.set(f.path, d);
+  }
   return out;
 }
