@@ -106,14 +106,15 @@ function run(command, argv) {
 function bench(n) {
   const base = join(tmpdir(), `svcspec-bench-sloth-${process.pid}-${n}`);
   try {
+    // every svcspec build here, the agreement's too, uses the benchmark's own generation cache
+    const cache = join(base, "cache");
+    process.env.SVCSPEC_CACHE = cache;
     writeSloSpecs(base, n);
     const a = agree(base, n);
     if (n === sizes[0]) console.log(`agreement: promtool finds the same error ratio at 8 windows, objective, error budget and a 30d period for all ${a.slos} SLOs of the first ${a.services} services (${a.checks} checks)`);
     const slothOut = join(base, "sloth-out");
     const svcOut = join(base, "svcspec-out");
     // Every svcspec build is cold: its generation cache is emptied first, as on a fresh CI runner.
-    const cache = join(base, "cache");
-    process.env.SVCSPEC_CACHE = cache;
     const svcspec = (spec) => {
       rmSync(svcOut, { recursive: true, force: true });
       rmSync(cache, { recursive: true, force: true });

@@ -103,7 +103,9 @@ export function writeSloSpecs(dir, n) {
   rmSync(dir, { recursive: true, force: true });
   for (const d of ["svcspec/services", "svcspec-rules/services", "sloth"]) mkdirSync(join(dir, d), { recursive: true });
   writeFileSync(join(dir, "svcspec/organization.yaml"), ORGANIZATION);
-  writeFileSync(join(dir, "svcspec-rules/organization.yaml"), ORGANIZATION.replace("  slo: { window: 30d }\n", "  slo: { window: 30d }\n  outputs: { tests: false }\n"));
+  const rulesOnly = ORGANIZATION.replace("  slo: { window: 30d }\n", "  slo: { window: 30d }\n  outputs: { tests: false }\n");
+  if (rulesOnly === ORGANIZATION) throw new Error("bench: the Organization has no `slo:` line to put `outputs: { tests: false }` after");
+  writeFileSync(join(dir, "svcspec-rules/organization.yaml"), rulesOnly);
   for (let i = 0; i < n; i++) {
     const service = svcspecService(i);
     writeFileSync(join(dir, "svcspec/services", `svc-${i}.yaml`), service);
