@@ -167,6 +167,19 @@ describe("explain, schema, init", () => {
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("status=0\n");
   });
+  it("loading the CLI loads neither the Grafana SDK nor Handlebars: only the generators that use them do", () => {
+    // each is CommonJS that costs every process (`--version`, `validate`, `build --only prometheus`)
+    // its load time when imported at the top (~180 ms and ~25 ms here)
+    const probe = [
+      'import { createRequire } from "node:module";',
+      'await import("./dist/src/cli/main.js");',
+      "const loaded = Object.keys(createRequire(import.meta.url).cache);",
+      'console.log(JSON.stringify(["@grafana/grafana-foundation-sdk", "handlebars"].filter((p) => loaded.some((f) => f.includes(`/node_modules/${p}`)))));',
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", probe], { cwd: ROOT, encoding: "utf8", timeout: 30_000 });
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual([]);
+  });
   it("explain prints the service's budget and alert tiers", async () => {
     const r = await run(["explain", "checkout"], tmp.path);
     expect(r.code).toBe(0);

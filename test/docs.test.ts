@@ -4,7 +4,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { Handlebars } from "../generators/docs/handlebars.js";
+import { handlebars } from "../generators/docs/handlebars.js";
 import { HELPERS } from "../generators/docs/helpers.js";
 import { TEMPLATE_NAMES, type TemplateSource } from "../generators/docs/index.js";
 import { compile } from "../src/compile.js";
@@ -52,7 +52,7 @@ describe("built-in templates", () => {
 
   it("hold no logic beyond #if, #each, #unless and the registered helpers", () => {
     const used = new Set<string>();
-    const collect = new (class extends Handlebars.Visitor {
+    const collect = new (class extends handlebars().Visitor {
       override BlockStatement(node: hbs.AST.BlockStatement): void {
         used.add(`#${(node.path as hbs.AST.PathExpression).original}`);
         super.BlockStatement(node);
@@ -62,7 +62,7 @@ describe("built-in templates", () => {
         super.MustacheStatement(node);
       }
     })();
-    for (const name of TEMPLATE_NAMES) collect.accept(Handlebars.parse(readFileSync(join(BUILTIN, `${name}.md.hbs`), "utf8")));
+    for (const name of TEMPLATE_NAMES) collect.accept(handlebars().parse(readFileSync(join(BUILTIN, `${name}.md.hbs`), "utf8")));
     const allowed = new Set(["#if", "#each", "#unless", ...Object.keys(HELPERS)]);
     expect([...used].filter((u) => !allowed.has(u))).toEqual([]);
     expect(used.has("#each") && used.has("md") && used.has("percent")).toBe(true);

@@ -1,7 +1,7 @@
 /** The Handlebars helpers the docs templates format values with. Each checks its arguments, so a
  * misspelt field (which Handlebars passes to a helper as undefined, even in strict mode) is a
  * located error instead of the word "undefined" in the docs. */
-import { Handlebars, type HelperDelegate } from "./handlebars.js";
+import { handlebars, type HelperDelegate } from "./handlebars.js";
 import { formatPercent, Ratio } from "../../src/model/decimal.js";
 import { formatDuration, humanSeconds } from "../../src/model/duration.js";
 import { oneLine } from "../../src/render/chars.js";
@@ -79,6 +79,6 @@ export function written(options: CallOptions, i: number): string {
 
 /** A Handlebars exception carries the line and column of the node it is given. */
 export function located(message: string, node: { loc: unknown }): Error {
-  const Exception = Handlebars.Exception as unknown as new (message: string, node: { loc: unknown }) => Error;
+  const Exception = handlebars().Exception as unknown as new (message: string, node: { loc: unknown }) => Error;
   return new Exception(message, node);
 }

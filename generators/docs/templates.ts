@@ -4,7 +4,7 @@
  * text is escaped explicitly with the `md` and `code` helpers. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { Handlebars, type HelperDelegate, type TemplateDelegate } from "./handlebars.js";
+import { handlebars, type HelperDelegate, type TemplateDelegate } from "./handlebars.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import { type DocsTemplates, TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../../src/render/docs-templates.js";
 import { packageRoot } from "../../src/util/package-root.js";
@@ -72,7 +72,7 @@ function compileSet(sources: ReadonlyMap<string, TemplateSource>, found: Diagnos
   const diagnostics = [...found];
   for (const name of TEMPLATE_NAMES) diagnostics.push(...staticProblems(sources.get(name)!));
   if (diagnostics.length) return { ok: false, diagnostics };
-  const env = Handlebars.create();
+  const env = handlebars().create();
   for (const [name, fn] of Object.entries(HELPERS)) env.registerHelper(name, fn);
   for (const name of BLOCK_HELPERS) env.registerHelper(name, definedFirst(env.helpers[name]!));
   for (const name of PARTIALS) {
@@ -134,13 +134,13 @@ function runtimeProblem(src: TemplateSource, e: unknown): Diagnostic {
 function staticProblems(src: TemplateSource): Diagnostic[] {
   let ast: hbs.AST.Program;
   try {
-    ast = Handlebars.parse(src.text);
+    ast = handlebars().parse(src.text);
   } catch (e) {
     return [syntaxProblem(src, e)];
   }
   const out: Diagnostic[] = [];
   const at = (node: hbs.AST.Node) => [node.loc.start.line, node.loc.start.column + 1] as const;
-  const checker = new (class extends Handlebars.Visitor {
+  const checker = new (class extends handlebars().Visitor {
     override MustacheStatement(node: hbs.AST.MustacheStatement): void {
       this.call(node);
       super.MustacheStatement(node);
@@ -186,7 +186,7 @@ function syntaxProblem(src: TemplateSource, e: unknown): Diagnostic {
   const message = String(err.message ?? e);
   if (typeof err.lineNumber === "number") return problem(src, err.lineNumber, (err.column ?? 0) + 1, `Handlebars syntax error: ${message.replace(/ - \d+:\d+$/, "")}`, SYNTAX_HINT);
   // The parser reports only "Parse error on line N"; its lexer still holds the failing token.
-  const where = (Handlebars as unknown as { Parser?: { lexer?: { yylloc?: { first_line: number; first_column: number } } } }).Parser?.lexer?.yylloc;
+  const where = (handlebars() as unknown as { Parser?: { lexer?: { yylloc?: { first_line: number; first_column: number } } } }).Parser?.lexer?.yylloc;
   const line = where?.first_line ?? Number(/on line (\d+)/.exec(message)?.[1] ?? 0);
   const col = where ? where.first_column + 1 : line ? 1 : 0;
   return problem(src, line, col, `Handlebars syntax error: ${message.split("\n").at(-1)}`, SYNTAX_HINT);

@@ -2,18 +2,19 @@
  * out/grafana/overview.json: Grafana dashboards built with the Grafana Foundation SDK from the
  * panels of panels.ts, and one ConfigMap manifest for Grafana's dashboard sidecar (label
  * grafana_dashboard: "1", in the platform's monitoring namespace). */
-import * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";
-import * as common from "@grafana/grafana-foundation-sdk/common";
-import * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
-import * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
-import * as stat from "@grafana/grafana-foundation-sdk/stat";
-import * as text from "@grafana/grafana-foundation-sdk/text";
-import * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
+import type * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";
+import type * as common from "@grafana/grafana-foundation-sdk/common";
+import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
+import type * as prometheus from "@grafana/grafana-foundation-sdk/prometheus";
+import type * as stat from "@grafana/grafana-foundation-sdk/stat";
+import type * as text from "@grafana/grafana-foundation-sdk/text";
+import type * as timeseries from "@grafana/grafana-foundation-sdk/timeseries";
 import type { Model, Organization, Service } from "../../src/model/model.js";
 import type { GeneratedFile } from "../../src/output/fileset.js";
 import { type ConfigMapRequest, joinOutputs, type TargetOutput } from "../../src/package/request.js";
 import { dashboardPath, dashboardUid, hasDashboard } from "../../src/model/platform.js";
 import { toJson } from "../../src/render/json.js";
+import { sdk } from "./sdk.js";
 import { overviewPanels, type PanelSpec, servicePanels } from "./panels.js";
 
 export const GRAFANA_CONFIGMAP_PATH = "kubernetes/platform/grafana-dashboards.configmap.yaml";
@@ -29,33 +30,36 @@ export function dashboardServices(model: Model): Service[] {
 }
 
 function thresholds(spec: PanelSpec): dashboard.ThresholdsConfigBuilder {
-  return new dashboard.ThresholdsConfigBuilder().mode(dashboard.ThresholdsMode.Absolute).steps(spec.thresholds.map((t) => ({ value: t.value, color: t.color })));
+  const g = sdk();
+  return new g.dashboard.ThresholdsConfigBuilder().mode(g.dashboard.ThresholdsMode.Absolute).steps(spec.thresholds.map((t) => ({ value: t.value, color: t.color })));
 }
 
 function targets(spec: PanelSpec): prometheus.DataqueryBuilder[] {
+  const g = sdk();
   return spec.queries.map((q, i) => {
-    const b = new prometheus.DataqueryBuilder().datasource(DATASOURCE).refId(String.fromCharCode(65 + i)).expr(q.expr).legendFormat(q.legend);
+    const b = new g.prometheus.DataqueryBuilder().datasource(DATASOURCE).refId(String.fromCharCode(65 + i)).expr(q.expr).legendFormat(q.legend);
     return q.instant ? b.instant() : b.range();
   });
 }
 
 function panel(spec: PanelSpec): dashboard.PanelBuilder | text.PanelBuilder | stat.PanelBuilder | timeseries.PanelBuilder | bargauge.PanelBuilder {
+  const g = sdk();
   switch (spec.kind) {
     case "header":
-      return new text.PanelBuilder().title(spec.title).description(spec.description).mode(text.TextMode.Markdown).content(spec.content ?? "").height(8).span(24);
+      return new g.text.PanelBuilder().title(spec.title).description(spec.description).mode(g.text.TextMode.Markdown).content(spec.content ?? "").height(8).span(24);
     case "stat": {
-      const b = new stat.PanelBuilder().title(spec.title).description(spec.description).datasource(DATASOURCE).unit(spec.unit).thresholds(thresholds(spec)).colorMode(common.BigValueColorMode.Background).graphMode(common.BigValueGraphMode.None).height(5).span(6);
+      const b = new g.stat.PanelBuilder().title(spec.title).description(spec.description).datasource(DATASOURCE).unit(spec.unit).thresholds(thresholds(spec)).colorMode(g.common.BigValueColorMode.Background).graphMode(g.common.BigValueGraphMode.None).height(5).span(6);
       for (const t of targets(spec)) b.withTarget(t);
       return b;
     }
     case "timeseries": {
-      const b = new timeseries.PanelBuilder()
+      const b = new g.timeseries.PanelBuilder()
         .title(spec.title)
         .description(spec.description)
         .datasource(DATASOURCE)
         .unit(spec.unit)
         .thresholds(thresholds(spec))
-        .thresholdsStyle(new common.GraphThresholdsStyleConfigBuilder().mode(common.GraphThresholdsStyleMode.Dashed))
+        .thresholdsStyle(new g.common.GraphThresholdsStyleConfigBuilder().mode(g.common.GraphThresholdsStyleMode.Dashed))
         .height(8)
         .span(12);
       if (spec.min !== undefined) b.min(spec.min);
@@ -64,19 +68,19 @@ function panel(spec: PanelSpec): dashboard.PanelBuilder | text.PanelBuilder | st
       return b;
     }
     case "bargauge": {
-      const b = new bargauge.PanelBuilder()
+      const b = new g.bargauge.PanelBuilder()
         .title(spec.title)
         .description(spec.description)
         .datasource(DATASOURCE)
         .unit(spec.unit)
         .thresholds(thresholds(spec))
-        .displayMode(common.BarGaugeDisplayMode.Basic)
-        .orientation(common.VizOrientation.Horizontal)
+        .displayMode(g.common.BarGaugeDisplayMode.Basic)
+        .orientation(g.common.VizOrientation.Horizontal)
         .height(12)
         .span(12);
       if (spec.min !== undefined) b.min(spec.min);
       if (spec.max !== undefined) b.max(spec.max);
-      if (spec.link) b.dataLinks([new dashboard.DashboardLinkBuilder(spec.link.title).url(spec.link.url)]);
+      if (spec.link) b.dataLinks([new g.dashboard.DashboardLinkBuilder(spec.link.title).url(spec.link.url)]);
       for (const t of targets(spec)) b.withTarget(t);
       return b;
     }
@@ -84,11 +88,13 @@ function panel(spec: PanelSpec): dashboard.PanelBuilder | text.PanelBuilder | st
 }
 
 function datasourceVariable(): dashboard.DatasourceVariableBuilder {
-  return new dashboard.DatasourceVariableBuilder("datasource").label("Prometheus").type("prometheus");
+  const g = sdk();
+  return new g.dashboard.DatasourceVariableBuilder("datasource").label("Prometheus").type("prometheus");
 }
 
 function build(title: string, uid: string, tags: string[], panels: PanelSpec[], links: dashboard.DashboardLinkBuilder[]): string {
-  const b = new dashboard.DashboardBuilder(title).uid(uid).tags(tags).editable().refresh("1m").time({ from: "now-7d", to: "now" }).timezone("utc").withVariable(datasourceVariable()).links(links);
+  const g = sdk();
+  const b = new g.dashboard.DashboardBuilder(title).uid(uid).tags(tags).editable().refresh("1m").time({ from: "now-7d", to: "now" }).timezone("utc").withVariable(datasourceVariable()).links(links);
   for (const p of panels) b.withPanel(panel(p));
   return toJson(b.build());
 }
@@ -100,13 +106,15 @@ function serviceUrl(model: Model): string {
 }
 
 function othersLink(): dashboard.DashboardLinkBuilder {
-  return new dashboard.DashboardLinkBuilder("Service dashboards").type(dashboard.DashboardLinkType.Dashboards).tags([`${DASHBOARD_TAG}-service`]).asDropdown(true).keepTime(true);
+  const g = sdk();
+  return new g.dashboard.DashboardLinkBuilder("Service dashboards").type(g.dashboard.DashboardLinkType.Dashboards).tags([`${DASHBOARD_TAG}-service`]).asDropdown(true).keepTime(true);
 }
 
 /** A service's dashboard (none without one): a function of the Organization and the service. */
 export function grafanaService(organization: Organization, s: Service): TargetOutput {
+  const g = sdk();
   if (!hasDashboard(s)) return { files: [], packages: [] };
-  const back = new dashboard.DashboardLinkBuilder("SLO overview").type(dashboard.DashboardLinkType.Link).url(`/d/${OVERVIEW_UID}`).keepTime(true);
+  const back = new g.dashboard.DashboardLinkBuilder("SLO overview").type(g.dashboard.DashboardLinkType.Link).url(`/d/${OVERVIEW_UID}`).keepTime(true);
   const content = build(`${s.name}: SLOs and error budgets`, dashboardUid(s.name), [DASHBOARD_TAG, `${DASHBOARD_TAG}-service`, `team-${s.team}`, `tier-${s.tier.name}`], servicePanels({ organization }, s), [back, othersLink()]);
   return { files: [{ path: dashboardPath(s.name), content }], packages: [] };
 }
