@@ -11,6 +11,7 @@ import type * as S from "./spec.js";
 import { WEEKDAYS } from "./vocabulary.js";
 import { windowLagMs } from "./windows.js";
 import { keepShare } from "./log-levels.js";
+import { BoundedCache } from "../util/memo.js";
 
 export type { Located } from "./origins.js";
 
@@ -194,7 +195,7 @@ function lowerSlo(s: S.Slo, tier: M.Tier, org: M.Organization, track: Track): M.
   track(alerting, ["alerting"], s.alerting);
   const alerts = org.slo.burnRateAlerts
     .filter((row) => alerting[row.severity])
-    .map((row) => burnRateAlert(row, window, budget));
+    .map((row) => sharedBurnRateAlert(row, window, budget));
   const slo: M.Slo = {
     name: s.name,
     description: s.description ?? null,
@@ -207,6 +208,15 @@ function lowerSlo(s: S.Slo, tier: M.Tier, org: M.Organization, track: Track): M.
     alerts,
   };
   return track(slo, [], s);
+}
+
+const burnRateAlerts = new BoundedCache<M.BurnRateAlert>();
+
+/** Most of an organisation's SLOs share a few objectives and windows: the rational arithmetic of
+ * each row runs once per row, window and budget (a copy is returned, so no two SLOs share one). */
+function sharedBurnRateAlert(row: M.BurnRateTier, window: Millis, budget: Ratio): M.BurnRateAlert {
+  const key = [row.severity, row.budgetConsumed.num, row.budgetConsumed.den, row.long, row.short, row.for, window, budget.num, budget.den].join(" ");
+  return { ...burnRateAlerts.get(key, () => burnRateAlert(row, window, budget)) };
 }
 
 /** Scales a row of the burn-rate table to an SLO: the factor keeps the row's budget-consumed
