@@ -16,8 +16,11 @@ export interface RegexProblem {
  * for bare label matchers) that is outside the limits, or null. Regexes svcspec does not read
  * (flag groups, \Q) are Prometheus's to judge. */
 export function regexMatcherProblem(text: string, prefix = ""): RegexProblem | null {
-  const source = prefix + text;
-  const tree = parser.parse(source);
+  return regexProblemInTree(prefix + text, parser.parse(prefix + text), prefix);
+}
+
+/** The same, on a tree already parsed from `source` (prefix included). */
+export function regexProblemInTree(source: string, tree: ReturnType<typeof parser.parse>, prefix: string): RegexProblem | null {
   let problem: RegexProblem | null = null;
   tree.iterate({
     enter(node) {

@@ -1,6 +1,7 @@
 import { parser } from "@prometheus-io/lezer-promql";
 import { closest } from "../util/suggest.js";
 import { UNSAFE_CHAR } from "../util/text.js";
+import { type RegexProblem, regexProblemInTree } from "./promql-regex.js";
 
 export interface PromqlProblem {
   /** Offset into the text as the user wrote it. */
@@ -30,32 +31,37 @@ export const PROMQL_FUNCTIONS: ReadonlySet<string> = new Set([
 ]);
 
 const WINDOW = "$window";
-const WINDOW_STANDIN = "5m";
+// as long as `$window`, so offsets in the parsed text are the user's
+const WINDOW_STANDIN = "999999m";
+
+/** What checkPromql finds: a syntax or compatibility problem, else (`regex`) a label matcher regex
+ * outside the limits Prometheus compiles. The query is parsed once for both. */
+export interface PromqlCheck {
+  problem: PromqlProblem | null;
+  regex: RegexProblem | null;
+}
 
 export function checkPromql(text: string, kind: PromqlKind): PromqlProblem | null {
+  return promqlProblem(text, kind).problem;
+}
+
+export function checkPromqlFully(text: string, kind: PromqlKind): PromqlCheck {
+  const problem = promqlProblem(text, kind);
+  return problem.tree ? { problem: null, regex: regexProblemInTree(problem.source, problem.tree, problem.prefix) } : { problem: problem.problem, regex: null };
+}
+
+type Tree = ReturnType<typeof parser.parse>;
+
+function promqlProblem(text: string, kind: PromqlKind): { problem: PromqlProblem; tree?: undefined } | { problem: null; tree: Tree; source: string; prefix: string } {
   const control = controlCharacter(text);
-  if (control) return control;
-  let source = text;
-  const shifts: number[] = []; // offsets (in the replaced text) after which 5 chars were removed
-  if (kind === "windowQuery") {
-    let i = 0;
-    let out = "";
-    while (i < text.length) {
-      if (text.startsWith(WINDOW, i)) {
-        out += WINDOW_STANDIN;
-        shifts.push(out.length);
-        i += WINDOW.length;
-      } else out += text[i++];
-    }
-    source = out;
-  }
+  if (control) return { problem: control };
+  const source = kind === "windowQuery" ? text.replaceAll(WINDOW, WINDOW_STANDIN) : text;
   let prefix = "";
   if (kind === "labelMatchers") {
-    if (!text.trimStart().startsWith("{")) return { offset: 0, message: "label matchers must be written in braces, like {job=\"api\"}" };
+    if (!text.trimStart().startsWith("{")) return { problem: { offset: 0, message: "label matchers must be written in braces, like {job=\"api\"}" } };
     prefix = "m";
   }
-  const parsed = source + "";
-  const tree = parser.parse(prefix + parsed);
+  const tree = parser.parse(prefix + source);
   let errorAt: number | null = null;
   tree.iterate({
     enter(node) {
@@ -67,16 +73,13 @@ export function checkPromql(text: string, kind: PromqlKind): PromqlProblem | nul
       return undefined;
     },
   });
-  const back = (o: number) => {
-    const local = Math.max(0, o - prefix.length);
-    return local + shifts.filter((s) => s <= local).length * (WINDOW.length - WINDOW_STANDIN.length);
-  };
+  const back = (o: number) => Math.max(0, o - prefix.length);
   let newerFunction: { at: number; name: string } | null = null;
   tree.iterate({
     enter(node) {
       if (newerFunction !== null) return false;
       if (node.name !== "FunctionIdentifier") return undefined;
-      const name = (prefix + parsed).slice(node.from, node.to);
+      const name = (prefix + source).slice(node.from, node.to);
       if (!PROMQL_FUNCTIONS.has(name)) newerFunction = { at: back(node.from), name };
       return false;
     },
@@ -84,22 +87,22 @@ export function checkPromql(text: string, kind: PromqlKind): PromqlProblem | nul
   if (errorAt !== null) {
     const at = back(errorAt);
     const unknown = unknownFunction(text, at);
-    if (unknown) return unknown;
+    if (unknown) return { problem: unknown };
     const near = text.slice(at, at + 20).split("\n")[0];
-    return { offset: Math.min(at, text.length), message: near ? `PromQL syntax error near \`${near}\`` : "PromQL syntax error at the end of the expression (unfinished expression?)" };
+    return { problem: { offset: Math.min(at, text.length), message: near ? `PromQL syntax error near \`${near}\`` : "PromQL syntax error at the end of the expression (unfinished expression?)" } };
   }
   if (newerFunction !== null) {
     const { at, name } = newerFunction as { at: number; name: string };
-    return { offset: at, message: `function \`${name}\` is newer than Prometheus 2.42, which svcspec's outputs target` };
+    return { problem: { offset: at, message: `function \`${name}\` is newer than Prometheus 2.42, which svcspec's outputs target` } };
   }
-  const disagreement = lexerDisagreement(prefix + parsed, tree);
-  if (disagreement) return { ...disagreement, offset: Math.min(back(disagreement.offset), text.length) };
+  const disagreement = lexerDisagreement(prefix + source, tree);
+  if (disagreement) return { problem: { ...disagreement, offset: Math.min(back(disagreement.offset), text.length) } };
   const top = tree.topNode.firstChild;
-  if (!top) return { offset: 0, message: "empty PromQL expression" };
+  if (!top) return { problem: { offset: 0, message: "empty PromQL expression" } };
   if (kind === "selector" && top.name !== "VectorSelector") {
-    return { offset: 0, message: "expected a series selector such as http_requests_total{job=\"api\"}; svcspec applies rate() and sum() itself" };
+    return { problem: { offset: 0, message: "expected a series selector such as http_requests_total{job=\"api\"}; svcspec applies rate() and sum() itself" } };
   }
-  return null;
+  return { problem: null, tree, source: prefix + source, prefix };
 }
 
 /** A name followed by `(` where the parser failed is a call of a function PromQL does not have. */

@@ -4,7 +4,6 @@ import { lowerTiers, sliKind } from "../model/lower.js";
 import { unreachable } from "../model/never.js";
 import { matchesAnywhere, parsePiiPattern } from "../model/pii-pattern.js";
 import { RE2_MAX_REPEAT, RE2_MAX_SIZE } from "../util/re2.js";
-import { regexMatcherProblem } from "./promql-regex.js";
 import type * as S from "../model/spec.js";
 import { CHAOS_MODE_VALUES } from "../model/vocabulary.js";
 import { locate, type PathSegment } from "../load/locate.js";
@@ -13,7 +12,7 @@ import { cronProblem } from "./cron.js";
 import { parseRfc3339 } from "../access/time.js";
 import { FORMATS } from "./formats.js";
 import { checkDuration, checkLogLevels, checkObjective, checkPercentRange, checkSchedule, checkWindow } from "./organization.js";
-import { checkPromql, type PromqlKind, usesWindow } from "./promql.js";
+import { checkPromqlFully, type PromqlKind, usesWindow } from "./promql.js";
 import { checkUniqueNames, type Report } from "./report.js";
 
 /** What a service may refer to. `null` org means the Organization itself is invalid: reference
@@ -151,10 +150,8 @@ function checkSli(r: Report, sli: S.Sli, at: (...p: PathSegment[]) => PathSegmen
 }
 
 function promql(r: Report, path: PathSegment[], text: string, kind: PromqlKind): void {
-  const problem = checkPromql(text, kind);
+  const { problem, regex } = checkPromqlFully(text, kind);
   if (!problem) {
-    // `$window` and its stand-in have one length: offsets stay the user's
-    const regex = regexMatcherProblem(kind === "windowQuery" ? text.replaceAll("$window", "999999m") : text, kind === "labelMatchers" ? "m" : "");
     if (regex) r.errorInString("SVC054", path, regex.offset, regex.message, `Prometheus compiles matchers with Go's regexp: counts up to ${RE2_MAX_REPEAT}, and at most ${RE2_MAX_SIZE} states with every count written out; write the regex without nested counts`);
     return;
   }
