@@ -10,6 +10,7 @@ import { promqlString, mergeMatchers } from "../src/render/promql.js";
 import { ROOT } from "./helpers.js";
 import { piecewiseValues, type WindowValue } from "../generators/prometheus/inputs.js";
 import { windowValue } from "../generators/prometheus/probes.js";
+import { metricsRead, vectorSelectors, withoutLabelValues } from "../generators/prometheus/selectors.js";
 import { Ratio, ZERO } from "../src/model/decimal.js";
 import { buildExample, compileOdd, FIXTURE_RULE_DIRS, testsIn } from "./support/prometheus.js";
 
@@ -116,5 +117,31 @@ describe("a recorded input's window values are shared by key (windowValue)", () 
       expect(o.key).not.toBe(a.key);
       expect(grid(o)).not.toEqual(grid(a));
     }
+  });
+});
+
+describe("the metrics a rule reads are remembered by its shape (metricsRead)", () => {
+  const direct = (e: string) => vectorSelectors(e)?.map((s) => s?.metric ?? null) ?? null;
+  const corpus = [
+    'sum(rate(http_requests_total{job="svc-7",code=~"5.."}[5m])) / (sum(rate(http_requests_total{job="svc-7"}[5m])) > 0)',
+    'slo:sli_error:ratio_rate5m{service="svc-7",slo="quality"} / (slo:sli_total:rate5m{service = "svc-7", slo="quality"} > 0)',
+    '{__name__="raw_total", job="a"} + {__name__ = "other_total"}',
+    'label_replace(up{job=\'a"b\'}, "dst", "$1", "src", "(.*)")',
+    "foo{a=`x`} + bar{b='y\\'z'}",
+    'a{b="x\\"y"} or c{d="line\\nbreak"}',
+    "sum(rate(x[5m])) # a comment",
+    'broken{a="x',
+    "not ( valid",
+  ];
+
+  it("gives what parsing the expression itself gives, and one answer for rules that differ only in label values", () => {
+    for (const e of corpus) expect(metricsRead(e), e).toEqual(direct(e));
+    // the metric name of a `__name__` matcher is kept, escapes and comments are read as written
+    expect(withoutLabelValues(corpus[2]!)).toBe('{__name__="raw_total", job=""} + {__name__ = "other_total"}');
+    expect(withoutLabelValues(corpus[5]!)).toBe(corpus[5]);
+    expect(withoutLabelValues(corpus[6]!)).toBeNull();
+    expect(withoutLabelValues(corpus[7]!)).toBeNull();
+    expect(withoutLabelValues(corpus[0]!)).toBe(withoutLabelValues(corpus[0]!.replaceAll("svc-7", "payments-api")));
+    expect(withoutLabelValues(corpus[1]!)).not.toBe(withoutLabelValues(corpus[1]!.replace("slo:sli_total", "slo:sli_errors")));
   });
 });

@@ -8,7 +8,7 @@ import { toYaml } from "../../src/render/yaml.js";
 import { counterValues, type Inputs, type Phase, piecewiseValues, queryRawSeries, sloInputs, sloPhase } from "./inputs.js";
 import { cut, HOUR_PROBES, probePlan, probeStart, wholeEvents, windowChecks, windowValue } from "./probes.js";
 import { BUDGET_REMAINING, CHUNK_LOOKBACK_MS, daysChunks, errorsRateName, PERIOD_BURN_RATE, ratioName, recordingRules, sloIdentity, totalRateName } from "./recording.js";
-import { vectorSelectors } from "./selectors.js";
+import { metricsRead } from "./selectors.js";
 import { activeTiers, constantChecks, hold, MIN, minutes, type PromqlTest, round4, secondCopy, sloTiers, type TestGroup, TRAFFIC, trafficFor } from "./test-common.js";
 import { BASE_MS, sloWindows, windowKind } from "./windows.js";
 
@@ -148,12 +148,6 @@ function hourlyProbes(service: Service, slo: Slo, inputs: Inputs): TestGroup[] {
 /** Hours of raw history the query check feeds: past the longest raw window (3d), so a range
  * doubled reaches samples the window must not see. */
 const QUERY_CHECK_H = 78;
-
-/** The metric names an expression's selectors read, null for a selector that does not parse (or
- * the whole list, when the expression does not). */
-function metricsRead(expr: string): (string | null)[] | null {
-  return vectorSelectors(expr)?.map((sel) => sel?.metric ?? null) ?? null;
-}
 
 /** A query SLI's tests feed its recorded series, which leaves the rules over the query itself
  * (the 5m rates, the raw windows, the 1d and 3d rates) unread. This group feeds raw counters its

@@ -195,3 +195,38 @@ export function vectorSelectors(expr: string): (ParsedSelector | null)[] | null 
   });
   return bad ? null : out;
 }
+
+/** The metric names an expression's vector selectors read (null for one that does not parse as a
+ * plain selector), or null when the expression does not parse. Remembered by the expression with
+ * its label values blanked (withoutLabelValues): a service's name or job there is the only part
+ * that differs between services' rules of one shape. */
+export function metricsRead(expr: string): readonly (string | null)[] | null {
+  return metricsReadMemo(withoutLabelValues(expr) ?? expr);
+}
+
+const metricsReadMemo = memo((expr: string) => vectorSelectors(expr)?.map((sel) => sel?.metric ?? null) ?? null);
+
+/** `expr` with the value of every label matcher `name op "value"` emptied, where the name is not
+ * `__name__` (whose value is the metric's name) and the value has no escape or line break (so it
+ * reads the same whatever it holds); null when `expr` has a `#` comment or an unterminated string.
+ * Outside strings and comments, a quote always opens a string in PromQL. */
+export function withoutLabelValues(expr: string): string | null {
+  let out = "";
+  let i = 0;
+  const special = /["'`#]/g;
+  for (let m = special.exec(expr); m; m = special.exec(expr)) {
+    const c = m[0];
+    if (c === "#") return null;
+    out += expr.slice(i, m.index);
+    let end = m.index + 1;
+    while (end < expr.length && expr[end] !== c) end += c !== "`" && expr[end] === "\\" ? 2 : 1;
+    if (end >= expr.length) return null;
+    const content = expr.slice(m.index + 1, end);
+    const matcher = LABEL_MATCHER_END.exec(out.slice(-200));
+    out += matcher && matcher[1] !== "__name__" && !/[\\\n\r]/.test(content) ? c + c : expr.slice(m.index, end + 1);
+    i = special.lastIndex = end + 1;
+  }
+  return out + expr.slice(i);
+}
+
+const LABEL_MATCHER_END = /(?:^|[^A-Za-z0-9_:])([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|!=|=~|!~)\s*$/;
