@@ -68,7 +68,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
     const files = toFileSet(packageOutputs(generators.map((g) => g.generate(model, options))));
     return { diagnostics, model, files, documentCount };
   }
-  const cache: GenerationCacheResult = { hits: 0, misses: 0, rejected: 0, version: options.cache.version, fresh: new Map(), used: new Set(), services: model.services.map(() => []) };
+  const cache: GenerationCacheResult = { hits: 0, misses: 0, rejected: 0, version: options.cache.version, fresh: new Map(), used: new Set(), services: model.services.map((s) => ({ name: s.name, keys: [] })) };
   const digests = { organization: sha256(canonicalJson(model.organization)), services: model.services.map((s) => sha256(canonicalJson(s))) };
   const generated = packageOutputs(generators.map((g) => generateCached(g, model, options, options.cache!, cache, digests)));
   return { diagnostics, model, files: toFileSet(generated), digests: digestsOf(generated), documentCount, cache };
@@ -82,7 +82,7 @@ function generateCached(g: Generator, model: Model, options: CompileOptions, inp
   const parts = model.services.map((service, i) => {
     const key = entryKey(input.version, g.id, optionsKey, digests.organization, digests.services[i]!);
     result.used.add(key);
-    result.services[i]!.push(key);
+    result.services[i]!.keys.push(key);
     const text = input.entries.get(key);
     if (text !== undefined) {
       const hit = decodeEntry(text, key, input.version);

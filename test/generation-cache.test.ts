@@ -11,6 +11,7 @@ import { canonicalJson, decodeEntry, encodeEntry, entryChecksum, entryKey, ENTRY
 import type { Io } from "../src/cli/io.js";
 import { runBuild } from "../src/cli/commands/build.js";
 import { runCheck } from "../src/cli/commands/check.js";
+import { shardKeys } from "../src/cache/store.js";
 import { Ratio } from "../src/model/decimal.js";
 import type { TargetOutput } from "../src/package/request.js";
 import { readTree, ROOT, tempDir } from "./helpers.js";
@@ -61,6 +62,12 @@ function build(opts: { cache?: boolean; cacheDir?: string } = {}): { tree: Map<s
   return { tree, stats: m ? { hits: Number(m[1]), computed: Number(m[2]), rejected: Number(m[3]) } : null, err: c.err() };
 }
 
+/** The keys of each shard's file as the cache spreads this spec's services (their names only matter). */
+function shards(): string[][] {
+  const names = readdirSync(join(spec, "services")).map((f) => f.replace(/\.yaml$/, ""));
+  return shardKeys(names.map((name) => ({ name, keys: Array.from({ length: SEAMS }, (_, i) => `${name} ${i}`) })));
+}
+
 function entryFiles(): string[] {
   return readdirSync(entries, { withFileTypes: true }).filter((d) => d.isFile() && /^[0-9a-f]{64}\.json$/.test(d.name)).map((d) => d.name).sort();
 }
@@ -91,8 +98,12 @@ describe("generation cache: the same bytes as a build without it", () => {
   it("cold: every entry computed and stored, the output unchanged", () => {
     const r = build();
     expect(r.stats).toEqual({ hits: 0, computed: total, rejected: 0 });
-    expect(entryFiles()).toHaveLength(SERVICES);
-    expect(entryFiles().map((f) => readFileSync(join(entries, f), "utf8").split("\n").length - 1)).toEqual(Array(SERVICES).fill(2 * SEAMS));
+    // the services spread over shards by name, one file each, every service's entries in one of them
+    expect(entryFiles()).toHaveLength(shards().length);
+    expect(shards().length).toBeGreaterThan(1);
+    const sizes = entryFiles().map((f) => (readFileSync(join(entries, f), "utf8").split("\n").length - 1) / 2);
+    expect(sizes.sort()).toEqual(shards().map((keys) => keys.length).sort());
+    expect(sizes.reduce((a, b) => a + b)).toBe(total);
     expectSame(r.tree, reference);
   }, 600_000);
 
@@ -121,52 +132,44 @@ describe("generation cache: the same bytes as a build without it", () => {
   it("a corrupted cache (truncated, a flipped byte, an entry under another key, another version's, the wrong shape, empty, garbage lines and names) is recomputed, never used", () => {
     const files = entryFiles();
     const at = (i: number) => join(entries, files[i]!);
-    const lines = (i: number) => readFileSync(at(i), "utf8").split("\n");
-    const put = (i: number, ls: string[]) => writeFileSync(at(i), ls.join("\n"));
     const header = (line: string) => JSON.parse(line) as Record<string, string>;
-    // truncated in the middle of its last entry's payload: that entry only
-    const t0 = readFileSync(at(0), "utf8");
-    writeFileSync(at(0), t0.slice(0, t0.length - Math.floor(lines(0).at(-2)!.length / 2)));
+    // every damage but the emptied file goes into the first file, whose entries are line pairs
+    // (header, payload): entry j is l[2j], l[2j + 1]
+    const l = readFileSync(at(0), "utf8").split("\n");
+    const last = (l.length - 1) / 2 - 1;
+    expect(last).toBeGreaterThan(8);
     // a flipped byte in a payload (still JSON), and one in a header's checksum
-    const l1 = lines(1);
-    const pos = l1[1]!.indexOf('"content":"') + 12;
-    l1[1] = l1[1]!.slice(0, pos) + String.fromCharCode(l1[1]!.charCodeAt(pos) ^ 1) + l1[1]!.slice(pos + 1);
-    put(1, l1);
-    const l2 = lines(2);
-    l2[0] = l2[0]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
-    put(2, l2);
-    // another service's entry, whole and verified under its own key, relabelled with this entry's key
-    const [l3, l4] = [lines(3), lines(4)];
-    l4[0] = JSON.stringify({ ...header(l3[0]!), key: header(l4[0]!)["key"] });
-    l4[1] = l3[1]!;
-    put(4, l4);
+    const pos = l[3]!.indexOf('"content":"') + 12;
+    l[3] = l[3]!.slice(0, pos) + String.fromCharCode(l[3]!.charCodeAt(pos) ^ 1) + l[3]!.slice(pos + 1);
+    l[4] = l[4]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
+    // another entry, whole and verified under its own key, relabelled with entry 4's key
+    l[8] = JSON.stringify({ ...header(l[6]!), key: header(l[8]!)["key"] });
+    l[9] = l[7]!;
     // another identity's entry under this key
-    const l5 = lines(5);
-    l5[0] = JSON.stringify({ ...header(l5[0]!), version: "0.0.1+another" });
-    put(5, l5);
+    l[10] = JSON.stringify({ ...header(l[10]!), version: "0.0.1+another" });
     // the right key, identity and checksum over a payload of the wrong shape
-    const l6 = lines(6);
-    const h6 = header(l6[0]!);
+    const h6 = header(l[12]!);
     const bad = JSON.stringify({ files: [{ path: 1, content: "x" }], packages: [] });
-    l6[0] = JSON.stringify({ ...h6, sha256: entryChecksum(h6["key"]!, h6["version"]!, JSON.parse(bad) as Parameters<typeof entryChecksum>[2]) });
-    l6[1] = bad;
-    put(6, l6);
-    // an empty file: its service's entries are misses
-    writeFileSync(at(7), "");
+    l[12] = JSON.stringify({ ...h6, sha256: entryChecksum(h6["key"]!, h6["version"]!, JSON.parse(bad) as Parameters<typeof entryChecksum>[2]) });
+    l[13] = bad;
+    // truncated in the middle of the last entry's payload: that entry only
+    l[2 * last + 1] = l[2 * last + 1]!.slice(0, Math.floor(l[2 * last + 1]!.length / 2));
     // garbage lines before and between entries: skipped, the entries still found
-    const l8 = lines(8);
-    put(8, ["\u0000garbage", "{", ...l8.slice(0, 2), "not json", ...l8.slice(2)]);
+    writeFileSync(at(0), ["\u0000garbage", "{", ...l.slice(0, 16), "not json", ...l.slice(16, -1)].join("\n"));
+    // an emptied file: its services' entries are misses
+    const emptied = (readFileSync(at(1), "utf8").split("\n").length - 1) / 2;
+    writeFileSync(at(1), "");
     // garbage names: none is read, all but another process's temporary file are pruned
     writeFileSync(join(entries, "notes.txt"), "x");
     writeFileSync(join(entries, `${"a".repeat(64)}.json`), "x\n");
-    writeFileSync(join(entries, `${files[10]}.99999.part`), "half");
+    writeFileSync(join(entries, `${files[0]}.99999.part`), "half");
     mkdirSync(join(entries, `${"b".repeat(64)}.json`));
-    symlinkSync(at(11), join(entries, `${"c".repeat(64)}.json`));
+    symlinkSync(at(0), join(entries, `${"c".repeat(64)}.json`));
     const r = build();
-    expect(r.stats).toEqual({ hits: total - 6 - SEAMS, computed: SEAMS, rejected: 6 });
+    expect(r.stats).toEqual({ hits: total - 6 - emptied, computed: emptied, rejected: 6 });
     expectSame(r.tree, reference);
     const left = readdirSync(entries).sort();
-    expect(left.filter((n) => !/^[0-9a-f]{64}\.json$/.test(n))).toEqual([`${files[10]}.99999.part`]);
+    expect(left.filter((n) => !/^[0-9a-f]{64}\.json$/.test(n))).toEqual([`${files[0]}.99999.part`]);
     expect(left).not.toContain(`${"a".repeat(64)}.json`);
     expect(left).not.toContain(`${"c".repeat(64)}.json`);
     // the damaged files were rewritten: the next build is served whole
@@ -174,6 +177,7 @@ describe("generation cache: the same bytes as a build without it", () => {
   }, 600_000);
 
   it("one service changed: only its entries computed, the output that of a build without the cache", () => {
+    const before = entryFiles();
     const file = join(spec, "services", "checkout-1.yaml");
     writeFileSync(file, readFileSync(file, "utf8").replace("objective: 99.95", "objective: 99.92"));
     const cold = build({ cache: false }).tree;
@@ -181,8 +185,9 @@ describe("generation cache: the same bytes as a build without it", () => {
     const warm = build();
     expect(warm.stats).toEqual({ hits: total - SEAMS, computed: SEAMS, rejected: 0 });
     expectSame(warm.tree, cold);
-    // the old file of that service was pruned: one file per service
-    expect(entryFiles()).toHaveLength(SERVICES);
+    // only its shard's file was rewritten, under a new name, and the old one pruned
+    expect(entryFiles()).toHaveLength(shards().length);
+    expect(entryFiles().filter((f) => !before.includes(f))).toHaveLength(1);
   }, 600_000);
 
   it("the Organization changed: every entry computed again, the output that of a build without the cache", () => {
@@ -240,5 +245,30 @@ describe("generation cache entries", () => {
     expect(canonicalJson(1n)).not.toBe(canonicalJson(1));
     expect(() => canonicalJson(new Map())).toThrow(/cannot key/);
     expect(() => canonicalJson({ f: () => 1 })).toThrow(/cannot key/);
+  });
+});
+
+describe("generation cache files (shardKeys)", () => {
+  const org = (n: number, tag = "") => Array.from({ length: n }, (_, i) => ({ name: `svc-${i}`, keys: [`svc-${i} a${tag}`, `svc-${i} b${tag}`] }));
+  const shardOf = (shards: string[][], name: string) => shards.findIndex((keys) => keys.includes(`${name} a`) || keys.includes(`${name} a2`));
+
+  it("a power of two of shards, about 16 services each, every service's keys together in one", () => {
+    expect(shardKeys([])).toEqual([]);
+    expect(shardKeys(org(16))).toHaveLength(1);
+    expect(shardKeys(org(17))).toHaveLength(2);
+    const big = shardKeys(org(1000));
+    expect(big).toHaveLength(64);
+    expect(Math.max(...big.map((k) => k.length / 2))).toBeLessThan(40);
+    expect(big.flat().sort()).toEqual(org(1000).flatMap((s) => s.keys).sort());
+    for (const keys of big) for (let i = 0; i < keys.length; i += 2) expect(keys[i + 1]).toBe(keys[i]!.replace(/ a$/, " b"));
+  });
+
+  it("a service changed keeps its shard, and so does every other service", () => {
+    const before = shardKeys(org(1000));
+    const changed = org(1000).map((s) => (s.name === "svc-7" ? { ...s, keys: ["svc-7 a2", "svc-7 b2"] } : s));
+    const after = shardKeys(changed);
+    const differ = after.filter((keys, i) => keys.join() !== before[i]!.join());
+    expect(differ).toHaveLength(1);
+    expect(shardOf(after, "svc-7")).toBe(shardOf(before, "svc-7"));
   });
 });

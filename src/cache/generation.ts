@@ -29,9 +29,9 @@ export interface GenerationCacheResult {
   version: string;
   fresh: Map<string, TargetOutput>;
   used: Set<string>;
-  /** The keys of each service (one per generator with a seam), in the Model's order: the CLI
-   * stores a service's entries together. */
-  services: string[][];
+  /** Each service's name and keys (one per generator with a seam), in the Model's order: the CLI
+   * stores a service's entries together, in the file of its name's shard. */
+  services: { name: string; keys: string[] }[];
 }
 
 export const ENTRY_FORMAT = "svcspec-generation-cache/2";
