@@ -132,6 +132,9 @@ describe("the metrics a rule reads are remembered by its shape (metricsRead)", (
     "sum(rate(x[5m])) # a comment",
     'broken{a="x',
     "not ( valid",
+    `{__name__${" ".repeat(193)}="foo"}`,
+    `{__name__\n${" ".repeat(192)}= "foo", job="x"}`,
+    `x{${"a".repeat(300)}="v"}`,
   ];
 
   it("gives what parsing the expression itself gives, and one answer for rules that differ only in label values", () => {
@@ -141,6 +144,9 @@ describe("the metrics a rule reads are remembered by its shape (metricsRead)", (
     expect(withoutLabelValues(corpus[5]!)).toBe(corpus[5]);
     expect(withoutLabelValues(corpus[6]!)).toBeNull();
     expect(withoutLabelValues(corpus[7]!)).toBeNull();
+    // a matcher name beyond the 200 characters looked back at: read as written
+    expect(withoutLabelValues(corpus[9]!)).toBe(corpus[9]);
+    expect(withoutLabelValues(corpus[11]!)).toBe(corpus[11]);
     expect(withoutLabelValues(corpus[0]!)).toBe(withoutLabelValues(corpus[0]!.replaceAll("svc-7", "payments-api")));
     expect(withoutLabelValues(corpus[1]!)).not.toBe(withoutLabelValues(corpus[1]!.replace("slo:sli_total", "slo:sli_errors")));
   });

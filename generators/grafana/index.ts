@@ -112,8 +112,8 @@ function othersLink(): dashboard.DashboardLinkBuilder {
 
 /** A service's dashboard (none without one): a function of the Organization and the service. */
 export function grafanaService(organization: Organization, s: Service): TargetOutput {
-  const g = sdk();
   if (!hasDashboard(s)) return { files: [], packages: [] };
+  const g = sdk();
   const back = new g.dashboard.DashboardLinkBuilder("SLO overview").type(g.dashboard.DashboardLinkType.Link).url(`/d/${OVERVIEW_UID}`).keepTime(true);
   const content = build(`${s.name}: SLOs and error budgets`, dashboardUid(s.name), [DASHBOARD_TAG, `${DASHBOARD_TAG}-service`, `team-${s.team}`, `tier-${s.tier.name}`], servicePanels({ organization }, s), [back, othersLink()]);
   return { files: [{ path: dashboardPath(s.name), content }], packages: [] };

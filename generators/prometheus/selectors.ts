@@ -222,7 +222,11 @@ export function withoutLabelValues(expr: string): string | null {
     while (end < expr.length && expr[end] !== c) end += c !== "`" && expr[end] === "\\" ? 2 : 1;
     if (end >= expr.length) return null;
     const content = expr.slice(m.index + 1, end);
-    const matcher = LABEL_MATCHER_END.exec(out.slice(-200));
+    // the 200 characters before the string hold the matcher's name and operator, or it is read as
+    // written: a match at the start of a cut window may be the end of a longer name (`__name__`)
+    const tail = out.slice(-200);
+    const found = LABEL_MATCHER_END.exec(tail);
+    const matcher = found && !(found.index === 0 && out.length > tail.length) ? found : null;
     out += matcher && matcher[1] !== "__name__" && !/[\\\n\r]/.test(content) ? c + c : expr.slice(m.index, end + 1);
     i = special.lastIndex = end + 1;
   }

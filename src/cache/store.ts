@@ -81,10 +81,6 @@ export function loadGenerationCache(dir: string, version: string): GenerationCac
   return { version, entries };
 }
 
-/** Writes the file of every service with a fresh entry (atomically; its other entries are the texts
- * this build read and verified) and removes every other file of the folder that the build did not
- * use (old files, files that are not the cache's), except other processes' temporary files.
- * Returns a warning when the folder cannot be written, null when all went well. */
 /** About this many services share a file: few enough that one changed service rewrites little. */
 export const SERVICES_PER_FILE = 16;
 
@@ -98,13 +94,19 @@ export function shardKeys(services: readonly { name: string; keys: readonly stri
   return shards.filter((keys) => keys.length > 0);
 }
 
+/** Writes the file of every shard that has a fresh entry or no file under the name of its keys
+ * (atomically; its other entries are the texts this build read and verified) and removes every
+ * other file of the folder that the build did not use (old files, files that are not the cache's),
+ * except other processes' temporary files. Returns a warning when the folder cannot be written,
+ * null when all went well. */
 export function saveGenerationCache(dir: string, result: GenerationCacheResult, read: GenerationCache): string | null {
   try {
     mkdirSync(dir, { recursive: true });
     const ignore = join(dir, "..", ".gitignore");
     if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
     const keep = new Set<string>();
-    const present = new Set(readdirSync(dir));
+    // regular files only: loading reads no other kind, so a folder or link under a shard's name is replaced
+    const present = new Set(readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name));
     for (const keys of shardKeys(result.services)) {
       const name = `${sha256(keys.join("\n"))}.json`;
       keep.add(name);
