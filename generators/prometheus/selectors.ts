@@ -222,15 +222,33 @@ export function withoutLabelValues(expr: string): string | null {
     while (end < expr.length && expr[end] !== c) end += c !== "`" && expr[end] === "\\" ? 2 : 1;
     if (end >= expr.length) return null;
     const content = expr.slice(m.index + 1, end);
-    // the 200 characters before the string hold the matcher's name and operator, or it is read as
-    // written: a match at the start of a cut window may be the end of a longer name (`__name__`)
-    const tail = out.slice(-200);
-    const found = LABEL_MATCHER_END.exec(tail);
-    const matcher = found && !(found.index === 0 && out.length > tail.length) ? found : null;
-    out += matcher && matcher[1] !== "__name__" && !/[\\\n\r]/.test(content) ? c + c : expr.slice(m.index, end + 1);
+    const name = matcherNameBefore(out);
+    out += name !== null && name !== "__name__" && !/[\\\n\r]/.test(content) ? c + c : expr.slice(m.index, end + 1);
     i = special.lastIndex = end + 1;
   }
   return out + expr.slice(i);
 }
 
-const LABEL_MATCHER_END = /(?:^|[^A-Za-z0-9_:])([A-Za-z_][A-Za-z0-9_]*)\s*(?:=|!=|=~|!~)\s*$/;
+/** The label name of the matcher that `text` ends in (`name op` and spaces, op one of `=`, `!=`,
+ * `=~`, `!~`), read backwards; null when it does not end in one. */
+function matcherNameBefore(text: string): string | null {
+  let i = text.length - 1;
+  const skipSpaces = () => {
+    while (i >= 0 && /\s/.test(text[i]!)) i--;
+  };
+  skipSpaces();
+  if (text[i] === "~") {
+    if (text[i - 1] !== "=" && text[i - 1] !== "!") return null;
+    i -= 2;
+  } else if (text[i] === "=") {
+    if (text[i - 1] === "!") i -= 2;
+    else if (text[i - 1] === "=" || text[i - 1] === "<" || text[i - 1] === ">") return null; // a comparison
+    else i -= 1;
+  } else return null;
+  skipSpaces();
+  const end = i + 1;
+  while (i >= 0 && /[A-Za-z0-9_]/.test(text[i]!)) i--;
+  const name = text.slice(i + 1, end);
+  // a label name, not the end of a metric name with a colon
+  return /^[A-Za-z_]/.test(name) && text[i] !== ":" ? name : null;
+}

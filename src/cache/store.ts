@@ -105,8 +105,9 @@ export function saveGenerationCache(dir: string, result: GenerationCacheResult, 
     const ignore = join(dir, "..", ".gitignore");
     if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
     const keep = new Set<string>();
+    const listed = readdirSync(dir, { withFileTypes: true });
     // regular files only: loading reads no other kind, so a folder or link under a shard's name is replaced
-    const present = new Set(readdirSync(dir, { withFileTypes: true }).filter((d) => d.isFile()).map((d) => d.name));
+    const present = new Set(listed.filter((d) => d.isFile()).map((d) => d.name));
     for (const keys of shardKeys(result.services)) {
       const name = `${sha256(keys.join("\n"))}.json`;
       keep.add(name);
@@ -121,7 +122,8 @@ export function saveGenerationCache(dir: string, result: GenerationCacheResult, 
       writeFileSync(part, `${text.join("\n")}\n`);
       renameSync(part, file);
     }
-    for (const name of readdirSync(dir)) {
+    // what was there before this build wrote (its own files are all kept)
+    for (const { name } of listed) {
       if (ENTRY_NAME.test(name) ? keep.has(name) : name.endsWith(".part")) continue;
       try {
         unlinkSync(join(dir, name));

@@ -2,7 +2,7 @@
  * solve them in linear time and Prometheus (Go's regexp) compiles them: counts up to 1000 and a
  * program of at most RE2_MAX_SIZE states once counts are written out. `((a{1000}){1000}){1000}`
  * is a located error here instead of a RangeError (or minutes of work) at build. */
-import { parser } from "@prometheus-io/lezer-promql";
+import type { parser } from "@prometheus-io/lezer-promql";
 import { unquote } from "../util/promql-string.js";
 import { parseRe2 } from "../util/re2.js";
 
@@ -12,14 +12,10 @@ export interface RegexProblem {
   message: string;
 }
 
-/** The first matcher regex of `text` (a PromQL expression; `prefix` is prepended for parsing, as
- * for bare label matchers) that is outside the limits, or null. Regexes svcspec does not read
- * (flag groups, \Q) are Prometheus's to judge. */
-export function regexMatcherProblem(text: string, prefix = ""): RegexProblem | null {
-  return regexProblemInTree(prefix + text, parser.parse(prefix + text), prefix);
-}
-
-/** The same, on a tree already parsed from `source` (prefix included). */
+/** The first matcher regex of `source` (a PromQL expression as parsed into `tree`, `prefix`
+ * included: `m` before bare label matchers) that is outside the limits, or null; offsets exclude
+ * the prefix. Regexes svcspec does not read (flag groups, \Q) are Prometheus's to judge. The tree
+ * is checkPromql's (src/validate/promql.ts): a query is parsed once. */
 export function regexProblemInTree(source: string, tree: ReturnType<typeof parser.parse>, prefix: string): RegexProblem | null {
   let problem: RegexProblem | null = null;
   tree.iterate({
