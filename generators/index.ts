@@ -10,7 +10,7 @@ import { generateFluentBit } from "./fluentbit/index.js";
 import { assembleGrafana, grafanaService } from "./grafana/index.js";
 import { k6Service } from "./k6/index.js";
 import { kubernetesService } from "./kubernetes/index.js";
-import { assembleOpa, opaService } from "./opa/index.js";
+import { assembleOpa, opaAssembleReads, opaService } from "./opa/index.js";
 import { prometheusService } from "./prometheus/index.js";
 
 /** What the caller may supply besides the Model, as data (compile() reads no disk). */
@@ -18,34 +18,35 @@ export type GenerateOptions = DocsOptions;
 
 export interface Generator {
   id: string;
-  /** The whole target. For a generator with a per-service seam it is `assemble` over
-   * `service` of every service, in the Model's order (see generateTarget). */
+  /** The whole target. For a generator with a per-service seam it is `service` of every service,
+   * in the Model's order, joined with what `assemble` adds. */
   generate(model: Model, options: GenerateOptions): TargetOutput;
   /** The per-service seam: one service's outputs, a function of (Organization, service, the
    * options `optionsKey` names) and of nothing else, never the whole Model, so that compile() may
    * take its result from the generation cache (src/cache) instead. */
   service?(organization: Organization, service: Service, options: GenerateOptions): TargetOutput;
-  /** The cross-service outputs, computed every time from the Model and the per-service outputs
-   * (in the Model's order); without it the target is the per-service outputs joined. */
+  /** The cross-service outputs only (not the per-service ones again), computed every time from the
+   * Model and the per-service outputs (in the Model's order) cut down to the files
+   * `assembleReads` names; without it the target is the per-service outputs joined. */
   assemble?(model: Model, perService: readonly TargetOutput[], options: GenerateOptions): TargetOutput;
+  /** The per-service files `assemble` reads, by path: compile() generates and hands on one service
+   * at a time and keeps only these in memory until the end (every file when absent). */
+  assembleReads?(path: string): boolean;
   /** The options `service` reads, as text that goes into its cache key ("" when none). */
   optionsKey?(options: GenerateOptions): string;
   /** User errors in the options (a broken docs template), reported before anything is generated. */
   check?(model: Model, options: GenerateOptions): Diagnostic[];
 }
 
-type Seam = Required<Pick<Generator, "service">> & Partial<Pick<Generator, "assemble" | "optionsKey">>;
+type Seam = Required<Pick<Generator, "service">> & Partial<Pick<Generator, "assemble" | "assembleReads" | "optionsKey">>;
 
 /** A generator whose target is its per-service outputs plus, when `assemble` is given, what that adds. */
 function perService(id: string, seam: Seam, check?: Generator["check"]): Generator {
-  const assemble = seam.assemble ?? ((_model: Model, parts: readonly TargetOutput[]) => joinOutputs(parts));
-  return {
-    id,
-    ...seam,
-    assemble,
-    generate: (model, options) => assemble(model, model.services.map((s) => seam.service(model.organization, s, options)), options),
-    ...(check ? { check } : {}),
+  const generate = (model: Model, options: GenerateOptions): TargetOutput => {
+    const parts = model.services.map((s) => seam.service(model.organization, s, options));
+    return seam.assemble ? joinOutputs([...parts, seam.assemble(model, parts, options)]) : joinOutputs(parts);
   };
+  return { id, ...seam, generate, ...(check ? { check } : {}) };
 }
 
 /** The templates as text for the docs cache key: by name, each with its path and text. */
@@ -62,6 +63,6 @@ export const GENERATORS: readonly Generator[] = [
   { id: "fluent-bit/v1", generate: generateFluentBit },
   perService("k6/v1", { service: k6Service }),
   perService("kubernetes/v1", { service: kubernetesService }),
-  perService("opa/v1", { service: opaService, assemble: assembleOpa }),
+  perService("opa/v1", { service: opaService, assemble: assembleOpa, assembleReads: opaAssembleReads }),
   perService("grafana/v1", { service: grafanaService, assemble: assembleGrafana }),
 ];

@@ -68,8 +68,11 @@ function shards(): string[][] {
   return shardKeys(names.map((name) => ({ name, keys: Array.from({ length: SEAMS }, (_, i) => `${name} ${i}`) })));
 }
 
+/** A shard's file: `<shards>-<shard>-<sha256 of its keys>.json`. */
+const ENTRY_FILE = /^\d+-\d+-[0-9a-f]{64}\.json$/;
+
 function entryFiles(): string[] {
-  return readdirSync(entries, { withFileTypes: true }).filter((d) => d.isFile() && /^[0-9a-f]{64}\.json$/.test(d.name)).map((d) => d.name).sort();
+  return readdirSync(entries, { withFileTypes: true }).filter((d) => d.isFile() && ENTRY_FILE.test(d.name)).map((d) => d.name).sort();
 }
 
 function expectSame(a: Map<string, string>, b: Map<string, string>): void {
@@ -161,17 +164,20 @@ describe("generation cache: the same bytes as a build without it", () => {
     writeFileSync(at(1), "");
     // garbage names: none is read, all but another process's temporary file are pruned
     writeFileSync(join(entries, "notes.txt"), "x");
-    writeFileSync(join(entries, `${"a".repeat(64)}.json`), "x\n");
+    // (named as the first file's shard is, so that they are looked at when its turn comes)
+    const shard = files[0]!.split("-").slice(0, 2).join("-");
+    writeFileSync(join(entries, `${shard}-${"a".repeat(64)}.json`), "x\n");
     writeFileSync(join(entries, `${files[0]}.99999.part`), "half");
-    mkdirSync(join(entries, `${"b".repeat(64)}.json`));
-    symlinkSync(at(0), join(entries, `${"c".repeat(64)}.json`));
+    mkdirSync(join(entries, `${shard}-${"b".repeat(64)}.json`));
+    symlinkSync(at(0), join(entries, `${shard}-${"c".repeat(64)}.json`));
     const r = build();
     expect(r.stats).toEqual({ hits: total - 6 - emptied, computed: emptied, rejected: 6 });
     expectSame(r.tree, reference);
     const left = readdirSync(entries).sort();
-    expect(left.filter((n) => !/^[0-9a-f]{64}\.json$/.test(n))).toEqual([`${files[0]}.99999.part`]);
-    expect(left).not.toContain(`${"a".repeat(64)}.json`);
-    expect(left).not.toContain(`${"c".repeat(64)}.json`);
+    expect(left.filter((n) => !ENTRY_FILE.test(n))).toEqual([`${files[0]}.99999.part`]);
+    expect(left).toContain(`${shard}-${"b".repeat(64)}.json`);
+    expect(left).not.toContain(`${shard}-${"a".repeat(64)}.json`);
+    expect(left).not.toContain(`${shard}-${"c".repeat(64)}.json`);
     // the damaged files were rewritten: the next build is served whole
     expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
   }, 600_000);
@@ -212,12 +218,25 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(build().stats).toEqual({ hits: total - SEAMS, computed: 0, rejected: 0 });
   }, 600_000);
 
+  it("the number of shards changed (the organisation shrank to 16 services, one shard): every old file is read once, nothing recomputed", () => {
+    const names = readdirSync(join(spec, "services")).sort();
+    expect(names.length).toBeGreaterThan(16);
+    expect(entryFiles().every((f) => f.startsWith("2-"))).toBe(true);
+    for (const f of names.slice(16)) rmSync(join(spec, "services", f));
+    const cold = build({ cache: false }).tree;
+    const warm = build();
+    expect(warm.stats).toEqual({ hits: 16 * SEAMS, computed: 0, rejected: 0 });
+    expectSame(warm.tree, cold);
+    expect(entryFiles()).toEqual([expect.stringMatching(/^1-0-/)]);
+    expect(build().stats).toEqual({ hits: 16 * SEAMS, computed: 0, rejected: 0 });
+  }, 600_000);
+
   it("a cache folder that cannot be written is a warning, and the build is complete", () => {
     const blocked = join(tmp.path, "not-a-folder");
     writeFileSync(blocked, "a file where the cache folder would go\n");
     const r = build({ cacheDir: blocked });
     expect(r.err).toMatch(/⚠ the generation cache .* could not be written/);
-    expect(r.stats?.computed).toBe(total - SEAMS);
+    expect(r.stats?.computed).toBe(16 * SEAMS);
     expectSame(r.tree, build({ cache: false }).tree);
   }, 600_000);
 });

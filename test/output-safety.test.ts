@@ -136,7 +136,7 @@ describe("finding 6: temp files are exclusive, random, beside their target, and 
     expect((await run(["check"], tmp.path)).code).toBe(0);
   });
 
-  it("each temp file is created with O_CREAT|O_EXCL|O_NOFOLLOW under a random name in its target's folder", () => {
+  it("each temp file is created with O_CREAT|O_EXCL|O_NOFOLLOW under a random name, in the build's staging folder (the manifest in its own)", () => {
     const opened: { path: string; flags: number }[] = [];
     const recording: OutputFs = { ...nodeFs, openSync: (p, f, m) => (opened.push({ path: p, flags: f }), nodeFs.openSync(p, f, m)) };
     const { io } = ioAt(tmp.path);
@@ -150,6 +150,9 @@ describe("finding 6: temp files are exclusive, random, beside their target, and 
     expect(new Set(temps.map((t) => t.path)).size).toBe(temps.length);
     for (const t of temps) expect(t.path).toMatch(/\.svcspec-[0-9a-f]{16}\.tmp$/);
     expect(temps.some((t) => t.path.includes(String(process.pid)))).toBe(false);
+    const staged = temps.filter((t) => !t.path.includes(".svcspec-manifest.json."));
+    expect(staged.length).toBeGreaterThan(100);
+    for (const t of staged) expect(t.path).toMatch(/\/out\/\.svcspec-staging-[0-9a-f]{16}\/\d+\.svcspec-[0-9a-f]{16}\.tmp$/);
     const tree = readTree(out());
     expect([...tree.keys()].filter((p) => TEMP_FILE.test(p) || p === LOCK)).toEqual([]);
   });
@@ -164,6 +167,26 @@ describe("finding 6: temp files are exclusive, random, beside their target, and 
     const b = await run(["build"], tmp.path);
     expect(b.err).toMatch(/2 leftover\(s\) of an interrupted build removed/);
     expect(existsSync(out("docs/checkout.md.svcspec-4242.tmp"))).toBe(false);
+    expect((await run(["check"], tmp.path)).code).toBe(0);
+  });
+
+  it("a staging folder of a build killed before it moved its files into place: check reports it stale, the next build removes it and nothing else", async () => {
+    expect((await run(["build"], tmp.path)).code).toBe(0);
+    const staging = out(".svcspec-staging-00112233aabbccdd");
+    mkdirSync(staging);
+    writeFileSync(join(staging, "0.svcspec-0123456789abcdef.tmp"), "a whole new file, never moved\n");
+    // a link inside it is removed as a link: what it points to stays
+    const outside = join(tmp.path, "outside.txt");
+    writeFileSync(outside, "not svcspec's\n");
+    symlinkSync(outside, join(staging, "1.svcspec-0123456789abcdef.tmp"));
+    const c = await run(["check"], tmp.path);
+    expect(c.code).toBe(1);
+    expect(c.err).toMatch(/^ {2}D out\/\.svcspec-staging-00112233aabbccdd \(left by an interrupted build\)$/m);
+    const b = await run(["build"], tmp.path);
+    expect(b.code).toBe(0);
+    expect(b.err).toMatch(/1 leftover\(s\) of an interrupted build removed/);
+    expect(existsSync(staging)).toBe(false);
+    expect(readFileSync(outside, "utf8")).toBe("not svcspec's\n");
     expect((await run(["check"], tmp.path)).code).toBe(0);
   });
 });
@@ -314,19 +337,38 @@ describe("a file system that refuses: diagnostics with a hint, exit 1, never a s
     expect(readTree(out())).toEqual(before);
   });
 
-  it("a disk that fills up part-way: every file whole (old or new), no temp file left, the next build completes", () => {
+  it("a disk that fills up part-way through the build: out/ as it was, no temp file or staging folder left, the next build completes", () => {
     const { io, streams } = ioAt(tmp.path);
     expect(runBuild(io, buildOpts)).toBe(0);
     const old = readTree(out());
     changeSpec();
     let writes = 0;
+    // the new files are written aside (staged) as they are generated: the disk fills up there
     expect(runBuild(io, buildOpts, Date.now, failing("ENOSPC", (op) => op === "write" && ++writes > 5))).toBe(1);
+    expect(writes).toBeGreaterThan(5);
     expect(streams.err).toMatch(/SVC112: cannot write out\/\S+: no space left on device \(ENOSPC\)/);
+    expect(streams.err).toMatch(/out\/ left as it was/);
+    expect(readTree(out())).toEqual(old);
+    expect(readdirSync(out()).filter((n) => n.startsWith(".svcspec-staging-"))).toEqual([]);
+    expect(runBuild(io, buildOpts)).toBe(0);
+    expect(runCheck(io, { spec: "spec", out: "out", format: "text", diff: false })).toBe(0);
+  });
+
+  it("a failure part-way through moving the files into place: every file whole (old or new), no temp file left, the next build completes", () => {
+    const { io, streams } = ioAt(tmp.path);
+    expect(runBuild(io, buildOpts)).toBe(0);
+    const old = readTree(out());
+    changeSpec();
+    let renames = 0;
+    expect(runBuild(io, buildOpts, Date.now, failing("EACCES", (op) => op === "rename" && ++renames > 3))).toBe(1);
+    expect(streams.err).toMatch(/SVC112: cannot write out\/\S+: permission denied \(EACCES\)/);
     expect(streams.err).toMatch(/out\/ partly updated \(every file in it is whole: as it was or new\)/);
     const partial = readTree(out());
     expect([...partial.keys()].filter((p) => TEMP_FILE.test(p) || p === LOCK)).toEqual([]);
+    expect(readdirSync(out()).filter((n) => n.startsWith(".svcspec-staging-"))).toEqual([]);
     expect(runBuild(io, buildOpts)).toBe(0);
     const fresh = readTree(out());
+    expect([...partial.keys()].filter((p) => old.get(p) !== partial.get(p)).length).toBeGreaterThan(0);
     for (const [p, text] of partial) expect([old.get(p), fresh.get(p)], p).toContain(text);
     expect(runCheck(io, { spec: "spec", out: "out", format: "text", diff: false })).toBe(0);
   });

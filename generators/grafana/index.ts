@@ -120,17 +120,18 @@ export function grafanaService(organization: Organization, s: Service): TargetOu
 }
 
 export function generateGrafana(model: Model): TargetOutput {
-  return assembleGrafana(model, model.services.map((s) => grafanaService(model.organization, s)));
+  const services = model.services.map((s) => grafanaService(model.organization, s));
+  return joinOutputs([...services, assembleGrafana(model, services)]);
 }
 
-/** The services' dashboards (grafanaService, in the Model's order), the overview and the ConfigMap. */
+/** The cross-service part: the overview, and the ConfigMap of every dashboard (the services',
+ * grafanaService in the Model's order, which this reads and does not return, then the overview). */
 export function assembleGrafana(model: Model, perService: readonly TargetOutput[]): TargetOutput {
   const services = dashboardServices(model);
   if (services.length === 0) return { files: [], packages: [] };
   const others = othersLink();
-  const joined = joinOutputs(perService);
-  const files: GeneratedFile[] = [...joined.files];
-  files.push({ path: "grafana/overview.json", content: build(`${model.organization.name}: every SLO by risk`, OVERVIEW_UID, [DASHBOARD_TAG], overviewPanels(model, serviceUrl(model)), [others]) });
+  const overview: GeneratedFile = { path: "grafana/overview.json", content: build(`${model.organization.name}: every SLO by risk`, OVERVIEW_UID, [DASHBOARD_TAG], overviewPanels(model, serviceUrl(model)), [others]) };
+  const files: GeneratedFile[] = [...perService.flatMap((p) => p.files), overview];
   const configMap: ConfigMapRequest = {
     kind: "ConfigMap",
     path: GRAFANA_CONFIGMAP_PATH,
@@ -144,5 +145,5 @@ export function assembleGrafana(model: Model, perService: readonly TargetOutput[
     overflow: "split",
     comment: ["Grafana dashboards for the dashboard sidecar of the Grafana Helm chart (sidecar.dashboards.enabled: true,", "label grafana_dashboard, searchNamespace including this namespace). Each needs a Prometheus data source."],
   };
-  return { files, packages: [...joined.packages, configMap] };
+  return { files: [overview], packages: [configMap] };
 }

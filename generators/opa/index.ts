@@ -101,7 +101,13 @@ function deployTests(org: Organization): string {
 }
 
 export function generateOpa(model: Model): TargetOutput {
-  return assembleOpa(model, model.services.map((s) => opaService(model.organization, s)));
+  const services = model.services.map((s) => opaService(model.organization, s));
+  return joinOutputs([...services, assembleOpa(model, services)]);
+}
+
+/** The per-service files assembleOpa reads (the bundle's, not the tests): compile() keeps only these. */
+export function opaAssembleReads(path: string): boolean {
+  return path.startsWith("opa/");
 }
 
 /** One service's policy, data and tests (none without access rules; the tests unless the
@@ -120,12 +126,13 @@ export function opaService(organization: Organization, service: Service): Target
   };
 }
 
-/** The bundle: the Organization's files around the services' (opaService, in the Model's order),
- * its manifest and revision, the config and the ConfigMap. */
+/** The bundle's cross-service part: the Organization's files around the services' (opaService, in
+ * the Model's order, which this reads and does not return), its manifest and revision, the config
+ * and the ConfigMap of the whole bundle. */
 export function assembleOpa(model: Model, services: readonly TargetOutput[]): TargetOutput {
   const org = model.organization;
   const orgSources = [org.file ?? ""].filter(Boolean);
-  const files: GeneratedFile[] = [
+  const head: GeneratedFile[] = [
     { path: "opa/svcspec/deploy/policy.rego", content: withHeader("hash", orgSources, deployPolicy()) },
     {
       path: "opa/svcspec/deploy/data.json",
@@ -139,16 +146,18 @@ export function assembleOpa(model: Model, services: readonly TargetOutput[]): Ta
       }),
     },
   ];
-  if (org.outputs.tests) files.push({ path: "opa-tests/svcspec/deploy/deploy_test.rego", content: withHeader("hash", orgSources, deployTests(org)) });
-  const perService = joinOutputs(services);
-  files.push(...perService.files);
+  if (org.outputs.tests) head.push({ path: "opa-tests/svcspec/deploy/deploy_test.rego", content: withHeader("hash", orgSources, deployTests(org)) });
   // the mask's code is the same for every spec (what it masks is data): its header names the Organization only
-  files.push({ path: "opa/system/log/policy.rego", content: withHeader("hash", orgSources, maskPolicy()) });
-  files.push({ path: "opa/svcspec/logmask/data.json", content: toJson(logMaskData(model)) });
-  const revision = bundleRevision(files);
-  files.unshift({ path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT, MASK_ROOT], rego_version: 1 }) });
-  files.push({ path: OPA_CONFIG_PATH, content: withHeader("hash", orgSources, opaConfig()) });
-  return { files, packages: [...perService.packages, opaConfigMap(model, revision, files)] };
+  const tail: GeneratedFile[] = [
+    { path: "opa/system/log/policy.rego", content: withHeader("hash", orgSources, maskPolicy()) },
+    { path: "opa/svcspec/logmask/data.json", content: toJson(logMaskData(model)) },
+  ];
+  const perService = services.flatMap((s) => s.files.filter((f) => opaAssembleReads(f.path)));
+  const revision = bundleRevision([...head, ...perService, ...tail]);
+  const manifest = { path: "opa/.manifest", content: toJson({ revision, roots: [OPA_ROOT, MASK_ROOT], rego_version: 1 }) };
+  const config = { path: OPA_CONFIG_PATH, content: withHeader("hash", orgSources, opaConfig()) };
+  const files = [manifest, ...head, ...tail, config];
+  return { files, packages: [opaConfigMap(model, revision, [manifest, ...head, ...perService, ...tail, config])] };
 }
 
 /** The bundle's revision: a digest of what OPA loads (every file under opa/, by path, without the

@@ -11,27 +11,35 @@ import { createHash } from "node:crypto";
 import { digestOf, withDigest } from "../output/fileset.js";
 import type { TargetOutput } from "../package/request.js";
 
-/** What compile() is handed: svcspec's identity and the entries read from the cache folder
- * (key -> the file's text, unverified). */
+/** What compile() is handed: svcspec's identity and the cache folder as three calls (the CLI's,
+ * src/cache/store.ts). compile() works through the services in `groups`, one group at a time: it
+ * asks for the group's `entries` when the group's turn comes and calls `store` when it is done
+ * with it, so memory holds one group's entries, never the whole cache. */
 export interface GenerationCache {
   version: string;
-  entries: ReadonlyMap<string, string>;
+  /** The services, by name in the Model's order, split into the groups compile() works through
+   * (each a list of indices into the Model's services; every service in exactly one group). */
+  groups(names: readonly string[]): readonly (readonly number[])[];
+  /** The entries group `g` may use: key -> the entry's text, unverified. */
+  entries(g: number): ReadonlyMap<string, string>;
+  /** Group `g` is done: each of its services' name, keys and freshly computed entries. */
+  store(g: number, services: readonly CachedService[]): void;
 }
 
-/** What compile() did with it: `fresh` the outputs it computed (key -> output, which the CLI
- * encodes with encodeEntry one at a time as it stores them, so memory never holds a second copy
- * of every file), `used` every key this compile asked for (the cache keeps those and drops the rest). */
+/** One service as compile() leaves it to the cache: its keys (one per generator with a seam, in
+ * the generators' order) and the outputs it computed (key -> output, encoded by the CLI). */
+export interface CachedService {
+  name: string;
+  keys: string[];
+  fresh: Map<string, TargetOutput>;
+}
+
+/** What compile() did with the cache. */
 export interface GenerationCacheResult {
   hits: number;
   misses: number;
   /** Entries present under the key asked for that did not verify (and were recomputed). */
   rejected: number;
-  version: string;
-  fresh: Map<string, TargetOutput>;
-  used: Set<string>;
-  /** Each service's name and keys (one per generator with a seam), in the Model's order: the CLI
-   * stores a service's entries together, in the file of its name's shard. */
-  services: { name: string; keys: string[] }[];
 }
 
 export const ENTRY_FORMAT = "svcspec-generation-cache/2";

@@ -1,20 +1,21 @@
 /** The generation cache on disk, called by the CLI (compile() only sees data): the services are
  * spread over shards by the hash of their name (about SERVICES_PER_FILE each, a power of two of
- * them), one file per shard, `<cache>/generate/<sha256 of its keys>.json`, holding its services'
- * entries (one per target), written atomically (a temporary file renamed), the folder pruned to the
- * files of the last build. A file's name only says which set of keys it was written for: every
+ * them), one file per shard, `<cache>/generate/<shards>-<shard>-<sha256 of its keys>.json`, holding
+ * its services' entries (one per target), read when compile() comes to the shard and written as soon
+ * as it is done with it (atomically: a temporary file renamed), the folder pruned to the files of the
+ * last build. A file's name only says which shard and set of keys it was written for: every
  * entry inside names its own key and is verified as it is used. Creating a file costs more than
  * writing its bytes here (~0.35 ms each on this project's CI disk): one file per entry, 6,000 at
  * 1,000 services, cost a cold build ~4.7 s; one per service 1,000 files, ~0.35 s; one per shard 64. Reading trusts nothing (src/cache/generation.ts verifies every
  * entry); a folder that cannot be read is an empty cache, one that cannot be written a warning. */
 import { createHash } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync, existsSync } from "node:fs";
+import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
-import { encodeEntry, type GenerationCache, type GenerationCacheResult, sha256, splitEntries } from "./generation.js";
+import { encodeEntry, type GenerationCache, sha256, splitEntries } from "./generation.js";
 
-const ENTRY_NAME = /^[0-9a-f]{64}\.json$/;
+const ENTRY_NAME = /^[1-9][0-9]*-[0-9]+-[0-9a-f]{64}\.json$/;
 
 export function generationCacheDir(cacheDir: string): string {
   return join(cacheDir, "generate");
@@ -60,79 +61,127 @@ export function svcspecIdentity(): string {
   return (identity = `${SVCSPEC_VERSION}+${h.digest("hex").slice(0, 32)}`);
 }
 
-/** Every entry file of the folder as text (regular files named `<sha256>.json` only: no link is
- * followed, nothing else is opened). A missing or unreadable folder is an empty cache. */
-export function loadGenerationCache(dir: string, version: string): GenerationCache {
-  const entries = new Map<string, string>();
-  let names;
-  try {
-    names = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return { version, entries };
-  }
-  for (const d of names) {
-    if (!d.isFile() || !ENTRY_NAME.test(d.name)) continue;
-    try {
-      for (const [key, text] of splitEntries(readFileSync(join(dir, d.name), "utf8"))) entries.set(key, text);
-    } catch {
-      // unreadable: a miss
-    }
-  }
-  return { version, entries };
-}
-
 /** About this many services share a file: few enough that one changed service rewrites little. */
 export const SERVICES_PER_FILE = 16;
 
-/** The keys of each non-empty shard, a shard's services in the Model's order. A service stays in its
- * shard while the number of shards stays (it doubles as the organisation grows past a power of two). */
-export function shardKeys(services: readonly { name: string; keys: readonly string[] }[]): string[][] {
+/** The shards of services by name: a power of two of them (`count`), a service in shard
+ * `sha256(name) mod count`, and the index of each non-empty shard's services (in the Model's order),
+ * by shard. A service stays in its shard while the number of shards stays (it doubles as the
+ * organisation grows past a power of two). */
+export function shardsOf(names: readonly string[]): { count: number; shards: { shard: number; services: number[] }[] } {
   let count = 1;
-  while (count * SERVICES_PER_FILE < services.length) count *= 2;
-  const shards: string[][] = Array.from({ length: count }, () => []);
-  for (const s of services) shards[parseInt(sha256(s.name).slice(0, 8), 16) % count]!.push(...s.keys);
-  return shards.filter((keys) => keys.length > 0);
+  while (count * SERVICES_PER_FILE < names.length) count *= 2;
+  const byShard: number[][] = Array.from({ length: count }, () => []);
+  names.forEach((name, i) => byShard[parseInt(sha256(name).slice(0, 8), 16) % count]!.push(i));
+  return { count, shards: byShard.flatMap((services, shard) => (services.length ? [{ shard, services }] : [])) };
 }
 
-/** Writes the file of every shard that has a fresh entry or no file under the name of its keys
- * (atomically; its other entries are the texts this build read and verified) and removes every
- * other file of the folder that the build did not use (old files, files that are not the cache's),
- * except other processes' temporary files. Returns a warning when the folder cannot be written,
- * null when all went well. */
-export function saveGenerationCache(dir: string, result: GenerationCacheResult, read: GenerationCache): string | null {
+/** The keys of each non-empty shard, a shard's services in the Model's order. */
+export function shardKeys(services: readonly { name: string; keys: readonly string[] }[]): string[][] {
+  return shardsOf(services.map((s) => s.name)).shards.map(({ services: members }) => members.flatMap((i) => services[i]!.keys));
+}
+
+/** The name of a shard's file: which shard of how many, and a digest of the keys it was written for. */
+export function shardFileName(count: number, shard: number, keys: readonly string[]): string {
+  return `${count}-${shard}-${sha256(keys.join("\n"))}.json`;
+}
+
+/** The generation cache folder for one compile: its shards as compile()'s groups, each shard's file
+ * read when its turn comes (regular files named as shardFileName names them only: no link is
+ * followed, nothing else is opened; a missing or unreadable file is a miss), and, when `write`,
+ * each shard's file written as soon as the shard is done if one of its entries was recomputed or
+ * it has no file under the name of its keys (atomically; its other entries are the texts read and
+ * verified). `finish` then removes every other file of the folder (old files, files that are not
+ * the cache's), except other processes' temporary files, and returns a warning when the folder
+ * could not be written. When the number of shards changed since the last build, no file is named
+ * for the new shards: every file is read once, so nothing already computed is lost. */
+export function openGenerationCache(dir: string, version: string, write: boolean): GenerationCache & { finish(): string | null } {
+  let listed: Dirent[] = [];
   try {
-    mkdirSync(dir, { recursive: true });
-    const ignore = join(dir, "..", ".gitignore");
-    if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
-    const keep = new Set<string>();
-    const listed = readdirSync(dir, { withFileTypes: true });
-    // regular files only: loading reads no other kind, so a folder or link under a shard's name is replaced
-    const present = new Set(listed.filter((d) => d.isFile()).map((d) => d.name));
-    for (const keys of shardKeys(result.services)) {
-      const name = `${sha256(keys.join("\n"))}.json`;
-      keep.add(name);
-      // a shard whose file is there under the name of its keys, none of them recomputed, is as written
-      if (present.has(name) && !keys.some((k) => result.fresh.has(k))) continue;
-      const text = keys.map((k) => {
-        const output = result.fresh.get(k);
-        return output ? encodeEntry(k, result.version, output) : read.entries.get(k)!;
-      });
-      const file = join(dir, name);
-      const part = `${file}.${process.pid}.part`;
-      writeFileSync(part, `${text.join("\n")}\n`);
-      renameSync(part, file);
-    }
-    // what was there before this build wrote (its own files are all kept)
-    for (const { name } of listed) {
-      if (ENTRY_NAME.test(name) ? keep.has(name) : name.endsWith(".part")) continue;
+    listed = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    // no folder yet, or not one we can read: an empty cache
+  }
+  // regular files only: loading reads no other kind, so a folder or link under a shard's name is replaced
+  const present = new Set(listed.filter((d) => d.isFile() && ENTRY_NAME.test(d.name)).map((d) => d.name));
+  let count = 1;
+  let shardOfGroup: number[] = [];
+  const byShard = new Map<string, string[]>();
+  let everything: Map<string, string> | null = null;
+  const open = new Map<number, ReadonlyMap<string, string>>();
+  const keep = new Set<string>();
+  let failure: string | null = null;
+  let prepared = false;
+  const read = (names: readonly string[]): Map<string, string> => {
+    const out = new Map<string, string>();
+    for (const name of names) {
       try {
-        unlinkSync(join(dir, name));
+        for (const [key, text] of splitEntries(readFileSync(join(dir, name), "utf8"))) out.set(key, text);
       } catch {
-        // a folder under that name, or gone already: the next build tries again
+        // unreadable: misses
       }
     }
-    return null;
-  } catch (e) {
-    return `⚠ the generation cache ${dir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}): the output is complete, the next build recomputes what it would have held\n`;
-  }
+    return out;
+  };
+  const fail = (e: unknown) => (failure = `⚠ the generation cache ${dir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}): the output is complete, the next build recomputes what it would have held\n`);
+  return {
+    version,
+    groups(names) {
+      const plan = shardsOf(names);
+      count = plan.count;
+      shardOfGroup = plan.shards.map((s) => s.shard);
+      for (const name of present) {
+        const [c, shard] = name.split("-");
+        if (Number(c) !== count) continue;
+        byShard.set(shard!, [...(byShard.get(shard!) ?? []), name]);
+      }
+      return plan.shards.map((s) => s.services);
+    },
+    entries(g) {
+      const entries = byShard.size || !present.size ? read(byShard.get(String(shardOfGroup[g])) ?? []) : (everything ??= read([...present]));
+      if (write) open.set(g, entries);
+      return entries;
+    },
+    store(g, services) {
+      const known = open.get(g);
+      open.delete(g);
+      if (!write || failure) return;
+      const keys = services.flatMap((s) => s.keys);
+      const name = shardFileName(count, shardOfGroup[g]!, keys);
+      keep.add(name);
+      // a shard whose file is there under the name of its keys, none of them recomputed, is as written
+      if (present.has(name) && services.every((s) => s.fresh.size === 0)) return;
+      try {
+        if (!prepared) {
+          mkdirSync(dir, { recursive: true });
+          const ignore = join(dir, "..", ".gitignore");
+          if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
+          prepared = true;
+        }
+        const text = services.flatMap((s) => s.keys.map((k) => {
+          const output = s.fresh.get(k);
+          return output ? encodeEntry(k, version, output) : known!.get(k)!;
+        }));
+        const file = join(dir, name);
+        const part = `${file}.${process.pid}.part`;
+        writeFileSync(part, `${text.join("\n")}\n`);
+        renameSync(part, file);
+      } catch (e) {
+        fail(e);
+      }
+    },
+    finish() {
+      if (!write || failure) return failure;
+      // what was there before this build wrote (its own files are all kept)
+      for (const { name } of listed) {
+        if (ENTRY_NAME.test(name) ? keep.has(name) : name.endsWith(".part")) continue;
+        try {
+          unlinkSync(join(dir, name));
+        } catch {
+          // a folder under that name, or gone already: the next build tries again
+        }
+      }
+      return null;
+    },
+  };
 }

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../render/docs-templates.js";
-import { compile, type CompileOptions, type CompileResult, TARGETS } from "../compile.js";
+import { compileInto, type CompileOptions, type CompileResult, type FileSink, type StreamResult, TARGETS } from "../compile.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { type DiagnosticFormat, formatDiagnostics } from "../diagnostics/format.js";
 import { readSpec, SPEC_FILE } from "../load/discover.js";
@@ -9,7 +9,8 @@ import type { SourceFile } from "../load/source.js";
 import type { Model } from "../model/model.js";
 import type { Io } from "./io.js";
 import { readPolicyPacks } from "./policies.js";
-import { generationCacheDir, loadGenerationCache, saveGenerationCache, svcspecIdentity } from "../cache/store.js";
+import { generationCacheDir, openGenerationCache, svcspecIdentity } from "../cache/store.js";
+import { type GeneratedFile, toFileSet } from "../output/fileset.js";
 import { cacheDir } from "../policy/build.js";
 
 export interface CommonOptions {
@@ -96,7 +97,16 @@ function unreadable(e: unknown): string {
  * prunes the unused ones, "read" (check) leaves the folder as it is (a check on a fresh clone in CI
  * does not pay for writing a cache nobody reads). */
 export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false, withCache: false | "read" | "read-write" = false): CompileResult {
-  const failed = (problems: Diagnostic[]): CompileResult => ({ diagnostics: problems, model: null, files: null, documentCount: 0 });
+  const files: GeneratedFile[] = [];
+  const { generated, fileCount: _, ...result } = compileFolderInto(io, opts, () => (f) => files.push(f), withPolicies, withCache);
+  return { ...result, files: generated ? toFileSet(files) : null };
+}
+
+/** compileFolder, each file handed to the sink `open` returns (compileInto): `open` is called only
+ * when the spec is valid and every file could be read, so a sink that writes never runs for a run
+ * that fails. */
+export function compileFolderInto(io: Io, opts: CommonOptions, open: (diagnostics: readonly Diagnostic[]) => FileSink | null, withPolicies = false, withCache: false | "read" | "read-write" = false): StreamResult {
+  const failed = (problems: Diagnostic[]): StreamResult => ({ diagnostics: problems, model: null, generated: false, fileCount: 0, documentCount: 0 });
   const { sources, problems } = readSources(io, opts.spec);
   if (!sources.length) return failed(problems);
   const options: CompileOptions = {};
@@ -110,17 +120,16 @@ export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false,
   const policies = withPolicies ? readPolicyPacks(io, opts.policies) : { packs: undefined, problems: [] };
   if (policies.packs) options.policies = policies.packs;
   const cacheFolder = withCache && opts.cache !== false ? generationCacheDir(resolve(io.cwd, cacheDir(io.cwd, io.env))) : null;
-  if (cacheFolder) options.cache = loadGenerationCache(cacheFolder, svcspecIdentity());
-  const result = compile(sources, options);
-  if (cacheFolder && result.cache && withCache === "read-write") {
-    const warning = saveGenerationCache(cacheFolder, result.cache, options.cache!);
-    if (warning) io.err(warning);
-  }
+  const cache = cacheFolder ? openGenerationCache(cacheFolder, svcspecIdentity(), withCache === "read-write") : null;
+  if (cache) options.cache = cache;
   // Unreadable files (one may hold a service) and policies that cannot be compiled fail the run;
   // the rest is still checked, every problem at once, and nothing is generated.
   const extra = [...problems, ...policies.problems];
+  const result = compileInto(sources, options, (diagnostics) => (extra.length ? null : open(diagnostics)));
+  const warning = result.generated ? cache?.finish() : null;
+  if (warning) io.err(warning);
   if (!extra.length) return result;
-  return { ...result, diagnostics: sortDiagnostics([...extra, ...result.diagnostics]), model: problems.length ? null : result.model, files: null };
+  return { ...result, diagnostics: sortDiagnostics([...extra, ...result.diagnostics]), model: problems.length ? null : result.model, generated: false };
 }
 
 /** The line build and check add when the Organization leaves the generated tests out, so that a

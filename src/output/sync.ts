@@ -6,11 +6,12 @@
  * every path is looked at part by part without following links (disk.ts), a path that is not a
  * regular file in real folders is refused before anything is written, one build at a time holds
  * the folder's lock (lock.ts), and leftover temp files of interrupted builds are removed. */
+import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
 import type { FileSet } from "./fileset.js";
-import { attempt, findTempFiles, failure, folderMaker, inspect, inspector, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
+import { attempt, createExclusive, findTempFiles, failure, folderMaker, inspect, inspector, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
 import { loadStatCache, type StatCache } from "./stat-cache.js";
 import { acquireLock, LOCK, LockHeldError, LockRefusedError, lockState } from "./lock.js";
 
@@ -128,8 +129,9 @@ interface InspectOptions {
   /** build: what it saw of each file it wrote or compared last time; a file whose stat is the same
    * is not read back (stat-cache.ts). check passes none and reads every file. */
   seen?: StatCache;
-  /** The SHA-256 of some files' content, by path (compile's digests), for `seen`. */
-  digests?: ReadonlyMap<string, string>;
+  /** What to do with a file that differs from the disk (added or changed), once it is known to:
+   * build stages it (writes it aside), check with --diff keeps it. */
+  differs?: (path: string, content: string, digest: string | undefined) => void;
 }
 
 /** The files the manifest lists, and its bytes (null when absent or refused). */
@@ -162,50 +164,84 @@ function readManifestAt(c: Context, refused: Diagnostic[], warnings: Diagnostic[
   return { owned: [...new Set(out)], bytes };
 }
 
-/** Compares what would be written with what is on disk, reading nothing that is not a regular
- * file in real folders. */
-function inspectOutput(c: Context, files: FileSet, o: InspectOptions = {}): Inspection {
+/** A comparison of the output folder with files handed to it one at a time (`add`, in any order),
+ * reading nothing that is not a regular file in real folders; `finish` then compares the manifest,
+ * finds the orphans and the leftovers. Memory holds paths, never the files' contents. */
+interface Inspector {
+  add(path: string, content: string, digest?: string): void;
+  /** The paths added so far, in the order they came. */
+  readonly paths: readonly string[];
+  /** Whether some path was refused already (nothing more needs staging). */
+  refusing(): boolean;
+  finish(): Inspection;
+}
+
+function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
   const added: string[] = [];
   const changed: string[] = [];
-  const orphaned: string[] = [];
   const refused: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
+  const paths: string[] = [];
+  const produced = new Set<string>();
   const root = inspectRoot(c.io, c.root, "");
   if (root !== "folder") {
     if (root !== "absent") refused.push({ code: "SVC110", severity: "error", message: `refusing the output folder ${c.label}: it is ${root.what}`, file: c.label, line: 0, col: 0, hint: root.what === "a symbolic link" ? "svcspec writes only into a real folder: pass the link's target as --out, or replace the link by a folder" : "pass --out <folder>, a folder or a name that does not exist yet" });
-    return { added: [MANIFEST, ...files.keys()].sort(), changed, orphaned, unowned: [], leftovers: [], warnings, refused, owned: [] };
+    return {
+      add: (path) => void paths.push(path),
+      paths,
+      refusing: () => refused.length > 0,
+      finish: () => ({ added: [MANIFEST, ...paths].sort(), changed, orphaned: [], unowned: [], leftovers: [], warnings, refused, owned: [] }),
+    };
   }
   const manifest = readManifestAt(c, refused, warnings);
   const { owned } = manifest;
   const look = inspector(c.io, c.root);
-  const compare = (path: string, content: string) => {
+  const compare = (path: string, content: string, digest: string | undefined) => {
     const e = look(path);
     if (e.kind === "absent") added.push(path);
     else if (e.kind === "refused") {
       if (path !== MANIFEST) refused.push(refusedPath(c, path, e.at, e.what, "generated"));
-    } else if (o.seen?.vouches(path, e, content, o.digests?.get(path))) return;
-    else if (sameBytes(c, path, e.size, content)) o.seen?.record(path, e, content, o.digests?.get(path));
+      return;
+    } else if (o.seen?.vouches(path, e, content, digest)) return;
+    else if (sameBytes(c, path, e.size, content)) return void o.seen?.record(path, e, content, digest);
     else changed.push(path);
+    o.differs?.(path, content, digest);
   };
-  for (const [path, content] of files) compare(path, content);
-  // The manifest was read above: compared from those bytes, not read again.
-  if (manifest.bytes === null) compare(MANIFEST, manifestText(files.keys()));
-  else if (!manifest.bytes.equals(Buffer.from(manifestText(files.keys()), "utf8"))) changed.push(MANIFEST);
-  for (const path of owned) {
-    if (files.has(path) || path === MANIFEST) continue;
-    const e = look(path);
-    if (e.kind === "file") orphaned.push(path);
-    else if (e.kind === "refused") refused.push(refusedPath(c, path, e.at, e.what, "owned"));
-  }
-  const ownedSet = new Set(owned);
-  const unowned = changed.filter((p) => p !== MANIFEST && !ownedSet.has(p));
-  const folderOf = (p: string) => p.split("/").slice(0, -1).join("/");
-  const leftovers = findTempFiles(c.io, c.root, [MANIFEST, ...files.keys(), ...owned].map(folderOf));
-  // A build holding the lock itself does not count it as a leftover.
-  const lock = o.locked ? null : lockState(c.io, c.root);
-  if (lock?.kind === "stale") leftovers.push(LOCK);
-  if (lock?.kind === "refused") refused.push(refusedPath(c, LOCK, LOCK, lock.what, "lock"));
-  return { added: added.sort(), changed: changed.sort(), orphaned: orphaned.sort(), unowned, leftovers: leftovers.sort(), warnings, refused, owned };
+  return {
+    add(path, content, digest) {
+      if (produced.has(path)) throw new Error(`internal: two generators produce ${path}`);
+      produced.add(path);
+      paths.push(path);
+      compare(path, content, digest);
+    },
+    paths,
+    refusing: () => refused.length > 0,
+    finish() {
+      // The manifest was read above: compared from those bytes, not read again.
+      const text = manifestText(paths);
+      if (manifest.bytes === null) compare(MANIFEST, text, undefined);
+      else if (!manifest.bytes.equals(Buffer.from(text, "utf8"))) {
+        changed.push(MANIFEST);
+        o.differs?.(MANIFEST, text, undefined);
+      }
+      const orphaned: string[] = [];
+      for (const path of owned) {
+        if (produced.has(path) || path === MANIFEST) continue;
+        const e = look(path);
+        if (e.kind === "file") orphaned.push(path);
+        else if (e.kind === "refused") refused.push(refusedPath(c, path, e.at, e.what, "owned"));
+      }
+      const ownedSet = new Set(owned);
+      const unowned = changed.filter((p) => p !== MANIFEST && !ownedSet.has(p)).sort();
+      const folderOf = (p: string) => p.split("/").slice(0, -1).join("/");
+      const leftovers = [...findTempFiles(c.io, c.root, [MANIFEST, ...paths, ...owned].map(folderOf)), ...findStaging(c.io, c.root, o.locked ? stagingOf(c) : null)];
+      // A build holding the lock itself does not count it as a leftover.
+      const lock = o.locked ? null : lockState(c.io, c.root);
+      if (lock?.kind === "stale") leftovers.push(LOCK);
+      if (lock?.kind === "refused") refused.push(refusedPath(c, LOCK, LOCK, lock.what, "lock"));
+      return { added: added.sort(), changed: changed.sort(), orphaned: orphaned.sort(), unowned, leftovers: leftovers.sort(), warnings, refused, owned };
+    },
+  };
 }
 
 function sameBytes(c: Context, path: string, size: number, content: string): boolean {
@@ -229,15 +265,37 @@ function guarded<T>(c: Context, f: () => T, partial: () => boolean = () => false
   }
 }
 
-/** Compares what would be written with what is on disk, the manifest included. Throws
- * OutputError when a path is refused or cannot be read. */
-export function drift(outDir: string, files: FileSet, options: OutputOptions = {}): Drift {
+/** A file set handed to the output stage one file at a time (in any order), as compileInto's
+ * sink: `digest`, the content's SHA-256 when the caller has it. */
+export interface OutputSink {
+  add(path: string, content: string, digest?: string): void;
+}
+
+/** check: compares the files added with what is on disk, the manifest included; `finish` returns
+ * the drift and, with `keep`, the contents of the files that differ (for --diff; the manifest
+ * among them when it does). Throws OutputError when a path is refused or cannot be read. */
+export function openDrift(outDir: string, options: OutputOptions & { keep?: boolean } = {}): OutputSink & { finish(): Drift & { contents: Map<string, string> } } {
   const c = contextOf(outDir, options);
-  return guarded(c, () => {
-    const { refused, owned: _, ...d } = inspectOutput(c, files);
-    if (refused.length) throw new OutputError(refused);
-    return d;
-  });
+  const contents = new Map<string, string>();
+  const look = guarded(c, () => inspectOutput(c, options.keep ? { differs: (path, content) => void contents.set(path, content) } : {}));
+  return {
+    add: (path, content, digest) => guarded(c, () => look.add(path, content, digest)),
+    finish: () =>
+      guarded(c, () => {
+        const { refused, owned: _, ...d } = look.finish();
+        if (refused.length) throw new OutputError(refused);
+        return { ...d, contents };
+      }),
+  };
+}
+
+/** Compares what would be written with what is on disk, the manifest included (openDrift over a
+ * whole file set). Throws OutputError when a path is refused or cannot be read. */
+export function drift(outDir: string, files: FileSet, options: OutputOptions = {}): Drift {
+  const d = openDrift(outDir, options);
+  for (const [path, content] of files) d.add(path, content);
+  const { contents: _, ...result } = d.finish();
+  return result;
 }
 
 /** What a check of the folder finds while a build holds it: null when no live build does. */
@@ -268,83 +326,181 @@ export interface SyncResult extends Drift {
   unchanged: number;
 }
 
-/** Brings the output folder to the file set, holding its lock. Every path is checked before
- * anything is written; writes go to a temp file in the same folder and are renamed over the
- * target, so a reader never sees half a file; the manifest is written first with the union of old
- * and new files and last with the new ones, so an interrupted build still knows every file it
- * owns. Throws UnownedFilesError (nothing written) or OutputError. */
 export interface SyncOptions extends OutputOptions {
   force?: boolean;
   /** Where build keeps what it saw of the files it wrote (stat-cache.ts); none: every file is read
    * and compared, as check does. */
   statCache?: string;
-  /** The SHA-256 of some files' content, by path (compile's digests): the stat cache takes them
-   * instead of hashing those files again. */
-  digests?: ReadonlyMap<string, string>;
 }
 
-export function sync(outDir: string, files: FileSet, options: SyncOptions = {}): SyncResult {
+/** The folder a build stages its new files in, inside the output folder (so that a rename moves
+ * each into place): `.svcspec-staging-<hex>`, made when the first file differs. */
+const STAGING = /^\.svcspec-staging-[0-9a-f]+$/;
+
+/** Staging folders other builds left (killed before they finished), but `own`. */
+function findStaging(io: OutputFs, root: string, own: string | null): string[] {
+  try {
+    return io.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && STAGING.test(d.name) && d.name !== own).map((d) => d.name);
+  } catch {
+    return [];
+  }
+}
+
+/** A staging folder's name for this build of `c` (one per build: a Context is made per command). */
+const stagingNames = new WeakMap<Context, string>();
+function stagingOf(c: Context): string {
+  let name = stagingNames.get(c);
+  if (!name) stagingNames.set(c, (name = `.svcspec-staging-${randomBytes(8).toString("hex")}`));
+  return name;
+}
+
+/** A leftover: a temp file or a stale lock (unlinked), or a staging folder (its files, then itself;
+ * unlink never follows a link, and a folder inside is left, so nothing outside it is touched). */
+function removeLeftover(c: Context, rel: string): void {
+  if (!STAGING.test(rel)) return unlinkQuietly(c.io, join(c.root, rel));
+  const dir = join(c.root, rel);
+  try {
+    for (const d of c.io.readdirSync(dir, { withFileTypes: true })) unlinkQuietly(c.io, join(dir, d.name));
+    c.io.rmdirSync(dir);
+  } catch {
+    // not ours to insist on: the next build tries again
+  }
+}
+
+/** Brings the output folder to the files added to it, holding its lock from `openSync` to `commit`
+ * or `abort`. Each file that differs from the disk is written at once, whole, into a staging folder
+ * inside the output folder, and only its path and digest are kept, so memory never holds the file
+ * set; nothing in place changes until `commit`, which first checks every path (a refused path or,
+ * without `force`, a file svcspec did not write: nothing changes, the staging folder goes), then
+ * writes the manifest with the union of old and new files, renames each staged file over its
+ * target (a reader never sees half a file), deletes the orphans and writes the manifest with the
+ * new files, so an interrupted build still knows every file it owns. Throws UnownedFilesError
+ * (nothing written) or OutputError. */
+export function openSync(outDir: string, options: SyncOptions = {}): OutputSink & { commit(): SyncResult; abort(): void } {
   const c = contextOf(outDir, options);
   let written = false;
-  return guarded(
-    c,
-    () => {
-      const root = inspectRoot(c.io, c.root, "");
-      if (root === "absent") {
-        try {
-          c.io.mkdirSync(c.root, { recursive: true });
-        } catch (e) {
-          throw failure("", "create", e);
-        }
-      }
-      // A refused root is reported by inspectOutput before a lock is created inside it.
-      const release = root === "folder" || root === "absent" ? acquireLock(c.io, c.root) : () => undefined;
+  let release: () => void = () => undefined;
+  let look: Inspector;
+  let seen: StatCache | undefined;
+  const staged = new Map<string, { tmp: string; digest: string }>();
+  let staging: string | null = null;
+  let count = 0;
+  guarded(c, () => {
+    const root = inspectRoot(c.io, c.root, "");
+    if (root === "absent") {
       try {
-        const seen = options.statCache ? loadStatCache(options.statCache, c.root) : undefined;
-        const { refused, owned, ...d } = inspectOutput(c, files, { locked: true, ...(seen ? { seen } : {}), ...(options.digests ? { digests: options.digests } : {}) });
-        if (refused.length) throw new OutputError(refused);
-        if (d.unowned.length && !options.force) throw new UnownedFilesError(d.unowned);
-        for (const t of d.leftovers) unlinkQuietly(c.io, join(c.root, t));
-        const makeFolders = folderMaker(c.io, c.root);
-        const write = (rel: string, content: string) => {
-          makeFolders(rel.split("/").slice(0, -1).join("/"), rel);
-          replaceFile(c.io, join(c.root, rel), rel, Buffer.from(content, "utf8"));
-          written = true;
-        };
-        // Record ownership of the new files before writing them: a crash in between leaves
-        // orphans the next build can clean up, never unknown files.
-        write(MANIFEST, manifestText(new Set([...owned, ...files.keys()])));
-        for (const path of [...d.added, ...d.changed]) {
-          if (path === MANIFEST) continue;
-          const content = files.get(path) ?? "";
-          write(path, content);
-          // Its folders were just checked (or made) by makeFolders: one lstat of the file itself.
-          if (seen) {
-            const st = attempt(path, "write", () => c.io.lstatSync(join(c.root, path)));
-            if (st.isFile()) seen.record(path, { kind: "file", size: st.size, ino: st.ino, ctimeMs: st.ctimeMs }, content, options.digests?.get(path));
-          }
-        }
-        for (const path of d.orphaned) {
-          // checked above to be a regular file in real folders
-          try {
-            c.io.unlinkSync(join(c.root, path));
-          } catch (e) {
-            if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw failure(path, "delete", e);
-          }
-          written = true;
-          removeEmptyParents(c, path);
-        }
-        write(MANIFEST, manifestText(files.keys()));
-        seen?.save(files.keys());
-        // Counted like `files`: the generated files, without the manifest.
-        const rewritten = [...d.added, ...d.changed].filter((p) => p !== MANIFEST).length;
-        return { ...d, unchanged: files.size - rewritten };
-      } finally {
-        release();
+        c.io.mkdirSync(c.root, { recursive: true });
+      } catch (e) {
+        throw failure("", "create", e);
       }
-    },
-    () => written,
-  );
+    }
+    // A refused root is reported by inspectOutput before a lock is created inside it.
+    release = root === "folder" || root === "absent" ? acquireLock(c.io, c.root) : () => undefined;
+    try {
+      seen = options.statCache ? loadStatCache(options.statCache, c.root) : undefined;
+      look = inspectOutput(c, { locked: true, ...(seen ? { seen } : {}), differs: stage });
+    } catch (e) {
+      release();
+      throw e;
+    }
+  });
+  function stage(path: string, content: string, digest: string | undefined): void {
+    // once a path is refused the build fails: nothing more is worth writing
+    if (path === MANIFEST || look?.refusing()) return;
+    const bytes = Buffer.from(content, "utf8");
+    if (staging === null) {
+      const name = stagingOf(c);
+      attempt(path, "write", () => c.io.mkdirSync(join(c.root, name)));
+      staging = name;
+    }
+    const tmp = join(c.root, staging, `${count++}.svcspec-${randomBytes(8).toString("hex")}.tmp`);
+    createExclusive(c.io, tmp, path, bytes, "write");
+    staged.set(path, { tmp, digest: digest ?? createHash("sha256").update(bytes).digest("hex") });
+  }
+  const clear = () => {
+    if (staging !== null) removeLeftover(c, staging);
+    staging = null;
+    staged.clear();
+  };
+  const abort = () => {
+    clear();
+    release();
+    release = () => undefined;
+  };
+  return {
+    add: (path, content, digest) =>
+      guarded(c, () => {
+        try {
+          look.add(path, content, digest);
+        } catch (e) {
+          abort();
+          throw e;
+        }
+      }),
+    abort,
+    commit: () =>
+      guarded(
+        c,
+        () => {
+          try {
+            const { refused, owned, ...d } = look.finish();
+            if (refused.length) throw new OutputError(refused);
+            if (d.unowned.length && !options.force) throw new UnownedFilesError(d.unowned);
+            for (const t of d.leftovers) removeLeftover(c, t);
+            const makeFolders = folderMaker(c.io, c.root);
+            const writeManifest = (files: Iterable<string>) => {
+              replaceFile(c.io, join(c.root, MANIFEST), MANIFEST, Buffer.from(manifestText(files), "utf8"));
+              written = true;
+            };
+            // Record ownership of the new files before writing them: a crash in between leaves
+            // orphans the next build can clean up, never unknown files.
+            writeManifest(new Set([...owned, ...look.paths]));
+            for (const path of [...d.added, ...d.changed]) {
+              const s = staged.get(path);
+              if (!s) continue;
+              makeFolders(path.split("/").slice(0, -1).join("/"), path);
+              attempt(path, "write", () => c.io.renameSync(s.tmp, join(c.root, path)));
+              written = true;
+              // Its folders were just checked (or made) by makeFolders: one lstat of the file itself.
+              if (seen) {
+                const st = attempt(path, "write", () => c.io.lstatSync(join(c.root, path)));
+                if (st.isFile()) seen.record(path, { kind: "file", size: st.size, ino: st.ino, ctimeMs: st.ctimeMs }, "", s.digest);
+              }
+            }
+            for (const path of d.orphaned) {
+              // checked above to be a regular file in real folders
+              try {
+                c.io.unlinkSync(join(c.root, path));
+              } catch (e) {
+                if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw failure(path, "delete", e);
+              }
+              written = true;
+              removeEmptyParents(c, path);
+            }
+            writeManifest(look.paths);
+            seen?.save(look.paths);
+            // Counted like the file set: the generated files, without the manifest.
+            const rewritten = [...d.added, ...d.changed].filter((p) => p !== MANIFEST).length;
+            return { ...d, unchanged: look.paths.length - rewritten };
+          } finally {
+            abort();
+          }
+        },
+        () => written,
+      ),
+  };
+}
+
+/** Brings the output folder to the file set (openSync over a whole file set). */
+export function sync(outDir: string, files: FileSet, options: SyncOptions = {}): SyncResult {
+  const s = openSync(outDir, options);
+  try {
+    for (const [path, content] of files) s.add(path, content);
+  } catch (e) {
+    s.abort();
+    throw e;
+  }
+  return s.commit();
 }
 
 /** Removes the folders an orphan leaves empty, up to (not including) the output folder. */

@@ -16,12 +16,24 @@ type Contents = ReadonlyMap<string, string>;
 export function packageOutputs(outputs: readonly TargetOutput[]): GeneratedFile[] {
   const files = outputs.flatMap((o) => o.files);
   const requests = outputs.flatMap((o) => o.packages);
-  const contents: Contents = new Map(files.map((f) => [f.path, f.content]));
-  const objects = requests.filter((r): r is ObjectRequest => r.kind !== "Kustomization");
-  const written = [...files, ...objects.map((r) => manifest(r, contents))];
+  const written = [...files, ...packageObjects(requests, new Map(files.map((f) => [f.path, f.content])))];
+  return [...written, ...packageKustomizations(requests, written.map((f) => f.path))];
+}
+
+/** The manifests of the object requests among `requests` (ConfigMaps, Secrets, PrometheusRules),
+ * from `contents`, the files they embed by path; kustomizations are left to packageKustomizations.
+ * compile() calls this once per service and once for the cross-service outputs. */
+export function packageObjects(requests: readonly PackagingRequest[], contents: Contents): GeneratedFile[] {
+  return requests.filter((r): r is ObjectRequest => r.kind !== "Kustomization").map((r) => manifest(r, contents));
+}
+
+/** The kustomization.yaml of each Kustomization request among `requests`, listing what `paths`
+ * (every file the compile writes, manifests included) put in its folder. */
+export function packageKustomizations(requests: readonly PackagingRequest[], paths: Iterable<string>): GeneratedFile[] {
   const kustomizations = requests.filter((r): r is KustomizationRequest => r.kind === "Kustomization");
-  const byFolder = filesByFolder(written);
-  return [...written, ...kustomizations.flatMap((r) => kustomization(r, byFolder.get(r.folder) ?? []))];
+  if (!kustomizations.length) return [];
+  const byFolder = filesByFolder(paths);
+  return kustomizations.flatMap((r) => kustomization(r, byFolder.get(r.folder) ?? []));
 }
 
 function manifest(r: ObjectRequest, contents: Contents): GeneratedFile {
@@ -95,9 +107,9 @@ function prometheusRule(r: PrometheusRuleRequest, contents: Contents): Generated
 }
 
 /** File names by the folder that holds them directly (once, not once per kustomization). */
-function filesByFolder(files: readonly GeneratedFile[]): Map<string, string[]> {
+function filesByFolder(paths: Iterable<string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const { path } of files) {
+  for (const path of paths) {
     const slash = path.lastIndexOf("/");
     const folder = path.slice(0, Math.max(slash, 0));
     const names = out.get(folder) ?? [];

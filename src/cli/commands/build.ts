@@ -1,10 +1,12 @@
 import { resolve } from "node:path";
 import type { OutputFs } from "../../output/disk.js";
 import { statCachePath } from "../../output/stat-cache.js";
-import { OutputError, sync, UnownedFilesError } from "../../output/sync.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { digestOf } from "../../output/fileset.js";
+import { OutputError, openSync, UnownedFilesError } from "../../output/sync.js";
 import { cacheDir } from "../../policy/build.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, outInsideSpec, printDiagnostics, testsNote } from "../shared.js";
+import { type CommonOptions, compileFolderInto, countSummary, fails, parseTargets, outInsideSpec, printDiagnostics, testsNote } from "../shared.js";
 
 export interface BuildOptions extends CommonOptions {
   out: string;
@@ -25,26 +27,44 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
     io.err(only.problem);
     return EXIT.usage;
   }
-  const result = compileFolder(io, opts, true, "read-write");
-  if (!result.files || fails(result.diagnostics, opts.strict)) {
-    printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
-    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}; ${opts.out}/ left as it was\n`);
-    return EXIT.invalid;
-  }
+  const outDir = resolve(io.cwd, opts.out);
+  // The stat cache only spares reads of the real disk: with an injected file system (a test's
+  // failures) every file is read, as before.
+  const statCache = fs ? {} : { statCache: statCachePath(resolve(io.cwd, cacheDir(io.cwd, io.env)), outDir) };
+  // Each file goes to the output stage as soon as its service is generated (written aside, or found
+  // unchanged), so memory never holds the whole file set; out/ itself changes only at commit().
+  let session: ReturnType<typeof openSync> | null = null;
+  let result;
   let synced;
+  let warnings: readonly Diagnostic[] = [];
   try {
-    const outDir = resolve(io.cwd, opts.out);
-    // The stat cache only spares reads of the real disk: with an injected file system (a test's
-    // failures) every file is read, as before.
-    const statCache = fs ? {} : { statCache: statCachePath(resolve(io.cwd, cacheDir(io.cwd, io.env)), outDir) };
-    synced = sync(outDir, result.files, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache, ...(result.digests ? { digests: result.digests } : {}) });
+    result = compileFolderInto(
+      io,
+      opts,
+      (diagnostics) => {
+        if (fails(diagnostics, opts.strict)) return null;
+        warnings = diagnostics;
+        const s = (session = openSync(outDir, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache }));
+        return (f) => s.add(f.path, f.content, digestOf(f));
+      },
+      true,
+      "read-write",
+    );
+    if (!result.generated || fails(result.diagnostics, opts.strict)) {
+      (session as ReturnType<typeof openSync> | null)?.abort();
+      printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
+      if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}; ${opts.out}/ left as it was\n`);
+      return EXIT.invalid;
+    }
+    synced = session!.commit();
   } catch (e) {
+    (session as ReturnType<typeof openSync> | null)?.abort();
     if (e instanceof UnownedFilesError) {
       io.err(`✖ ${e.paths.length} file(s) in ${opts.out}/ were not written by svcspec and would be overwritten:\n${e.paths.map((p) => `  ${opts.out}/${p}\n`).join("")}  hint: move them away, or pass --force to let svcspec own them\n`);
       return EXIT.invalid;
     }
     if (!(e instanceof OutputError)) throw e;
-    printDiagnostics(io, [...result.diagnostics, ...e.diagnostics], opts.format, { written: null, deleted: null });
+    printDiagnostics(io, [...(result?.diagnostics ?? warnings), ...e.diagnostics], opts.format, { written: null, deleted: null });
     if (opts.format !== "json") {
       const state = e.partial ? "partly updated (every file in it is whole: as it was or new)" : "left as it was";
       io.err(`✖ ${opts.out}/: ${countSummary(e.diagnostics)}; ${opts.out}/ ${state}\n`);
@@ -64,7 +84,7 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
     }
     const ms = now() - started;
     const leftovers = synced.leftovers.length ? `, ${synced.leftovers.length} leftover(s) of an interrupted build removed` : "";
-    io.err(`✔ ${result.files.size} files in ${opts.out}/ (${written.length} written, ${synced.orphaned.length} deleted, ${synced.unchanged} unchanged${leftovers}) in ${ms} ms\n`);
+    io.err(`✔ ${result.fileCount} files in ${opts.out}/ (${written.length} written, ${synced.orphaned.length} deleted, ${synced.unchanged} unchanged${leftovers}) in ${ms} ms\n`);
     io.err(testsNote(result.model));
   }
   return EXIT.ok;

@@ -1,16 +1,17 @@
 import { resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { OutputFs } from "../../output/disk.js";
-import { MANIFEST, buildInProgress, drift, isStale, manifestText, OutputError, readOutputText } from "../../output/sync.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
+import { buildInProgress, isStale, openDrift, OutputError, readOutputText } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolder, countSummary, fails, parseTargets, printDiagnostics, testsNote } from "../shared.js";
+import { type CommonOptions, compileFolderInto, countSummary, fails, parseTargets, printDiagnostics, testsNote } from "../shared.js";
 
 export interface CheckOptions extends CommonOptions {
   out: string;
   diff: boolean;
 }
 
-/** Compiles in memory and compares the whole file set with the output folder. Reads only regular
+/** Compiles and compares every file with the output folder, one service at a time. Reads only regular
  * files in real folders (a FIFO, a link or a folder at a generated path is a diagnostic). */
 export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
   const only = parseTargets(opts.only);
@@ -18,28 +19,44 @@ export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
     io.err(only.problem);
     return EXIT.usage;
   }
-  const result = compileFolder(io, opts, true, "read");
-  if (!result.files || fails(result.diagnostics, opts.strict)) {
-    printDiagnostics(io, result.diagnostics, opts.format, { stale: null });
-    if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}\n`);
-    return EXIT.invalid;
-  }
   const outDir = resolve(io.cwd, opts.out);
   const options = { label: opts.out, ...(fs ? { fs } : {}) };
+  // Each file is compared with the disk as soon as its service is generated, and dropped unless it
+  // differs and --diff asked for it: memory never holds the whole file set.
+  let session: ReturnType<typeof openDrift> | null = null;
+  let result;
   let d;
+  let warnings: readonly Diagnostic[] = [];
   try {
-    const busy = buildInProgress(outDir, options);
-    if (busy) throw new OutputError([busy]);
-    d = drift(outDir, result.files, options);
+    result = compileFolderInto(
+      io,
+      opts,
+      (diagnostics) => {
+        if (fails(diagnostics, opts.strict)) return null;
+        warnings = diagnostics;
+        const busy = buildInProgress(outDir, options);
+        if (busy) throw new OutputError([busy]);
+        const s = (session = openDrift(outDir, { ...options, keep: opts.diff }));
+        return (f) => s.add(f.path, f.content);
+      },
+      true,
+      "read",
+    );
+    if (!result.generated || fails(result.diagnostics, opts.strict)) {
+      printDiagnostics(io, result.diagnostics, opts.format, { stale: null });
+      if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}\n`);
+      return EXIT.invalid;
+    }
+    d = (session as ReturnType<typeof openDrift> | null)!.finish();
   } catch (e) {
     if (!(e instanceof OutputError)) throw e;
-    printDiagnostics(io, [...result.diagnostics, ...e.diagnostics], opts.format, { stale: null });
+    printDiagnostics(io, [...(result?.diagnostics ?? warnings), ...e.diagnostics], opts.format, { stale: null });
     if (opts.format !== "json") io.err(`✖ ${opts.out}/: ${countSummary(e.diagnostics)}\n`);
     return EXIT.invalid;
   }
   printDiagnostics(io, [...result.diagnostics, ...d.warnings], opts.format, { stale: isStale(d), added: d.added, changed: d.changed, orphaned: d.orphaned, leftovers: d.leftovers });
   if (!isStale(d)) {
-    if (opts.format !== "json") io.err(`✔ ${opts.out}/ is up to date (${result.files.size} files)\n${testsNote(result.model)}`);
+    if (opts.format !== "json") io.err(`✔ ${opts.out}/ is up to date (${result.fileCount} files)\n${testsNote(result.model)}`);
     return EXIT.ok;
   }
   if (opts.format !== "json") {
@@ -56,11 +73,9 @@ export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
       io.err(`  ${mark} ${opts.out}/${p}${what === "left by an interrupted build" ? ` (${what})` : ""}\n`);
     }
     if (opts.diff) {
-      const expected = new Map(result.files);
-      expected.set(MANIFEST, manifestText(result.files.keys()));
       for (const [, p] of lines) {
         const before = readOutputText(outDir, p, options);
-        const after = expected.get(p) ?? "";
+        const after = d.contents.get(p) ?? "";
         io.out(createTwoFilesPatch(`a/${opts.out}/${p}`, `b/${opts.out}/${p}`, before, after, "", "", { context: 3 }));
       }
     }
