@@ -8,13 +8,20 @@
 //   build 1 change  one service's objective changed
 //   check fresh     check of an up-to-date output folder (the generation cache warm)
 // The cache folder is the benchmark's own ($SVCSPEC_CACHE), emptied before each cold build.
+// Each process starts after a `sync`, so that no row pays for the disk writing back the row before.
 // Medians of the rounds, with min-max. 1,000 services (copies of the example's services) by
 // default; `--large` adds 10,000; `--runs N` rounds (default 3); `--only <targets>` is passed to
 // build. Usage: npm run bench [-- --large --runs 5]
 import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { spread, timed, writeFullSpec } from "./bench-support.mjs";
+
+/** Flushes the page cache's dirty pages to disk (sync(1)), so no row pays for another's writes. */
+function settle() {
+  spawnSync("sync", [], { stdio: "ignore", timeout: 120_000 });
+}
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -38,6 +45,9 @@ function bench(n) {
   const original = readFileSync(changed, "utf8");
   const rows = { "build cold": [], "build warm": [], "build 1 change": [], "check fresh": [] };
   const run = (name, argv) => {
+    // the disk's write-back of the row before (~350 MB after a cold build of 1,000 services) would
+    // otherwise land in this row's figures
+    settle();
     const t = timed(argv);
     if (t.status !== 0) throw new Error(`bench: ${name} exited ${t.status}: ${t.stderr.slice(-800)}`);
     rows[name].push(t);

@@ -1,15 +1,15 @@
 /** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
  * environment: the CLI and tests feed it and decide what to do with the result. */
 import { type GenerateOptions, type Generator, GENERATORS } from "../generators/index.js";
-import { type CachedService, canonicalJson, decodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, sha256, withDigests } from "./cache/generation.js";
+import { type CachedService, canonicalJson, decodeEntry, entryKey, entryOutput, type GenerationCache, type GenerationCacheResult, type PackagedOutput, sha256, withDigests } from "./cache/generation.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
-import { type FileSet, type GeneratedFile, toFileSet } from "./output/fileset.js";
+import { digestOf, type FileSet, type GeneratedFile, toFileSet } from "./output/fileset.js";
 import { packageKustomizations, packageObjects } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
-import type { PackagingRequest, TargetOutput } from "./package/request.js";
+import type { KustomizationRequest, TargetOutput } from "./package/request.js";
 import type { PolicyPack } from "./policy/pack.js";
 import { validateDocuments } from "./validate/index.js";
 
@@ -24,9 +24,14 @@ export interface CompileResult {
   cache?: GenerationCacheResult;
 }
 
-/** Where compileInto() hands each generated file, once, in no fixed order; a file may carry its
- * SHA-256 (`digestOf`, when the generation cache worked it out). It may throw: compileInto stops. */
-export type FileSink = (file: GeneratedFile) => void;
+/** Where compileInto() hands each generated file, once, in no fixed order. `holds`: whether the
+ * output already has exactly the file of this SHA-256 (build's stat cache vouches for it); a file
+ * it holds may then be added without its content, so a build that changed nothing never reads the
+ * cached contents. `add` may throw: compileInto stops. */
+export interface FileSink {
+  holds?(path: string, sha256: string): boolean;
+  add(path: string, content: string | undefined, sha256: string | undefined): void;
+}
 
 export interface StreamResult {
   diagnostics: Diagnostic[];
@@ -72,7 +77,7 @@ function targetOf(id: string): string {
 
 export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): CompileResult {
   const files: GeneratedFile[] = [];
-  const { generated, fileCount: _, ...result } = compileInto(sources, options, () => (f) => files.push(f));
+  const { generated, fileCount: _, ...result } = compileInto(sources, options, () => ({ add: (path, content) => void files.push({ path, content: content! }) }));
   return { ...result, files: generated ? toFileSet(files) : null };
 }
 
@@ -96,28 +101,22 @@ export function compileInto(sources: readonly SourceFile[], options: CompileOpti
 }
 
 /** Every target's files and manifests to `sink`: service by service (in the cache's groups when
- * there is a cache: it stores each group when the group is done), each service's outputs of every
- * target packaged together; then the whole-Model targets and the cross-service parts, packaged with
- * the per-service files they embed (kept for them: `assembleReads`); the kustomizations last, from
- * every path. Returns how many files it handed on. */
+ * there is a cache: it stores each group when the group is done), each generator's output for the
+ * service packaged at once (its object requests embed only its own files); then the whole-Model
+ * targets and the cross-service parts, packaged with the per-service files they embed (kept for
+ * them: `assembleReads`); the kustomizations last, from every path. Returns how many files it
+ * handed on. */
 function generateInto(model: Model, generators: readonly Generator[], options: CompileOptions, sink: FileSink, stats: GenerationCacheResult | undefined): number {
   const seams = generators.filter((g) => g.service);
   const kept = new Map(seams.filter((g) => g.assemble).map((g) => [g, new Array<TargetOutput>(model.services.length)]));
   const paths = new Set<string>();
-  const kustomizations: PackagingRequest[] = [];
-  const emit = (f: GeneratedFile) => {
-    if (paths.has(f.path)) throw new Error(`internal: two generators produce ${f.path}`);
-    paths.add(f.path);
-    sink(f);
+  const kustomizations: KustomizationRequest[] = [];
+  const emit = (path: string, content: string | undefined, digest: string | undefined) => {
+    if (paths.has(path)) throw new Error(`internal: two generators produce ${path}`);
+    paths.add(path);
+    sink.add(path, content, digest);
   };
-  const emitPackaged = (outputs: readonly TargetOutput[], embedded: readonly GeneratedFile[] = []) => {
-    const files = outputs.flatMap((o) => o.files);
-    const requests = outputs.flatMap((o) => o.packages);
-    files.forEach(emit);
-    packageObjects(requests, new Map([...embedded, ...files].map((f) => [f.path, f.content]))).forEach(emit);
-    kustomizations.push(...requests.filter((r) => r.kind === "Kustomization"));
-  };
-  const serviceOf = serviceOutputs(model, seams, options, stats);
+  const serviceOf = serviceOutputs(model, seams, options, sink, stats);
   const groups = options.cache?.groups(model.services.map((s) => s.name)) ?? [model.services.map((_, i) => i)];
   groups.forEach((group, g) => {
     const entries = options.cache?.entries(g);
@@ -126,25 +125,54 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
       const { outputs, cached } = serviceOf(i, entries);
       if (cached) done.push(cached);
       seams.forEach((gen, j) => {
+        const out = outputs[j]!;
         const keep = kept.get(gen);
-        if (keep) keep[i] = gen.assembleReads ? { files: outputs[j]!.files.filter((f) => gen.assembleReads!(f.path)), packages: [] } : outputs[j]!;
+        if (keep) keep[i] = { files: out.files.flatMap((f) => (f.content !== undefined && (!gen.assembleReads || gen.assembleReads(f.path)) ? [{ path: f.path, content: f.content }] : [])), packages: [] };
+        for (const f of out.files) emit(f.path, f.content, f.sha256);
+        kustomizations.push(...out.kustomizations);
       });
-      emitPackaged(outputs);
     }
     options.cache?.store(g, done);
   });
   const whole = generators.filter((g) => !g.service).map((g) => g.generate(model, options));
   const assembled = [...kept].map(([g, parts]) => g.assemble!(model, parts, options));
-  emitPackaged([...whole, ...assembled], [...kept.values()].flatMap((parts) => parts.flatMap((p) => p.files)));
-  packageKustomizations(kustomizations, paths).forEach(emit);
+  const cross = [...whole, ...assembled];
+  const embedded = [...kept.values()].flatMap((parts) => parts.flatMap((p) => p.files));
+  const files = cross.flatMap((o) => o.files);
+  const requests = cross.flatMap((o) => o.packages);
+  for (const f of [...files, ...packageObjects(requests, new Map([...embedded, ...files].map((f) => [f.path, f.content])))]) emit(f.path, f.content, undefined);
+  kustomizations.push(...requests.filter((r): r is KustomizationRequest => r.kind === "Kustomization"));
+  for (const f of packageKustomizations(kustomizations, paths)) emit(f.path, f.content, undefined);
   return paths.size;
 }
 
+/** A file as compile() hands it on: its content unless the sink holds it (then its digest). */
+interface OutFile {
+  path: string;
+  content: string | undefined;
+  sha256: string | undefined;
+}
+
+/** One generator's output for one service, its object requests packaged (they embed only its own files). */
+function packaged(out: TargetOutput): PackagedOutput {
+  const embedded = new Map(out.files.map((f) => [f.path, f.content]));
+  return { files: [...out.files, ...packageObjects(out.packages, embedded)], kustomizations: out.packages.filter((r): r is KustomizationRequest => r.kind === "Kustomization") };
+}
+
+const asOut = (p: PackagedOutput): { files: OutFile[]; kustomizations: KustomizationRequest[] } => ({ files: p.files.map((f) => ({ path: f.path, content: f.content, sha256: digestOf(f) })), kustomizations: p.kustomizations });
+
 /** One service's outputs of every seam generator, in their order: each from a verified entry of
- * the group's `entries`, or computed (and returned as a fresh entry with the service's keys). */
-function serviceOutputs(model: Model, seams: readonly Generator[], options: CompileOptions, stats: GenerationCacheResult | undefined): (i: number, entries: ReadonlyMap<string, string> | undefined) => { outputs: TargetOutput[]; cached: CachedService | null } {
+ * the group's `entries` (its contents read only when the sink does not hold every file of it, or
+ * assemble needs them), or computed (and returned as a fresh entry with the service's keys). */
+function serviceOutputs(
+  model: Model,
+  seams: readonly Generator[],
+  options: CompileOptions,
+  sink: FileSink,
+  stats: GenerationCacheResult | undefined,
+): (i: number, entries: ReadonlyMap<string, string> | undefined) => { outputs: { files: OutFile[]; kustomizations: KustomizationRequest[] }[]; cached: CachedService | null } {
   const cache = options.cache;
-  if (!cache || !stats) return (i) => ({ outputs: seams.map((g) => g.service!(model.organization, model.services[i]!, options)), cached: null });
+  if (!cache || !stats) return (i) => ({ outputs: seams.map((g) => asOut(packaged(g.service!(model.organization, model.services[i]!, options)))), cached: null });
   const organization = sha256(canonicalJson(model.organization));
   const optionsKeys = seams.map((g) => g.optionsKey?.(options) ?? "");
   return (i, entries) => {
@@ -156,17 +184,25 @@ function serviceOutputs(model: Model, seams: readonly Generator[], options: Comp
       cached.keys.push(key);
       const text = entries?.get(key);
       if (text !== undefined) {
-        const hit = decodeEntry(text, key, cache.version);
-        if (hit) {
-          stats.hits++;
-          return hit;
+        const entry = decodeEntry(text, key, cache.version);
+        if (entry) {
+          const { files, kustomizations } = entry.view;
+          if (!g.assemble && sink.holds && files.every((f) => sink.holds!(f.path, f.sha256))) {
+            stats.hits++;
+            return { files: files.map((f) => ({ path: f.path, content: undefined, sha256: f.sha256 })), kustomizations };
+          }
+          const whole = entryOutput(entry);
+          if (whole) {
+            stats.hits++;
+            return asOut(whole);
+          }
         }
         stats.rejected++;
       } else stats.misses++;
       // hashed here, once: the entry's checksum and the output stage both use these digests
-      const out = withDigests(g.service!(model.organization, service, options));
+      const out = withDigests(packaged(g.service!(model.organization, service, options)));
       cached.fresh.set(key, out);
-      return out;
+      return asOut(out);
     });
     return { outputs, cached };
   };

@@ -7,13 +7,12 @@ import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writ
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestsOf } from "../src/output/fileset.js";
-import { canonicalJson, decodeEntry, encodeEntry, entryChecksum, entryKey, ENTRY_FORMAT, sha256, splitEntries, withDigests } from "../src/cache/generation.js";
+import { canonicalJson, decodeEntry, encodeEntry, entryChecksum, entryKey, ENTRY_FORMAT, entryOutput, type PackagedOutput, sha256, splitEntries, withDigests } from "../src/cache/generation.js";
 import type { Io } from "../src/cli/io.js";
 import { runBuild } from "../src/cli/commands/build.js";
 import { runCheck } from "../src/cli/commands/check.js";
 import { shardKeys } from "../src/cache/store.js";
 import { Ratio } from "../src/model/decimal.js";
-import type { TargetOutput } from "../src/package/request.js";
 import { readTree, ROOT, tempDir } from "./helpers.js";
 
 const SERVICES = 21;
@@ -104,7 +103,7 @@ describe("generation cache: the same bytes as a build without it", () => {
     // the services spread over shards by name, one file each, every service's entries in one of them
     expect(entryFiles()).toHaveLength(shards().length);
     expect(shards().length).toBeGreaterThan(1);
-    const sizes = entryFiles().map((f) => (readFileSync(join(entries, f), "utf8").split("\n").length - 1) / 2);
+    const sizes = entryFiles().map((f) => (readFileSync(join(entries, f), "utf8").split("\n").length - 1) / 3);
     expect(sizes.sort()).toEqual(shards().map((keys) => keys.length).sort());
     expect(sizes.reduce((a, b) => a + b)).toBe(total);
     expectSame(r.tree, reference);
@@ -132,35 +131,37 @@ describe("generation cache: the same bytes as a build without it", () => {
     rmSync(out, { recursive: true, force: true });
   }, 600_000);
 
-  it("a corrupted cache (truncated, a flipped byte, an entry under another key, another version's, the wrong shape, empty, garbage lines and names) is recomputed, never used", () => {
+  it("a corrupted cache (truncated, flipped bytes, an entry under another key, another version's, the wrong shape, empty, garbage lines and names) is recomputed, never used", () => {
     const files = entryFiles();
     const at = (i: number) => join(entries, files[i]!);
     const header = (line: string) => JSON.parse(line) as Record<string, string>;
-    // every damage but the emptied file goes into the first file, whose entries are line pairs
-    // (header, payload): entry j is l[2j], l[2j + 1]
+    // every damage but the emptied file goes into the first file, whose entries are line triples
+    // (header, view, contents): entry j is l[3j], l[3j + 1], l[3j + 2]
     const l = readFileSync(at(0), "utf8").split("\n");
-    const last = (l.length - 1) / 2 - 1;
+    const last = (l.length - 1) / 3 - 1;
     expect(last).toBeGreaterThan(8);
-    // a flipped byte in a payload (still JSON), and one in a header's checksum
-    const pos = l[3]!.indexOf('"content":"') + 12;
-    l[3] = l[3]!.slice(0, pos) + String.fromCharCode(l[3]!.charCodeAt(pos) ^ 1) + l[3]!.slice(pos + 1);
-    l[4] = l[4]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
+    // a flipped byte in a content (still JSON), one in a header's checksum, one in a view
+    const pos = l[5]!.indexOf("a", 10);
+    l[5] = l[5]!.slice(0, pos) + "b" + l[5]!.slice(pos + 1);
+    l[6] = l[6]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
+    l[22] = l[22]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
     // another entry, whole and verified under its own key, relabelled with entry 4's key
-    l[8] = JSON.stringify({ ...header(l[6]!), key: header(l[8]!)["key"] });
-    l[9] = l[7]!;
+    l[12] = JSON.stringify({ ...header(l[9]!), key: header(l[12]!)["key"] });
+    l[13] = l[10]!;
+    l[14] = l[11]!;
     // another identity's entry under this key
-    l[10] = JSON.stringify({ ...header(l[10]!), version: "0.0.1+another" });
-    // the right key, identity and checksum over a payload of the wrong shape
-    const h6 = header(l[12]!);
-    const bad = JSON.stringify({ files: [{ path: 1, content: "x" }], packages: [] });
-    l[12] = JSON.stringify({ ...h6, sha256: entryChecksum(h6["key"]!, h6["version"]!, JSON.parse(bad) as Parameters<typeof entryChecksum>[2]) });
-    l[13] = bad;
-    // truncated in the middle of the last entry's payload: that entry only
-    l[2 * last + 1] = l[2 * last + 1]!.slice(0, Math.floor(l[2 * last + 1]!.length / 2));
+    l[15] = JSON.stringify({ ...header(l[15]!), version: "0.0.1+another" });
+    // the right key, identity and checksum over a view of the wrong shape
+    const h6 = header(l[18]!);
+    const bad = JSON.stringify({ files: [{ path: 1, sha256: "x" }], kustomizations: [] });
+    l[18] = JSON.stringify({ ...h6, sha256: entryChecksum(h6["key"]!, h6["version"]!, bad) });
+    l[19] = bad;
+    // truncated in the middle of the last entry's contents: that entry only
+    l[3 * last + 2] = l[3 * last + 2]!.slice(0, Math.floor(l[3 * last + 2]!.length / 2));
     // garbage lines before and between entries: skipped, the entries still found
-    writeFileSync(at(0), ["\u0000garbage", "{", ...l.slice(0, 16), "not json", ...l.slice(16, -1)].join("\n"));
+    writeFileSync(at(0), ["\u0000garbage", "{", ...l.slice(0, 24), "not json", ...l.slice(24, -1)].join("\n"));
     // an emptied file: its services' entries are misses
-    const emptied = (readFileSync(at(1), "utf8").split("\n").length - 1) / 2;
+    const emptied = (readFileSync(at(1), "utf8").split("\n").length - 1) / 3;
     writeFileSync(at(1), "");
     // garbage names: none is read, all but another process's temporary file are pruned
     writeFileSync(join(entries, "notes.txt"), "x");
@@ -171,7 +172,7 @@ describe("generation cache: the same bytes as a build without it", () => {
     mkdirSync(join(entries, `${shard}-${"b".repeat(64)}.json`));
     symlinkSync(at(0), join(entries, `${shard}-${"c".repeat(64)}.json`));
     const r = build();
-    expect(r.stats).toEqual({ hits: total - 6 - emptied, computed: emptied, rejected: 6 });
+    expect(r.stats).toEqual({ hits: total - 7 - emptied, computed: emptied, rejected: 7 });
     expectSame(r.tree, reference);
     const left = readdirSync(entries).sort();
     expect(left.filter((n) => !ENTRY_FILE.test(n))).toEqual([`${files[0]}.99999.part`]);
@@ -179,6 +180,55 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(left).not.toContain(`${shard}-${"a".repeat(64)}.json`);
     expect(left).not.toContain(`${shard}-${"c".repeat(64)}.json`);
     // the damaged files were rewritten: the next build is served whole
+    expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
+  }, 600_000);
+
+  it("over an output folder that holds every file, no entry's contents are read: damaged ones go unnoticed until a file on disk differs, and never reach the output", () => {
+    const out = join(tmp.path, "out-holds");
+    const run = (cmd: "build" | "check") => {
+      const c = io();
+      const code = cmd === "build" ? runBuild(c.io, { spec, out, format: "text", force: false, verbose: true }) : runCheck(c.io, { spec, out, format: "text", diff: false });
+      const m = /generation cache: (\d+) hit\(s\), (\d+) computed, (\d+) rejected/.exec(c.err());
+      return { code, err: c.err(), stats: m ? { hits: Number(m[1]), computed: Number(m[2]), rejected: Number(m[3]) } : null };
+    };
+    expect(run("build").code).toBe(0);
+    // a second build: the first one's record of the files it wrote is too recent to trust ("racy",
+    // src/output/stat-cache.ts), this one reads them back and records them for good
+    expect(run("build").code).toBe(0);
+    // the contents of every entry with a file replaced by the right number of wrong strings, but
+    // those the cross-service outputs read (opa/, grafana/), which every build reads
+    let damaged = 0;
+    for (const f of entryFiles()) {
+      const l = readFileSync(join(entries, f), "utf8").split("\n");
+      for (let j = 2; j < l.length; j += 3) {
+        const paths = (JSON.parse(l[j - 1]!) as { files: { path: string }[] }).files.map((x) => x.path);
+        if (!paths.length || paths.some((x) => /^(opa|grafana)\//.test(x))) continue;
+        l[j] = JSON.stringify(paths.map(() => "not the file\n"));
+        damaged++;
+      }
+      writeFileSync(join(entries, f), l.join("\n"));
+    }
+    expect(damaged).toBeGreaterThan(SERVICES * 2);
+    const warm = run("build");
+    expect(warm.code).toBe(0);
+    expect(warm.stats).toEqual({ hits: total, computed: 0, rejected: 0 });
+    expect(warm.err).toMatch(/\(0 written, 0 deleted, \d+ unchanged\)/);
+    expectSame(readTree(out), reference);
+    expect(run("check").code).toBe(0);
+    // a file edited by hand: check finds it stale (its entry's damage found and recomputed, not used)
+    const edited = join(out, "docs", "checkout-1.md");
+    writeFileSync(edited, readFileSync(edited, "utf8") + "edited\n");
+    const stale = run("check");
+    expect(stale.code).toBe(1);
+    expect(stale.err).toMatch(/M .*docs\/checkout-1\.md/);
+    // build puts it back from a recomputed entry, never from the damaged one
+    const mend = run("build");
+    expect(mend.code).toBe(0);
+    expect(mend.stats).toEqual({ hits: total - 1, computed: 0, rejected: 1 });
+    expectSame(readTree(out), reference);
+    rmSync(out, { recursive: true, force: true });
+    // the rest of the damage is found by a build into an empty folder, and mended
+    expect(build().stats).toEqual({ hits: total - damaged + 1, computed: 0, rejected: damaged - 1 });
     expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
   }, 600_000);
 
@@ -242,26 +292,52 @@ describe("generation cache: the same bytes as a build without it", () => {
 });
 
 describe("generation cache entries", () => {
-  const output: TargetOutput = { files: [{ path: "docs/a.md", content: "# a\n" }], packages: [{ kind: "Kustomization", folder: "kubernetes/a", sources: ["spec/a.yaml"] }] };
+  const output: PackagedOutput = { files: [{ path: "docs/a.md", content: "# a\n" }, { path: "docs/b.md", content: "# b\n" }], kustomizations: [{ kind: "Kustomization", folder: "kubernetes/a", sources: ["spec/a.yaml"] }] };
   const key = entryKey("1.0.0+x", "docs/v1", "", "org", "svc");
 
   it("round-trips, and only under its own key and version", () => {
     const text = encodeEntry(key, "1.0.0+x", output);
+    expect(text.split("\n")).toHaveLength(3);
     expect(splitEntries(`junk\n${text}\n${text.replace(key, "f".repeat(64))}\n`)).toEqual(new Map([[key, text], ["f".repeat(64), text.replace(key, "f".repeat(64))]]));
     expect(decodeEntry(text.replace(key, "f".repeat(64)), "f".repeat(64), "1.0.0+x")).toBeNull();
     expect(text.startsWith(`{"format":"${ENTRY_FORMAT}"`)).toBe(true);
-    // decoded, each file carries the SHA-256 of its content, which the checksum covered
-    expect(decodeEntry(text, key, "1.0.0+x")).toEqual(withDigests(output));
-    const decoded = decodeEntry(text, key, "1.0.0+x")!;
-    expect(digestsOf(decoded.files)).toEqual(new Map([["docs/a.md", sha256("# a\n")]]));
+    // the view names each file's SHA-256, which the checksum covers
+    const entry = decodeEntry(text, key, "1.0.0+x")!;
+    expect(entry.view).toEqual({ files: [{ path: "docs/a.md", sha256: sha256("# a\n") }, { path: "docs/b.md", sha256: sha256("# b\n") }], kustomizations: output.kustomizations });
+    // with its contents, each file carries that digest
+    const decoded = entryOutput(entry)!;
+    expect(decoded).toEqual(withDigests(output));
+    expect(digestsOf(decoded.files)).toEqual(new Map([["docs/a.md", sha256("# a\n")], ["docs/b.md", sha256("# b\n")]]));
     // a file rebuilt from it, or changed in place, carries no digest: a stale one cannot vouch for other bytes
-    expect(digestsOf([{ ...decoded.files[0]!, content: "# b\n" }])).toEqual(new Map());
+    expect(digestsOf([{ ...decoded.files[0]!, content: "# c\n" }])).toEqual(new Map());
     decoded.files[0]!.content = "# c\n";
-    expect(digestsOf(decoded.files)).toEqual(new Map());
+    expect(digestsOf(decoded.files.slice(0, 1))).toEqual(new Map());
     expect(encodeEntry(key, "1.0.0+x", withDigests(output))).toBe(text);
     expect(decodeEntry(text, entryKey("1.0.0+x", "docs/v1", "", "org", "other"), "1.0.0+x")).toBeNull();
     expect(decodeEntry(text, key, "1.0.0+y")).toBeNull();
-    for (let i = 0; i < text.length; i += 7) expect(decodeEntry(text.slice(0, i), key, "1.0.0+x")).toBeNull();
+    // cut anywhere: no entry, or (cut in the contents) a view whose contents are refused
+    for (let i = 0; i < text.length; i += 7) {
+      const cut = decodeEntry(text.slice(0, i), key, "1.0.0+x");
+      if (cut) expect(cut.contents()).toBeNull();
+    }
+  });
+
+  it("contents that do not match the view's digests are refused, whatever the view says", () => {
+    const [header, view, contents] = encodeEntry(key, "1.0.0+x", output).split("\n") as [string, string, string];
+    // one content swapped for another of the same length
+    const swapped = decodeEntry([header, view, JSON.stringify(["# b\n", "# a\n"])].join("\n"), key, "1.0.0+x")!;
+    expect(swapped.view.files).toHaveLength(2);
+    expect(swapped.contents()).toBeNull();
+    expect(entryOutput(swapped)).toBeNull();
+    // one content too few, a number for a string, not JSON
+    for (const bad of [JSON.stringify(["# a\n"]), JSON.stringify(["# a\n", 1]), contents.slice(0, -1)]) expect(decodeEntry([header, view, bad].join("\n"), key, "1.0.0+x")!.contents()).toBeNull();
+    // a view that says other digests does not verify under the header's checksum
+    const otherView = view.replace(sha256("# a\n"), sha256("# z\n"));
+    expect(decodeEntry([header, otherView, contents].join("\n"), key, "1.0.0+x")).toBeNull();
+    // a view of the wrong shape with a checksum made for it
+    const wrong = JSON.stringify({ files: [{ path: 1, sha256: "x" }], kustomizations: [] });
+    const h = JSON.parse(header) as Record<string, string>;
+    expect(decodeEntry([JSON.stringify({ ...h, sha256: entryChecksum(key, "1.0.0+x", wrong) }), wrong, "[]"].join("\n"), key, "1.0.0+x")).toBeNull();
   });
 
   it("keys differ by every part", () => {

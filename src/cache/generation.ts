@@ -8,8 +8,8 @@
  * of a TargetOutput: anything else (truncated, a flipped byte, another key's or another version's
  * entry) is ignored, recomputed and replaced. Nothing here reads a clock or a file's time. */
 import { createHash } from "node:crypto";
-import { digestOf, withDigest } from "../output/fileset.js";
-import type { TargetOutput } from "../package/request.js";
+import { digestOf, type GeneratedFile, withDigest } from "../output/fileset.js";
+import type { KustomizationRequest } from "../package/request.js";
 
 /** What compile() is handed: svcspec's identity and the cache folder as three calls (the CLI's,
  * src/cache/store.ts). compile() works through the services in `groups`, one group at a time: it
@@ -31,7 +31,7 @@ export interface GenerationCache {
 export interface CachedService {
   name: string;
   keys: string[];
-  fresh: Map<string, TargetOutput>;
+  fresh: Map<string, PackagedOutput>;
 }
 
 /** What compile() did with the cache. */
@@ -42,7 +42,7 @@ export interface GenerationCacheResult {
   rejected: number;
 }
 
-export const ENTRY_FORMAT = "svcspec-generation-cache/2";
+export const ENTRY_FORMAT = "svcspec-generation-cache/3";
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -88,27 +88,48 @@ interface Header {
   sha256: string;
 }
 
-/** The checksum binds the payload to its key and identity (an entry moved under another key's
- * header does not verify). It covers each file by the SHA-256 of its content, so the bytes are
- * hashed once: those digests then tell the output stage which files on disk are unchanged without
- * hashing them again (`withDigest` in src/output/fileset.ts). */
-export function entryChecksum(key: string, version: string, output: { files: readonly { path: unknown; content: string }[]; packages: unknown }, digests: readonly string[] = output.files.map((f) => sha256(f.content))): string {
-  const view = JSON.stringify({ files: output.files.map((f, i) => ({ path: f.path, sha256: digests[i] })), packages: output.packages });
-  return sha256(`${ENTRY_FORMAT}\n${key}\n${version}\n${view}`);
+/** One generator's output for one service as the cache holds it: its files and the manifests its
+ * object requests made from them (packaged per service: a per-service request embeds only its own
+ * target's files), and its kustomization requests (they list a whole folder, so they wait for the
+ * end of the compile). */
+export interface PackagedOutput {
+  files: GeneratedFile[];
+  kustomizations: KustomizationRequest[];
+}
+
+/** What an entry says before its contents are read: each file's path and SHA-256, in order. */
+export interface EntryView {
+  files: { path: string; sha256: string }[];
+  kustomizations: KustomizationRequest[];
+}
+
+/** A verified entry: its view, and its files' contents on demand (parsed once, each checked against
+ * its SHA-256 in the view; null when they do not match: the entry is then unusable). A build whose
+ * output folder already holds a file by its digest never reads that file's content. */
+export interface CachedEntry {
+  view: EntryView;
+  contents(): string[] | null;
+}
+
+/** The checksum binds the view (each file's path and SHA-256, the kustomizations) to its key and
+ * identity: an entry moved under another key's header does not verify. The contents are bound
+ * through the digests, checked when they are read. */
+export function entryChecksum(key: string, version: string, viewText: string): string {
+  return sha256(`${ENTRY_FORMAT}\n${key}\n${version}\n${viewText}`);
 }
 
 /** An output whose every file carries its SHA-256. */
-export function withDigests(output: TargetOutput): TargetOutput {
-  return { files: output.files.map((f) => withDigest(f, digestOf(f) ?? sha256(f.content))), packages: output.packages };
+export function withDigests(output: PackagedOutput): PackagedOutput {
+  return { files: output.files.map((f) => withDigest(f, digestOf(f) ?? sha256(f.content))), kustomizations: output.kustomizations };
 }
 
-/** An entry: one header line (JSON), then the output as JSON on one line (JSON.stringify escapes
- * every line break), so entries can follow each other in one file. */
-export function encodeEntry(key: string, version: string, output: TargetOutput): string {
-  const payload = JSON.stringify({ files: output.files.map((f) => ({ path: f.path, content: f.content })), packages: output.packages });
-  const digests = output.files.map((f) => digestOf(f) ?? sha256(f.content));
-  const header: Header = { format: ENTRY_FORMAT, key, version, sha256: entryChecksum(key, version, output, digests) };
-  return `${JSON.stringify(header)}\n${payload}`;
+/** An entry: a header line, the view and the contents (a JSON array of strings), each one line of
+ * JSON (JSON.stringify escapes every line break), so entries can follow each other in one file. */
+export function encodeEntry(key: string, version: string, output: PackagedOutput): string {
+  const view: EntryView = { files: output.files.map((f) => ({ path: f.path, sha256: digestOf(f) ?? sha256(f.content) })), kustomizations: output.kustomizations };
+  const viewText = JSON.stringify(view);
+  const header: Header = { format: ENTRY_FORMAT, key, version, sha256: entryChecksum(key, version, viewText) };
+  return `${JSON.stringify(header)}\n${viewText}\n${JSON.stringify(output.files.map((f) => f.content))}`;
 }
 
 /** The entries of a file of entries (key -> text), read from each header's key, unverified: a
@@ -130,7 +151,8 @@ export function splitEntries(text: string): Map<string, string> {
       start = nl + 1;
       continue;
     }
-    const end = text.indexOf("\n", nl + 1);
+    const second = text.indexOf("\n", nl + 1);
+    const end = second < 0 ? -1 : text.indexOf("\n", second + 1);
     out.set(key, text.slice(start, end < 0 ? text.length : end));
     if (end < 0) break;
     start = end + 1;
@@ -138,30 +160,51 @@ export function splitEntries(text: string): Map<string, string> {
   return out;
 }
 
-/** The output an entry holds, or null when it is not an entry for this key and version, whole and
- * of the right shape. Never throws. */
-export function decodeEntry(text: string, key: string, version: string): TargetOutput | null {
-  const nl = text.indexOf("\n");
-  if (nl < 0) return null;
+/** The entry `text` holds, or null when it is not an entry for this key and version, whole and of
+ * the right shape. Never throws; its `contents` never throw either. */
+export function decodeEntry(text: string, key: string, version: string): CachedEntry | null {
+  const first = text.indexOf("\n");
+  const second = first < 0 ? -1 : text.indexOf("\n", first + 1);
+  if (second < 0 || text.indexOf("\n", second + 1) >= 0) return null;
   let header: unknown;
-  let output: unknown;
+  let view: unknown;
   try {
-    header = JSON.parse(text.slice(0, nl));
+    header = JSON.parse(text.slice(0, first));
   } catch {
     return null;
   }
   if (!isRecord(header) || header["format"] !== ENTRY_FORMAT || header["key"] !== key || header["version"] !== version) return null;
-  const payload = text.slice(nl + 1);
-  if (payload.includes("\n")) return null;
+  const viewText = text.slice(first + 1, second);
+  if (header["sha256"] !== entryChecksum(key, version, viewText)) return null;
   try {
-    output = JSON.parse(payload);
+    view = JSON.parse(viewText);
   } catch {
     return null;
   }
-  if (!isTargetOutput(output)) return null;
-  const digests = output.files.map((f) => sha256(f.content));
-  if (header["sha256"] !== entryChecksum(key, version, output, digests)) return null;
-  return { files: output.files.map((f, i) => withDigest(f, digests[i]!)), packages: output.packages };
+  if (!isView(view)) return null;
+  let contents: string[] | null | undefined;
+  return {
+    view,
+    contents: () => {
+      if (contents !== undefined) return contents;
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text.slice(second + 1));
+      } catch {
+        parsed = null;
+      }
+      const ok = Array.isArray(parsed) && parsed.length === view.files.length && parsed.every((c, i) => typeof c === "string" && sha256(c) === view.files[i]!.sha256);
+      return (contents = ok ? (parsed as string[]) : null);
+    },
+  };
+}
+
+/** A verified entry's output with every content, each file carrying its digest; null when the
+ * contents do not match the view. */
+export function entryOutput(entry: CachedEntry): PackagedOutput | null {
+  const contents = entry.contents();
+  if (!contents) return null;
+  return { files: entry.view.files.map((f, i) => withDigest({ path: f.path, content: contents[i]! }, f.sha256)), kustomizations: entry.view.kustomizations };
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {
@@ -169,56 +212,19 @@ function isRecord(x: unknown): x is Record<string, unknown> {
 }
 const isString = (x: unknown): x is string => typeof x === "string";
 const isStrings = (x: unknown): boolean => Array.isArray(x) && x.every(isString);
-const isStringRecord = (x: unknown): boolean => isRecord(x) && Object.values(x).every(isString);
 const hasOnly = (x: Record<string, unknown>, keys: readonly string[]): boolean => Object.keys(x).every((k) => keys.includes(k));
 
-function isMeta(x: unknown): boolean {
-  return isRecord(x) && hasOnly(x, ["name", "namespace", "labels", "annotations"]) && isString(x["name"]) && isString(x["namespace"]) && isStringRecord(x["labels"]) && (x["annotations"] === undefined || isStringRecord(x["annotations"]));
+function isKustomization(x: unknown): x is KustomizationRequest {
+  return isRecord(x) && x["kind"] === "Kustomization" && hasOnly(x, ["kind", "folder", "sources"]) && isString(x["folder"]) && isStrings(x["sources"]);
 }
 
-function isDataEntry(x: unknown): boolean {
-  if (!isRecord(x) || !isString(x["key"])) return false;
-  if (x["kind"] === "file") return hasOnly(x, ["kind", "key", "path"]) && isString(x["path"]);
-  if (x["kind"] === "text") return hasOnly(x, ["kind", "key", "text"]) && isString(x["text"]);
-  return false;
-}
-
-function isComment(x: unknown): boolean {
-  return Array.isArray(x) && x.every((l) => isString(l) || (isRecord(l) && hasOnly(l, ["perObject"]) && isString(l["perObject"])));
-}
-
-function isRequest(x: unknown): boolean {
-  if (!isRecord(x)) return false;
-  switch (x["kind"]) {
-    case "Kustomization":
-      return hasOnly(x, ["kind", "folder", "sources"]) && isString(x["folder"]) && isStrings(x["sources"]);
-    case "PrometheusRule":
-      return hasOnly(x, ["kind", "path", "sources", "metadata", "spec", "specFile"]) && isString(x["path"]) && isStrings(x["sources"]) && isMeta(x["metadata"]) && ("spec" in x ? !("specFile" in x) : isString(x["specFile"]));
-    case "Secret":
-      return hasOnly(x, ["kind", "path", "sources", "metadata", "stringData"]) && isString(x["path"]) && isStrings(x["sources"]) && isMeta(x["metadata"]) && Array.isArray(x["stringData"]) && x["stringData"].every(isDataEntry);
-    case "ConfigMap":
-      return (
-        hasOnly(x, ["kind", "path", "sources", "metadata", "data", "overflow", "comment"]) &&
-        isString(x["path"]) &&
-        isStrings(x["sources"]) &&
-        isMeta(x["metadata"]) &&
-        Array.isArray(x["data"]) &&
-        x["data"].every(isDataEntry) &&
-        (x["overflow"] === undefined || x["overflow"] === "split") &&
-        (x["comment"] === undefined || isComment(x["comment"]))
-      );
-    default:
-      return false;
-  }
-}
-
-export function isTargetOutput(x: unknown): x is TargetOutput {
+export function isView(x: unknown): x is EntryView {
   return (
     isRecord(x) &&
-    hasOnly(x, ["files", "packages"]) &&
+    hasOnly(x, ["files", "kustomizations"]) &&
     Array.isArray(x["files"]) &&
-    x["files"].every((f) => isRecord(f) && hasOnly(f, ["path", "content"]) && isString(f["path"]) && isString(f["content"])) &&
-    Array.isArray(x["packages"]) &&
-    x["packages"].every(isRequest)
+    x["files"].every((f) => isRecord(f) && hasOnly(f, ["path", "sha256"]) && isString(f["path"]) && isString(f["sha256"]) && /^[0-9a-f]{64}$/.test(f["sha256"])) &&
+    Array.isArray(x["kustomizations"]) &&
+    x["kustomizations"].every(isKustomization)
   );
 }

@@ -98,7 +98,7 @@ function unreadable(e: unknown): string {
  * does not pay for writing a cache nobody reads). */
 export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false, withCache: false | "read" | "read-write" = false): CompileResult {
   const files: GeneratedFile[] = [];
-  const { generated, fileCount: _, ...result } = compileFolderInto(io, opts, () => (f) => files.push(f), withPolicies, withCache);
+  const { generated, fileCount: _, ...result } = compileFolderInto(io, opts, () => ({ add: (path, content) => void files.push({ path, content: content! }) }), withPolicies, withCache);
   return { ...result, files: generated ? toFileSet(files) : null };
 }
 

@@ -36,8 +36,9 @@ const LIMIT = 256 << 20;
 
 export interface StatCache {
   /** Whether the file at `path`, as `entry` stats it, holds `content` (no read). `digest`: the
-   * content's SHA-256 when the caller has it (then the content is not hashed again). */
-  vouches(path: string, entry: FileEntry, content: string, digest?: string): boolean;
+   * content's SHA-256 when the caller has it (then the content is not hashed again, and may be
+   * left out: the digest alone vouches). */
+  vouches(path: string, entry: FileEntry, content: string | undefined, digest?: string): boolean;
   /** The file at `path` was just written or found to hold `content` (of SHA-256 `digest`, when known). */
   record(path: string, entry: FileEntry, content: string, digest?: string): void;
   /** Writes the cache for these paths (the file set); a failure only loses the hint. */
@@ -75,7 +76,8 @@ export function loadStatCache(file: string, root: string, now: () => number = Da
       const s = Object.hasOwn(old, path) ? old[path] : undefined;
       if (!valid(s) || s[0] !== e.ino || s[1] !== e.size || s[2] !== e.ctimeMs || e.ctimeMs >= savedAt - RACY_MS) return false;
       // The size first: most changes change it, and it costs no hashing.
-      if (Buffer.byteLength(content, "utf8") !== e.size || (digest ?? sha256(content)) !== s[3]) return false;
+      if (content !== undefined && Buffer.byteLength(content, "utf8") !== e.size) return false;
+      if ((digest ?? (content === undefined ? "" : sha256(content))) !== s[3]) return false;
       fresh.set(path, s);
       return true;
     },

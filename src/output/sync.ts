@@ -13,6 +13,7 @@ import { SVCSPEC_VERSION } from "../util/version.js";
 import type { FileSet } from "./fileset.js";
 import { attempt, createExclusive, findTempFiles, failure, folderMaker, inspect, inspector, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
 import { loadStatCache, type StatCache } from "./stat-cache.js";
+import type { Entry } from "./disk.js";
 import { acquireLock, LOCK, LockHeldError, LockRefusedError, lockState } from "./lock.js";
 
 export const MANIFEST = ".svcspec-manifest.json";
@@ -168,7 +169,10 @@ function readManifestAt(c: Context, refused: Diagnostic[], warnings: Diagnostic[
  * reading nothing that is not a regular file in real folders; `finish` then compares the manifest,
  * finds the orphans and the leftovers. Memory holds paths, never the files' contents. */
 interface Inspector {
-  add(path: string, content: string, digest?: string): void;
+  /** Whether the disk already holds the file of this SHA-256 at `path` (build: the stat cache vouches
+   * for it; check: its bytes hash to it); such a file may then be added without its content. */
+  holds(path: string, digest: string): boolean;
+  add(path: string, content: string | undefined, digest?: string): void;
   /** The paths added so far, in the order they came. */
   readonly paths: readonly string[];
   /** Whether some path was refused already (nothing more needs staging). */
@@ -187,6 +191,7 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
   if (root !== "folder") {
     if (root !== "absent") refused.push({ code: "SVC110", severity: "error", message: `refusing the output folder ${c.label}: it is ${root.what}`, file: c.label, line: 0, col: 0, hint: root.what === "a symbolic link" ? "svcspec writes only into a real folder: pass the link's target as --out, or replace the link by a folder" : "pass --out <folder>, a folder or a name that does not exist yet" });
     return {
+      holds: () => false,
       add: (path) => void paths.push(path),
       paths,
       refusing: () => refused.length > 0,
@@ -196,6 +201,15 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
   const manifest = readManifestAt(c, refused, warnings);
   const { owned } = manifest;
   const look = inspector(c.io, c.root);
+  // what holds() found, for the add() that follows it
+  const held = new Map<string, Entry>();
+  const holds = (path: string, digest: string): boolean => {
+    const e = look(path);
+    if (e.kind !== "file") return false;
+    const yes = o.seen ? o.seen.vouches(path, e, undefined, digest) : sameDigest(c, path, e.size, digest);
+    if (yes) held.set(path, e);
+    return yes;
+  };
   const compare = (path: string, content: string, digest: string | undefined) => {
     const e = look(path);
     if (e.kind === "absent") added.push(path);
@@ -208,11 +222,14 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
     o.differs?.(path, content, digest);
   };
   return {
+    holds,
     add(path, content, digest) {
       if (produced.has(path)) throw new Error(`internal: two generators produce ${path}`);
       produced.add(path);
       paths.push(path);
-      compare(path, content, digest);
+      if (content !== undefined) return compare(path, content, digest);
+      // without its content: a file holds() said the disk has, looked at once
+      if (!held.delete(path) && !(digest !== undefined && holds(path, digest) && held.delete(path))) throw new Error(`internal: ${path} was handed on without its content, but the output does not hold it`);
     },
     paths,
     refusing: () => refused.length > 0,
@@ -244,6 +261,13 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
   };
 }
 
+/** Whether the regular file at `path` (of `size` bytes) hashes to `digest`: check's test of a file
+ * whose content compile() did not read from the cache. */
+function sameDigest(c: Context, path: string, size: number, digest: string): boolean {
+  const have = readRegular(c.io, join(c.root, path), path, size + 1);
+  return have !== null && createHash("sha256").update(have).digest("hex") === digest;
+}
+
 function sameBytes(c: Context, path: string, size: number, content: string): boolean {
   const want = Buffer.from(content, "utf8");
   if (size !== want.length) return false;
@@ -268,7 +292,9 @@ function guarded<T>(c: Context, f: () => T, partial: () => boolean = () => false
 /** A file set handed to the output stage one file at a time (in any order), as compileInto's
  * sink: `digest`, the content's SHA-256 when the caller has it. */
 export interface OutputSink {
-  add(path: string, content: string, digest?: string): void;
+  /** Whether the disk holds the file of this SHA-256 at `path` already (then add() needs no content). */
+  holds(path: string, digest: string): boolean;
+  add(path: string, content: string | undefined, digest?: string): void;
 }
 
 /** check: compares the files added with what is on disk, the manifest included; `finish` returns
@@ -279,6 +305,7 @@ export function openDrift(outDir: string, options: OutputOptions & { keep?: bool
   const contents = new Map<string, string>();
   const look = guarded(c, () => inspectOutput(c, options.keep ? { differs: (path, content) => void contents.set(path, content) } : {}));
   return {
+    holds: (path, digest) => guarded(c, () => look.holds(path, digest)),
     add: (path, content, digest) => guarded(c, () => look.add(path, content, digest)),
     finish: () =>
       guarded(c, () => {
@@ -428,6 +455,15 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
     release = () => undefined;
   };
   return {
+    holds: (path, digest) =>
+      guarded(c, () => {
+        try {
+          return look.holds(path, digest);
+        } catch (e) {
+          abort();
+          throw e;
+        }
+      }),
     add: (path, content, digest) =>
       guarded(c, () => {
         try {

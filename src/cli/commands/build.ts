@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import type { OutputFs } from "../../output/disk.js";
 import { statCachePath } from "../../output/stat-cache.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
-import { digestOf } from "../../output/fileset.js";
 import { OutputError, openSync, UnownedFilesError } from "../../output/sync.js";
 import { cacheDir } from "../../policy/build.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
@@ -44,8 +43,7 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
       (diagnostics) => {
         if (fails(diagnostics, opts.strict)) return null;
         warnings = diagnostics;
-        const s = (session = openSync(outDir, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache }));
-        return (f) => s.add(f.path, f.content, digestOf(f));
+        return (session = openSync(outDir, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache }));
       },
       true,
       "read-write",

@@ -36,8 +36,7 @@ export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
         warnings = diagnostics;
         const busy = buildInProgress(outDir, options);
         if (busy) throw new OutputError([busy]);
-        const s = (session = openDrift(outDir, { ...options, keep: opts.diff }));
-        return (f) => s.add(f.path, f.content);
+        return (session = openDrift(outDir, { ...options, keep: opts.diff }));
       },
       true,
       "read",
