@@ -132,6 +132,24 @@ export function compileFolderInto(io: Io, opts: CommonOptions, open: (diagnostic
   return { ...result, diagnostics: sortDiagnostics([...extra, ...result.diagnostics]), model: problems.length ? null : result.model, generated: false };
 }
 
+/** What build and check know of their output session while compileToSession runs (also when it
+ * throws part-way): the session, once opened, and the diagnostics it was opened with (warnings). */
+export interface OutputRun<S> {
+  session: S | null;
+  warnings: readonly Diagnostic[];
+}
+
+/** compileFolderInto with the policies, into the output session `openSession` makes: opened only
+ * when the spec passed (under --strict, without a warning either), so a failing run opens nothing. */
+export function compileToSession<S extends FileSink>(io: Io, opts: CommonOptions, run: OutputRun<S>, openSession: () => S, withCache: "read" | "read-write"): StreamResult {
+  const open = (diagnostics: readonly Diagnostic[]): S | null => {
+    if (fails(diagnostics, opts.strict)) return null;
+    run.warnings = diagnostics;
+    return (run.session = openSession());
+  };
+  return compileFolderInto(io, opts, open, true, withCache);
+}
+
 /** The line build and check add when the Organization leaves the generated tests out, so that a
  * folder without them never looks complete by accident; "" when they are generated. */
 export function testsNote(model: Model | null): string {

@@ -1,11 +1,10 @@
 import { resolve } from "node:path";
 import type { OutputFs } from "../../output/disk.js";
 import { statCachePath } from "../../output/stat-cache.js";
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { OutputError, openSync, UnownedFilesError } from "../../output/sync.js";
 import { cacheDir } from "../../policy/build.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolderInto, countSummary, fails, parseTargets, outInsideSpec, printDiagnostics, testsNote } from "../shared.js";
+import { type CommonOptions, compileToSession, countSummary, type OutputRun, fails, parseTargets, outInsideSpec, printDiagnostics, testsNote } from "../shared.js";
 
 export interface BuildOptions extends CommonOptions {
   out: string;
@@ -32,37 +31,26 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
   const statCache = fs ? {} : { statCache: statCachePath(resolve(io.cwd, cacheDir(io.cwd, io.env)), outDir) };
   // Each file goes to the output stage as soon as its service is generated (written aside, or found
   // unchanged), so memory never holds the whole file set; out/ itself changes only at commit().
-  let session: ReturnType<typeof openSync> | null = null;
+  const run: OutputRun<ReturnType<typeof openSync>> = { session: null, warnings: [] };
   let result;
   let synced;
-  let warnings: readonly Diagnostic[] = [];
   try {
-    result = compileFolderInto(
-      io,
-      opts,
-      (diagnostics) => {
-        if (fails(diagnostics, opts.strict)) return null;
-        warnings = diagnostics;
-        return (session = openSync(outDir, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache }));
-      },
-      true,
-      "read-write",
-    );
+    result = compileToSession(io, opts, run, () => openSync(outDir, { force: opts.force, label: opts.out, ...(fs ? { fs } : {}), ...statCache }), "read-write");
     if (!result.generated || fails(result.diagnostics, opts.strict)) {
-      (session as ReturnType<typeof openSync> | null)?.abort();
+      run.session?.abort();
       printDiagnostics(io, result.diagnostics, opts.format, { written: [], deleted: [] });
       if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}; ${opts.out}/ left as it was\n`);
       return EXIT.invalid;
     }
-    synced = session!.commit();
+    synced = run.session!.commit();
   } catch (e) {
-    (session as ReturnType<typeof openSync> | null)?.abort();
+    run.session?.abort();
     if (e instanceof UnownedFilesError) {
       io.err(`✖ ${e.paths.length} file(s) in ${opts.out}/ were not written by svcspec and would be overwritten:\n${e.paths.map((p) => `  ${opts.out}/${p}\n`).join("")}  hint: move them away, or pass --force to let svcspec own them\n`);
       return EXIT.invalid;
     }
     if (!(e instanceof OutputError)) throw e;
-    printDiagnostics(io, [...(result?.diagnostics ?? warnings), ...e.diagnostics], opts.format, { written: null, deleted: null });
+    printDiagnostics(io, [...(result?.diagnostics ?? run.warnings), ...e.diagnostics], opts.format, { written: null, deleted: null });
     if (opts.format !== "json") {
       const state = e.partial ? "partly updated (every file in it is whole: as it was or new)" : "left as it was";
       io.err(`✖ ${opts.out}/: ${countSummary(e.diagnostics)}; ${opts.out}/ ${state}\n`);

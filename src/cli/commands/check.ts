@@ -1,10 +1,9 @@
 import { resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { OutputFs } from "../../output/disk.js";
-import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import { buildInProgress, isStale, openDrift, OutputError, readOutputText } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
-import { type CommonOptions, compileFolderInto, countSummary, fails, parseTargets, printDiagnostics, testsNote } from "../shared.js";
+import { type CommonOptions, compileToSession, countSummary, type OutputRun, fails, parseTargets, printDiagnostics, testsNote } from "../shared.js";
 
 export interface CheckOptions extends CommonOptions {
   out: string;
@@ -23,33 +22,25 @@ export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
   const options = { label: opts.out, ...(fs ? { fs } : {}) };
   // Each file is compared with the disk as soon as its service is generated, and dropped unless it
   // differs and --diff asked for it: memory never holds the whole file set.
-  let session: ReturnType<typeof openDrift> | null = null;
+  const run: OutputRun<ReturnType<typeof openDrift>> = { session: null, warnings: [] };
   let result;
   let d;
-  let warnings: readonly Diagnostic[] = [];
   try {
-    result = compileFolderInto(
-      io,
-      opts,
-      (diagnostics) => {
-        if (fails(diagnostics, opts.strict)) return null;
-        warnings = diagnostics;
-        const busy = buildInProgress(outDir, options);
-        if (busy) throw new OutputError([busy]);
-        return (session = openDrift(outDir, { ...options, keep: opts.diff }));
-      },
-      true,
-      "read",
-    );
+    const open = () => {
+      const busy = buildInProgress(outDir, options);
+      if (busy) throw new OutputError([busy]);
+      return openDrift(outDir, { ...options, keep: opts.diff });
+    };
+    result = compileToSession(io, opts, run, open, "read");
     if (!result.generated || fails(result.diagnostics, opts.strict)) {
       printDiagnostics(io, result.diagnostics, opts.format, { stale: null });
       if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}\n`);
       return EXIT.invalid;
     }
-    d = (session as ReturnType<typeof openDrift> | null)!.finish();
+    d = run.session!.finish();
   } catch (e) {
     if (!(e instanceof OutputError)) throw e;
-    printDiagnostics(io, [...(result?.diagnostics ?? warnings), ...e.diagnostics], opts.format, { stale: null });
+    printDiagnostics(io, [...(result?.diagnostics ?? run.warnings), ...e.diagnostics], opts.format, { stale: null });
     if (opts.format !== "json") io.err(`✖ ${opts.out}/: ${countSummary(e.diagnostics)}\n`);
     return EXIT.invalid;
   }
