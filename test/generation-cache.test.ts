@@ -268,15 +268,15 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(build().stats).toEqual({ hits: total - SEAMS, computed: 0, rejected: 0 });
   }, 600_000);
 
-  it("the number of shards changed (the organisation shrank to 16 services, one shard): every old file is read once, nothing recomputed", () => {
+  it("the number of shards changed (the organisation shrank to 16 services, one shard): a cold build, whose output is that of a build without the cache; then warm again", () => {
     const names = readdirSync(join(spec, "services")).sort();
     expect(names.length).toBeGreaterThan(16);
     expect(entryFiles().every((f) => f.startsWith("2-"))).toBe(true);
     for (const f of names.slice(16)) rmSync(join(spec, "services", f));
     const cold = build({ cache: false }).tree;
-    const warm = build();
-    expect(warm.stats).toEqual({ hits: 16 * SEAMS, computed: 0, rejected: 0 });
-    expectSame(warm.tree, cold);
+    const first = build();
+    expect(first.stats).toEqual({ hits: 0, computed: 16 * SEAMS, rejected: 0 });
+    expectSame(first.tree, cold);
     expect(entryFiles()).toEqual([expect.stringMatching(/^1-0-/)]);
     expect(build().stats).toEqual({ hits: 16 * SEAMS, computed: 0, rejected: 0 });
   }, 600_000);

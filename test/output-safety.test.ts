@@ -354,6 +354,18 @@ describe("a file system that refuses: diagnostics with a hint, exit 1, never a s
     expect(runCheck(io, { spec: "spec", out: "out", format: "text", diff: false })).toBe(0);
   });
 
+  it("a disk that fills up while a first build stages: no out/ is left behind, and check --diff of the missing folder shows every file's content", () => {
+    const { io, streams } = ioAt(tmp.path);
+    let writes = 0;
+    expect(runBuild(io, buildOpts, Date.now, failing("ENOSPC", (op) => op === "write" && ++writes > 5))).toBe(1);
+    expect(streams.err).toMatch(/out\/ left as it was/);
+    expect(existsSync(out())).toBe(false);
+    streams.out = "";
+    expect(runCheck(io, { spec: "spec", out: "out", format: "text", diff: true })).toBe(1);
+    expect(streams.out).toMatch(/^\+\+\+ b\/out\/docs\/checkout\.md\s*\n@@ [^\n]*\n\+[^\n]*checkout/m);
+    expect(streams.out).toMatch(/^\+\+\+ b\/out\/\.svcspec-manifest\.json\s*\n@@ [^\n]*\n\+\{/m);
+  });
+
   it("a failure part-way through moving the files into place: every file whole (old or new), no temp file left, the next build completes", () => {
     const { io, streams } = ioAt(tmp.path);
     expect(runBuild(io, buildOpts)).toBe(0);

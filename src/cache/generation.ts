@@ -3,12 +3,15 @@
  * everything that output may depend on: svcspec's own identity (its version and a digest of its
  * code, computed by the CLI), the generator's id, the options it reads, the Organization and the
  * service, both as canonical JSON of the Model. compile() reads entries as data and returns the
- * entries it made; src/cache/store.ts does the disk. An entry is trusted only when its header names
- * the key and the version asked for, its SHA-256 matches its payload and the payload has the shape
- * of a TargetOutput: anything else (truncated, a flipped byte, another key's or another version's
- * entry) is ignored, recomputed and replaced. Nothing here reads a clock or a file's time. */
+ * entries it made; src/cache/store.ts does the disk. An entry's view (each file's path and digest)
+ * is trusted only when its header names the key and the version asked for and its SHA-256 matches
+ * the view, and the view has the right shape (paths inside the output folder); its contents only
+ * when each matches its digest, checked when they are read (never when the output already holds
+ * every file: a damaged contents line is then carried forward unread, and never used). Anything
+ * else (truncated, a flipped byte, another key's or another version's entry) is ignored,
+ * recomputed and replaced. Nothing here reads a clock or a file's time. */
 import { createHash } from "node:crypto";
-import { digestOf, type GeneratedFile, withDigest } from "../output/fileset.js";
+import { digestOf, type GeneratedFile, isSafeRelative, withDigest } from "../output/fileset.js";
 import type { KustomizationRequest } from "../package/request.js";
 
 /** What compile() is handed: svcspec's identity and the cache folder as three calls (the CLI's,
@@ -223,7 +226,7 @@ export function isView(x: unknown): x is EntryView {
     isRecord(x) &&
     hasOnly(x, ["files", "kustomizations"]) &&
     Array.isArray(x["files"]) &&
-    x["files"].every((f) => isRecord(f) && hasOnly(f, ["path", "sha256"]) && isString(f["path"]) && isString(f["sha256"]) && /^[0-9a-f]{64}$/.test(f["sha256"])) &&
+    x["files"].every((f) => isRecord(f) && hasOnly(f, ["path", "sha256"]) && isString(f["path"]) && isSafeRelative(f["path"]) && isString(f["sha256"]) && /^[0-9a-f]{64}$/.test(f["sha256"])) &&
     Array.isArray(x["kustomizations"]) &&
     x["kustomizations"].every(isKustomization)
   );

@@ -93,8 +93,9 @@ export function shardFileName(count: number, shard: number, keys: readonly strin
  * it has no file under the name of its keys (atomically; its other entries are the texts read and
  * verified). `finish` then removes every other file of the folder (old files, files that are not
  * the cache's), except other processes' temporary files, and returns a warning when the folder
- * could not be written. When the number of shards changed since the last build, no file is named
- * for the new shards: every file is read once, so nothing already computed is lost. */
+ * could not be written. When the number of shards changed since the last build (the organisation
+ * passed a power of two of 16 services), no file is named for the new shards: that build is a cold
+ * one (reading every old file instead would hold the whole cache in memory at once). */
 export function openGenerationCache(dir: string, version: string, write: boolean): GenerationCache & { finish(): string | null } {
   let listed: Dirent[] = [];
   try {
@@ -107,7 +108,6 @@ export function openGenerationCache(dir: string, version: string, write: boolean
   let count = 1;
   let shardOfGroup: number[] = [];
   const byShard = new Map<string, string[]>();
-  let everything: Map<string, string> | null = null;
   const open = new Map<number, ReadonlyMap<string, string>>();
   const keep = new Set<string>();
   let failure: string | null = null;
@@ -138,7 +138,7 @@ export function openGenerationCache(dir: string, version: string, write: boolean
       return plan.shards.map((s) => s.services);
     },
     entries(g) {
-      const entries = byShard.size || !present.size ? read(byShard.get(String(shardOfGroup[g])) ?? []) : (everything ??= read([...present]));
+      const entries = read(byShard.get(String(shardOfGroup[g])) ?? []);
       if (write) open.set(g, entries);
       return entries;
     },

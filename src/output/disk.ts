@@ -307,8 +307,9 @@ export function unlinkQuietly(io: OutputFs, abs: string): void {
 }
 
 /** Leftover temp files of interrupted builds in the given folders of `root` (relative; "" is the
- * root), as relative paths, sorted. Temp files are created beside their targets, so the folders of
- * the generated and owned paths are all there is to look at (never the whole tree: `--out .`
+ * root), as relative paths, sorted. Temp files are created beside their targets (the manifest's;
+ * those of svcspec before 0.2) or in a staging folder at the root (sync.ts finds those), so the
+ * folders of the generated and owned paths are all there is to look at (never the whole tree: `--out .`
  * must not walk a repository). A folder reached through a link, or that cannot be read, is
  * skipped. */
 export function findTempFiles(io: OutputFs, root: string, folders: Iterable<string>): string[] {

@@ -5,6 +5,12 @@ export interface GeneratedFile {
   content: string;
 }
 
+/** A path a file set may hold, whatever a hand-edited manifest or a forged cache entry says:
+ * relative, no `..`, `.` or empty part, no backslash or NUL, so it stays inside the output folder. */
+export function isSafeRelative(p: string): boolean {
+  return p.length > 0 && !p.startsWith("/") && !/[\\\0]/.test(p) && p.split("/").every((part) => part !== "" && part !== "." && part !== "..");
+}
+
 /** Sorted by path (byte order). */
 export type FileSet = Map<string, string>;
 

@@ -10,7 +10,9 @@
  * uses it. As in Git's index, an entry whose ctime is in the same clock tick as the cache's own
  * save ("racy") is not trusted: a write right after svcspec looked might not have moved it.
  * What it cannot see: another process writing into out/ between svcspec's rename of a file and
- * its stat of it (microseconds, while build holds the folder's lock); `check` still would. */
+ * its stat of it (microseconds, while build holds the folder's lock), or rewriting a staged file
+ * in out/.svcspec-staging-<hex>/ while the build runs (its bytes are not compared before the
+ * rename); `check` still would. */
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -4,13 +4,14 @@
  *
  * The output folder is untrusted (a pull request can put links, FIFOs or folders anywhere in it):
  * every path is looked at part by part without following links (disk.ts), a path that is not a
- * regular file in real folders is refused before anything is written, one build at a time holds
- * the folder's lock (lock.ts), and leftover temp files of interrupted builds are removed. */
+ * regular file in real folders is refused before anything in place changes (new files wait in a
+ * staging folder until every path checked out), one build at a time holds the folder's lock
+ * (lock.ts), and leftover temp files and staging folders of interrupted builds are removed. */
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
-import type { FileSet } from "./fileset.js";
+import { type FileSet, isSafeRelative } from "./fileset.js";
 import { attempt, createExclusive, findTempFiles, failure, folderMaker, inspect, inspector, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
 import { loadStatCache, type StatCache } from "./stat-cache.js";
 import type { Entry } from "./disk.js";
@@ -33,11 +34,8 @@ export function manifestText(files: Iterable<string>): string {
   return JSON.stringify(m, null, 2) + "\n";
 }
 
-/** A manifest entry must stay inside the output folder, whatever a hand-edited manifest says:
- * relative, no `..`, `.` or empty part, no backslash or NUL. */
-export function isSafeRelative(p: string): boolean {
-  return p.length > 0 && !p.startsWith("/") && !/[\\\0]/.test(p) && p.split("/").every((part) => part !== "" && part !== "." && part !== "..");
-}
+/** A manifest entry must stay inside the output folder (fileset.ts). */
+export { isSafeRelative };
 
 export interface OutputOptions {
   /** How diagnostics name the output folder (the `--out` argument); the absolute path by default. */
@@ -132,7 +130,7 @@ interface InspectOptions {
   seen?: StatCache;
   /** What to do with a file that differs from the disk (added or changed), once it is known to:
    * build stages it (writes it aside), check with --diff keeps it. */
-  differs?: (path: string, content: string, digest: string | undefined) => void;
+  differs?: (path: string, content: string, digest: string | undefined, kind: "added" | "changed" | "unowned") => void;
 }
 
 /** The files the manifest lists, and its bytes (null when absent or refused). */
@@ -192,14 +190,22 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
     if (root !== "absent") refused.push({ code: "SVC110", severity: "error", message: `refusing the output folder ${c.label}: it is ${root.what}`, file: c.label, line: 0, col: 0, hint: root.what === "a symbolic link" ? "svcspec writes only into a real folder: pass the link's target as --out, or replace the link by a folder" : "pass --out <folder>, a folder or a name that does not exist yet" });
     return {
       holds: () => false,
-      add: (path) => void paths.push(path),
+      add(path, content) {
+        paths.push(path);
+        // (build creates the root before it looks, so only check gets here with an absent root)
+        if (root === "absent" && content !== undefined) o.differs?.(path, content, undefined, "added");
+      },
       paths,
       refusing: () => refused.length > 0,
-      finish: () => ({ added: [MANIFEST, ...paths].sort(), changed, orphaned: [], unowned: [], leftovers: [], warnings, refused, owned: [] }),
+      finish() {
+        if (root === "absent") o.differs?.(MANIFEST, manifestText(paths), undefined, "added");
+        return { added: [MANIFEST, ...paths].sort(), changed, orphaned: [], unowned: [], leftovers: [], warnings, refused, owned: [] };
+      },
     };
   }
   const manifest = readManifestAt(c, refused, warnings);
   const { owned } = manifest;
+  const ownedSet = new Set(owned);
   const look = inspector(c.io, c.root);
   // what holds() found, for the add() that follows it
   const held = new Map<string, Entry>();
@@ -212,14 +218,18 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
   };
   const compare = (path: string, content: string, digest: string | undefined) => {
     const e = look(path);
-    if (e.kind === "absent") added.push(path);
-    else if (e.kind === "refused") {
+    if (e.kind === "absent") {
+      added.push(path);
+      return o.differs?.(path, content, digest, "added");
+    }
+    if (e.kind === "refused") {
       if (path !== MANIFEST) refused.push(refusedPath(c, path, e.at, e.what, "generated"));
       return;
-    } else if (o.seen?.vouches(path, e, content, digest)) return;
-    else if (sameBytes(c, path, e.size, content)) return void o.seen?.record(path, e, content, digest);
-    else changed.push(path);
-    o.differs?.(path, content, digest);
+    }
+    if (o.seen?.vouches(path, e, content, digest)) return;
+    if (sameBytes(c, path, e.size, content)) return void o.seen?.record(path, e, content, digest);
+    changed.push(path);
+    o.differs?.(path, content, digest, path === MANIFEST || ownedSet.has(path) ? "changed" : "unowned");
   };
   return {
     holds,
@@ -239,7 +249,7 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
       if (manifest.bytes === null) compare(MANIFEST, text, undefined);
       else if (!manifest.bytes.equals(Buffer.from(text, "utf8"))) {
         changed.push(MANIFEST);
-        o.differs?.(MANIFEST, text, undefined);
+        o.differs?.(MANIFEST, text, undefined, "changed");
       }
       const orphaned: string[] = [];
       for (const path of owned) {
@@ -248,7 +258,6 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
         if (e.kind === "file") orphaned.push(path);
         else if (e.kind === "refused") refused.push(refusedPath(c, path, e.at, e.what, "owned"));
       }
-      const ownedSet = new Set(owned);
       const unowned = changed.filter((p) => p !== MANIFEST && !ownedSet.has(p)).sort();
       const folderOf = (p: string) => p.split("/").slice(0, -1).join("/");
       const leftovers = [...findTempFiles(c.io, c.root, [MANIFEST, ...paths, ...owned].map(folderOf)), ...findStaging(c.io, c.root, o.locked ? stagingOf(c) : null)];
@@ -303,12 +312,20 @@ export interface OutputSink {
 export function openDrift(outDir: string, options: OutputOptions & { keep?: boolean } = {}): OutputSink & { finish(): Drift & { contents: Map<string, string> } } {
   const c = contextOf(outDir, options);
   const contents = new Map<string, string>();
-  const look = guarded(c, () => inspectOutput(c, options.keep ? { differs: (path, content) => void contents.set(path, content) } : {}));
+  // a build that holds the folder at the start or at the end of the comparison (which lasts as long
+  // as the generation does) is reported as such, not as the stale files it is writing
+  const notBusy = () => {
+    const busy = buildInProgress(outDir, options);
+    if (busy) throw new OutputError([busy]);
+  };
+  notBusy();
+  const look = guarded(c, () => inspectOutput(c, options.keep ? { differs: (path: string, content: string) => void contents.set(path, content) } : {}));
   return {
     holds: (path, digest) => guarded(c, () => look.holds(path, digest)),
     add: (path, content, digest) => guarded(c, () => look.add(path, content, digest)),
     finish: () =>
       guarded(c, () => {
+        notBusy();
         const { refused, owned: _, ...d } = look.finish();
         if (refused.length) throw new OutputError(refused);
         return { ...d, contents };
@@ -412,6 +429,8 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
   const staged = new Map<string, { tmp: string; digest: string }>();
   let staging: string | null = null;
   let count = 0;
+  let stop = false;
+  let created = false;
   guarded(c, () => {
     const root = inspectRoot(c.io, c.root, "");
     if (root === "absent") {
@@ -420,6 +439,7 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
       } catch (e) {
         throw failure("", "create", e);
       }
+      created = true;
     }
     // A refused root is reported by inspectOutput before a lock is created inside it.
     release = root === "folder" || root === "absent" ? acquireLock(c.io, c.root) : () => undefined;
@@ -431,9 +451,11 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
       throw e;
     }
   });
-  function stage(path: string, content: string, digest: string | undefined): void {
-    // once a path is refused the build fails: nothing more is worth writing
-    if (path === MANIFEST || look?.refusing()) return;
+  function stage(path: string, content: string, digest: string | undefined, kind: "added" | "changed" | "unowned"): void {
+    // once a path is refused, or (without --force) a file svcspec did not write would be
+    // overwritten, the build fails: nothing more is worth writing
+    if (kind === "unowned" && !options.force) stop = true;
+    if (path === MANIFEST || stop || look?.refusing()) return;
     const bytes = Buffer.from(content, "utf8");
     if (staging === null) {
       const name = stagingOf(c);
@@ -453,6 +475,14 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
     clear();
     release();
     release = () => undefined;
+    // a folder this build made for nothing goes again (only if empty: rmdir removes nothing else)
+    if (created && !written) {
+      try {
+        c.io.rmdirSync(c.root);
+      } catch {
+        // not empty or gone: left as it is
+      }
+    }
   };
   return {
     holds: (path, digest) =>
@@ -492,8 +522,9 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
             // orphans the next build can clean up, never unknown files.
             writeManifest(new Set([...owned, ...look.paths]));
             for (const path of [...d.added, ...d.changed]) {
+              if (path === MANIFEST) continue;
               const s = staged.get(path);
-              if (!s) continue;
+              if (!s) throw new Error(`internal: ${path} differs from the disk but was not staged`);
               makeFolders(path.split("/").slice(0, -1).join("/"), path);
               attempt(path, "write", () => c.io.renameSync(s.tmp, join(c.root, path)));
               written = true;

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { createTwoFilesPatch } from "diff";
 import type { OutputFs } from "../../output/disk.js";
-import { buildInProgress, isStale, openDrift, OutputError, readOutputText } from "../../output/sync.js";
+import { isStale, openDrift, OutputError, readOutputText } from "../../output/sync.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 import { type CommonOptions, compileToSession, countSummary, type OutputRun, fails, parseTargets, printDiagnostics, testsNote } from "../shared.js";
 
@@ -26,12 +26,7 @@ export function runCheck(io: Io, opts: CheckOptions, fs?: OutputFs): ExitCode {
   let result;
   let d;
   try {
-    const open = () => {
-      const busy = buildInProgress(outDir, options);
-      if (busy) throw new OutputError([busy]);
-      return openDrift(outDir, { ...options, keep: opts.diff });
-    };
-    result = compileToSession(io, opts, run, open, "read");
+    result = compileToSession(io, opts, run, () => openDrift(outDir, { ...options, keep: opts.diff }), "read");
     if (!result.generated || fails(result.diagnostics, opts.strict)) {
       printDiagnostics(io, result.diagnostics, opts.format, { stale: null });
       if (opts.format !== "json") io.err(`✖ ${opts.spec}: ${countSummary(result.diagnostics, opts.strict)}\n`);
