@@ -6,7 +6,7 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagn
 import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
-import { digestOf, type FileSet, type GeneratedFile, toFileSet } from "./output/fileset.js";
+import { digestOf, type FileSet, type FileSink, type GeneratedFile, toFileSet } from "./output/fileset.js";
 import { packageKustomizations, packageObjects } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
 import type { KustomizationRequest, TargetOutput } from "./package/request.js";
@@ -24,14 +24,7 @@ export interface CompileResult {
   cache?: GenerationCacheResult;
 }
 
-/** Where compileInto() hands each generated file, once, in no fixed order. `holds`: whether the
- * output already has exactly the file of this SHA-256 (build's stat cache vouches for it); a file
- * it holds may then be added without its content, so a build that changed nothing never reads the
- * cached contents. `add` may throw: compileInto stops. */
-export interface FileSink {
-  holds?(path: string, sha256: string): boolean;
-  add(path: string, content: string | undefined, sha256: string | undefined): void;
-}
+export type { FileSink } from "./output/fileset.js";
 
 export interface StreamResult {
   diagnostics: Diagnostic[];
@@ -76,8 +69,14 @@ function targetOf(id: string): string {
 }
 
 export function compile(sources: readonly SourceFile[], options: CompileOptions = {}): CompileResult {
+  return collected((open) => compileInto(sources, options, open));
+}
+
+/** A streaming compile run (`compileInto` or the CLI's) into a sink that collects the file set:
+ * what compile() returns. */
+export function collected(run: (open: () => FileSink) => StreamResult): CompileResult {
   const files: GeneratedFile[] = [];
-  const { generated, fileCount: _, ...result } = compileInto(sources, options, () => ({ add: (path, content) => void files.push({ path, content: content! }) }));
+  const { generated, fileCount: _, ...result } = run(() => ({ add: (path, content) => void files.push({ path, content: content! }) }));
   return { ...result, files: generated ? toFileSet(files) : null };
 }
 

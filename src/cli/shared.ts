@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { TEMPLATE_NAMES, TEMPLATE_SUFFIX, type TemplateSource } from "../render/docs-templates.js";
-import { compileInto, type CompileOptions, type CompileResult, type FileSink, type StreamResult, TARGETS } from "../compile.js";
+import { collected, compileInto, type CompileOptions, type CompileResult, type FileSink, type StreamResult, TARGETS } from "../compile.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "../diagnostics/diagnostic.js";
 import { type DiagnosticFormat, formatDiagnostics } from "../diagnostics/format.js";
 import { readSpec, SPEC_FILE } from "../load/discover.js";
@@ -10,7 +10,6 @@ import type { Model } from "../model/model.js";
 import type { Io } from "./io.js";
 import { readPolicyPacks } from "./policies.js";
 import { generationCacheDir, openGenerationCache, svcspecIdentity } from "../cache/store.js";
-import { type GeneratedFile, toFileSet } from "../output/fileset.js";
 import { cacheDir } from "../policy/build.js";
 
 export interface CommonOptions {
@@ -97,9 +96,7 @@ function unreadable(e: unknown): string {
  * prunes the unused ones, "read" (check) leaves the folder as it is (a check on a fresh clone in CI
  * does not pay for writing a cache nobody reads). */
 export function compileFolder(io: Io, opts: CommonOptions, withPolicies = false, withCache: false | "read" | "read-write" = false): CompileResult {
-  const files: GeneratedFile[] = [];
-  const { generated, fileCount: _, ...result } = compileFolderInto(io, opts, () => ({ add: (path, content) => void files.push({ path, content: content! }) }), withPolicies, withCache);
-  return { ...result, files: generated ? toFileSet(files) : null };
+  return collected((open) => compileFolderInto(io, opts, open, withPolicies, withCache));
 }
 
 /** compileFolder, each file handed to the sink `open` returns (compileInto): `open` is called only

@@ -11,6 +11,15 @@ export function isSafeRelative(p: string): boolean {
   return p.length > 0 && !p.startsWith("/") && !/[\\\0]/.test(p) && p.split("/").every((part) => part !== "" && part !== "." && part !== "..");
 }
 
+/** Where compileInto() (src/compile.ts) hands each generated file, once, in no fixed order. `holds`: whether the
+ * output already has exactly the file of this SHA-256 (build's stat cache vouches for it); a file
+ * it holds may then be added without its content, so a build that changed nothing never reads the
+ * cached contents. `add` may throw: compileInto stops. */
+export interface FileSink {
+  holds?(path: string, sha256: string): boolean;
+  add(path: string, content: string | undefined, sha256: string | undefined): void;
+}
+
 /** Sorted by path (byte order). */
 export type FileSet = Map<string, string>;
 

@@ -11,7 +11,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
-import { type FileSet, isSafeRelative } from "./fileset.js";
+import { type FileSet, type FileSink, isSafeRelative } from "./fileset.js";
 import { attempt, createExclusive, findTempFiles, failure, folderMaker, inspect, inspector, inspectRoot, nodeFs, type OutputFs, OutputFsError, readRegular, replaceFile, unlinkQuietly } from "./disk.js";
 import { loadStatCache, type StatCache } from "./stat-cache.js";
 import type { Entry } from "./disk.js";
@@ -234,7 +234,7 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
   return {
     holds,
     add(path, content, digest) {
-      if (produced.has(path)) throw new Error(`internal: two generators produce ${path}`);
+      // compileInto refuses a path produced twice (and a FileSet cannot hold one)
       produced.add(path);
       paths.push(path);
       if (content !== undefined) return compare(path, content, digest);
@@ -298,13 +298,9 @@ function guarded<T>(c: Context, f: () => T, partial: () => boolean = () => false
   }
 }
 
-/** A file set handed to the output stage one file at a time (in any order), as compileInto's
- * sink: `digest`, the content's SHA-256 when the caller has it. */
-export interface OutputSink {
-  /** Whether the disk holds the file of this SHA-256 at `path` already (then add() needs no content). */
-  holds(path: string, digest: string): boolean;
-  add(path: string, content: string | undefined, digest?: string): void;
-}
+/** A file set handed to the output stage one file at a time (in any order): compileInto's sink,
+ * which always answers `holds`. */
+export type OutputSink = Required<FileSink>;
 
 /** check: compares the files added with what is on disk, the manifest included; `finish` returns
  * the drift and, with `keep`, the contents of the files that differ (for --diff; the manifest
@@ -337,7 +333,7 @@ export function openDrift(outDir: string, options: OutputOptions & { keep?: bool
  * whole file set). Throws OutputError when a path is refused or cannot be read. */
 export function drift(outDir: string, files: FileSet, options: OutputOptions = {}): Drift {
   const d = openDrift(outDir, options);
-  for (const [path, content] of files) d.add(path, content);
+  for (const [path, content] of files) d.add(path, content, undefined);
   const { contents: _, ...result } = d.finish();
   return result;
 }
@@ -562,7 +558,7 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
 export function sync(outDir: string, files: FileSet, options: SyncOptions = {}): SyncResult {
   const s = openSync(outDir, options);
   try {
-    for (const [path, content] of files) s.add(path, content);
+    for (const [path, content] of files) s.add(path, content, undefined);
   } catch (e) {
     s.abort();
     throw e;
