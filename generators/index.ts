@@ -64,5 +64,5 @@ export const GENERATORS: readonly Generator[] = [
   perService("k6/v1", { service: k6Service }),
   perService("kubernetes/v1", { service: kubernetesService }),
   perService("opa/v1", { service: opaService, assemble: assembleOpa, assembleReads: opaAssembleReads }),
-  perService("grafana/v1", { service: grafanaService, assemble: assembleGrafana }),
+  perService("grafana/v1", { service: grafanaService, assemble: assembleGrafana, assembleReads: () => false }),
 ];

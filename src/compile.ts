@@ -1,7 +1,7 @@
 /** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
  * environment: the CLI and tests feed it and decide what to do with the result. */
 import { type GenerateOptions, type Generator, GENERATORS } from "../generators/index.js";
-import { type CachedService, canonicalJson, decodeEntry, entryKey, entryOutput, type GenerationCache, type GenerationCacheResult, type PackagedOutput, sha256, withDigests } from "./cache/generation.js";
+import { type CachedService, canonicalJson, decodeEntry, encodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, type PackagedOutput, sha256, withDigests } from "./cache/generation.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
@@ -76,7 +76,12 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
  * what compile() returns. */
 export function collected(run: (open: () => FileSink) => StreamResult): CompileResult {
   const files: GeneratedFile[] = [];
-  const { generated, fileCount: _, ...result } = run(() => ({ add: (path, content) => void files.push({ path, content: content! }) }));
+  const byPath = new Map<string, string>();
+  const add = (path: string, content: string | undefined) => {
+    files.push({ path, content: content! });
+    byPath.set(path, content!);
+  };
+  const { generated, fileCount: _, ...result } = run(() => ({ add, read: (path) => byPath.get(path) ?? null }));
   return { ...result, files: generated ? toFileSet(files) : null };
 }
 
@@ -102,12 +107,16 @@ export function compileInto(sources: readonly SourceFile[], options: CompileOpti
 /** Every target's files and manifests to `sink`: service by service (in the cache's groups when
  * there is a cache: it stores each group when the group is done), each generator's output for the
  * service packaged at once (its object requests embed only its own files); then the whole-Model
- * targets and the cross-service parts, packaged with the per-service files they embed (kept for
- * them: `assembleReads`); the kustomizations last, from every path. Returns how many files it
- * handed on. */
+ * targets and the cross-service parts, packaged with the per-service files they embed; the
+ * kustomizations last, from every path. Memory holds the per-service files `assembleReads` names
+ * (assemble reads them) and, of the other files of a generator with assemble, the path and digest:
+ * a cross-service manifest that embeds one gets it back from the sink, or generates it again.
+ * Returns how many files it handed on. */
 function generateInto(model: Model, generators: readonly Generator[], options: CompileOptions, sink: FileSink, stats: GenerationCacheResult | undefined): number {
   const seams = generators.filter((g) => g.service);
   const kept = new Map(seams.filter((g) => g.assemble).map((g) => [g, new Array<TargetOutput>(model.services.length)]));
+  const reads = new Map([...kept.keys()].map((g) => [g, assembled(g)]));
+  const embeddable = new Map<string, { generator: Generator; service: number; sha256: string }>();
   const paths = new Set<string>();
   const kustomizations: KustomizationRequest[] = [];
   const emit = (path: string, content: string | undefined, digest: string | undefined) => {
@@ -126,7 +135,11 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
       seams.forEach((gen, j) => {
         const out = outputs[j]!;
         const keep = kept.get(gen);
-        if (keep) keep[i] = { files: out.files.flatMap((f) => (f.content !== undefined && (!gen.assembleReads || gen.assembleReads(f.path)) ? [{ path: f.path, content: f.content }] : [])), packages: [] };
+        if (keep) {
+          const wanted = reads.get(gen)!;
+          keep[i] = { files: out.files.flatMap((f) => (f.content !== undefined && wanted(f.path) ? [{ path: f.path, content: f.content }] : [])), packages: [] };
+          for (const f of out.files) if (!wanted(f.path)) embeddable.set(f.path, { generator: gen, service: i, sha256: f.sha256 ?? sha256(f.content!) });
+        }
         for (const f of out.files) emit(f.path, f.content, f.sha256);
         kustomizations.push(...out.kustomizations);
       });
@@ -134,12 +147,18 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
     options.cache?.store(g, done);
   });
   const whole = generators.filter((g) => !g.service).map((g) => g.generate(model, options));
-  const assembled = [...kept].map(([g, parts]) => g.assemble!(model, parts, options));
-  const cross = [...whole, ...assembled];
-  const embedded = [...kept.values()].flatMap((parts) => parts.flatMap((p) => p.files));
+  const cross = [...whole, ...[...kept].map(([g, parts]) => g.assemble!(model, parts, options))];
   const files = cross.flatMap((o) => o.files);
   const requests = cross.flatMap((o) => o.packages);
-  for (const f of [...files, ...packageObjects(requests, new Map([...embedded, ...files].map((f) => [f.path, f.content])))]) emit(f.path, f.content, undefined);
+  const held = new Map([...[...kept.values()].flatMap((parts) => parts.flatMap((p) => p.files)), ...files].map((f) => [f.path, f.content]));
+  const embedded = (path: string): string | undefined => {
+    const e = embeddable.get(path);
+    if (!e) return undefined;
+    // the sink's copy when it has one of this digest, else the service's output again
+    return sink.read?.(path, e.sha256) ?? packaged(e.generator.service!(model.organization, model.services[e.service]!, options)).files.find((f) => f.path === path)?.content;
+  };
+  const contents = { get: (path: string) => held.get(path) ?? embedded(path) };
+  for (const f of [...files, ...packageObjects(requests, contents)]) emit(f.path, f.content, undefined);
   kustomizations.push(...requests.filter((r): r is KustomizationRequest => r.kind === "Kustomization"));
   for (const f of packageKustomizations(kustomizations, paths)) emit(f.path, f.content, undefined);
   return paths.size;
@@ -161,8 +180,9 @@ function packaged(out: TargetOutput): PackagedOutput {
 const asOut = (p: PackagedOutput): { files: OutFile[]; kustomizations: KustomizationRequest[] } => ({ files: p.files.map((f) => ({ path: f.path, content: f.content, sha256: digestOf(f) })), kustomizations: p.kustomizations });
 
 /** One service's outputs of every seam generator, in their order: each from a verified entry of
- * the group's `entries` (its contents read only when the sink does not hold every file of it, or
- * assemble needs them), or computed (and returned as a fresh entry with the service's keys). */
+ * the group's `entries` when the sink holds every file it names (the contents it keeps, those
+ * assemble reads, are then the only ones in memory), else computed (and returned as a fresh entry
+ * with the service's keys). */
 function serviceOutputs(
   model: Model,
   seams: readonly Generator[],
@@ -174,6 +194,16 @@ function serviceOutputs(
   if (!cache || !stats) return (i) => ({ outputs: seams.map((g) => asOut(packaged(g.service!(model.organization, model.services[i]!, options)))), cached: null });
   const organization = sha256(canonicalJson(model.organization));
   const optionsKeys = seams.map((g) => g.optionsKey?.(options) ?? "");
+  const reads = seams.map(assembled);
+  const fromEntry = (text: string, key: string, j: number): { files: OutFile[]; kustomizations: KustomizationRequest[] } | "rejected" | "absent" => {
+    const entry = decodeEntry(text, key, cache.version);
+    if (!entry) return "rejected";
+    const { files, kustomizations } = entry.view;
+    if (!sink.holds || !files.every((f) => sink.holds!(f.path, f.sha256))) return "absent";
+    const kept = files.some((f) => reads[j]!(f.path)) ? entry.contents() : [];
+    if (!kept || files.some((f, k) => reads[j]!(f.path) && typeof kept[k] !== "string")) return "rejected";
+    return { files: files.map((f, k) => ({ path: f.path, content: kept[k] ?? undefined, sha256: f.sha256 })), kustomizations };
+  };
   return (i, entries) => {
     const service = model.services[i]!;
     const digest = sha256(canonicalJson(service));
@@ -182,27 +212,24 @@ function serviceOutputs(
       const key = entryKey(cache.version, g.id, optionsKeys[j]!, organization, digest);
       cached.keys.push(key);
       const text = entries?.get(key);
-      if (text !== undefined) {
-        const entry = decodeEntry(text, key, cache.version);
-        if (entry) {
-          const { files, kustomizations } = entry.view;
-          if (!g.assemble && sink.holds && files.every((f) => sink.holds!(f.path, f.sha256))) {
-            stats.hits++;
-            return { files: files.map((f) => ({ path: f.path, content: undefined, sha256: f.sha256 })), kustomizations };
-          }
-          const whole = entryOutput(entry);
-          if (whole) {
-            stats.hits++;
-            return asOut(whole);
-          }
-        }
-        stats.rejected++;
-      } else stats.misses++;
+      const taken = text === undefined ? "absent" : fromEntry(text, key, j);
+      if (typeof taken === "object") {
+        stats.hits++;
+        return taken;
+      }
+      if (taken === "rejected") stats.rejected++;
+      else stats.misses++;
       // hashed here, once: the entry's checksum and the output stage both use these digests
       const out = withDigests(packaged(g.service!(model.organization, service, options)));
-      cached.fresh.set(key, out);
+      cached.fresh.set(key, encodeEntry(key, cache.version, out, reads[j]));
       return asOut(out);
     });
     return { outputs, cached };
   };
+}
+
+/** The per-service files a generator's assemble reads (none without assemble). */
+function assembled(g: Generator): (path: string) => boolean {
+  if (!g.assemble) return () => false;
+  return g.assembleReads ?? (() => true);
 }

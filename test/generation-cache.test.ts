@@ -1,13 +1,15 @@
 /** The generation cache (src/cache, compile()'s per-service seam) never changes what `build`
- * writes: a generated organisation built cold, warm, over a deliberately corrupted cache, after one
- * service changed and after the Organization changed gives the bytes of a build without the cache
- * every time; and the warm build really is served by the cache (its hit count), so these tests
- * cannot pass with the cache silently off. */
+ * writes: a generated organisation built cold, warm, into a fresh folder, over a deliberately
+ * corrupted cache, over an output folder changed by hand, after one service changed and after the
+ * Organization changed gives the bytes of a build without the cache every time; and the warm build
+ * really is served by the cache (its hit count), so these tests cannot pass with the cache silently
+ * off. The cache names each entry's files by digest and keeps the contents of those alone that the
+ * cross-service outputs read: the output folder holds the rest. */
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { digestsOf } from "../src/output/fileset.js";
-import { canonicalJson, decodeEntry, encodeEntry, entryChecksum, entryKey, ENTRY_FORMAT, entryOutput, type PackagedOutput, sha256, splitEntries, withDigests } from "../src/cache/generation.js";
+import { canonicalJson, decodeEntry, encodeEntry, entryChecksum, entryKey, ENTRY_FORMAT, type PackagedOutput, sha256, splitEntries, withDigests } from "../src/cache/generation.js";
 import type { Io } from "../src/cli/io.js";
 import { runBuild } from "../src/cli/commands/build.js";
 import { runCheck } from "../src/cli/commands/check.js";
@@ -49,16 +51,37 @@ function io(cacheDir = cache): { io: Io; err: () => string } {
   return { io: { out: () => {}, err: (t) => void (err += t), cwd: tmp.path, env: { ...process.env, SVCSPEC_CACHE: cacheDir } }, err: () => err };
 }
 
-/** A build into a fresh folder: the tree it wrote and what the cache did. */
-function build(opts: { cache?: boolean; cacheDir?: string } = {}): { tree: Map<string, string>; stats: Stats | null; err: string } {
-  const out = join(tmp.path, `out-${outs++}`);
+/** The files whose contents the cache keeps: those a cross-service output reads (the OPA bundle's
+ * revision digests them). A dashboard is only embedded: packaging reads it back from the output. */
+const KEPT = /^opa\//;
+
+/** The output folder the cached builds share (a cache entry is used only where it holds the files). */
+const main = join(tmp.path, "out-main");
+
+/** A build into `main`, or (`fresh`; the default without the cache) into a new folder, removed
+ * after: the tree it wrote and what the cache did. */
+function build(opts: { cache?: boolean; cacheDir?: string; fresh?: boolean } = {}): { tree: Map<string, string>; stats: Stats | null; err: string } {
+  const fresh = opts.fresh ?? opts.cache === false;
+  const out = fresh ? join(tmp.path, `out-${outs++}`) : main;
   const c = io(opts.cacheDir);
   const code = runBuild(c.io, { spec, out, format: "text", force: false, verbose: true, cache: opts.cache ?? true });
   expect(code, c.err()).toBe(0);
-  const m = /generation cache: (\d+) hit\(s\), (\d+) computed, (\d+) rejected/.exec(c.err());
   const tree = readTree(out);
-  rmSync(out, { recursive: true, force: true });
-  return { tree, stats: m ? { hits: Number(m[1]), computed: Number(m[2]), rejected: Number(m[3]) } : null, err: c.err() };
+  if (fresh) rmSync(out, { recursive: true, force: true });
+  return { tree, stats: statsOf(c.err()), err: c.err() };
+}
+
+function statsOf(err: string): Stats | null {
+  const m = /generation cache: (\d+) hit\(s\), (\d+) computed, (\d+) rejected/.exec(err);
+  return m ? { hits: Number(m[1]), computed: Number(m[2]), rejected: Number(m[3]) } : null;
+}
+
+/** A shard file's entries as line triples (header, view, contents), with the paths each view names. */
+function entriesOf(file: string): { lines: string[]; paths: string[][] } {
+  const lines = readFileSync(join(entries, file), "utf8").split("\n");
+  const paths: string[][] = [];
+  for (let j = 1; j < lines.length; j += 3) paths.push((JSON.parse(lines[j]!) as { files: { path: string }[] }).files.map((f) => f.path));
+  return { lines, paths };
 }
 
 /** The keys of each shard's file as the cache spreads this spec's services (their names only matter). */
@@ -97,9 +120,19 @@ describe("generation cache: the same bytes as a build without it", () => {
     expectSame(r.tree, reference);
   }, 600_000);
 
-  it("cold: every entry computed and stored, the output unchanged", () => {
+  it("cold: every entry computed and stored, the output unchanged; the entries keep the contents of the files under opa/ only (the bundle's revision reads them)", () => {
     const r = build();
     expect(r.stats).toEqual({ hits: 0, computed: total, rejected: 0 });
+    let kept = 0;
+    for (const f of entryFiles()) {
+      const { lines, paths } = entriesOf(f);
+      paths.forEach((ps, e) => {
+        const contents = JSON.parse(lines[3 * e + 2]!) as (string | null)[];
+        expect(contents.map((c) => typeof c)).toEqual(ps.map((p) => (KEPT.test(p) ? "string" : "object")));
+        contents.forEach((c, i) => c !== null && (kept++, expect(c).toBe(r.tree.get(ps[i]!))));
+      });
+    }
+    expect(kept).toBeGreaterThan(SERVICES);
     // the services spread over shards by name, one file each, every service's entries in one of them
     expect(entryFiles()).toHaveLength(shards().length);
     expect(shards().length).toBeGreaterThan(1);
@@ -112,6 +145,29 @@ describe("generation cache: the same bytes as a build without it", () => {
   it("warm: every service served by the cache, the output unchanged", () => {
     const r = build();
     expect(r.stats).toEqual({ hits: total, computed: 0, rejected: 0 });
+    expect(r.err).toMatch(/\(0 written, 0 deleted, \d+ unchanged\)/);
+    expectSame(r.tree, reference);
+  }, 600_000);
+
+  it("into a fresh folder: every entry with a file computed again (the output folder holds the bytes, not the cache), the output unchanged", () => {
+    const r = build({ fresh: true });
+    const empty = entryFiles().reduce((n, f) => n + entriesOf(f).paths.filter((ps) => !ps.length).length, 0);
+    expect(empty).toBeGreaterThan(0);
+    expect(r.stats).toEqual({ hits: empty, computed: total - empty, rejected: 0 });
+    expectSame(r.tree, reference);
+    expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
+  }, 600_000);
+
+  it("over an output folder changed by hand (files edited, one deleted): those services' entries computed again, never taken from the cache; the dashboards' ConfigMap embeds the right dashboard; check sees the change first", () => {
+    for (const path of ["docs/checkout-1.md", "grafana/checkout-1.json"]) writeFileSync(join(main, path), readFileSync(join(main, path), "utf8") + "edited\n");
+    rmSync(join(main, "prometheus", "checkout-1.rules.yaml"));
+    const c = io();
+    expect(runCheck(c.io, { spec, out: main, format: "text", diff: false })).toBe(1);
+    // exactly the three: the ConfigMap on disk embeds the dashboard as generated, not as edited
+    expect(c.err().match(/^ {2}[MAD] .*$/gm)!.map((l) => l.trim().replace(/ \(.*$/, "").replace(`${main}/`, "")).sort()).toEqual(["A prometheus/checkout-1.rules.yaml", "M docs/checkout-1.md", "M grafana/checkout-1.json"]);
+    const r = build();
+    expect(r.stats).toEqual({ hits: total - 3, computed: 3, rejected: 0 });
+    expect(r.err).toMatch(/\(3 written, 0 deleted, \d+ unchanged\)/);
     expectSame(r.tree, reference);
   }, 600_000);
 
@@ -137,14 +193,18 @@ describe("generation cache: the same bytes as a build without it", () => {
     const header = (line: string) => JSON.parse(line) as Record<string, string>;
     // every damage but the emptied file goes into the first file, whose entries are line triples
     // (header, view, contents): entry j is l[3j], l[3j + 1], l[3j + 2]
-    const l = readFileSync(at(0), "utf8").split("\n");
-    const last = (l.length - 1) / 3 - 1;
+    const { lines: l, paths } = entriesOf(files[0]!);
+    const last = paths.length - 1;
     expect(last).toBeGreaterThan(8);
-    // a flipped byte in a content (still JSON), one in a header's checksum, one in a view
-    const pos = l[5]!.indexOf("a", 10);
-    l[5] = l[5]!.slice(0, pos) + "b" + l[5]!.slice(pos + 1);
-    l[6] = l[6]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
+    // a flipped byte in a kept content (a file under opa/: still JSON, no longer its digest)
+    const opa = paths.findIndex((ps, j) => j > 7 && j < last && ps.some((p) => KEPT.test(p)));
+    expect(opa).toBeGreaterThan(7);
+    const pos = l[3 * opa + 2]!.indexOf("a", 10);
+    l[3 * opa + 2] = l[3 * opa + 2]!.slice(0, pos) + "b" + l[3 * opa + 2]!.slice(pos + 1);
+    // a flipped byte in a view under its header's checksum, twice
+    l[4] = l[4]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
     l[22] = l[22]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
+    expect(paths[1]!.length * paths[7]!.length).toBeGreaterThan(0);
     // another entry, whole and verified under its own key, relabelled with entry 4's key
     l[12] = JSON.stringify({ ...header(l[9]!), key: header(l[12]!)["key"] });
     l[13] = l[10]!;
@@ -156,12 +216,12 @@ describe("generation cache: the same bytes as a build without it", () => {
     const bad = JSON.stringify({ files: [{ path: 1, sha256: "x" }], kustomizations: [] });
     l[18] = JSON.stringify({ ...h6, sha256: entryChecksum(h6["key"]!, h6["version"]!, bad) });
     l[19] = bad;
-    // truncated in the middle of the last entry's contents: that entry only
-    l[3 * last + 2] = l[3 * last + 2]!.slice(0, Math.floor(l[3 * last + 2]!.length / 2));
+    // the file cut in the middle of the last entry's view: that entry only
+    l[3 * last + 1] = l[3 * last + 1]!.slice(0, Math.floor(l[3 * last + 1]!.length / 2));
     // garbage lines before and between entries: skipped, the entries still found
-    writeFileSync(at(0), ["\u0000garbage", "{", ...l.slice(0, 24), "not json", ...l.slice(24, -1)].join("\n"));
+    writeFileSync(at(0), ["\u0000garbage", "{", ...l.slice(0, 24), "not json", ...l.slice(24, 3 * last + 2)].join("\n"));
     // an emptied file: its services' entries are misses
-    const emptied = (readFileSync(at(1), "utf8").split("\n").length - 1) / 3;
+    const emptied = entriesOf(files[1]!).paths.length;
     writeFileSync(at(1), "");
     // garbage names: none is read, all but another process's temporary file are pruned
     writeFileSync(join(entries, "notes.txt"), "x");
@@ -183,52 +243,23 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
   }, 600_000);
 
-  it("over an output folder that holds every file, no entry's contents are read: damaged ones go unnoticed until a file on disk differs, and never reach the output", () => {
-    const out = join(tmp.path, "out-holds");
-    const run = (cmd: "build" | "check") => {
-      const c = io();
-      const code = cmd === "build" ? runBuild(c.io, { spec, out, format: "text", force: false, verbose: true }) : runCheck(c.io, { spec, out, format: "text", diff: false });
-      const m = /generation cache: (\d+) hit\(s\), (\d+) computed, (\d+) rejected/.exec(c.err());
-      return { code, err: c.err(), stats: m ? { hits: Number(m[1]), computed: Number(m[2]), rejected: Number(m[3]) } : null };
-    };
-    expect(run("build").code).toBe(0);
-    // a second build: the first one's record of the files it wrote is too recent to trust ("racy",
-    // src/output/stat-cache.ts), this one reads them back and records them for good
-    expect(run("build").code).toBe(0);
-    // the contents of every entry with a file replaced by the right number of wrong strings, but
-    // those the cross-service outputs read (opa/, grafana/), which every build reads
+  it("a kept content damaged is found only where it is read, and never reaches the output", () => {
+    // every kept content (the files under opa/) replaced by the right number of wrong strings
     let damaged = 0;
     for (const f of entryFiles()) {
-      const l = readFileSync(join(entries, f), "utf8").split("\n");
-      for (let j = 2; j < l.length; j += 3) {
-        const paths = (JSON.parse(l[j - 1]!) as { files: { path: string }[] }).files.map((x) => x.path);
-        if (!paths.length || paths.some((x) => /^(opa|grafana)\//.test(x))) continue;
-        l[j] = JSON.stringify(paths.map(() => "not the file\n"));
+      const { lines, paths } = entriesOf(f);
+      paths.forEach((ps, e) => {
+        if (!ps.some((p) => KEPT.test(p))) return;
+        lines[3 * e + 2] = JSON.stringify(ps.map(() => "not the file\n"));
         damaged++;
-      }
-      writeFileSync(join(entries, f), l.join("\n"));
+      });
+      writeFileSync(join(entries, f), lines.join("\n"));
     }
-    expect(damaged).toBeGreaterThan(SERVICES * 2);
-    const warm = run("build");
-    expect(warm.code).toBe(0);
-    expect(warm.stats).toEqual({ hits: total, computed: 0, rejected: 0 });
-    expect(warm.err).toMatch(/\(0 written, 0 deleted, \d+ unchanged\)/);
-    expectSame(readTree(out), reference);
-    expect(run("check").code).toBe(0);
-    // a file edited by hand: check finds it stale (its entry's damage found and recomputed, not used)
-    const edited = join(out, "docs", "checkout-1.md");
-    writeFileSync(edited, readFileSync(edited, "utf8") + "edited\n");
-    const stale = run("check");
-    expect(stale.code).toBe(1);
-    expect(stale.err).toMatch(/M .*docs\/checkout-1\.md/);
-    // build puts it back from a recomputed entry, never from the damaged one
-    const mend = run("build");
-    expect(mend.code).toBe(0);
-    expect(mend.stats).toEqual({ hits: total - 1, computed: 0, rejected: 1 });
-    expectSame(readTree(out), reference);
-    rmSync(out, { recursive: true, force: true });
-    // the rest of the damage is found by a build into an empty folder, and mended
-    expect(build().stats).toEqual({ hits: total - damaged + 1, computed: 0, rejected: damaged - 1 });
+    expect(damaged).toBeGreaterThan(SERVICES / 2);
+    const r = build();
+    expect(r.stats).toEqual({ hits: total - damaged, computed: 0, rejected: damaged });
+    expect(r.err).toMatch(/\(0 written, 0 deleted, \d+ unchanged\)/);
+    expectSame(r.tree, reference);
     expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
   }, 600_000);
 
@@ -296,7 +327,7 @@ describe("generation cache entries", () => {
   const key = entryKey("1.0.0+x", "docs/v1", "", "org", "svc");
 
   it("round-trips, and only under its own key and version", () => {
-    const text = encodeEntry(key, "1.0.0+x", output);
+    const text = encodeEntry(key, "1.0.0+x", output, (p) => p === "docs/b.md");
     expect(text.split("\n")).toHaveLength(3);
     expect(splitEntries(`junk\n${text}\n${text.replace(key, "f".repeat(64))}\n`)).toEqual(new Map([[key, text], ["f".repeat(64), text.replace(key, "f".repeat(64))]]));
     expect(decodeEntry(text.replace(key, "f".repeat(64)), "f".repeat(64), "1.0.0+x")).toBeNull();
@@ -304,15 +335,16 @@ describe("generation cache entries", () => {
     // the view names each file's SHA-256, which the checksum covers
     const entry = decodeEntry(text, key, "1.0.0+x")!;
     expect(entry.view).toEqual({ files: [{ path: "docs/a.md", sha256: sha256("# a\n") }, { path: "docs/b.md", sha256: sha256("# b\n") }], kustomizations: output.kustomizations });
-    // with its contents, each file carries that digest
-    const decoded = entryOutput(entry)!;
-    expect(decoded).toEqual(withDigests(output));
-    expect(digestsOf(decoded.files)).toEqual(new Map([["docs/a.md", sha256("# a\n")], ["docs/b.md", sha256("# b\n")]]));
-    // a file rebuilt from it, or changed in place, carries no digest: a stale one cannot vouch for other bytes
-    expect(digestsOf([{ ...decoded.files[0]!, content: "# c\n" }])).toEqual(new Map());
-    decoded.files[0]!.content = "# c\n";
-    expect(digestsOf(decoded.files.slice(0, 1))).toEqual(new Map());
-    expect(encodeEntry(key, "1.0.0+x", withDigests(output))).toBe(text);
+    // it keeps the contents asked for, and only those
+    expect(entry.contents()).toEqual([null, "# b\n"]);
+    expect(decodeEntry(encodeEntry(key, "1.0.0+x", output), key, "1.0.0+x")!.contents()).toEqual([null, null]);
+    // a file with its digest attached carries it; changed in place, none: a stale one cannot vouch for other bytes
+    const hashed = withDigests(output);
+    expect(digestsOf(hashed.files)).toEqual(new Map([["docs/a.md", sha256("# a\n")], ["docs/b.md", sha256("# b\n")]]));
+    expect(digestsOf([{ ...hashed.files[0]!, content: "# c\n" }])).toEqual(new Map());
+    hashed.files[0]!.content = "# c\n";
+    expect(digestsOf(hashed.files.slice(0, 1))).toEqual(new Map());
+    expect(encodeEntry(key, "1.0.0+x", withDigests(output), (p) => p === "docs/b.md")).toBe(text);
     expect(decodeEntry(text, entryKey("1.0.0+x", "docs/v1", "", "org", "other"), "1.0.0+x")).toBeNull();
     expect(decodeEntry(text, key, "1.0.0+y")).toBeNull();
     // cut anywhere: no entry, or (cut in the contents) a view whose contents are refused
@@ -323,12 +355,14 @@ describe("generation cache entries", () => {
   });
 
   it("contents that do not match the view's digests are refused, whatever the view says", () => {
-    const [header, view, contents] = encodeEntry(key, "1.0.0+x", output).split("\n") as [string, string, string];
-    // one content swapped for another of the same length
-    const swapped = decodeEntry([header, view, JSON.stringify(["# b\n", "# a\n"])].join("\n"), key, "1.0.0+x")!;
-    expect(swapped.view.files).toHaveLength(2);
-    expect(swapped.contents()).toBeNull();
-    expect(entryOutput(swapped)).toBeNull();
+    const [header, view, contents] = encodeEntry(key, "1.0.0+x", output, () => true).split("\n") as [string, string, string];
+    expect(decodeEntry([header, view, contents].join("\n"), key, "1.0.0+x")!.contents()).toEqual(["# a\n", "# b\n"]);
+    // one content swapped for another of the same length; one where the other is not kept
+    for (const swap of [["# b\n", "# a\n"], [null, "# a\n"]]) {
+      const swapped = decodeEntry([header, view, JSON.stringify(swap)].join("\n"), key, "1.0.0+x")!;
+      expect(swapped.view.files).toHaveLength(2);
+      expect(swapped.contents()).toBeNull();
+    }
     // one content too few, a number for a string, not JSON
     for (const bad of [JSON.stringify(["# a\n"]), JSON.stringify(["# a\n", 1]), contents.slice(0, -1)]) expect(decodeEntry([header, view, bad].join("\n"), key, "1.0.0+x")!.contents()).toBeNull();
     // a view that says other digests does not verify under the header's checksum

@@ -121,17 +121,18 @@ export function grafanaService(organization: Organization, s: Service): TargetOu
 
 export function generateGrafana(model: Model): TargetOutput {
   const services = model.services.map((s) => grafanaService(model.organization, s));
-  return joinOutputs([...services, assembleGrafana(model, services)]);
+  return joinOutputs([...services, assembleGrafana(model)]);
 }
 
-/** The cross-service part: the overview, and the ConfigMap of every dashboard (the services',
- * grafanaService in the Model's order, which this reads and does not return, then the overview). */
-export function assembleGrafana(model: Model, perService: readonly TargetOutput[]): TargetOutput {
+/** The cross-service part: the overview, and the ConfigMap of every dashboard (the services', as
+ * grafanaService writes them, in the Model's order, then the overview). It reads no service's
+ * dashboard: the ConfigMap names them by path, and packaging embeds them. */
+export function assembleGrafana(model: Model): TargetOutput {
   const services = dashboardServices(model);
   if (services.length === 0) return { files: [], packages: [] };
   const others = othersLink();
   const overview: GeneratedFile = { path: "grafana/overview.json", content: build(`${model.organization.name}: every SLO by risk`, OVERVIEW_UID, [DASHBOARD_TAG], overviewPanels(model, serviceUrl(model)), [others]) };
-  const files: GeneratedFile[] = [...perService.flatMap((p) => p.files), overview];
+  const files = [...services.map((s) => dashboardPath(s.name)), overview.path];
   const configMap: ConfigMapRequest = {
     kind: "ConfigMap",
     path: GRAFANA_CONFIGMAP_PATH,
@@ -141,7 +142,7 @@ export function assembleGrafana(model: Model, perService: readonly TargetOutput[
       namespace: model.organization.platform.namespaces.monitoring,
       labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "grafana-dashboards", grafana_dashboard: "1" },
     },
-    data: files.map((f) => ({ kind: "file" as const, key: f.path.slice("grafana/".length), path: f.path })),
+    data: files.map((path) => ({ kind: "file" as const, key: path.slice("grafana/".length), path })),
     overflow: "split",
     comment: ["Grafana dashboards for the dashboard sidecar of the Grafana Helm chart (sidecar.dashboards.enabled: true,", "label grafana_dashboard, searchNamespace including this namespace). Each needs a Prometheus data source."],
   };

@@ -30,11 +30,11 @@ export interface GenerationCache {
 }
 
 /** One service as compile() leaves it to the cache: its keys (one per generator with a seam, in
- * the generators' order) and the outputs it computed (key -> output, encoded by the CLI). */
+ * the generators' order) and the entries it computed (key -> the entry's text, encodeEntry's). */
 export interface CachedService {
   name: string;
   keys: string[];
-  fresh: Map<string, PackagedOutput>;
+  fresh: Map<string, string>;
 }
 
 /** What compile() did with the cache. */
@@ -45,7 +45,7 @@ export interface GenerationCacheResult {
   rejected: number;
 }
 
-export const ENTRY_FORMAT = "svcspec-generation-cache/3";
+export const ENTRY_FORMAT = "svcspec-generation-cache/4";
 
 export function sha256(text: string): string {
   return createHash("sha256").update(text).digest("hex");
@@ -106,12 +106,12 @@ export interface EntryView {
   kustomizations: KustomizationRequest[];
 }
 
-/** A verified entry: its view, and its files' contents on demand (parsed once, each checked against
- * its SHA-256 in the view; null when they do not match: the entry is then unusable). A build whose
- * output folder already holds a file by its digest never reads that file's content. */
+/** A verified entry: its view, and on demand the contents it keeps (parsed once, each checked
+ * against its SHA-256 in the view; null for a file whose content it does not keep, the whole list
+ * null when a kept one does not match: the entry is then unusable). */
 export interface CachedEntry {
   view: EntryView;
-  contents(): string[] | null;
+  contents(): (string | null)[] | null;
 }
 
 /** The checksum binds the view (each file's path and SHA-256, the kustomizations) to its key and
@@ -126,13 +126,17 @@ export function withDigests(output: PackagedOutput): PackagedOutput {
   return { files: output.files.map((f) => withDigest(f, digestOf(f) ?? sha256(f.content))), kustomizations: output.kustomizations };
 }
 
-/** An entry: a header line, the view and the contents (a JSON array of strings), each one line of
- * JSON (JSON.stringify escapes every line break), so entries can follow each other in one file. */
-export function encodeEntry(key: string, version: string, output: PackagedOutput): string {
+/** An entry: a header line, the view and the contents it keeps (a JSON array, the content of each
+ * file `keeps` names, null for the others), each one line of JSON (JSON.stringify escapes every line
+ * break), so entries can follow each other in one file. The output folder holds every file an
+ * entry names: the cache keeps only what compile() needs in memory when it takes the entry instead
+ * of generating (the files a cross-service output embeds), and an entry whose files the output
+ * folder no longer holds is generated again. */
+export function encodeEntry(key: string, version: string, output: PackagedOutput, keeps: (path: string) => boolean = () => false): string {
   const view: EntryView = { files: output.files.map((f) => ({ path: f.path, sha256: digestOf(f) ?? sha256(f.content) })), kustomizations: output.kustomizations };
   const viewText = JSON.stringify(view);
   const header: Header = { format: ENTRY_FORMAT, key, version, sha256: entryChecksum(key, version, viewText) };
-  return `${JSON.stringify(header)}\n${viewText}\n${JSON.stringify(output.files.map((f) => f.content))}`;
+  return `${JSON.stringify(header)}\n${viewText}\n${JSON.stringify(output.files.map((f) => (keeps(f.path) ? f.content : null)))}`;
 }
 
 /** The entries of a file of entries (key -> text), read from each header's key, unverified: a
@@ -185,7 +189,7 @@ export function decodeEntry(text: string, key: string, version: string): CachedE
     return null;
   }
   if (!isView(view)) return null;
-  let contents: string[] | null | undefined;
+  let contents: (string | null)[] | null | undefined;
   return {
     view,
     contents: () => {
@@ -196,18 +200,10 @@ export function decodeEntry(text: string, key: string, version: string): CachedE
       } catch {
         parsed = null;
       }
-      const ok = Array.isArray(parsed) && parsed.length === view.files.length && parsed.every((c, i) => typeof c === "string" && sha256(c) === view.files[i]!.sha256);
-      return (contents = ok ? (parsed as string[]) : null);
+      const ok = Array.isArray(parsed) && parsed.length === view.files.length && parsed.every((c, i) => c === null || (typeof c === "string" && sha256(c) === view.files[i]!.sha256));
+      return (contents = ok ? (parsed as (string | null)[]) : null);
     },
   };
-}
-
-/** A verified entry's output with every content, each file carrying its digest; null when the
- * contents do not match the view. */
-export function entryOutput(entry: CachedEntry): PackagedOutput | null {
-  const contents = entry.contents();
-  if (!contents) return null;
-  return { files: entry.view.files.map((f, i) => withDigest({ path: f.path, content: contents[i]! }, f.sha256)), kustomizations: entry.view.kustomizations };
 }
 
 function isRecord(x: unknown): x is Record<string, unknown> {

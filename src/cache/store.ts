@@ -13,7 +13,7 @@ import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, renameSy
 import { join, relative, sep } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
-import { encodeEntry, type GenerationCache, sha256, splitEntries } from "./generation.js";
+import { type GenerationCache, sha256, splitEntries } from "./generation.js";
 
 const ENTRY_NAME = /^[1-9][0-9]*-[0-9]+-[0-9a-f]{64}\.json$/;
 
@@ -158,10 +158,7 @@ export function openGenerationCache(dir: string, version: string, write: boolean
           if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
           prepared = true;
         }
-        const text = services.flatMap((s) => s.keys.map((k) => {
-          const output = s.fresh.get(k);
-          return output ? encodeEntry(k, version, output) : known!.get(k)!;
-        }));
+        const text = services.flatMap((s) => s.keys.map((k) => s.fresh.get(k) ?? known!.get(k)!));
         const file = join(dir, name);
         const part = `${file}.${process.pid}.part`;
         writeFileSync(part, `${text.join("\n")}\n`);

@@ -42,7 +42,7 @@ export interface StatCache {
    * left out: the digest alone vouches). */
   vouches(path: string, entry: FileEntry, content: string | undefined, digest?: string): boolean;
   /** The file at `path` was just written or found to hold `content` (of SHA-256 `digest`, when known). */
-  record(path: string, entry: FileEntry, content: string, digest?: string): void;
+  record(path: string, entry: FileEntry, content: string | undefined, digest?: string): void;
   /** Writes the cache for these paths (the file set); a failure only loses the hint. */
   save(paths: Iterable<string>): void;
 }
@@ -84,7 +84,8 @@ export function loadStatCache(file: string, root: string, now: () => number = Da
       return true;
     },
     record(path, e, content, digest) {
-      fresh.set(path, [e.ino, e.size, e.ctimeMs, digest ?? sha256(content)]);
+      const d = digest ?? (content === undefined ? undefined : sha256(content));
+      if (d !== undefined) fresh.set(path, [e.ino, e.size, e.ctimeMs, d]);
     },
     save(paths) {
       const files: Record<string, Seen> = {};
