@@ -1,7 +1,7 @@
 /** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
  * environment: the CLI and tests feed it and decide what to do with the result. */
 import { type GenerateOptions, type Generator, GENERATORS } from "../generators/index.js";
-import { type CachedService, canonicalJson, decodeEntry, encodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, type PackagedOutput, sha256, withDigests } from "./cache/generation.js";
+import { type CachedService, canonicalJson, decodeEntry, encodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, manifestKey, type PackagedOutput, sha256, withDigests } from "./cache/generation.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
@@ -9,7 +9,7 @@ import type { Model } from "./model/model.js";
 import { digestOf, type FileSet, type FileSink, type GeneratedFile, toFileSet } from "./output/fileset.js";
 import { packageKustomizations, packageObjects } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
-import type { KustomizationRequest, TargetOutput } from "./package/request.js";
+import type { KustomizationRequest, PackagingRequest, TargetOutput } from "./package/request.js";
 import type { PolicyPack } from "./policy/pack.js";
 import { validateDocuments } from "./validate/index.js";
 
@@ -158,10 +158,56 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
     return sink.read?.(path, e.sha256) ?? packaged(e.generator.service!(model.organization, model.services[e.service]!, options)).files.find((f) => f.path === path)?.content;
   };
   const contents = { get: (path: string) => held.get(path) ?? embedded(path) };
-  for (const f of [...files, ...packageObjects(requests, contents)]) emit(f.path, f.content, undefined);
+  for (const f of files) emit(f.path, f.content, undefined);
+  const digestOfEmbedded = (path: string): string => embeddable.get(path)?.sha256 ?? (held.has(path) ? sha256(held.get(path)!) : "absent");
+  for (const f of crossManifests(requests, contents, digestOfEmbedded, options.cache, sink, stats)) emit(f.path, f.content, f.sha256);
   kustomizations.push(...requests.filter((r): r is KustomizationRequest => r.kind === "Kustomization"));
   for (const f of packageKustomizations(kustomizations, paths)) emit(f.path, f.content, undefined);
   return paths.size;
+}
+
+/** The manifests of the cross-service object requests: each one the output folder holds under the
+ * digest of a verified cache entry for its request and the digests of what it embeds is handed on
+ * without its content (not rendered, nothing it embeds read); the others are rendered, and their
+ * entries stored. */
+function crossManifests(requests: readonly PackagingRequest[], contents: { get(path: string): string | undefined }, embeddedDigest: (path: string) => string, cache: GenerationCache | undefined, sink: FileSink, stats: GenerationCacheResult | undefined): OutFile[] {
+  const objects = requests.filter((r) => r.kind !== "Kustomization");
+  if (!cache?.manifests || !stats) return packageObjects(objects, contents).map((f) => ({ path: f.path, content: f.content, sha256: undefined }));
+  const known = cache.manifests();
+  const used = new Map<string, string>();
+  stats.manifestsKept = 0;
+  stats.manifestsRendered = 0;
+  const out = objects.map((r): OutFile => {
+    const key = manifestKey(cache.version, r, embeddedPaths(r).map((p) => [p, embeddedDigest(p)] as const));
+    const text = known.get(key);
+    const entry = text === undefined ? null : decodeEntry(text, key, cache.version);
+    const file = entry?.view.files.length === 1 && !entry.view.kustomizations.length ? entry.view.files[0]! : null;
+    if (file && sink.holds?.(file.path, file.sha256)) {
+      stats.manifestsKept!++;
+      used.set(key, text!);
+      return { path: file.path, content: undefined, sha256: file.sha256 };
+    }
+    stats.manifestsRendered!++;
+    const [made] = withDigests({ files: packageObjects([r], contents), kustomizations: [] }).files;
+    used.set(key, encodeEntry(key, cache.version, { files: [made!], kustomizations: [] }));
+    return { path: made!.path, content: made!.content, sha256: digestOf(made!) };
+  });
+  cache.storeManifests?.(used, stats.manifestsRendered > 0);
+  return out;
+}
+
+/** The files an object request embeds, by path. */
+function embeddedPaths(r: PackagingRequest): string[] {
+  switch (r.kind) {
+    case "ConfigMap":
+      return r.data.flatMap((e) => (e.kind === "file" ? [e.path] : []));
+    case "Secret":
+      return r.stringData.flatMap((e) => (e.kind === "file" ? [e.path] : []));
+    case "PrometheusRule":
+      return r.specFile === undefined ? [] : [r.specFile];
+    case "Kustomization":
+      return [];
+  }
 }
 
 /** A file as compile() hands it on: its content unless the sink holds it (then its digest). */

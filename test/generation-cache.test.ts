@@ -92,6 +92,14 @@ function shards(): string[][] {
 
 /** A shard's file: `<shards>-<shard>-<sha256 of its keys>.json`. */
 const ENTRY_FILE = /^\d+-\d+-[0-9a-f]{64}\.json$/;
+/** The cross-service manifests' file: `manifests-<sha256 of its keys>.json`. */
+const MANIFESTS_FILE = /^manifests-[0-9a-f]{64}\.json$/;
+
+/** What the cache did with the cross-service manifests (build --verbose). */
+function manifestsOf(err: string): { kept: number; rendered: number } | null {
+  const m = /cross-service manifests: (\d+) as on disk, (\d+) rendered/.exec(err);
+  return m ? { kept: Number(m[1]), rendered: Number(m[2]) } : null;
+}
 
 function entryFiles(): string[] {
   return readdirSync(entries, { withFileTypes: true }).filter((d) => d.isFile() && ENTRY_FILE.test(d.name)).map((d) => d.name).sort();
@@ -142,9 +150,12 @@ describe("generation cache: the same bytes as a build without it", () => {
     expectSame(r.tree, reference);
   }, 600_000);
 
-  it("warm: every service served by the cache, the output unchanged", () => {
+  it("warm: every service served by the cache, the output unchanged; no cross-service manifest rendered", () => {
     const r = build();
     expect(r.stats).toEqual({ hits: total, computed: 0, rejected: 0 });
+    // the dashboards', the bundle's and Fluent Bit's ConfigMaps, Alertmanager's Secret
+    expect(manifestsOf(r.err)).toEqual({ kept: 4, rendered: 0 });
+    expect(readdirSync(entries).filter((n) => MANIFESTS_FILE.test(n))).toHaveLength(1);
     expect(r.err).toMatch(/\(0 written, 0 deleted, \d+ unchanged\)/);
     expectSame(r.tree, reference);
   }, 600_000);
@@ -167,6 +178,7 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(c.err().match(/^ {2}[MAD] .*$/gm)!.map((l) => l.trim().replace(/ \(.*$/, "").replace(`${main}/`, "")).sort()).toEqual(["A prometheus/checkout-1.rules.yaml", "M docs/checkout-1.md", "M grafana/checkout-1.json"]);
     const r = build();
     expect(r.stats).toEqual({ hits: total - 3, computed: 3, rejected: 0 });
+    expect(manifestsOf(r.err)).toEqual({ kept: 4, rendered: 0 });
     expect(r.err).toMatch(/\(3 written, 0 deleted, \d+ unchanged\)/);
     expectSame(r.tree, reference);
   }, 600_000);
@@ -235,7 +247,7 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(r.stats).toEqual({ hits: total - 7 - emptied, computed: emptied, rejected: 7 });
     expectSame(r.tree, reference);
     const left = readdirSync(entries).sort();
-    expect(left.filter((n) => !ENTRY_FILE.test(n))).toEqual([`${files[0]}.99999.part`]);
+    expect(left.filter((n) => !ENTRY_FILE.test(n) && !MANIFESTS_FILE.test(n))).toEqual([`${files[0]}.99999.part`]);
     expect(left).toContain(`${shard}-${"b".repeat(64)}.json`);
     expect(left).not.toContain(`${shard}-${"a".repeat(64)}.json`);
     expect(left).not.toContain(`${shard}-${"c".repeat(64)}.json`);
@@ -263,6 +275,27 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
   }, 600_000);
 
+  it("a cross-service manifest is rendered when what it embeds changed, when the output folder no longer holds it, and when its entry does not verify; never taken from a wrong entry", () => {
+    const configMap = join(main, "kubernetes", "platform", "grafana-dashboards.configmap.yaml");
+    // edited by hand: rendered again (and put back), the others kept
+    writeFileSync(configMap, readFileSync(configMap, "utf8") + "# edited\n");
+    const edited = build();
+    expect(manifestsOf(edited.err)).toEqual({ kept: 3, rendered: 1 });
+    expectSame(edited.tree, reference);
+    // every manifest entry damaged (a flipped digest in its view, a truncated one, garbage): all rendered
+    const [name] = readdirSync(entries).filter((n) => MANIFESTS_FILE.test(n));
+    const lines = readFileSync(join(entries, name!), "utf8").split("\n");
+    lines[1] = lines[1]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
+    lines[4] = lines[4]!.slice(0, 20);
+    lines[7] = lines[7]!.replace(/"path":"[^"]+"/, '"path":"../escape.yaml"');
+    lines[9] = "not json";
+    writeFileSync(join(entries, name!), lines.join("\n"));
+    const damaged = build();
+    expect(manifestsOf(damaged.err)).toEqual({ kept: 0, rendered: 4 });
+    expectSame(damaged.tree, reference);
+    expect(manifestsOf(build().err)).toEqual({ kept: 4, rendered: 0 });
+  }, 600_000);
+
   it("one service changed: only its entries computed, the output that of a build without the cache", () => {
     const before = entryFiles();
     const file = join(spec, "services", "checkout-1.yaml");
@@ -271,6 +304,8 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(cold).not.toEqual(reference);
     const warm = build();
     expect(warm.stats).toEqual({ hits: total - SEAMS, computed: SEAMS, rejected: 0 });
+    // the dashboards' ConfigMap embeds the changed dashboard (read back from where build staged it)
+    expect(manifestsOf(warm.err)).toEqual({ kept: 3, rendered: 1 });
     expectSame(warm.tree, cold);
     // only its shard's file was rewritten, under a new name, and the old one pruned
     expect(entryFiles()).toHaveLength(shards().length);

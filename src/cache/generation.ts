@@ -27,6 +27,12 @@ export interface GenerationCache {
   entries(g: number): ReadonlyMap<string, string>;
   /** Group `g` is done: each of its services' name, keys and freshly computed entries. */
   store(g: number, services: readonly CachedService[]): void;
+  /** The entries of the cross-service manifests (one file each, no contents kept): key -> text,
+   * unverified. Read once, after the services. */
+  manifests?(): ReadonlyMap<string, string>;
+  /** The cross-service manifests' entries of this compile, each key's text (those it used and
+   * those it made; `made`: whether it made any). */
+  storeManifests?(entries: ReadonlyMap<string, string>, made: boolean): void;
 }
 
 /** One service as compile() leaves it to the cache: its keys (one per generator with a seam, in
@@ -43,6 +49,10 @@ export interface GenerationCacheResult {
   misses: number;
   /** Entries present under the key asked for that did not verify (and were recomputed). */
   rejected: number;
+  /** Cross-service manifests the output folder already held under their entry's digest (not rendered). */
+  manifestsKept?: number;
+  /** Cross-service manifests rendered. */
+  manifestsRendered?: number;
 }
 
 export const ENTRY_FORMAT = "svcspec-generation-cache/4";
@@ -77,6 +87,12 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new Error(`internal: canonicalJson cannot key a ${typeof value}`);
   }
+}
+
+/** The key of one cross-service manifest: its request (as canonical JSON) and the SHA-256 of every
+ * file it embeds, by path (what packaging reads to render it, and nothing else). */
+export function manifestKey(version: string, request: unknown, embedded: readonly (readonly [string, string])[]): string {
+  return sha256([ENTRY_FORMAT, version, "manifest", canonicalJson(request), ...embedded.map(([path, digest]) => `${path}\0${digest}`)].map((p) => `${p.length}:${p}`).join("\n"));
 }
 
 /** The key of one generator's output for one service: the parts' digests, hashed together. */

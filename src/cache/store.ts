@@ -16,6 +16,9 @@ import { SVCSPEC_VERSION } from "../util/version.js";
 import { type GenerationCache, sha256, splitEntries } from "./generation.js";
 
 const ENTRY_NAME = /^[1-9][0-9]*-[0-9]+-[0-9a-f]{64}\.json$/;
+/** The file of the cross-service manifests' entries: `manifests-<sha256 of its keys>.json`. */
+const MANIFESTS_NAME = /^manifests-[0-9a-f]{64}\.json$/;
+const isCacheFile = (name: string) => ENTRY_NAME.test(name) || MANIFESTS_NAME.test(name);
 
 export function generationCacheDir(cacheDir: string): string {
   return join(cacheDir, "generate");
@@ -104,7 +107,7 @@ export function openGenerationCache(dir: string, version: string, write: boolean
     // no folder yet, or not one we can read: an empty cache
   }
   // regular files only: loading reads no other kind, so a folder or link under a shard's name is replaced
-  const present = new Set(listed.filter((d) => d.isFile() && ENTRY_NAME.test(d.name)).map((d) => d.name));
+  const present = new Set(listed.filter((d) => d.isFile() && isCacheFile(d.name)).map((d) => d.name));
   let count = 1;
   let shardOfGroup: number[] = [];
   const byShard = new Map<string, string[]>();
@@ -123,6 +126,13 @@ export function openGenerationCache(dir: string, version: string, write: boolean
     }
     return out;
   };
+  const prepare = () => {
+    if (prepared) return;
+    mkdirSync(dir, { recursive: true });
+    const ignore = join(dir, "..", ".gitignore");
+    if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
+    prepared = true;
+  };
   const fail = (e: unknown) => (failure = `⚠ the generation cache ${dir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}): the output is complete, the next build recomputes what it would have held\n`);
   return {
     version,
@@ -131,6 +141,7 @@ export function openGenerationCache(dir: string, version: string, write: boolean
       count = plan.count;
       shardOfGroup = plan.shards.map((s) => s.shard);
       for (const name of present) {
+        if (!ENTRY_NAME.test(name)) continue;
         const [c, shard] = name.split("-");
         if (Number(c) !== count) continue;
         byShard.set(shard!, [...(byShard.get(shard!) ?? []), name]);
@@ -152,12 +163,7 @@ export function openGenerationCache(dir: string, version: string, write: boolean
       // a shard whose file is there under the name of its keys, none of them recomputed, is as written
       if (present.has(name) && services.every((s) => s.fresh.size === 0)) return;
       try {
-        if (!prepared) {
-          mkdirSync(dir, { recursive: true });
-          const ignore = join(dir, "..", ".gitignore");
-          if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
-          prepared = true;
-        }
+        prepare();
         const text = services.flatMap((s) => s.keys.map((k) => s.fresh.get(k) ?? known!.get(k)!));
         const file = join(dir, name);
         const part = `${file}.${process.pid}.part`;
@@ -167,11 +173,30 @@ export function openGenerationCache(dir: string, version: string, write: boolean
         fail(e);
       }
     },
+    manifests() {
+      return read([...present].filter((n) => MANIFESTS_NAME.test(n)));
+    },
+    storeManifests(entries, made) {
+      if (!write || failure || !entries.size) return;
+      const keys = [...entries.keys()].sort();
+      const name = `manifests-${sha256(keys.join("\n"))}.json`;
+      keep.add(name);
+      if (present.has(name) && !made) return;
+      try {
+        prepare();
+        const file = join(dir, name);
+        const part = `${file}.${process.pid}.part`;
+        writeFileSync(part, `${keys.map((k) => entries.get(k)!).join("\n")}\n`);
+        renameSync(part, file);
+      } catch (e) {
+        fail(e);
+      }
+    },
     finish() {
       if (!write || failure) return failure;
       // what was there before this build wrote (its own files are all kept)
       for (const { name } of listed) {
-        if (ENTRY_NAME.test(name) ? keep.has(name) : name.endsWith(".part")) continue;
+        if (isCacheFile(name) ? keep.has(name) : name.endsWith(".part")) continue;
         try {
           unlinkSync(join(dir, name));
         } catch {

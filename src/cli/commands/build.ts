@@ -62,7 +62,8 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
   if (opts.format !== "json") {
     if (opts.verbose) {
       const c = result.cache;
-      io.err(c ? `  generation cache: ${c.hits} hit(s), ${c.misses} computed, ${c.rejected} rejected and recomputed\n` : "  generation cache: off\n");
+      const manifests = c?.manifestsKept !== undefined ? `; cross-service manifests: ${c.manifestsKept} as on disk, ${c.manifestsRendered} rendered` : "";
+      io.err(c ? `  generation cache: ${c.hits} hit(s), ${c.misses} computed, ${c.rejected} rejected and recomputed${manifests}\n` : "  generation cache: off\n");
       for (const p of synced.added) io.err(`  A ${opts.out}/${p}\n`);
       for (const p of synced.changed) io.err(`  M ${opts.out}/${p}\n`);
       for (const p of synced.orphaned) io.err(`  D ${opts.out}/${p}\n`);
