@@ -2,7 +2,8 @@
  * spread over shards by the hash of their name (about SERVICES_PER_FILE each, a power of two of
  * them), one file per shard, `<cache>/generate/<shards>-<shard>-<sha256 of its keys>.json`, holding
  * its services' entries (one per target), read when compile() comes to the shard and written as soon
- * as it is done with it (atomically: a temporary file renamed), the folder pruned to the files of the
+ * as it is done with it (atomically: a temporary file renamed), and one file of the cross-service
+ * manifests' entries, `manifests-<sha256 of its keys>.json`; the folder pruned to the files of the
  * last build. A file's name only says which shard and set of keys it was written for: every
  * entry inside names its own key and is verified as it is used. Creating a file costs more than
  * writing its bytes here (~0.35 ms each on this project's CI disk): one file per entry, 6,000 at
