@@ -76,12 +76,7 @@ export function compile(sources: readonly SourceFile[], options: CompileOptions 
  * what compile() returns. */
 export function collected(run: (open: () => FileSink) => StreamResult): CompileResult {
   const files: GeneratedFile[] = [];
-  const byPath = new Map<string, string>();
-  const add = (path: string, content: string | undefined) => {
-    files.push({ path, content: content! });
-    byPath.set(path, content!);
-  };
-  const { generated, fileCount: _, ...result } = run(() => ({ add, read: (path) => byPath.get(path) ?? null }));
+  const { generated, fileCount: _, ...result } = run(() => ({ add: (path, content) => void files.push({ path, content: content! }) }));
   return { ...result, files: generated ? toFileSet(files) : null };
 }
 
@@ -109,14 +104,12 @@ export function compileInto(sources: readonly SourceFile[], options: CompileOpti
  * service packaged at once (its object requests embed only its own files); then the whole-Model
  * targets and the cross-service parts, packaged with the per-service files they embed; the
  * kustomizations last, from every path. Memory holds the per-service files `assembleReads` names
- * (assemble reads them) and, of the other files of a generator with assemble, the path and digest:
- * a cross-service manifest that embeds one gets it back from the sink, or generates it again.
- * Returns how many files it handed on. */
+ * (assemble reads them; the cross-service manifests may embed those alone). Returns how many files
+ * it handed on. */
 function generateInto(model: Model, generators: readonly Generator[], options: CompileOptions, sink: FileSink, stats: GenerationCacheResult | undefined): number {
   const seams = generators.filter((g) => g.service);
   const kept = new Map(seams.filter((g) => g.assemble).map((g) => [g, new Array<TargetOutput>(model.services.length)]));
   const reads = new Map([...kept.keys()].map((g) => [g, assembled(g)]));
-  const embeddable = new Map<string, { generator: Generator; service: number; sha256: string }>();
   const paths = new Set<string>();
   const kustomizations: KustomizationRequest[] = [];
   const emit = (path: string, content: string | undefined, digest: string | undefined) => {
@@ -135,11 +128,7 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
       seams.forEach((gen, j) => {
         const out = outputs[j]!;
         const keep = kept.get(gen);
-        if (keep) {
-          const wanted = reads.get(gen)!;
-          keep[i] = { files: out.files.flatMap((f) => (f.content !== undefined && wanted(f.path) ? [{ path: f.path, content: f.content }] : [])), packages: [] };
-          for (const f of out.files) if (!wanted(f.path)) embeddable.set(f.path, { generator: gen, service: i, sha256: f.sha256 ?? sha256(f.content!) });
-        }
+        if (keep) keep[i] = { files: out.files.flatMap((f) => (f.content !== undefined && reads.get(gen)!(f.path) ? [{ path: f.path, content: f.content }] : [])), packages: [] };
         for (const f of out.files) emit(f.path, f.content, f.sha256);
         kustomizations.push(...out.kustomizations);
       });
@@ -151,16 +140,8 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
   const files = cross.flatMap((o) => o.files);
   const requests = cross.flatMap((o) => o.packages);
   const held = new Map([...[...kept.values()].flatMap((parts) => parts.flatMap((p) => p.files)), ...files].map((f) => [f.path, f.content]));
-  const embedded = (path: string): string | undefined => {
-    const e = embeddable.get(path);
-    if (!e) return undefined;
-    // the sink's copy when it has one of this digest, else the service's output again
-    return sink.read?.(path, e.sha256) ?? packaged(e.generator.service!(model.organization, model.services[e.service]!, options)).files.find((f) => f.path === path)?.content;
-  };
-  const contents = { get: (path: string) => held.get(path) ?? embedded(path) };
   for (const f of files) emit(f.path, f.content, undefined);
-  const digestOfEmbedded = (path: string): string => embeddable.get(path)?.sha256 ?? (held.has(path) ? sha256(held.get(path)!) : "absent");
-  for (const f of crossManifests(requests, contents, digestOfEmbedded, options.cache, sink, stats)) emit(f.path, f.content, f.sha256);
+  for (const f of crossManifests(requests, held, options.cache, sink, stats)) emit(f.path, f.content, f.sha256);
   kustomizations.push(...requests.filter((r): r is KustomizationRequest => r.kind === "Kustomization"));
   for (const f of packageKustomizations(kustomizations, paths)) emit(f.path, f.content, undefined);
   return paths.size;
@@ -170,7 +151,7 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
  * digest of a verified cache entry for its request and the digests of what it embeds is handed on
  * without its content (not rendered, nothing it embeds read); the others are rendered, and their
  * entries stored. */
-function crossManifests(requests: readonly PackagingRequest[], contents: { get(path: string): string | undefined }, embeddedDigest: (path: string) => string, cache: GenerationCache | undefined, sink: FileSink, stats: GenerationCacheResult | undefined): OutFile[] {
+function crossManifests(requests: readonly PackagingRequest[], contents: ReadonlyMap<string, string>, cache: GenerationCache | undefined, sink: FileSink, stats: GenerationCacheResult | undefined): OutFile[] {
   const objects = requests.filter((r) => r.kind !== "Kustomization");
   if (!cache?.manifests || !stats) return packageObjects(objects, contents).map((f) => ({ path: f.path, content: f.content, sha256: undefined }));
   const known = cache.manifests();
@@ -178,7 +159,7 @@ function crossManifests(requests: readonly PackagingRequest[], contents: { get(p
   stats.manifestsKept = 0;
   stats.manifestsRendered = 0;
   const out = objects.map((r): OutFile => {
-    const key = manifestKey(cache.version, r, embeddedPaths(r).map((p) => [p, embeddedDigest(p)] as const));
+    const key = manifestKey(cache.version, r, embeddedPaths(r).map((p) => [p, contents.has(p) ? sha256(contents.get(p)!) : "absent"] as const));
     const text = known.get(key);
     const entry = text === undefined ? null : decodeEntry(text, key, cache.version);
     const file = entry?.view.files.length === 1 && !entry.view.kustomizations.length ? entry.view.files[0]! : null;

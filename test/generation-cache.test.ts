@@ -153,7 +153,7 @@ describe("generation cache: the same bytes as a build without it", () => {
   it("warm: every service served by the cache, the output unchanged; no cross-service manifest rendered", () => {
     const r = build();
     expect(r.stats).toEqual({ hits: total, computed: 0, rejected: 0 });
-    // the dashboards', the bundle's and Fluent Bit's ConfigMaps, Alertmanager's Secret
+    // the overview's, the bundle's and Fluent Bit's ConfigMaps, Alertmanager's Secret
     expect(manifestsOf(r.err)).toEqual({ kept: 4, rendered: 0 });
     expect(readdirSync(entries).filter((n) => MANIFESTS_FILE.test(n))).toHaveLength(1);
     expect(r.err).toMatch(/\(0 written, 0 deleted, \d+ unchanged\)/);
@@ -169,12 +169,12 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(build().stats).toEqual({ hits: total, computed: 0, rejected: 0 });
   }, 600_000);
 
-  it("over an output folder changed by hand (files edited, one deleted): those services' entries computed again, never taken from the cache; the dashboards' ConfigMap embeds the right dashboard; check sees the change first", () => {
+  it("over an output folder changed by hand (files edited, one deleted): those services' entries computed again, never taken from the cache; check sees the change first", () => {
     for (const path of ["docs/checkout-1.md", "grafana/checkout-1.json"]) writeFileSync(join(main, path), readFileSync(join(main, path), "utf8") + "edited\n");
     rmSync(join(main, "prometheus", "checkout-1.rules.yaml"));
     const c = io();
     expect(runCheck(c.io, { spec, out: main, format: "text", diff: false })).toBe(1);
-    // exactly the three: the ConfigMap on disk embeds the dashboard as generated, not as edited
+    // exactly the three: the dashboard's ConfigMap on disk embeds it as generated, not as edited
     expect(c.err().match(/^ {2}[MAD] .*$/gm)!.map((l) => l.trim().replace(/ \(.*$/, "").replace(`${main}/`, "")).sort()).toEqual(["A prometheus/checkout-1.rules.yaml", "M docs/checkout-1.md", "M grafana/checkout-1.json"]);
     const r = build();
     expect(r.stats).toEqual({ hits: total - 3, computed: 3, rejected: 0 });
@@ -276,7 +276,7 @@ describe("generation cache: the same bytes as a build without it", () => {
   }, 600_000);
 
   it("a cross-service manifest is rendered when what it embeds changed, when the output folder no longer holds it, and when its entry does not verify; never taken from a wrong entry", () => {
-    const configMap = join(main, "kubernetes", "platform", "grafana-dashboards.configmap.yaml");
+    const configMap = join(main, "kubernetes", "platform", "opa-bundle.configmap.yaml");
     // edited by hand: rendered again (and put back), the others kept
     writeFileSync(configMap, readFileSync(configMap, "utf8") + "# edited\n");
     const edited = build();
@@ -304,8 +304,8 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(cold).not.toEqual(reference);
     const warm = build();
     expect(warm.stats).toEqual({ hits: total - SEAMS, computed: SEAMS, rejected: 0 });
-    // the dashboards' ConfigMap embeds the changed dashboard (read back from where build staged it)
-    expect(manifestsOf(warm.err)).toEqual({ kept: 3, rendered: 1 });
+    // its dashboard's ConfigMap is its own (computed with it): no cross-service manifest changes
+    expect(manifestsOf(warm.err)).toEqual({ kept: 4, rendered: 0 });
     expectSame(warm.tree, cold);
     // only its shard's file was rewritten, under a new name, and the old one pruned
     expect(entryFiles()).toHaveLength(shards().length);

@@ -4,7 +4,7 @@
  * promtool: test/consumer/grafana.test.ts.) */
 import jsyaml from "js-yaml";
 import { describe, expect, it } from "vitest";
-import { dashboardServices, dashboardUid, GRAFANA_CONFIGMAP_PATH, generateGrafana } from "../generators/grafana/index.js";
+import { dashboardServices, dashboardUid, GRAFANA_CONFIGMAP_PATH, generateGrafana, serviceDashboardConfigMapPath } from "../generators/grafana/index.js";
 import { servicePanels } from "../generators/grafana/panels.js";
 import { generatePrometheus } from "../generators/prometheus/index.js";
 import { packageOutputs } from "../src/package/index.js";
@@ -67,8 +67,17 @@ describe("grafana dashboards", () => {
     expect(panels.some((p) => p.queries.some((q) => q.measures?.role === "cache-hit-ratio"))).toBe(checkout.cache?.hitRatio != null);
   });
 
-  it("the ConfigMap: labelled for Grafana's sidecar, in the monitoring namespace, every dashboard as a key", () => {
-    const docs = jsyaml.loadAll(files.get(GRAFANA_CONFIGMAP_PATH)!) as { metadata: { namespace: string; labels: Record<string, string> }; data: Record<string, string> }[];
+  it("the ConfigMaps: labelled for Grafana's sidecar, in the monitoring namespace, every dashboard as a key of one; a service's in its own folder with its own dashboard alone", () => {
+    type Doc = { metadata: { name: string; namespace: string; labels: Record<string, string> }; data: Record<string, string> };
+    const load = (path: string) => jsyaml.loadAll(files.get(path)!) as Doc[];
+    const services = dashboardServices(model);
+    for (const s of services) {
+      const own = load(serviceDashboardConfigMapPath(s.name));
+      expect(own.map((d) => d.metadata.name)).toEqual([`svcspec-grafana-dashboard-${s.name}`]);
+      expect(Object.keys(own[0]!.data)).toEqual([`${s.name}.json`]);
+    }
+    expect(Object.keys(load(GRAFANA_CONFIGMAP_PATH)[0]!.data)).toEqual(["overview.json"]);
+    const docs = [GRAFANA_CONFIGMAP_PATH, ...services.map((s) => serviceDashboardConfigMapPath(s.name))].flatMap(load);
     const keys = docs.flatMap((d) => Object.keys(d.data)).sort();
     expect(keys).toEqual(dashboards.map(([p]) => p.slice("grafana/".length)).sort());
     for (const d of docs) {

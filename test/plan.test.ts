@@ -118,7 +118,7 @@ describe("plan: canonical changes", () => {
     expect(renderText(plans.get("mfa-dropped")!).split("\n")[0]).toBe("svcspec plan: 1 change weakens security or reliability");
     expect(renderMarkdown(plans.get("objective-lowered")!).split("\n")[0]).toBe("### svcspec plan: 5 changes weaken security or reliability");
     expect(renderMarkdown(plans.get("objective-raised")!).split("\n")[0]).toBe("### svcspec plan: No change weakens security or reliability");
-    expect(renderMarkdown(plans.get("service-renamed")!)).toContain("<details><summary>48 generated files touched (8 changed, 20 added, 20 deleted)</summary>");
+    expect(renderMarkdown(plans.get("service-renamed")!)).toContain("<details><summary>49 generated files touched (7 changed, 21 added, 21 deleted)</summary>");
   });
 });
 

@@ -1,7 +1,9 @@
 /** out/grafana/<service>.json per service with SLOs or a cache objective, and
  * out/grafana/overview.json: Grafana dashboards built with the Grafana Foundation SDK from the
- * panels of panels.ts, and one ConfigMap manifest for Grafana's dashboard sidecar (label
- * grafana_dashboard: "1", in the platform's monitoring namespace). */
+ * panels of panels.ts, each in a ConfigMap for Grafana's dashboard sidecar (label
+ * grafana_dashboard: "1", in the platform's monitoring namespace): a service's beside its other
+ * objects (kubernetes/<service>/configmap-grafana-dashboard.yaml), so a change to one service
+ * changes its own ConfigMap only; the overview's in kubernetes/platform/. */
 import type * as bargauge from "@grafana/grafana-foundation-sdk/bargauge";
 import type * as common from "@grafana/grafana-foundation-sdk/common";
 import type * as dashboard from "@grafana/grafana-foundation-sdk/dashboard";
@@ -19,6 +21,9 @@ import { overviewPanels, type PanelSpec, servicePanels } from "./panels.js";
 
 export const GRAFANA_CONFIGMAP_PATH = "kubernetes/platform/grafana-dashboards.configmap.yaml";
 export const GRAFANA_CONFIGMAP = "svcspec-grafana-dashboards";
+/** A service's dashboard ConfigMap, in its kubernetes folder. */
+export const serviceDashboardConfigMapPath = (service: string) => `kubernetes/${service}/configmap-grafana-dashboard.yaml`;
+const SIDECAR_COMMENT = ["Grafana dashboards for the dashboard sidecar of the Grafana Helm chart (sidecar.dashboards.enabled: true,", "label grafana_dashboard, searchNamespace including this namespace). Each needs a Prometheus data source."];
 export const DASHBOARD_TAG = "svcspec";
 export const OVERVIEW_UID = "svcspec-overview";
 const DATASOURCE: common.DataSourceRef = { type: "prometheus", uid: "${datasource}" };
@@ -116,7 +121,8 @@ export function grafanaService(organization: Organization, s: Service): TargetOu
   const g = sdk();
   const back = new g.dashboard.DashboardLinkBuilder("SLO overview").type(g.dashboard.DashboardLinkType.Link).url(`/d/${OVERVIEW_UID}`).keepTime(true);
   const content = build(`${s.name}: SLOs and error budgets`, dashboardUid(s.name), [DASHBOARD_TAG, `${DASHBOARD_TAG}-service`, `team-${s.team}`, `tier-${s.tier.name}`], servicePanels({ organization }, s), [back, othersLink()]);
-  return { files: [{ path: dashboardPath(s.name), content }], packages: [] };
+  const path = dashboardPath(s.name);
+  return { files: [{ path, content }], packages: [dashboardConfigMap(organization, serviceDashboardConfigMapPath(s.name), `svcspec-grafana-dashboard-${s.name}`, [s.file ?? ""].filter(Boolean), path)] };
 }
 
 export function generateGrafana(model: Model): TargetOutput {
@@ -124,27 +130,30 @@ export function generateGrafana(model: Model): TargetOutput {
   return joinOutputs([...services, assembleGrafana(model)]);
 }
 
-/** The cross-service part: the overview, and the ConfigMap of every dashboard (the services', as
- * grafanaService writes them, in the Model's order, then the overview). It reads no service's
- * dashboard: the ConfigMap names them by path, and packaging embeds them. */
+/** The cross-service part: the overview and its ConfigMap (every SLO of the organisation, so it
+ * reads the Model; no service's dashboard). */
 export function assembleGrafana(model: Model): TargetOutput {
   const services = dashboardServices(model);
   if (services.length === 0) return { files: [], packages: [] };
   const others = othersLink();
   const overview: GeneratedFile = { path: "grafana/overview.json", content: build(`${model.organization.name}: every SLO by risk`, OVERVIEW_UID, [DASHBOARD_TAG], overviewPanels(model, serviceUrl(model)), [others]) };
-  const files = [...services.map((s) => dashboardPath(s.name)), overview.path];
-  const configMap: ConfigMapRequest = {
+  const sources = [model.organization.file ?? "", ...services.map((s) => s.file ?? "")].filter(Boolean);
+  return { files: [overview], packages: [dashboardConfigMap(model.organization, GRAFANA_CONFIGMAP_PATH, GRAFANA_CONFIGMAP, sources, overview.path)] };
+}
+
+/** The ConfigMap that carries one dashboard file to Grafana's sidecar (split under 1 MiB). */
+function dashboardConfigMap(organization: Organization, path: string, name: string, sources: string[], dashboard: string): ConfigMapRequest {
+  return {
     kind: "ConfigMap",
-    path: GRAFANA_CONFIGMAP_PATH,
-    sources: [model.organization.file ?? "", ...services.map((s) => s.file ?? "")].filter(Boolean),
+    path,
+    sources,
     metadata: {
-      name: GRAFANA_CONFIGMAP,
-      namespace: model.organization.platform.namespaces.monitoring,
+      name,
+      namespace: organization.platform.namespaces.monitoring,
       labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "grafana-dashboards", grafana_dashboard: "1" },
     },
-    data: files.map((path) => ({ kind: "file" as const, key: path.slice("grafana/".length), path })),
+    data: [{ kind: "file", key: dashboard.slice("grafana/".length), path: dashboard }],
     overflow: "split",
-    comment: ["Grafana dashboards for the dashboard sidecar of the Grafana Helm chart (sidecar.dashboards.enabled: true,", "label grafana_dashboard, searchNamespace including this namespace). Each needs a Prometheus data source."],
+    comment: SIDECAR_COMMENT,
   };
-  return { files: [overview], packages: [configMap] };
 }

@@ -18,10 +18,6 @@ export function isSafeRelative(p: string): boolean {
 export interface FileSink {
   holds?(path: string, sha256: string): boolean;
   add(path: string, content: string | undefined, sha256: string | undefined): void;
-  /** The content of a file added before, when the sink can give it back as it is with this SHA-256
-   * (from the output folder, or from where it staged it); null otherwise. The cross-service
-   * manifests embed per-service files compile() no longer holds: it asks here first. */
-  read?(path: string, sha256: string): string | null;
 }
 
 /** Sorted by path (byte order). */

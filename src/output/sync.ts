@@ -171,8 +171,6 @@ interface Inspector {
    * for it; check: its bytes hash to it); such a file may then be added without its content. */
   holds(path: string, digest: string): boolean;
   add(path: string, content: string | undefined, digest?: string): void;
-  /** The file at `path` in the output folder, if it is a regular file whose bytes hash to `digest`. */
-  read(path: string, digest: string): string | null;
   /** The paths added so far, in the order they came. */
   readonly paths: readonly string[];
   /** Whether some path was refused already (nothing more needs staging). */
@@ -192,7 +190,6 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
     if (root !== "absent") refused.push({ code: "SVC110", severity: "error", message: `refusing the output folder ${c.label}: it is ${root.what}`, file: c.label, line: 0, col: 0, hint: root.what === "a symbolic link" ? "svcspec writes only into a real folder: pass the link's target as --out, or replace the link by a folder" : "pass --out <folder>, a folder or a name that does not exist yet" });
     return {
       holds: () => false,
-      read: () => null,
       add(path, content) {
         paths.push(path);
         // (build creates the root before it looks, so only check gets here with an absent root)
@@ -235,15 +232,8 @@ function inspectOutput(c: Context, o: InspectOptions = {}): Inspector {
     changed.push(path);
     o.differs?.(path, content, digest, path === MANIFEST || ownedSet.has(path) ? "changed" : "unowned");
   };
-  const read = (path: string, digest: string): string | null => {
-    const e = look(path);
-    if (e.kind !== "file") return null;
-    const have = readRegular(c.io, join(c.root, path), path, e.size + 1);
-    return have !== null && createHash("sha256").update(have).digest("hex") === digest ? have.toString("utf8") : null;
-  };
   return {
     holds,
-    read,
     add(path, content, digest) {
       // compileInto refuses a path produced twice (and a FileSet cannot hold one)
       produced.add(path);
@@ -330,7 +320,6 @@ export function openDrift(outDir: string, options: OutputOptions & { keep?: bool
   return {
     holds: (path, digest) => guarded(c, () => look.holds(path, digest)),
     add: (path, content, digest) => guarded(c, () => look.add(path, content, digest)),
-    read: (path, digest) => guarded(c, () => look.read(path, digest)),
     finish: () =>
       guarded(c, () => {
         notBusy();
@@ -510,15 +499,6 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
           abort();
           throw e;
         }
-      }),
-    // a staged file is the newer one; it is read back only under the digest it was staged with
-    read: (path, digest) =>
-      guarded(c, () => {
-        const s = staged.get(path);
-        if (!s) return look.read(path, digest);
-        if (s.digest !== digest) return null;
-        const have = readRegular(c.io, s.tmp, path, Number.MAX_SAFE_INTEGER);
-        return have !== null && createHash("sha256").update(have).digest("hex") === digest ? have.toString("utf8") : null;
       }),
     abort,
     commit: () =>

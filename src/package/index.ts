@@ -10,10 +10,7 @@ import type { CommentLine, ConfigMapRequest, DataEntry, KustomizationRequest, Ob
 const CONFIGMAP_BYTES = 900_000;
 
 type ObjectRequest = Exclude<PackagingRequest, KustomizationRequest>;
-/** The files requests embed, by path (a Map, or compile()'s lookup that reads them on demand). */
-export interface Contents {
-  get(path: string): string | undefined;
-}
+type Contents = ReadonlyMap<string, string>;
 
 /** Every target's files and the manifests their requests ask for. */
 export function packageOutputs(outputs: readonly TargetOutput[]): GeneratedFile[] {
