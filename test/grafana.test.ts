@@ -73,7 +73,7 @@ describe("grafana dashboards", () => {
     const services = dashboardServices(model);
     for (const s of services) {
       const own = load(serviceDashboardConfigMapPath(s.name));
-      expect(own.map((d) => d.metadata.name)).toEqual([`svcspec-grafana-dashboard-${s.name}`]);
+      expect(own.map((d) => d.metadata.name)).toEqual([`${s.name}-grafana-dashboard`]);
       expect(Object.keys(own[0]!.data)).toEqual([`${s.name}.json`]);
     }
     expect(Object.keys(load(GRAFANA_CONFIGMAP_PATH)[0]!.data)).toEqual(["overview.json"]);

@@ -16,6 +16,7 @@ import type { GeneratedFile } from "../../src/output/fileset.js";
 import { type ConfigMapRequest, joinOutputs, type TargetOutput } from "../../src/package/request.js";
 import { dashboardPath, dashboardUid, hasDashboard } from "../../src/model/platform.js";
 import { toJson } from "../../src/render/json.js";
+import { commonLabels, dnsName } from "../../src/render/kubernetes.js";
 import { sdk } from "./sdk.js";
 import { overviewPanels, type PanelSpec, servicePanels } from "./panels.js";
 
@@ -122,7 +123,7 @@ export function grafanaService(organization: Organization, s: Service): TargetOu
   const back = new g.dashboard.DashboardLinkBuilder("SLO overview").type(g.dashboard.DashboardLinkType.Link).url(`/d/${OVERVIEW_UID}`).keepTime(true);
   const content = build(`${s.name}: SLOs and error budgets`, dashboardUid(s.name), [DASHBOARD_TAG, `${DASHBOARD_TAG}-service`, `team-${s.team}`, `tier-${s.tier.name}`], servicePanels({ organization }, s), [back, othersLink()]);
   const path = dashboardPath(s.name);
-  return { files: [{ path, content }], packages: [dashboardConfigMap(organization, serviceDashboardConfigMapPath(s.name), `svcspec-grafana-dashboard-${s.name}`, [s.file ?? ""].filter(Boolean), path)] };
+  return { files: [{ path, content }], packages: [dashboardConfigMap(organization, serviceDashboardConfigMapPath(s.name), dnsName(`${s.name}-grafana-dashboard`), commonLabels(s), [s.file ?? ""].filter(Boolean), path)] };
 }
 
 export function generateGrafana(model: Model): TargetOutput {
@@ -138,11 +139,11 @@ export function assembleGrafana(model: Model): TargetOutput {
   const others = othersLink();
   const overview: GeneratedFile = { path: "grafana/overview.json", content: build(`${model.organization.name}: every SLO by risk`, OVERVIEW_UID, [DASHBOARD_TAG], overviewPanels(model, serviceUrl(model)), [others]) };
   const sources = [model.organization.file ?? "", ...services.map((s) => s.file ?? "")].filter(Boolean);
-  return { files: [overview], packages: [dashboardConfigMap(model.organization, GRAFANA_CONFIGMAP_PATH, GRAFANA_CONFIGMAP, sources, overview.path)] };
+  return { files: [overview], packages: [dashboardConfigMap(model.organization, GRAFANA_CONFIGMAP_PATH, GRAFANA_CONFIGMAP, {}, sources, overview.path)] };
 }
 
 /** The ConfigMap that carries one dashboard file to Grafana's sidecar (split under 1 MiB). */
-function dashboardConfigMap(organization: Organization, path: string, name: string, sources: string[], dashboard: string): ConfigMapRequest {
+function dashboardConfigMap(organization: Organization, path: string, name: string, labels: Record<string, string>, sources: string[], dashboard: string): ConfigMapRequest {
   return {
     kind: "ConfigMap",
     path,
@@ -150,7 +151,7 @@ function dashboardConfigMap(organization: Organization, path: string, name: stri
     metadata: {
       name,
       namespace: organization.platform.namespaces.monitoring,
-      labels: { "app.kubernetes.io/managed-by": "svcspec", "app.kubernetes.io/component": "grafana-dashboards", grafana_dashboard: "1" },
+      labels: { "app.kubernetes.io/managed-by": "svcspec", ...labels, "app.kubernetes.io/component": "grafana-dashboards", grafana_dashboard: "1" },
     },
     data: [{ kind: "file", key: dashboard.slice("grafana/".length), path: dashboard }],
     overflow: "split",
