@@ -9,7 +9,7 @@ import { compile, validate } from "../src/compile.js";
 import type { SourceFile } from "../src/load/source.js";
 import { builtinDir, builtinManifest, builtinPack } from "../src/policy/builtin.js";
 import { cachedWasm, entryModule, policyModules } from "../src/policy/build.js";
-import { packageNames, sourceHash } from "../src/policy/pack.js";
+import { packageNames, type PolicyPack, readsServices, sourceHash } from "../src/policy/pack.js";
 import { FIXTURES, ROOT, run, sourcesOf, tempDir } from "./helpers.js";
 
 // In this file opa is not installed: tool discovery finds nothing (no tool runs in the unit tier).
@@ -32,6 +32,33 @@ afterEach(() => tmp.cleanup());
 function edited(dir: string, file: string, edit: (text: string) => string): SourceFile[] {
   return sourcesOf(join(dir, "spec"), dir).map((s) => (s.path === file ? { ...s, text: edit(s.text) } : s));
 }
+
+describe("the Service documents as data: handed only to a pack whose Rego may read them", () => {
+  const reads = (text: string) => readsServices([{ path: "p.rego", text }]);
+
+  it("judged from the Rego without its strings and comments: naming `services`, or `data` or `data.svcspec` read whole or by a computed key", () => {
+    for (const text of ["some n, o in data.svcspec.services", "x := data . svcspec . services", "import data.svcspec.services as s", "import data.svcspec\nx := svcspec.organization", "x := data.svcspec[k]", "x := data[k]", "import data", "x := data"]) expect(reads(text), text).toBe(true);
+    for (const text of ["x := data.svcspec.organization.spec", 'msg := "every services entry"', "# services\nx := 1", "x := `services`", "package svcspec.policies.critical_services_page", "x := input.spec.data", "import data.svcspec.lib\nx := lib.tier(input)", "deny[name] := data.svcspec.policies[name].deny"]) expect(reads(text), text).toBe(false);
+    expect(readsServices([{ path: "a.rego", text: "x := 1" }, { path: "b.rego", text: "y := data.svcspec.services" }])).toBe(true);
+  });
+
+  it("the built-in pack reads none, and finds the same on every policy fixture with them as without", () => {
+    expect(builtinPack().readsServices).toBe(false);
+    const handed: PolicyPack = { ...builtinPack(), readsServices: true };
+    const fixtures = readdirSync(INVALID).filter((n) => n.startsWith("policy-"));
+    expect(fixtures.length).toBeGreaterThanOrEqual(8);
+    for (const name of fixtures) {
+      const sources = sourcesOf(join(INVALID, name, "spec"), join(INVALID, name));
+      const lean = validate(sources, { policies: [builtinPack()] }).diagnostics;
+      expect(lean.length, name).toBeGreaterThan(0);
+      expect(lean, name).toEqual(validate(sources, { policies: [handed] }).diagnostics);
+    }
+  });
+
+  it("the organisation's fixture pack names them (namespace_single_team), so it is handed them", () => {
+    expect(readsServices(policyModules(join(ORG, "policies")))).toBe(true);
+  });
+});
 
 describe("the built-in policy pack", () => {
   const modules = policyModules(builtinDir());

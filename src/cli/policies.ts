@@ -7,7 +7,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { builtinDir, builtinPack } from "../policy/builtin.js";
 import { buildPolicies, cachedWasm, cacheDir, entryModule, policyModules, regoDiagnostic, storeWasm } from "../policy/build.js";
 import { POLICY_FAILURE } from "../policy/evaluate.js";
-import type { PolicyPack } from "../policy/pack.js";
+import { type PolicyPack, readsServices } from "../policy/pack.js";
 import { findTool, toolDirs } from "../tools/discover.js";
 import type { Io } from "./io.js";
 
@@ -32,7 +32,7 @@ export function readPolicyPacks(io: Io, dir: string | undefined): { packs: Polic
   const modules = [...own, entryModule()];
   const cache = cacheDir(io.cwd, io.env);
   const cached = cachedWasm(cache, modules);
-  const pack = (wasm: Uint8Array): PolicyPack => ({ source: folder, builtin: false, wasm });
+  const pack = (wasm: Uint8Array): PolicyPack => ({ source: folder, builtin: false, wasm, readsServices: readsServices(modules) });
   if (cached) return { packs: [...packs, pack(cached)], problems: [] };
   const opa = findTool("opa", toolDirs(io));
   if (!opa) {

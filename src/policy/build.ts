@@ -2,33 +2,15 @@
  * policy checking that touches the disk and runs a tool. The CLI calls it and hands the bytes to
  * compile() (src/policy/evaluate.ts evaluates them). */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, posix } from "node:path";
 import { readTarGz, wasmCapabilities } from "../access/wasm.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import { builtinDir } from "./builtin.js";
-import { ENTRY_MODULE, isPolicyModule, POLICIES_ENTRYPOINT, type RegoSource, sourceHash } from "./pack.js";
+import { ENTRY_MODULE, POLICIES_ENTRYPOINT, type RegoSource, sourceHash } from "./pack.js";
 
-/** Every .rego file under a folder (dot entries skipped), by POSIX path inside it, sorted. */
-export function regoFiles(dir: string): RegoSource[] {
-  const out: RegoSource[] = [];
-  const walk = (rel: string) => {
-    for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-      if (e.name.startsWith(".")) continue;
-      const path = rel ? posix.join(rel, e.name) : e.name;
-      if (e.isDirectory()) walk(path);
-      else if (e.isFile() && e.name.endsWith(".rego")) out.push({ path, text: readFileSync(join(dir, path), "utf8") });
-    }
-  };
-  walk("");
-  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** The modules a policies folder builds into its wasm (its tests left out). */
-export function policyModules(dir: string): RegoSource[] {
-  return regoFiles(dir).filter((s) => isPolicyModule(s.path));
-}
+export { policyModules, regoFiles } from "./pack.js";
 
 /** A Rego problem as opa reports it: `file` is a path inside the policies folder. */
 export interface RegoProblem {

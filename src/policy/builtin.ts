@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../util/package-root.js";
-import type { PolicyPack } from "./pack.js";
+import { type PolicyPack, policyModules, readsServices } from "./pack.js";
 
 export interface BuiltinManifest {
   /** sourceHash() of the modules builtin.wasm was built from. */
@@ -22,7 +22,7 @@ let cached: PolicyPack | null = null;
 
 /** Read once per process. */
 export function builtinPack(): PolicyPack {
-  cached ??= { source: "built-in", builtin: true, wasm: readFileSync(join(builtinDir(), "builtin.wasm")) };
+  cached ??= { source: "built-in", builtin: true, wasm: readFileSync(join(builtinDir(), "builtin.wasm")), readsServices: readsServices(policyModules(builtinDir())) };
   return cached;
 }
 

@@ -4,7 +4,8 @@
  *
  * The input is one document as written (apiVersion, kind, metadata, spec); data.svcspec holds the
  * rest of the spec for rules across documents: `organization` (the Organization document, absent
- * when there is none), `services` (every Service document by name) and `defaults.tiers` (the
+ * when there is none), `services` (every Service document by name; left empty for a pack whose
+ * Rego cannot read it, pack.ts readsServices) and `defaults.tiers` (the
  * tiers that apply when the Organization declares none). Each package svcspec.policies.<name>
  * defines `deny` (errors) and `warn` (warnings) as sets of strings or of {msg, path, hint}
  * objects, conftest's convention; `path` (keys and indexes into the document) locates the
@@ -45,11 +46,11 @@ function nameOf(d: SpecDocument): unknown {
   return isObj(d.value) && isObj(d.value["metadata"]) ? d.value["metadata"]["name"] : undefined;
 }
 
-/** data.svcspec: the documents by role, as written. */
-export function policyData(documents: readonly SpecDocument[]): { svcspec: Obj } {
+/** data.svcspec: the documents by role, as written (`services` empty for a pack that reads none). */
+export function policyData(documents: readonly SpecDocument[], withServices = true): { svcspec: Obj } {
   const organization = documents.find((d) => kindOf(d) === "Organization");
   const services: Obj = {};
-  for (const d of documents) if (kindOf(d) === "Service" && typeof nameOf(d) === "string") services[nameOf(d) as string] = d.value;
+  if (withServices) for (const d of documents) if (kindOf(d) === "Service" && typeof nameOf(d) === "string") services[nameOf(d) as string] = d.value;
   return { svcspec: { ...(organization ? { organization: organization.value } : {}), services, defaults: { tiers: DEFAULT_TIERS } } };
 }
 
@@ -64,14 +65,15 @@ function disabledRules(data: { svcspec: Obj }): Set<string> {
 
 export function checkPolicies(documents: readonly SpecDocument[], packs: readonly PolicyPack[]): Diagnostic[] {
   if (!packs.length || !documents.length) return [];
-  const data = policyData(documents);
-  const disabled = disabledRules(data);
+  const full = packs.some((p) => p.readsServices !== false) ? policyData(documents) : null;
+  const lean = packs.some((p) => p.readsServices === false) ? policyData(documents, false) : null;
+  const disabled = disabledRules((full ?? lean)!);
   const out: Diagnostic[] = [];
   for (const pack of packs) {
     let policy: LoadedPolicy;
     try {
       policy = instantiate(pack);
-      policy.setData(data);
+      policy.setData(pack.readsServices === false ? lean! : full!);
     } catch (e) {
       out.push(failure(pack, `cannot be loaded: ${reason(e)}`));
       continue;
