@@ -162,7 +162,7 @@ function crossManifests(requests: readonly PackagingRequest[], contents: Readonl
     const key = manifestKey(cache.version, r, embeddedPaths(r).map((p) => [p, contents.has(p) ? sha256(contents.get(p)!) : "absent"] as const));
     const text = known.get(key);
     const entry = text === undefined ? null : decodeEntry(text, key, cache.version);
-    const file = entry?.view.files.length === 1 && !entry.view.kustomizations.length ? entry.view.files[0]! : null;
+    const file = entry?.view.files.length === 1 && !entry.view.kustomizations.length && entry.view.files[0]!.path === r.path ? entry.view.files[0]! : null;
     if (file && sink.holds?.(file.path, file.sha256)) {
       stats.manifestsKept!++;
       used.set(key, text!);

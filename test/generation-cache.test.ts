@@ -282,13 +282,19 @@ describe("generation cache: the same bytes as a build without it", () => {
     const edited = build();
     expect(manifestsOf(edited.err)).toEqual({ kept: 3, rendered: 1 });
     expectSame(edited.tree, reference);
-    // every manifest entry damaged (a flipped digest in its view, a truncated one, garbage): all rendered
+    // every manifest entry damaged (a flipped digest in its view, a truncated one, a path outside
+    // the output folder, another manifest's path): all rendered
     const [name] = readdirSync(entries).filter((n) => MANIFESTS_FILE.test(n));
     const lines = readFileSync(join(entries, name!), "utf8").split("\n");
+    const third = lines[7]!;
     lines[1] = lines[1]!.replace(/"sha256":"([0-9a-f])/, (_m, c: string) => `"sha256":"${c === "0" ? "1" : "0"}`);
     lines[4] = lines[4]!.slice(0, 20);
     lines[7] = lines[7]!.replace(/"path":"[^"]+"/, '"path":"../escape.yaml"');
-    lines[9] = "not json";
+    // a whole, verified entry that names another manifest (its path and digest, which out/ holds;
+    // the header's checksum made for it)
+    const h3 = JSON.parse(lines[9]!) as Record<string, string>;
+    lines[9] = JSON.stringify({ ...h3, sha256: entryChecksum(h3["key"]!, h3["version"]!, third) });
+    lines[10] = third;
     writeFileSync(join(entries, name!), lines.join("\n"));
     const damaged = build();
     expect(manifestsOf(damaged.err)).toEqual({ kept: 0, rendered: 4 });
