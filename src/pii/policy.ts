@@ -63,7 +63,23 @@ export function policies(model: Model): { services: Policy[]; fallback: Policy }
       return parsed.pattern.branches.map((b, i) => ({ name: p.name, branch: { branches: [b] }, program: programs[i]!, replace: p.replace }));
     }),
   }));
-  return { services: services.filter((p, i) => !isDefault(p, fallback) || shadowed(p, services.slice(i + 1), fallback)), fallback };
+  return { services: withEntries(services, fallback), fallback };
+}
+
+/** The services' policies that need an entry in redact.lua, in their order: those of their own,
+ * and the default ones some later policy of their own could shadow (isDefault, shadowed). Linear
+ * in the services but for the shadowing checks, which stop at the first match. */
+export function withEntries(services: readonly Policy[], fallback: Policy): Policy[] {
+  const defaults = services.map((p) => isDefault(p, fallback));
+  // the services with a policy of their own, by namespace, in order: what can shadow a default one
+  const own = new Map<string | null, number[]>();
+  services.forEach((p, i) => {
+    if (defaults[i]) return;
+    const list = own.get(p.namespace);
+    if (list) list.push(i);
+    else own.set(p.namespace, [i]);
+  });
+  return services.filter((p, i) => !defaults[i] || shadowed(p, i, own.get(p.namespace) ?? [], services));
 }
 
 /** A service whose policy is the default needs no entry: its pods get the default either way, and
@@ -74,8 +90,21 @@ function isDefault(p: Policy, fallback: Policy): boolean {
   return p.fields.length === 0 && p.patterns.length === 0 && p.detectors.join() === fallback.detectors.join();
 }
 
-function shadowed(p: Policy, later: readonly Policy[], fallback: Policy): boolean {
-  const own = new Map(p.selector);
-  // Another selector can match these pods unless it asks a label of theirs for another value.
-  return later.some((q) => q.namespace === p.namespace && !isDefault(q, fallback) && q.selector.every(([k, v]) => !own.has(k) || own.get(k) === v));
+/** Whether a service after the `i`th with a policy of its own in p's namespace (`ownInNamespace`:
+ * their indices, ascending) could match p's pods. */
+function shadowed(p: Policy, i: number, ownInNamespace: readonly number[], all: readonly Policy[]): boolean {
+  const labels = new Map(p.selector);
+  // the first index after i (binary search), then the first match ends the search
+  let lo = 0;
+  let hi = ownInNamespace.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (ownInNamespace[mid]! <= i) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let k = lo; k < ownInNamespace.length; k++) {
+    // Another selector can match these pods unless it asks a label of theirs for another value.
+    if (all[ownInNamespace[k]!]!.selector.every(([key, v]) => !labels.has(key) || labels.get(key) === v)) return true;
+  }
+  return false;
 }
