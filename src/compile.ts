@@ -7,7 +7,7 @@ import { parseSources, type SourceFile } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
 import { digestOf, type FileSet, type FileSink, type GeneratedFile, toFileSet } from "./output/fileset.js";
-import { packageKustomizations, packageObjects } from "./package/index.js";
+import { embeddedPaths, packageKustomizations, packageObjects } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
 import type { KustomizationRequest, PackagingRequest, TargetOutput } from "./package/request.js";
 import type { PolicyPack } from "./policy/pack.js";
@@ -175,20 +175,6 @@ function crossManifests(requests: readonly PackagingRequest[], contents: Readonl
   });
   cache.storeManifests?.(used, stats.manifestsRendered > 0);
   return out;
-}
-
-/** The files an object request embeds, by path. */
-function embeddedPaths(r: PackagingRequest): string[] {
-  switch (r.kind) {
-    case "ConfigMap":
-      return r.data.flatMap((e) => (e.kind === "file" ? [e.path] : []));
-    case "Secret":
-      return r.stringData.flatMap((e) => (e.kind === "file" ? [e.path] : []));
-    case "PrometheusRule":
-      return r.specFile === undefined ? [] : [r.specFile];
-    case "Kustomization":
-      return [];
-  }
 }
 
 /** A file as compile() hands it on: its content unless the sink holds it (then its digest). */

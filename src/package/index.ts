@@ -36,6 +36,20 @@ export function packageKustomizations(requests: readonly PackagingRequest[], pat
   return kustomizations.flatMap((r) => kustomization(r, byFolder.get(r.folder) ?? []));
 }
 
+/** The files a request embeds, by path (what its manifest reads; the cache keys it on their digests). */
+export function embeddedPaths(r: PackagingRequest): string[] {
+  switch (r.kind) {
+    case "ConfigMap":
+      return r.data.flatMap((e) => (e.kind === "file" ? [e.path] : []));
+    case "Secret":
+      return r.stringData.flatMap((e) => (e.kind === "file" ? [e.path] : []));
+    case "PrometheusRule":
+      return r.specFile === undefined ? [] : [r.specFile];
+    case "Kustomization":
+      return [];
+  }
+}
+
 function manifest(r: ObjectRequest, contents: Contents): GeneratedFile {
   switch (r.kind) {
     case "ConfigMap":
