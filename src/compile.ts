@@ -12,6 +12,7 @@ import { checkPolicies } from "./policy/evaluate.js";
 import type { KustomizationRequest, PackagingRequest, TargetOutput } from "./package/request.js";
 import type { PolicyPack } from "./policy/pack.js";
 import { validateDocuments } from "./validate/index.js";
+import { type ValidationCache, verdictMemo } from "./cache/validation.js";
 
 export interface CompileResult {
   diagnostics: Diagnostic[];
@@ -22,6 +23,8 @@ export interface CompileResult {
   documentCount: number;
   /** What the generation cache did, when compile() was handed one and generated. */
   cache?: GenerationCacheResult;
+  /** What the validation cache spared, when compile() was handed one. */
+  validation?: ValidationCacheResult;
 }
 
 export type { FileSink } from "./output/fileset.js";
@@ -35,25 +38,39 @@ export interface StreamResult {
   fileCount: number;
   documentCount: number;
   cache?: GenerationCacheResult;
+  validation?: ValidationCacheResult;
 }
 
 export interface ValidateOptions {
   /** Policy packs compiled to wasm (the built-in one, an organisation's), as the CLI read them. */
   policies?: readonly PolicyPack[];
+  /** What earlier runs found of clean files (src/cache/validation.ts): their values, their checks. */
+  validation?: ValidationCache;
 }
 
-export function validate(sources: readonly SourceFile[], options: ValidateOptions = {}): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number } {
-  const loaded = parseSources(sources);
-  const { spec, diagnostics } = validateDocuments(loaded.documents);
+/** What the validation cache spared a run: files taken as parsed and shape-checked before, services whose own checks were skipped. */
+export interface ValidationCacheResult {
+  /** Spec files read, and of them taken as an earlier run parsed and shape-checked them. */
+  sources: number;
+  files: number;
+  services: number;
+}
+
+export function validate(sources: readonly SourceFile[], options: ValidateOptions = {}): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number; validation?: ValidationCacheResult } {
+  const memo = options.validation ? verdictMemo(options.validation) : undefined;
+  const loaded = parseSources(sources, memo);
+  const { spec, diagnostics } = validateDocuments(loaded.documents, memo);
   let all = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
-  if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length };
+  memo?.record(sources, loaded.documents, all);
+  const known = memo ? { validation: { sources: sources.length, ...memo.known } } : {};
+  if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length, ...known };
   // Policies run here, on a spec that passed svcspec's own checks (a rule may rely on the schema and
   // on every reference resolving, as lower() does). The packs are data the CLI read and compiled;
   // evaluating their wasm reads nothing else, so compile() stays pure, `build` writes nothing over
   // a deny, and every caller gets one sorted list of diagnostics.
   if (options.policies?.length) all = sortDiagnostics([...all, ...checkPolicies(loaded.documents, options.policies)]);
-  if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length };
-  return { diagnostics: all, model: lower(spec.organization, spec.services), documentCount: loaded.documents.length };
+  if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length, ...known };
+  return { diagnostics: all, model: lower(spec.organization, spec.services), documentCount: loaded.documents.length, ...known };
 }
 
 /** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates, and
@@ -86,8 +103,8 @@ export function collected(run: (open: () => FileSink) => StreamResult): CompileR
  * the way of generating, with the diagnostics so far (warnings); it returns the sink, or null to
  * generate nothing (e.g. `--strict` and a warning). */
 export function compileInto(sources: readonly SourceFile[], options: CompileOptions, open: (diagnostics: readonly Diagnostic[]) => FileSink | null): StreamResult {
-  const { diagnostics, model, documentCount } = validate(sources, options);
-  const none = { diagnostics, model, generated: false, fileCount: 0, documentCount };
+  const { diagnostics, model, documentCount, validation } = validate(sources, options);
+  const none = { diagnostics, model, generated: false, fileCount: 0, documentCount, ...(validation ? { validation } : {}) };
   if (!model) return none;
   const generators = options.targets ? GENERATORS.filter((g) => options.targets!.includes(targetOf(g.id))) : GENERATORS;
   const problems = generators.flatMap((g) => g.check?.(model, options) ?? []);
@@ -96,7 +113,7 @@ export function compileInto(sources: readonly SourceFile[], options: CompileOpti
   if (!sink) return none;
   const cache: GenerationCacheResult | undefined = options.cache ? { hits: 0, misses: 0, rejected: 0 } : undefined;
   const fileCount = generateInto(model, generators, options, sink, cache);
-  return { diagnostics, model, generated: true, fileCount, documentCount, ...(cache ? { cache } : {}) };
+  return { diagnostics, model, generated: true, fileCount, documentCount, ...(cache ? { cache } : {}), ...(validation ? { validation } : {}) };
 }
 
 /** Every target's files and manifests to `sink`: service by service (in the cache's groups when

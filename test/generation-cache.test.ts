@@ -94,6 +94,8 @@ function shards(): string[][] {
 const ENTRY_FILE = /^\d+-\d+-[0-9a-f]{64}\.json$/;
 /** The cross-service manifests' file: `manifests-<sha256 of its keys>.json`. */
 const MANIFESTS_FILE = /^manifests-[0-9a-f]{64}\.json$/;
+/** The validation cache's file (test/validation-cache.test.ts): `verdicts-<sha256 of its keys>.json`. */
+const VERDICTS_FILE = /^verdicts-[0-9a-f]{64}\.json$/;
 
 /** What the cache did with the cross-service manifests (build --verbose). */
 function manifestsOf(err: string): { kept: number; rendered: number } | null {
@@ -247,7 +249,7 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(r.stats).toEqual({ hits: total - 7 - emptied, computed: emptied, rejected: 7 });
     expectSame(r.tree, reference);
     const left = readdirSync(entries).sort();
-    expect(left.filter((n) => !ENTRY_FILE.test(n) && !MANIFESTS_FILE.test(n))).toEqual([`${files[0]}.99999.part`]);
+    expect(left.filter((n) => !ENTRY_FILE.test(n) && !MANIFESTS_FILE.test(n) && !VERDICTS_FILE.test(n))).toEqual([`${files[0]}.99999.part`]);
     expect(left).toContain(`${shard}-${"b".repeat(64)}.json`);
     expect(left).not.toContain(`${shard}-${"a".repeat(64)}.json`);
     expect(left).not.toContain(`${shard}-${"c".repeat(64)}.json`);

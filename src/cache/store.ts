@@ -15,11 +15,14 @@ import { join, relative, sep } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
 import { type GenerationCache, sha256, splitEntries } from "./generation.js";
+import { splitVerdicts, type ValidationCache } from "./validation.js";
 
 const ENTRY_NAME = /^[1-9][0-9]*-[0-9]+-[0-9a-f]{64}\.json$/;
 /** The file of the cross-service manifests' entries: `manifests-<sha256 of its keys>.json`. */
 const MANIFESTS_NAME = /^manifests-[0-9a-f]{64}\.json$/;
-const isCacheFile = (name: string) => ENTRY_NAME.test(name) || MANIFESTS_NAME.test(name);
+/** The file of the validation cache's entries (src/cache/validation.ts): `verdicts-<sha256 of its keys>.json`. */
+const VERDICTS_NAME = /^verdicts-[0-9a-f]{64}\.json$/;
+const isCacheFile = (name: string) => ENTRY_NAME.test(name) || MANIFESTS_NAME.test(name) || VERDICTS_NAME.test(name);
 
 export function generationCacheDir(cacheDir: string): string {
   return join(cacheDir, "generate");
@@ -100,7 +103,7 @@ export function shardFileName(count: number, shard: number, keys: readonly strin
  * could not be written. When the number of shards changed since the last build (the organisation
  * passed a power of two of 16 services), no file is named for the new shards: that build is a cold
  * one (reading every old file instead would hold the whole cache in memory at once). */
-export function openGenerationCache(dir: string, version: string, write: boolean): GenerationCache & { finish(): string | null } {
+export function openGenerationCache(dir: string, version: string, write: boolean): GenerationCache & ValidationCache & { finish(): string | null } {
   let listed: Dirent[] = [];
   try {
     listed = readdirSync(dir, { withFileTypes: true });
@@ -133,6 +136,23 @@ export function openGenerationCache(dir: string, version: string, write: boolean
     const ignore = join(dir, "..", ".gitignore");
     if (!existsSync(ignore)) writeFileSync(ignore, "# svcspec's cache: safe to delete\n*\n");
     prepared = true;
+  };
+  /** One file of entries named by the digest of their keys, written unless it is there and nothing is new. */
+  const storeKeyed = (prefix: string, entries: ReadonlyMap<string, string>, made: boolean) => {
+    if (!write || failure || !entries.size) return;
+    const keys = [...entries.keys()].sort();
+    const name = `${prefix}-${sha256(keys.join("\n"))}.json`;
+    keep.add(name);
+    if (present.has(name) && !made) return;
+    try {
+      prepare();
+      const file = join(dir, name);
+      const part = `${file}.${process.pid}.part`;
+      writeFileSync(part, `${keys.map((k) => entries.get(k)!).join("\n")}\n`);
+      renameSync(part, file);
+    } catch (e) {
+      fail(e);
+    }
   };
   const fail = (e: unknown) => (failure = `⚠ the generation cache ${dir} could not be written (${(e as NodeJS.ErrnoException).code ?? String(e)}): the output is complete, the next build recomputes what it would have held\n`);
   return {
@@ -178,20 +198,21 @@ export function openGenerationCache(dir: string, version: string, write: boolean
       return read([...present].filter((n) => MANIFESTS_NAME.test(n)));
     },
     storeManifests(entries, made) {
-      if (!write || failure || !entries.size) return;
-      const keys = [...entries.keys()].sort();
-      const name = `manifests-${sha256(keys.join("\n"))}.json`;
-      keep.add(name);
-      if (present.has(name) && !made) return;
-      try {
-        prepare();
-        const file = join(dir, name);
-        const part = `${file}.${process.pid}.part`;
-        writeFileSync(part, `${keys.map((k) => entries.get(k)!).join("\n")}\n`);
-        renameSync(part, file);
-      } catch (e) {
-        fail(e);
+      storeKeyed("manifests", entries, made);
+    },
+    verdicts() {
+      const out = new Map<string, string>();
+      for (const name of [...present].filter((n) => VERDICTS_NAME.test(n))) {
+        try {
+          for (const [key, text] of splitVerdicts(readFileSync(join(dir, name), "utf8"))) out.set(key, text);
+        } catch {
+          // unreadable: misses
+        }
       }
+      return out;
+    },
+    storeVerdicts(entries, made) {
+      storeKeyed("verdicts", entries, made);
     },
     finish() {
       if (!write || failure) return failure;

@@ -118,7 +118,10 @@ export function compileFolderInto(io: Io, opts: CommonOptions, open: (diagnostic
   if (policies.packs) options.policies = policies.packs;
   const cacheFolder = withCache && opts.cache !== false ? generationCacheDir(resolve(io.cwd, cacheDir(io.cwd, io.env))) : null;
   const cache = cacheFolder ? openGenerationCache(cacheFolder, svcspecIdentity(), withCache === "read-write") : null;
-  if (cache) options.cache = cache;
+  if (cache) {
+    options.cache = cache;
+    options.validation = cache;
+  }
   // Unreadable files (one may hold a service) and policies that cannot be compiled fail the run;
   // the rest is still checked, every problem at once, and nothing is generated.
   const extra = [...problems, ...policies.problems];

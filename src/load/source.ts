@@ -54,11 +54,23 @@ export function locatedFile(source: SourceFile): LocatedFile {
   return f;
 }
 
+/** What an earlier run parsed (src/cache/validation.ts): a file's values, when it was clean. */
+export interface ParseMemo {
+  parsed(source: SourceFile): unknown[] | undefined;
+  parsedFresh(source: SourceFile, values: readonly unknown[]): void;
+}
+
 /** Parses every document of every file. Files must arrive sorted. */
-export function parseSources(files: readonly SourceFile[]): Loaded {
+export function parseSources(files: readonly SourceFile[], memo?: ParseMemo): Loaded {
   const documents: SpecDocument[] = [];
   const diagnostics: Diagnostic[] = [];
   for (const source of files) {
+    const known = memo?.parsed(source);
+    if (known) {
+      // a file an earlier run found clean: its bounds, syntax and aliases passed, its values are these
+      known.forEach((value, index) => documents.push({ source, index, value }));
+      continue;
+    }
     const bound = boundsProblem(source);
     if (bound) {
       diagnostics.push(bound);
@@ -76,6 +88,8 @@ export function parseSources(files: readonly SourceFile[]): Loaded {
       diagnostics.push(...bombs);
       continue;
     }
+    // a value read through aliases shares parts, which JSON would copy: such a file is parsed every time
+    if (!MAY_HOLD_ALIAS.test(source.text)) memo?.parsedFresh(source, values);
     values.forEach((value, index) => {
       if (value === null || typeof value !== "object" || Array.isArray(value)) {
         diagnostics.push(notAMapping(source, index));

@@ -19,11 +19,22 @@ export interface ValidatedSpec {
   services: Located<ServiceDoc>[];
 }
 
-export function validateDocuments(documents: readonly SpecDocument[]): { spec: ValidatedSpec; diagnostics: Diagnostic[] } {
+/** What an earlier run found (src/cache/validation.ts): documents whose text and shape checks
+ * passed, services whose own checks found nothing under the same Organization. */
+export interface CheckMemo {
+  shaped(d: SpecDocument): boolean;
+  serviceChecked(d: SpecDocument, organization: unknown): boolean;
+}
+
+export function validateDocuments(documents: readonly SpecDocument[], memo?: CheckMemo): { spec: ValidatedSpec; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const valid: SpecDocument[] = [];
   const rejected = new Map<SpecDocument, Shape>();
   for (const d of documents) {
+    if (memo?.shaped(d)) {
+      valid.push(d);
+      continue;
+    }
     const foreign = foreignFormat(d.value);
     if (foreign) {
       // One line that names the format beats a dozen unknown fields.
@@ -71,7 +82,8 @@ export function validateDocuments(documents: readonly SpecDocument[]): { spec: V
       continue;
     }
     names.set(doc.metadata.name, d);
-    checkService(r, doc, context);
+    // an Organization that is broken holds the reference checks back: nothing to remember then
+    if (orgBroken || !memo?.serviceChecked(d, organization)) checkService(r, doc, context);
     services.push({ located: { doc, file: d.source.name }, report: r });
   }
   if (!orgBroken) checkResolved(org, services);
