@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "../src/cache/generation.js";
 import { decodeVerdict, encodeVerdict, fileKey, jsonFaithful, splitVerdicts, type ValidationCache } from "../src/cache/validation.js";
 import { runBuild } from "../src/cli/commands/build.js";
+import { runValidate } from "../src/cli/commands/validate.js";
 import type { Io } from "../src/cli/io.js";
 import { validate } from "../src/compile.js";
 import type { SourceFile } from "../src/load/source.js";
@@ -192,5 +193,22 @@ describe("validation cache on disk (build)", () => {
     }
     expect(knownOf(build(join(tmp.path, "out-damaged")).err)).toEqual([8, 8, 7]);
     rmSync(join(tmp.path, "out-cold"), { recursive: true, force: true });
+  }, 120_000);
+
+  it("validate reads the cache and writes nothing to it; what it finds is what it finds with --no-cache", () => {
+    build(join(tmp.path, "out-v"));
+    const folder = join(cacheDir, "generate");
+    const before = readdirSync(folder).sort().map((n) => `${n} ${readFileSync(join(folder, n), "utf8").length}`);
+    writeFileSync(join(spec, "services", "search.yaml"), readFileSync(join(spec, "services", "search.yaml"), "utf8").replace('code=~"5..|429"}', 'code=~"5..|429"'));
+    const run = (cache: boolean) => {
+      let err = "";
+      const io: Io = { out: () => {}, err: (t) => void (err += t), cwd: tmp.path, env: { ...process.env, SVCSPEC_CACHE: cacheDir } };
+      return { code: runValidate(io, { spec, format: "text", cache }), err };
+    };
+    const cached = run(true);
+    expect(cached.code).toBe(1);
+    expect(cached.err).toContain("search.yaml");
+    expect(cached).toEqual(run(false));
+    expect(readdirSync(folder).sort().map((n) => `${n} ${readFileSync(join(folder, n), "utf8").length}`)).toEqual(before);
   }, 120_000);
 });

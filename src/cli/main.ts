@@ -56,7 +56,8 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(format())
     .addOption(policies())
     .addOption(strict())
-    .action((o: { spec: string; format: DiagnosticFormat; policies?: string; strict: boolean }) => set(runValidate(io, o)));
+    .option("--no-cache", "check every file in full, without reading the validation cache build leaves")
+    .action((o: { spec: string; format: DiagnosticFormat; policies?: string; strict: boolean; cache: boolean }) => set(runValidate(io, o)));
 
   program
     .command("build")
@@ -70,7 +71,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .option("--force", "take ownership of existing files svcspec did not write", false)
     .option("-v, --verbose", "list every written and deleted file, and what the generation cache did", false)
     .addOption(only())
-    .option("--no-cache", "generate every service again, without reading or writing the generation cache")
+    .option("--no-cache", "generate every service and check every file again, without reading or writing the generation and validation caches")
     .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; force: boolean; verbose: boolean; only?: string; cache: boolean }) => set(runBuild(io, o)));
 
   program
@@ -84,7 +85,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     .addOption(strict())
     .option("--diff", "print a unified diff of every stale file", false)
     .addOption(only())
-    .option("--no-cache", "generate every service again, without reading or writing the generation cache")
+    .option("--no-cache", "generate every service and check every file again, without reading or writing the generation and validation caches")
     .action((o: { spec: string; out: string; format: DiagnosticFormat; docsTemplates?: string; policies?: string; strict: boolean; diff: boolean; only?: string; cache: boolean }) => set(runCheck(io, o)));
 
   program

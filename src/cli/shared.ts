@@ -23,8 +23,8 @@ export interface CommonOptions {
   strict?: boolean;
   /** `--only <targets>` (build, check): the targets, comma-separated; every target when absent. */
   only?: string;
-  /** `--no-cache` (build, check): false generates every service again and leaves the generation
-   * cache alone. */
+  /** `--no-cache` (build, check, validate): false generates every service again and checks every
+   * file in full, and leaves the cache folder alone. */
   cache?: boolean;
 }
 
@@ -116,8 +116,7 @@ export function compileFolderInto(io: Io, opts: CommonOptions, open: (diagnostic
   }
   const policies = withPolicies ? readPolicyPacks(io, opts.policies) : { packs: undefined, problems: [] };
   if (policies.packs) options.policies = policies.packs;
-  const cacheFolder = withCache && opts.cache !== false ? generationCacheDir(resolve(io.cwd, cacheDir(io.cwd, io.env))) : null;
-  const cache = cacheFolder ? openGenerationCache(cacheFolder, svcspecIdentity(), withCache === "read-write") : null;
+  const cache = withCache ? openCache(io, opts, withCache === "read-write") : null;
   if (cache) {
     options.cache = cache;
     options.validation = cache;
@@ -130,6 +129,13 @@ export function compileFolderInto(io: Io, opts: CommonOptions, open: (diagnostic
   if (warning) io.err(warning);
   if (!extra.length) return result;
   return { ...result, diagnostics: sortDiagnostics([...extra, ...result.diagnostics]), model: problems.length ? null : result.model, generated: false };
+}
+
+/** The cache folder (`<cache>/generate/`: the generation and validation caches) for this command,
+ * or null under `--no-cache`; `write`: the command writes its entries back and prunes the rest. */
+export function openCache(io: Io, opts: CommonOptions, write: boolean): ReturnType<typeof openGenerationCache> | null {
+  if (opts.cache === false) return null;
+  return openGenerationCache(generationCacheDir(resolve(io.cwd, cacheDir(io.cwd, io.env))), svcspecIdentity(), write);
 }
 
 /** What build and check know of their output session while compileToSession runs (also when it

@@ -2,7 +2,7 @@ import { hasErrors, sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import { validate } from "../../compile.js";
 import { EXIT, type ExitCode, type Io } from "../io.js";
 import { readPolicyPacks } from "../policies.js";
-import { type CommonOptions, countSummary, fails, printDiagnostics, readSources } from "../shared.js";
+import { type CommonOptions, countSummary, fails, openCache, printDiagnostics, readSources } from "../shared.js";
 
 export function runValidate(io: Io, opts: CommonOptions): ExitCode {
   const { sources, problems } = readSources(io, opts.spec);
@@ -23,10 +23,12 @@ export function runValidate(io: Io, opts: CommonOptions): ExitCode {
 }
 
 /** The spec checked against the policy packs; policies that cannot be compiled fail the run, and
- * the spec is still checked (every problem at once). */
+ * the spec is still checked (every problem at once). The validation cache that build leaves is
+ * read, never written: validate writes nothing. */
 function checked(io: Io, opts: CommonOptions, sources: Parameters<typeof validate>[0]): ReturnType<typeof validate> {
   const policies = readPolicyPacks(io, opts.policies);
-  const result = validate(sources, { policies: policies.packs });
+  const cache = openCache(io, opts, false);
+  const result = validate(sources, { policies: policies.packs, ...(cache ? { validation: cache } : {}) });
   if (!policies.problems.length) return result;
   const diagnostics = sortDiagnostics([...policies.problems, ...result.diagnostics]);
   return { ...result, diagnostics, model: hasErrors(diagnostics) ? null : result.model };
