@@ -64,6 +64,26 @@ describe("build reads back only what it cannot vouch for", () => {
     expect(cold.reads.filter((p) => p !== MANIFEST && p !== LOCK).sort()).toEqual([...files().keys()].sort());
   });
 
+  it("a build that changes nothing writes neither the manifest nor the stat cache; a change writes both", async () => {
+    sync(out, files(), { statCache: cache });
+    await settle();
+    sync(out, files(), { statCache: cache }); // the racy files read once, recorded: the cache is written
+    await settle();
+    const stamp = (p: string) => `${statSync(p).ino} ${statSync(p).mtimeMs}`;
+    const before = [stamp(join(out, MANIFEST)), stamp(cache)];
+    for (let i = 0; i < 2; i++) {
+      const warm = counting();
+      expect(sync(out, files(), { statCache: cache, fs: warm.fs }).unchanged).toBe(4);
+      // still vouched for by the cache it did not write
+      expect(warm.reads.filter((p) => p !== LOCK)).toEqual([MANIFEST]);
+      expect([stamp(join(out, MANIFEST)), stamp(cache)]).toEqual(before);
+    }
+    expect(sync(out, files("x"), { statCache: cache }).changed).toEqual(["docs/a.md"]);
+    const after = [stamp(join(out, MANIFEST)), stamp(cache)];
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+  });
+
   it("a file edited behind svcspec's back, same size and mtime put back, is read, reported and repaired", async () => {
     sync(out, files(), { statCache: cache });
     await settle();

@@ -43,7 +43,8 @@ export interface StatCache {
   vouches(path: string, entry: FileEntry, content: string | undefined, digest?: string): boolean;
   /** The file at `path` was just written or found to hold `content` (of SHA-256 `digest`, when known). */
   record(path: string, entry: FileEntry, content: string | undefined, digest?: string): void;
-  /** Writes the cache for these paths (the file set); a failure only loses the hint. */
+  /** Writes the cache for these paths (the file set), unless it would say what the file on disk
+   * says (every path vouched for as it was, none recorded anew); a failure only loses the hint. */
   save(paths: Iterable<string>): void;
 }
 
@@ -73,6 +74,7 @@ export function loadStatCache(file: string, root: string, now: () => number = Da
     // no cache or not one we can read: every file is read and compared
   }
   const fresh = new Map<string, Seen>();
+  let recorded = false;
   return {
     vouches(path, e, content, digest) {
       const s = Object.hasOwn(old, path) ? old[path] : undefined;
@@ -86,13 +88,21 @@ export function loadStatCache(file: string, root: string, now: () => number = Da
     record(path, e, content, digest) {
       const d = digest ?? (content === undefined ? undefined : sha256(content));
       if (d !== undefined) fresh.set(path, [e.ino, e.size, e.ctimeMs, d]);
+      recorded = true;
     },
     save(paths) {
       const files: Record<string, Seen> = {};
+      let count = 0;
       for (const p of paths) {
         const s = fresh.get(p);
-        if (s) files[p] = s;
+        if (s) {
+          files[p] = s;
+          count++;
+        }
       }
+      // each entry vouched for is the one on disk: the same count is the same file (and its
+      // savedAt still right for them); writing 20 MB at 10,000 services would say nothing new
+      if (!recorded && savedAt > 0 && count === Object.keys(old).length) return;
       const data: CacheFile = { svcspec: SVCSPEC_VERSION, root, savedAt: now(), files };
       try {
         mkdirSync(dirname(file), { recursive: true });

@@ -515,9 +515,11 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
               replaceFile(c.io, join(c.root, MANIFEST), MANIFEST, Buffer.from(manifestText(files), "utf8"));
               written = true;
             };
+            // Nothing to rename or delete and the manifest as it should be: it is not written again.
+            const still = !d.added.length && !d.changed.length && !d.orphaned.length;
             // Record ownership of the new files before writing them: a crash in between leaves
             // orphans the next build can clean up, never unknown files.
-            writeManifest(new Set([...owned, ...look.paths]));
+            if (!still) writeManifest(new Set([...owned, ...look.paths]));
             for (const path of [...d.added, ...d.changed]) {
               if (path === MANIFEST) continue;
               const s = staged.get(path);
@@ -541,7 +543,7 @@ export function openSync(outDir: string, options: SyncOptions = {}): OutputSink 
               written = true;
               removeEmptyParents(c, path);
             }
-            writeManifest(look.paths);
+            if (!still) writeManifest(look.paths);
             seen?.save(look.paths);
             // Counted like the file set: the generated files, without the manifest.
             const rewritten = [...d.added, ...d.changed].filter((p) => p !== MANIFEST).length;
