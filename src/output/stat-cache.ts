@@ -91,18 +91,12 @@ export function loadStatCache(file: string, root: string, now: () => number = Da
       recorded = true;
     },
     save(paths) {
-      const files: Record<string, Seen> = {};
-      let count = 0;
-      for (const p of paths) {
-        const s = fresh.get(p);
-        if (s) {
-          files[p] = s;
-          count++;
-        }
-      }
+      const kept = [...paths].filter((p) => fresh.has(p));
       // each entry vouched for is the one on disk: the same count is the same file (and its
       // savedAt still right for them); writing 20 MB at 10,000 services would say nothing new
-      if (!recorded && savedAt > 0 && count === Object.keys(old).length) return;
+      if (!recorded && savedAt > 0 && kept.length === Object.keys(old).length) return;
+      const files: Record<string, Seen> = {};
+      for (const p of kept) files[p] = fresh.get(p)!;
       const data: CacheFile = { svcspec: SVCSPEC_VERSION, root, savedAt: now(), files };
       try {
         mkdirSync(dirname(file), { recursive: true });
