@@ -143,6 +143,11 @@ describe("validation cache: what validation finds is that of a run without it", 
     expect(expectSameAsWithout(withAlias, cache).known!.files).toBe(withAlias.length - 1);
   });
 
+  it("texts that differ only in a lone surrogate have different keys (UTF-8 would make both U+FFFD)", () => {
+    expect(fileKey(VERSION, "name: a\ud800")).not.toBe(fileKey(VERSION, "name: a\ufffd"));
+    expect(fileKey(VERSION, "x")).not.toBe(fileKey("0.0.1+another", "x"));
+  });
+
   it("entries round-trip under their own key only", () => {
     const e = encodeVerdict("a".repeat(64), [{ kind: "Service" }]);
     expect(decodeVerdict(e, "a".repeat(64))).toEqual([{ kind: "Service" }]);

@@ -32,7 +32,8 @@ let identity: string | null = null;
 
 /** svcspec's identity for the cache key: its version, a digest of its own code and assets (dist/,
  * src/, generators/ under the package root: a change of code with the same version number is
- * another identity) and the versions of its dependencies as installed. Once per process. */
+ * another identity), the versions of its dependencies as installed, and Node's version and its ICU
+ * and time-zone data (validation asks ICU which zones exist). Once per process. */
 export function svcspecIdentity(): string {
   if (identity) return identity;
   const root = packageRoot();
@@ -65,6 +66,8 @@ export function svcspecIdentity(): string {
     }
     h.update(`dep\0${dep}\0${version}\0`);
   }
+  // the runtime too: which time zones validation accepts is ICU's data (Intl), not svcspec's code
+  h.update(`node\0${process.version}\0${process.versions.icu ?? "-"}\0${process.versions.tz ?? "-"}\0`);
   return (identity = `${SVCSPEC_VERSION}+${h.digest("hex").slice(0, 32)}`);
 }
 

@@ -31,7 +31,8 @@ const joined = (parts: readonly string[]) => parts.map((p) => `${p.length}:${p}`
 /** The key of a file's values: svcspec's identity and the file's text (not its name: a file moved
  * or copied has the same documents; where it is only matters to diagnostics, made afresh). */
 export function fileKey(version: string, text: string): string {
-  return sha256(joined([VERDICT_FORMAT, version, "file", text]));
+  // as JSON: hashing a string as UTF-8 turns every lone surrogate into U+FFFD, so two texts would share a key
+  return sha256(joined([VERDICT_FORMAT, version, "file", JSON.stringify(text)]));
 }
 
 /** The key of "the service checks found nothing in document `index` of this file under this
