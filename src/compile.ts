@@ -54,6 +54,8 @@ export interface ValidationCacheResult {
   sources: number;
   files: number;
   services: number;
+  /** Documents a policy pack that reads no Service documents was not evaluated on again (per pack). */
+  policies: number;
 }
 
 export function validate(sources: readonly SourceFile[], options: ValidateOptions = {}): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number; validation?: ValidationCacheResult } {
@@ -62,15 +64,18 @@ export function validate(sources: readonly SourceFile[], options: ValidateOption
   const { spec, diagnostics } = validateDocuments(loaded.documents, memo);
   let all = sortDiagnostics([...loaded.diagnostics, ...diagnostics]);
   memo?.record(sources, loaded.documents, all);
-  const known = memo ? { validation: { sources: sources.length, ...memo.known } } : {};
-  if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length, ...known };
+  const done = (model: Model | null) => {
+    memo?.finish();
+    return { diagnostics: all, model, documentCount: loaded.documents.length, ...(memo ? { validation: { sources: sources.length, ...memo.known } } : {}) };
+  };
+  if (hasErrors(all)) return done(null);
   // Policies run here, on a spec that passed svcspec's own checks (a rule may rely on the schema and
   // on every reference resolving, as lower() does). The packs are data the CLI read and compiled;
   // evaluating their wasm reads nothing else, so compile() stays pure, `build` writes nothing over
   // a deny, and every caller gets one sorted list of diagnostics.
-  if (options.policies?.length) all = sortDiagnostics([...all, ...checkPolicies(loaded.documents, options.policies)]);
-  if (hasErrors(all)) return { diagnostics: all, model: null, documentCount: loaded.documents.length, ...known };
-  return { diagnostics: all, model: lower(spec.organization, spec.services), documentCount: loaded.documents.length, ...known };
+  if (options.policies?.length) all = sortDiagnostics([...all, ...checkPolicies(loaded.documents, options.policies, memo)]);
+  if (hasErrors(all)) return done(null);
+  return done(lower(spec.organization, spec.services));
 }
 
 /** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates, and

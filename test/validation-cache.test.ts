@@ -12,7 +12,9 @@ import { runValidate } from "../src/cli/commands/validate.js";
 import type { Io } from "../src/cli/io.js";
 import { validate } from "../src/compile.js";
 import type { SourceFile } from "../src/load/source.js";
-import { readTree, ROOT, sourcesOf, tempDir } from "./helpers.js";
+import { builtinPack } from "../src/policy/builtin.js";
+import type { PolicyPack } from "../src/policy/pack.js";
+import { FIXTURES, readTree, ROOT, sourcesOf, tempDir } from "./helpers.js";
 
 const VERSION = "0.0.0+validation-cache-test";
 
@@ -61,12 +63,12 @@ describe("validation cache: what validation finds is that of a run without it", 
     const sources = example();
     const cache = memoryCache();
     const cold = expectSameAsWithout(sources, cache);
-    expect(cold.known).toEqual({ sources: sources.length, files: 0, services: 0 });
+    expect(cold.known).toEqual({ sources: sources.length, files: 0, services: 0, policies: 0 });
     expect(cold.model).not.toBeNull();
     // one entry per file, one per service document
     expect(cache.entries.size).toBe(sources.length + 7);
     const warm = expectSameAsWithout(sources, cache);
-    expect(warm.known).toEqual({ sources: sources.length, files: sources.length, services: 7 });
+    expect(warm.known).toEqual({ sources: sources.length, files: sources.length, services: 7, policies: 0 });
   });
 
   it("a file with a warning or an error is never kept: the warm run finds it again", () => {
@@ -76,7 +78,7 @@ describe("validation cache: what validation finds is that of a run without it", 
     expect(cold.diagnostics.map((d) => d.code)).toEqual(["SVC053"]);
     const warm = expectSameAsWithout(warned, cache);
     expect(warm.diagnostics.map((d) => `${d.file} ${d.code}`)).toEqual([cold.diagnostics[0]!.file + " SVC053"]);
-    expect(warm.known).toEqual({ sources: warned.length, files: warned.length - 1, services: 6 });
+    expect(warm.known).toEqual({ sources: warned.length, files: warned.length - 1, services: 6, policies: 0 });
     // an error (a PromQL typo) in a file the cache held: the changed text is another key
     const broken = edited(warned, "search.yaml", (t) => t.replace('http_requests_total{job="search"}', 'http_requests_total{job="search"'));
     const after = expectSameAsWithout(broken, cache);
@@ -92,7 +94,7 @@ describe("validation cache: what validation finds is that of a run without it", 
     const warm = expectSameAsWithout(noCatalog, cache);
     expect([...new Set(warm.diagnostics.filter((d) => d.code === "SVC030").map((d) => d.file.split("/").pop()))].sort()).toEqual(["catalog.yaml", "search.yaml"]);
     // the service files' values are still taken (their text is the same), their checks are not skipped
-    expect(warm.known).toEqual({ sources: sources.length, files: sources.length - 1, services: 0 });
+    expect(warm.known).toEqual({ sources: sources.length, files: sources.length - 1, services: 0, policies: 0 });
   });
 
   it("damaged entries (a flipped byte, another key's entry, another version's, garbage) are parsed and checked again, never used", () => {
@@ -148,6 +150,34 @@ describe("validation cache: what validation finds is that of a run without it", 
     expect(fileKey(VERSION, "x")).not.toBe(fileKey("0.0.1+another", "x"));
   });
 
+  it("policies: a pack that reads no services is not evaluated again on a document it found nothing in under the same Organization; a finding is made every time", () => {
+    const pack = builtinPack();
+    expect(pack.readsServices).toBe(false);
+    const dir = join(FIXTURES, "invalid", "policy-paging-without-runbook");
+    const sources = sourcesOf(join(dir, "spec"), dir);
+    const withPolicies = (cache?: ValidationCache) => validate(sources, { policies: [pack], ...(cache ? { validation: cache } : {}) });
+    const cache = memoryCache();
+    const cold = withPolicies(cache);
+    expect(cold.diagnostics.map((d) => d.code)).toEqual(["paging_needs_runbook"]);
+    const warm = withPolicies(cache);
+    expect(warm.diagnostics).toEqual(cold.diagnostics);
+    // the Organization quiet, the service with the finding evaluated again
+    expect(warm.validation!.policies).toBe(sources.length - 1);
+    // the rule switched off: another Organization, so every document is evaluated under it
+    const off = edited(sources, "organization.yaml", (t) => `${t}  policies:\n    disable: [paging_needs_runbook]\n`);
+    const offRun = validate(off, { policies: [pack], validation: cache });
+    expect(offRun.diagnostics).toEqual([]);
+    expect(offRun.validation!.policies).toBe(0);
+    expect(validate(off, { policies: [pack], validation: cache }).validation!.policies).toBe(off.length);
+    // ... and switched on again: found again (the verdict under the other Organization does not apply)
+    expect(withPolicies(cache).diagnostics).toEqual(cold.diagnostics);
+    // a pack that may read the services is evaluated every time
+    const reading: PolicyPack = { ...pack, readsServices: true };
+    const other = memoryCache();
+    validate(sources, { policies: [reading], validation: other });
+    expect(validate(sources, { policies: [reading], validation: other }).validation!.policies).toBe(0);
+  });
+
   it("entries round-trip under their own key only", () => {
     const e = encodeVerdict("a".repeat(64), [{ kind: "Service" }]);
     expect(decodeVerdict(e, "a".repeat(64))).toEqual([{ kind: "Service" }]);
@@ -171,14 +201,14 @@ describe("validation cache on disk (build)", () => {
     const code = runBuild(io, { spec, out, format: "text", force: false, verbose: true, cache: true });
     return { code, err };
   }
-  const knownOf = (err: string) => /validation cache: (\d+) of (\d+) spec files as parsed and checked before, (\d+) services' own checks skipped/.exec(err)?.slice(1).map(Number);
+  const knownOf = (err: string) => /validation cache: (\d+) of (\d+) spec files as parsed and checked before, (\d+) services' own checks and (\d+) documents' policy evaluations skipped/.exec(err)?.slice(1).map(Number);
 
   it("warm, and over a damaged verdicts file, the bytes of a cold build; the damaged file is written again", () => {
     const cold = build(join(tmp.path, "out-cold"));
     expect(cold.code, cold.err).toBe(0);
-    expect(knownOf(cold.err)).toEqual([0, 8, 0]);
+    expect(knownOf(cold.err)).toEqual([0, 8, 0, 0]);
     const warm = build(join(tmp.path, "out-warm"));
-    expect(knownOf(warm.err)).toEqual([8, 8, 7]);
+    expect(knownOf(warm.err)).toEqual([8, 8, 7, 8]);
     const file = readdirSync(join(cacheDir, "generate")).find((n) => n.startsWith("verdicts-"))!;
     const text = readFileSync(join(cacheDir, "generate", file), "utf8");
     // cut in the middle of the last entry, a byte flipped in the first body: those two are checked again
@@ -196,7 +226,7 @@ describe("validation cache on disk (build)", () => {
       expect([...tree.keys()]).toEqual([...reference.keys()]);
       expect([...tree.keys()].filter((p) => tree.get(p) !== reference.get(p))).toEqual([]);
     }
-    expect(knownOf(build(join(tmp.path, "out-damaged")).err)).toEqual([8, 8, 7]);
+    expect(knownOf(build(join(tmp.path, "out-damaged")).err)).toEqual([8, 8, 7, 8]);
     rmSync(join(tmp.path, "out-cold"), { recursive: true, force: true });
   }, 120_000);
 

@@ -5,13 +5,17 @@
  * same text takes the values instead of parsing the YAML again and skips the per-document checks
  * of text and shape, which read nothing but the text. For each of its Service documents it also
  * keeps that the service's own checks (checkService) found nothing under an Organization, keyed on
- * that Organization's canonical JSON too. The checks across documents (unique names, the Model's
- * resolved values, the Organization's own, policies) always run, on every document. An entry is
+ * that Organization's canonical JSON too, and for a policy pack that reads no Service documents,
+ * that it found nothing in a document (keyed also on the pack's wasm). The checks across documents
+ * (unique names, the Model's resolved values, the Organization's own, packs that may read the
+ * services) always run, on every document. An entry is
  * trusted only when its header names the key asked for and its body's SHA-256 matches; anything
  * else is ignored and the file is checked again. A file with something to report is never kept,
  * so every warning and error is found again by the run that reports it. */
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile, SpecDocument } from "../load/source.js";
+import { createHash } from "node:crypto";
+import type { PolicyPack } from "../policy/pack.js";
 import { canonicalJson, sha256 } from "./generation.js";
 
 export const VERDICT_FORMAT = "svcspec-validation-cache/1";
@@ -124,11 +128,17 @@ export interface VerdictMemo {
   /** Whether the service checks found nothing in `d` under `organization` before. Called, for
    * every Service document the service checks would run on, only when the Organization is sound. */
   serviceChecked(d: SpecDocument, organization: unknown): boolean;
-  /** How many files this run took as an earlier run parsed and shape-checked them, and how many
-   * services' own checks it skipped. */
-  readonly known: { files: number; services: number };
-  /** The run's verdicts to the cache: the files of `sources` in which `diagnostics` name nothing. */
+  /** How many files this run took as an earlier run parsed and shape-checked them, how many
+   * services' own checks and documents' policy evaluations it skipped. */
+  readonly known: { files: number; services: number; policies: number };
+  /** The run's verdicts: the files of `sources` in which `diagnostics` (svcspec's own checks) name nothing. */
   record(sources: readonly SourceFile[], documents: readonly SpecDocument[], diagnostics: readonly Diagnostic[]): void;
+  /** Whether `pack` (one that reads no Service documents) found nothing in `d` under `organization` before. */
+  quiet(pack: PolicyPack, d: SpecDocument, organization: unknown): boolean;
+  /** `pack` found nothing in `d` under `organization` in this run. */
+  foundNothing(pack: PolicyPack, d: SpecDocument, organization: unknown): void;
+  /** Hands this run's verdicts to the cache (those used and those made). */
+  finish(): void;
 }
 
 export function verdictMemo(cache: ValidationCache): VerdictMemo {
@@ -144,7 +154,8 @@ export function verdictMemo(cache: ValidationCache): VerdictMemo {
     if (k === undefined) keyOf.set(source, (k = fileKey(cache.version, source.text)));
     return k;
   };
-  const counts = { files: 0, services: 0 };
+  const counts = { files: 0, services: 0, policies: 0 };
+  let made = false;
   const orgDigest = (value: unknown): string => {
     const current = organization?.value === value ? organization : { value, digest: organizationDigest(value) };
     organization = current;
@@ -176,7 +187,6 @@ export function verdictMemo(cache: ValidationCache): VerdictMemo {
       const dirty = new Set(diagnostics.map((x) => x.file));
       const services = new Map<SourceFile, SpecDocument[]>();
       for (const d of documents) if ((d.value as { kind?: unknown }).kind === "Service") services.set(d.source, [...(services.get(d.source) ?? []), d]);
-      let made = false;
       for (const source of sources) {
         if (dirty.has(source.path)) continue;
         const key = fileKeyOf(source);
@@ -194,7 +204,39 @@ export function verdictMemo(cache: ValidationCache): VerdictMemo {
           used.set(k, intact ? had : encodeVerdict(k, true));
         }
       }
+    },
+    quiet(pack, d, value) {
+      const key = policyKey(cache.version, packDigest(pack), fileKeyOf(d.source), d.index, orgDigest(value));
+      const text = known.get(key);
+      const skip = text !== undefined && decodeVerdict(text, key) === true;
+      if (skip) {
+        used.set(key, text);
+        counts.policies++;
+      }
+      return skip;
+    },
+    foundNothing(pack, d, value) {
+      const key = policyKey(cache.version, packDigest(pack), fileKeyOf(d.source), d.index, orgDigest(value));
+      made = true;
+      used.set(key, encodeVerdict(key, true));
+    },
+    finish() {
       cache.storeVerdicts(used, made);
     },
   };
+}
+
+/** The key of "this policy pack, which reads no Service documents, found nothing in document
+ * `index` of this file under this Organization". */
+export function policyKey(version: string, pack: string, file: string, index: number, organization: string): string {
+  return sha256(joined([VERDICT_FORMAT, version, "policy", pack, file, String(index), organization]));
+}
+
+const packDigests = new WeakMap<PolicyPack, string>();
+
+/** A pack by its wasm and whether it is the built-in one (the Organization switches built-in rules off). */
+function packDigest(pack: PolicyPack): string {
+  let d = packDigests.get(pack);
+  if (d === undefined) packDigests.set(pack, (d = createHash("sha256").update(pack.builtin ? "builtin\0" : "organisation\0").update(pack.wasm).digest("hex")));
+  return d;
 }

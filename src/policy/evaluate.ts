@@ -63,13 +63,25 @@ function disabledRules(data: { svcspec: Obj }): Set<string> {
   return new Set(Array.isArray(disable) ? disable.filter((x): x is string => typeof x === "string") : []);
 }
 
-export function checkPolicies(documents: readonly SpecDocument[], packs: readonly PolicyPack[]): Diagnostic[] {
+/** What an earlier run found (src/cache/validation.ts): documents in which a pack that reads no
+ * Service documents found nothing under the same Organization. Such a pack's verdict on a document
+ * depends on nothing else: its wasm, the document, the Organization and the built-in defaults. */
+export interface PolicyMemo {
+  quiet(pack: PolicyPack, d: SpecDocument, organization: unknown): boolean;
+  foundNothing(pack: PolicyPack, d: SpecDocument, organization: unknown): void;
+}
+
+export function checkPolicies(documents: readonly SpecDocument[], packs: readonly PolicyPack[], memo?: PolicyMemo): Diagnostic[] {
   if (!packs.length || !documents.length) return [];
   const full = packs.some((p) => p.readsServices !== false) ? policyData(documents) : null;
   const lean = packs.some((p) => p.readsServices === false) ? policyData(documents, false) : null;
   const disabled = disabledRules((full ?? lean)!);
+  const organization = documents.find((d) => kindOf(d) === "Organization")?.value ?? null;
   const out: Diagnostic[] = [];
   for (const pack of packs) {
+    const remembered = pack.readsServices === false ? memo : undefined;
+    const todo = remembered ? documents.filter((d) => !remembered.quiet(pack, d, organization)) : documents;
+    if (!todo.length) continue;
     let policy: LoadedPolicy;
     try {
       policy = instantiate(pack);
@@ -78,7 +90,7 @@ export function checkPolicies(documents: readonly SpecDocument[], packs: readonl
       out.push(failure(pack, `cannot be loaded: ${reason(e)}`));
       continue;
     }
-    for (const doc of documents) {
+    for (const doc of todo) {
       let tree: unknown;
       try {
         tree = (policy.evaluate(doc.value, POLICIES_ENTRYPOINT) as { result?: unknown }[])[0]?.result;
@@ -86,15 +98,23 @@ export function checkPolicies(documents: readonly SpecDocument[], packs: readonl
         out.push(failure(pack, `failed on ${doc.source.path}: ${reason(e)}`));
         continue;
       }
-      if (!isObj(tree)) continue;
-      for (const [key, severity] of [["deny", "error"], ["warn", "warning"]] as const) {
-        const byName = tree[key];
-        if (!isObj(byName)) continue;
-        for (const [name, results] of Object.entries(byName)) {
-          if ((pack.builtin && disabled.has(name)) || !Array.isArray(results)) continue;
-          for (const r of results) out.push(toDiagnostic(doc, pack, name, severity, r));
-        }
-      }
+      const found = isObj(tree) ? findings(tree, pack, disabled) : [];
+      for (const f of found) out.push(toDiagnostic(doc, pack, f.name, f.severity, f.result));
+      if (!found.length) remembered?.foundNothing(pack, doc, organization);
+    }
+  }
+  return out;
+}
+
+/** The deny and warn results of one evaluation, without the built-in rules the Organization switched off. */
+function findings(tree: Obj, pack: PolicyPack, disabled: ReadonlySet<string>): { name: string; severity: Diagnostic["severity"]; result: unknown }[] {
+  const out: { name: string; severity: Diagnostic["severity"]; result: unknown }[] = [];
+  for (const [key, severity] of [["deny", "error"], ["warn", "warning"]] as const) {
+    const byName = tree[key];
+    if (!isObj(byName)) continue;
+    for (const [name, results] of Object.entries(byName)) {
+      if ((pack.builtin && disabled.has(name)) || !Array.isArray(results)) continue;
+      for (const result of results) out.push({ name, severity, result });
     }
   }
   return out;

@@ -65,7 +65,7 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
       const manifests = c?.manifestsKept !== undefined ? `; cross-service manifests: ${c.manifestsKept} as on disk, ${c.manifestsRendered} rendered` : "";
       io.err(c ? `  generation cache: ${c.hits} hit(s), ${c.misses} computed, ${c.rejected} rejected and recomputed${manifests}\n` : "  generation cache: off\n");
       const v = result.validation;
-      if (v) io.err(`  validation cache: ${v.files} of ${v.sources} spec files as parsed and checked before, ${v.services} services' own checks skipped\n`);
+      if (v) io.err(`  validation cache: ${v.files} of ${v.sources} spec files as parsed and checked before, ${v.services} services' own checks and ${v.policies} documents' policy evaluations skipped\n`);
       for (const p of synced.added) io.err(`  A ${opts.out}/${p}\n`);
       for (const p of synced.changed) io.err(`  M ${opts.out}/${p}\n`);
       for (const p of synced.orphaned) io.err(`  D ${opts.out}/${p}\n`);
