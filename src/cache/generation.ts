@@ -158,8 +158,14 @@ export function encodeEntry(key: string, version: string, output: PackagedOutput
 /** The entries of a file of entries (key -> text), read from each header's key, unverified: a
  * line that is not a header is skipped, so one damaged entry does not hide the next. */
 export function splitEntries(text: string): Map<string, string> {
+  return splitKeyed(text, 3);
+}
+
+/** The entries of a cache file whose entries are `lines` lines each, the first a JSON header with
+ * the entry's `key`; a line that does not start an entry is skipped (each entry is verified when
+ * it is used). Offsets, not split() and join(): each entry stays a slice of the file's text. */
+export function splitKeyed(text: string, lines: number): Map<string, string> {
   const out = new Map<string, string>();
-  // offsets, not split() and join(): each entry stays a slice of the file's text (no copy)
   let start = 0;
   while (start < text.length) {
     const nl = text.indexOf("\n", start);
@@ -174,8 +180,8 @@ export function splitEntries(text: string): Map<string, string> {
       start = nl + 1;
       continue;
     }
-    const second = text.indexOf("\n", nl + 1);
-    const end = second < 0 ? -1 : text.indexOf("\n", second + 1);
+    let end = nl;
+    for (let k = 1; k < lines && end >= 0; k++) end = text.indexOf("\n", end + 1);
     out.set(key, text.slice(start, end < 0 ? text.length : end));
     if (end < 0) break;
     start = end + 1;

@@ -16,7 +16,7 @@ import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceFile, SpecDocument } from "../load/source.js";
 import { createHash } from "node:crypto";
 import type { PolicyPack } from "../policy/pack.js";
-import { canonicalJson, sha256 } from "./generation.js";
+import { canonicalJson, sha256, splitKeyed } from "./generation.js";
 
 export const VERDICT_FORMAT = "svcspec-validation-cache/1";
 
@@ -94,27 +94,7 @@ export function jsonFaithful(value: unknown, depth = 0): boolean {
 /** The entries of a store's text: one header line and one body line each; lines that do not start
  * an entry are skipped (each entry is verified when it is used). */
 export function splitVerdicts(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  let start = 0;
-  while (start < text.length) {
-    const nl = text.indexOf("\n", start);
-    if (nl < 0) break;
-    const end = text.indexOf("\n", nl + 1);
-    let key: unknown;
-    try {
-      key = (JSON.parse(text.slice(start, nl)) as { key?: unknown }).key;
-    } catch {
-      key = undefined;
-    }
-    if (typeof key !== "string" || !/^[0-9a-f]{64}$/.test(key)) {
-      start = nl + 1;
-      continue;
-    }
-    out.set(key, text.slice(start, end < 0 ? text.length : end));
-    if (end < 0) break;
-    start = end + 1;
-  }
-  return out;
+  return splitKeyed(text, 2);
 }
 
 /** What validation may skip in this run, and what it found, for the cache (one per compile). */
