@@ -211,15 +211,17 @@ describe("validation cache on disk (build)", () => {
     expect(knownOf(warm.err)).toEqual([8, 8, 7, 8]);
     const file = readdirSync(join(cacheDir, "generate")).find((n) => n.startsWith("verdicts-"))!;
     const text = readFileSync(join(cacheDir, "generate", file), "utf8");
-    // cut in the middle of the last entry, a byte flipped in the first body: those two are checked again
+    // a byte flipped in the body of a file's entry (a JSON array of values), the file cut in the
+    // middle of its last entry (whichever it is: entries are in key order)
     const lines = text.split("\n");
-    lines[1] = lines[1]!.replace(/"name":"([a-z])/, (_m, c: string) => `"name":"${c === "a" ? "b" : "a"}`);
+    const body = lines.findIndex((l, i) => i % 2 === 1 && l.startsWith("[") && /"name":"[a-z]/.test(l));
+    expect(body).toBeGreaterThan(0);
+    lines[body] = lines[body]!.replace(/"name":"([a-z])/, (_m, c: string) => `"name":"${c === "a" ? "b" : "a"}`);
     writeFileSync(join(cacheDir, "generate", file), lines.join("\n").slice(0, text.length - 20));
     const damaged = build(join(tmp.path, "out-damaged"));
     expect(damaged.code, damaged.err).toBe(0);
-    const [files, , services] = knownOf(damaged.err)!;
-    expect(files! + services!).toBeLessThan(15);
-    expect(files! + services!).toBeGreaterThan(11);
+    const [files, sources] = knownOf(damaged.err)!;
+    expect(files).toBeLessThan(sources!);
     const reference = readTree(join(tmp.path, "out-cold"));
     for (const out of ["out-warm", "out-damaged"]) {
       const tree = readTree(join(tmp.path, out));
