@@ -122,11 +122,11 @@ export function openGenerationCache(dir: string, version: string, write: boolean
   const keep = new Set<string>();
   let failure: string | null = null;
   let prepared = false;
-  const read = (names: readonly string[]): Map<string, string> => {
+  const read = (names: readonly string[], split: (text: string) => Map<string, string> = splitEntries): Map<string, string> => {
     const out = new Map<string, string>();
     for (const name of names) {
       try {
-        for (const [key, text] of splitEntries(readFileSync(join(dir, name), "utf8"))) out.set(key, text);
+        for (const [key, text] of split(readFileSync(join(dir, name), "utf8"))) out.set(key, text);
       } catch {
         // unreadable: misses
       }
@@ -204,15 +204,7 @@ export function openGenerationCache(dir: string, version: string, write: boolean
       storeKeyed("manifests", entries, made);
     },
     verdicts() {
-      const out = new Map<string, string>();
-      for (const name of [...present].filter((n) => VERDICTS_NAME.test(n))) {
-        try {
-          for (const [key, text] of splitVerdicts(readFileSync(join(dir, name), "utf8"))) out.set(key, text);
-        } catch {
-          // unreadable: misses
-        }
-      }
-      return out;
+      return read([...present].filter((n) => VERDICTS_NAME.test(n)), splitVerdicts);
     },
     storeVerdicts(entries, made) {
       storeKeyed("verdicts", entries, made);

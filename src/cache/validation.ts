@@ -127,8 +127,11 @@ export function verdictMemo(cache: ValidationCache): VerdictMemo {
   const keyOf = new Map<SourceFile, string>();
   const fromCache = new Set<SourceFile>();
   const fresh = new Map<SourceFile, string>();
-  // the Organization the service checks ran under in this run (null: they were not asked about)
-  let organization = null as { value: unknown; digest: string } | null;
+  // the last Organization digested, and the one the service checks ran under (undefined: they were not asked about)
+  let digested: { value: unknown; digest: string } | undefined;
+  let checkedUnder: string | undefined;
+  // the service verdicts of this run found intact, by key
+  const servicesKnown = new Map<string, string>();
   const fileKeyOf = (source: SourceFile): string => {
     let k = keyOf.get(source);
     if (k === undefined) keyOf.set(source, (k = fileKey(cache.version, source.text)));
@@ -137,9 +140,8 @@ export function verdictMemo(cache: ValidationCache): VerdictMemo {
   const counts = { files: 0, services: 0, policies: 0 };
   let made = false;
   const orgDigest = (value: unknown): string => {
-    const current = organization?.value === value ? organization : { value, digest: organizationDigest(value) };
-    organization = current;
-    return current!.digest;
+    if (digested === undefined || digested.value !== value) digested = { value, digest: organizationDigest(value) };
+    return digested.digest;
   };
   return {
     parsed(source) {
@@ -156,10 +158,14 @@ export function verdictMemo(cache: ValidationCache): VerdictMemo {
     },
     shaped: (d) => fromCache.has(d.source),
     serviceChecked(d, value) {
-      const key = serviceKey(cache.version, fileKeyOf(d.source), d.index, orgDigest(value));
+      checkedUnder = orgDigest(value);
+      const key = serviceKey(cache.version, fileKeyOf(d.source), d.index, checkedUnder);
       const text = known.get(key);
       const skip = text !== undefined && decodeVerdict(text, key) === true;
-      if (skip) counts.services++;
+      if (skip) {
+        servicesKnown.set(key, text);
+        counts.services++;
+      }
       return skip;
     },
     known: counts,
@@ -174,14 +180,12 @@ export function verdictMemo(cache: ValidationCache): VerdictMemo {
         if (text === undefined) continue;
         made ||= !fromCache.has(source);
         used.set(key, text);
-        const checkedUnder = organization?.digest;
         if (checkedUnder === undefined) continue;
         for (const d of services.get(source) ?? []) {
           const k = serviceKey(cache.version, key, d.index, checkedUnder);
-          const had = known.get(k);
-          const intact = had !== undefined && decodeVerdict(had, k) === true;
-          made ||= !intact;
-          used.set(k, intact ? had : encodeVerdict(k, true));
+          const had = servicesKnown.get(k);
+          made ||= had === undefined;
+          used.set(k, had ?? encodeVerdict(k, true));
         }
       }
     },
