@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from "../dist/src/cli/main.js";
+import { main } from "../dist/cli/main.js";
 
 // A reader that stops early (`svcspec schema | head`) closes the pipe: stop quietly, as Unix
 // tools do, instead of dying on an unhandled EPIPE.

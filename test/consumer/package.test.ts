@@ -33,11 +33,14 @@ describe("the packed tarball works in an empty folder", () => {
     symlinkSync(join(ROOT, "node_modules"), join(stage, "node_modules"));
     const build = sh(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"], stage);
     expect(build.code, build.out + build.err).toBe(0);
+    // npm run build's second step: the CLI bundle bin/svcspec.js loads
+    const bundle = sh(process.execPath, [join("scripts", "bundle.mjs")], stage);
+    expect(bundle.code, bundle.out + bundle.err).toBe(0);
     const pack = sh("npm", ["pack", "--ignore-scripts", "--pack-destination", tmp.path], stage);
     expect(pack.code, pack.err).toBe(0);
     tarball = join(tmp.path, `svcspec-${VERSION}.tgz`);
     const list = sh("tar", ["tzf", tarball], tmp.path).out.split("\n").filter(Boolean);
-    for (const f of ["LICENSE", "README.md", "bin/svcspec.js", "dist/src/cli/main.js", "dist/generators/index.js", "schemas/svcspec.v1.schema.json", "src/validate/schema.validator.generated.cjs", "generators/fluentbit/redact.lua", "generators/opa/authz.rego", "generators/k6/runtime.js", "generators/docs/templates/service.md.hbs", "docs/spec-language.md", "docs/import.md", "docs/from-init-to-cluster.md", "scripts/setup-tools.sh", "scripts/crd-schemas.mjs", "policies/builtin.wasm"]) {
+    for (const f of ["LICENSE", "README.md", "bin/svcspec.js", "dist/cli/main.js", "dist/src/cli/main.js", "dist/generators/index.js", "schemas/svcspec.v1.schema.json", "src/validate/schema.validator.generated.cjs", "generators/fluentbit/redact.lua", "generators/opa/authz.rego", "generators/k6/runtime.js", "generators/docs/templates/service.md.hbs", "docs/spec-language.md", "docs/import.md", "docs/from-init-to-cluster.md", "scripts/setup-tools.sh", "scripts/crd-schemas.mjs", "policies/builtin.wasm"]) {
       expect(list, f).toContain(`package/${f}`);
     }
     expect(list.filter((f) => /^package\/(generators|src)\/.*\.ts$/.test(f))).toEqual([]);
