@@ -153,6 +153,7 @@ const APPLIED: Record<string, Applied> = {
   "#/definitions/organizationSpec/properties/logs/properties/levelField": { doc: "org", path: ["spec", "logs", "levelField"] },
   "#/definitions/organizationSpec/properties/logs/properties/levels": { doc: "org", path: ["spec", "logs", "levels"] },
   "#/definitions/organizationSpec/properties/outputs/properties/tests": { doc: "org", path: ["spec", "outputs", "tests"] },
+  "#/definitions/organizationSpec/properties/outputs/properties/prometheusRule": { doc: "org", path: ["spec", "outputs", "prometheusRule"] },
   "#/definitions/organizationSlo/properties/window": { doc: "org", path: ["spec", "slo", "window"] },
   "#/definitions/organizationSlo/properties/burnRateAlerts": { doc: "org", path: ["spec", "slo", "burnRateAlerts"] },
   "#/definitions/deployPolicyRule/properties/emergencyHold": {
@@ -212,6 +213,7 @@ describe("defaults", () => {
     expect(documented.get(`${props("organizationSpec")}/logs/properties/levelField`)).toBe(D.DEFAULT_LOG_LEVEL_FIELD);
     expect(documented.get(`${props("organizationSpec")}/logs/properties/levels`)).toEqual(D.DEFAULT_LOG_LEVELS);
     expect(documented.get(`${props("organizationSpec")}/outputs/properties/tests`)).toBe(D.DEFAULT_OUTPUT_TESTS);
+    expect(documented.get(`${props("organizationSpec")}/outputs/properties/prometheusRule`)).toBe(D.DEFAULT_OUTPUT_PROMETHEUS_RULE);
     expect(documented.get(`${props("sloAlerting")}/noData`)).toBe(D.DEFAULT_NO_DATA);
     expect(documented.get(`${props("sloAlerting")}/name`)).toBe(D.DEFAULT_BURN_ALERT_NAME);
     for (const [k, v] of Object.entries(D.DEFAULT_NAMESPACES)) expect(documented.get(`${props("organizationSpec")}/platform/properties/namespaces/properties/${k}`)).toBe(v);

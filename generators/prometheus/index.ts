@@ -1,6 +1,7 @@
 /** prometheus/<service>.rules.yaml, its promtool unit tests prometheus/<service>.rules.test.yaml,
  * and the same rule groups as a prometheus-operator PrometheusRule, kubernetes/<service>/prometheusrule.yaml
- * (promtool reads only the plain file, the operator only the object), for every service with SLOs
+ * (promtool reads only the plain file, the operator only the object; the Organization's
+ * outputs.prometheusRule false leaves the object out), for every service with SLOs
  * or a cache hit-ratio objective. One rule group per SLO: Prometheus evaluates a group's rules in order, so alerts
  * see the ratios recorded at the same timestamp. */
 import type { Model, Organization, Service } from "../../src/model/model.js";
@@ -27,7 +28,8 @@ export function serviceGroups(service: Service): RuleGroup[] {
 }
 
 /** One service's rule file, its tests (unless the Organization's outputs.tests is off) and its
- * PrometheusRule: a function of the service and the Organization alone, so its result can be cached. */
+ * PrometheusRule (unless outputs.prometheusRule is off): a function of the service and the
+ * Organization alone, so its result can be cached. */
 export function prometheusService(organization: Organization, service: Service): TargetOutput {
   const out: TargetOutput = { files: [], packages: [] };
   const groups = serviceGroups(service);
@@ -41,6 +43,7 @@ export function prometheusService(organization: Organization, service: Service):
     const history = historyRuleTests(service, rulesFile);
     if (history) out.files.push({ path: `prometheus/${service.name}.history.rules.test.yaml`, content: withHeader("hash", sources, history) });
   }
+  if (!organization.outputs.prometheusRule) return out;
   out.packages.push({
     kind: "PrometheusRule",
     path: `kubernetes/${service.name}/prometheusrule.yaml`,

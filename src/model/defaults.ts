@@ -40,6 +40,8 @@ export const DEFAULT_SENSITIVE_ATTRIBUTES: readonly string[] = ["email", "phone"
 export const DEFAULT_LOG_LEVEL_FIELD = "level";
 /** `outputs.tests`: the generated tests are part of the output unless an Organization turns them off. */
 export const DEFAULT_OUTPUT_TESTS = true;
+/** `outputs.prometheusRule`: the rule groups are written as a PrometheusRule too, for prometheus-operator. */
+export const DEFAULT_OUTPUT_PROMETHEUS_RULE = true;
 export const DEFAULT_LOG_LEVELS: Readonly<Record<string, S.LogLevelAction>> = { trace: "drop", debug: "drop" };
 
 /** The seed error-budget deploy gate. */

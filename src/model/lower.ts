@@ -108,7 +108,7 @@ function lowerOrganization(located: Located<S.OrganizationDoc> | null, track: Tr
       .sort((a, b) => b.minBudgetRemaining.cmp(a.minBudgetRemaining)),
     platform: { namespaces: { ...D.DEFAULT_NAMESPACES, ...spec.platform?.namespaces } },
     logs: lowerLogs(spec.logs?.levelField ?? D.DEFAULT_LOG_LEVEL_FIELD, levelShares(spec.logs?.levels ?? D.DEFAULT_LOG_LEVELS)),
-    outputs: { tests: spec.outputs?.tests ?? D.DEFAULT_OUTPUT_TESTS },
+    outputs: { tests: spec.outputs?.tests ?? D.DEFAULT_OUTPUT_TESTS, prometheusRule: spec.outputs?.prometheusRule ?? D.DEFAULT_OUTPUT_PROMETHEUS_RULE },
   };
   return track(organization, ["spec"], spec);
 }

@@ -31,8 +31,9 @@ export interface Organization extends Origin {
   deployPolicy: DeployRule[];
   platform: { namespaces: PlatformNamespaces };
   logs: LogLevels;
-  /** tests: whether the generated tests (promtool, OPA, amtool) are part of the output. */
-  outputs: { tests: boolean };
+  /** tests: whether the generated tests (promtool, OPA, amtool) are part of the output;
+   * prometheusRule: whether the rule groups are written as a PrometheusRule besides the rule file. */
+  outputs: { tests: boolean; prometheusRule: boolean };
 }
 
 /** The log-level policy: the record field holding the level, and per level (lower case, sorted)

@@ -274,6 +274,15 @@ export interface OrganizationSpec {
      * plan` reads it.
      */
     tests?: boolean;
+    /**
+     * Also write each service's rule groups as a prometheus-operator PrometheusRule
+     * (kubernetes/<service>/prometheusrule.yaml, listed in the service's kustomization.yaml). false
+     * for a Prometheus that loads the rule files itself: the rules are then written once, and a
+     * rule change shows once in a diff instead of twice. The rule files
+     * (prometheus/<service>.rules.yaml) are always written: promtool, the generated tests and
+     * `svcspec verify` read them.
+     */
+    prometheusRule?: boolean;
   };
   /**
    * Error-budget deploy gate (compiled to OPA): the first row whose minBudgetRemaining the

@@ -7,10 +7,10 @@ import { type Change, change } from "./types.js";
 import { same } from "./words.js";
 
 /** Key paths another module reports (`file` is where it came from, not what it is). */
-const ORGANIZATION_CLASSIFIED = new Set(["file", "tiers", "slo", "teams", "defaultReceiver", "deployPolicy", "logs", "access.networks", "access.sensitiveAttributes", "pii.defaults", "outputs"]);
+const ORGANIZATION_CLASSIFIED = new Set(["file", "tiers", "slo", "teams", "defaultReceiver", "deployPolicy", "logs", "access.networks", "access.sensitiveAttributes", "pii.defaults", "outputs.tests", "outputs.prometheusRule"]);
 const SERVICE_CLASSIFIED = new Set(["file", "name", "id", "team", "namespace", "tier", "runbook", "selector", "slos", "cache", "access", "load", "chaos", "logs", "pii.detectors", "pii.added", "pii.fields", "pii.patterns"]);
 /** Objects whose keys are compared one by one, as some are classified. */
-const NESTED = new Set(["access", "pii"]);
+const NESTED = new Set(["access", "pii", "outputs"]);
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -35,13 +35,26 @@ function line(service: string | null, path: string): Change {
 }
 
 /** outputs.tests: the generated tests come or go for every service (slo, as most of them are the
- * rules' promtool tests). */
+ * rules' promtool tests). outputs.prometheusRule: every service's PrometheusRule comes or goes (a
+ * weakening when it goes: where prometheus-operator loads the rules, the alerts stop). */
 export function organizationOutputs(b: Organization, a: Organization): Change[] {
+  return [...outputsTests(b, a), ...outputsPrometheusRule(b, a)];
+}
+
+function outputsTests(b: Organization, a: Organization): Change[] {
   if (b.outputs.tests === a.outputs.tests) return [];
   const what = "the promtool tests of every service's rules and the OPA tests of the policies";
   return a.outputs.tests
     ? [change(null, "slo", "strengthens", `generated tests turned on: ${what} are generated again, and \`svcspec verify\` runs them`, "false", "true")]
     : [change(null, "slo", "weakens", `generated tests turned off: ${what} are no longer generated, so \`svcspec verify\` no longer proves what the rules and policies do`, "true", "false")];
+}
+
+function outputsPrometheusRule(b: Organization, a: Organization): Change[] {
+  if (b.outputs.prometheusRule === a.outputs.prometheusRule) return [];
+  const what = "every service's kubernetes/<service>/prometheusrule.yaml";
+  return a.outputs.prometheusRule
+    ? [change(null, "slo", "neutral", `PrometheusRules turned on: ${what} is generated again, and listed in the service's kustomization`, "false", "true")]
+    : [change(null, "slo", "weakens", `PrometheusRules turned off: ${what} is no longer generated; where prometheus-operator loads the rules, the recording rules and alerts stop (the rule files stay)`, "true", "false")];
 }
 
 export function organizationOther(b: Organization, a: Organization): Change[] {
