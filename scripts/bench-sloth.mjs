@@ -2,10 +2,12 @@
 // svcspec against Sloth v0.16.0 on the same SLOs: N generated services with 3 SLOs each (one of
 // each SLI kind: ratio, latency from a histogram, a free query), written as svcspec specs and as
 // Sloth `prometheus/v1` specs (scripts/bench-support.mjs). Runs `sloth generate` and `svcspec build
-// --only prometheus` alternately (A C B A C B, each into an empty folder with an empty generation
+// --only prometheus` alternately (A C D B A C D B, each into an empty folder with an empty generation
 // cache, writes included) and prints the CPU ratio svcspec/Sloth, medians with min-max. Sloth
-// writes rules only; svcspec runs twice, once with `outputs.tests: false` (rules only: the same
-// work, the ratio the targets are about) and once by default (the rules and their promtool tests).
+// writes one rule file per spec; svcspec runs three times: with `outputs: { tests: false,
+// prometheusRule: false }` (one rule file per service: the same work, the ratio the targets are
+// about), with `outputs.tests: false` (the rule files and the PrometheusRules) and by default (the
+// rules, the PrometheusRules and the promtool tests).
 //
 // Before timing, it proves both say the same SLOs: promtool evaluates Sloth's rules and svcspec's
 // for the first 3 services on the same series (counters of constant, different rates for good,
@@ -21,7 +23,7 @@ import { linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localTool } from "../dist/src/tools/discover.js";
-import { median, spread, timed, timedCommand, writeSloSpecs } from "./bench-support.mjs";
+import { median, settle, spread, timed, timedCommand, writeSloSpecs } from "./bench-support.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -135,41 +137,49 @@ function bench(n) {
   const base = join(tmpdir(), `svcspec-bench-sloth-${process.pid}-${n}`);
   try {
     // every svcspec build here, the agreement's too, uses the benchmark's own generation cache
-    const cache = join(base, "cache");
-    process.env.SVCSPEC_CACHE = cache;
+    process.env.SVCSPEC_CACHE = join(base, "cache");
     writeSloSpecs(base, n);
     const a = agree(base, n);
     if (n === sizes[0]) console.log(`agreement: promtool finds the same error ratio at 8 windows, objective, error budget and a 30d period for all ${a.slos} SLOs of the first ${a.services} services (${a.checks} checks)`);
-    const slothOut = join(base, "sloth-out");
     const parts = slothParts(base, n);
     if (parts.length > 1) console.log(`(${n} services: Sloth runs once per ${SLOTH_FILES} specs, ${parts.length} processes per round, summed: it keeps every file open)`);
-    const svcOut = join(base, "svcspec-out");
-    // Every svcspec build is cold: its generation cache is emptied first, as on a fresh CI runner.
-    const svcspec = (spec) => {
-      rmSync(svcOut, { recursive: true, force: true });
-      rmSync(cache, { recursive: true, force: true });
-      const t = timed(["build", "--spec", join(base, spec), "--out", svcOut, "--only", "prometheus"]);
+    // Every run writes into an empty folder of its own, and every svcspec build is cold (an empty
+    // cache folder of its own), as on a fresh CI runner. Nothing is deleted before the end: ext4
+    // skips recently freed inodes when it allocates (find_inode_bit -> recently_deleted, for up to
+    // 5 minutes), so a run after a deletion pays per file it creates (svcspec 3,000 inodes here,
+    // Sloth 1,000: perf put 19% of svcspec's run there, and its sys time doubled). Each run starts
+    // after a sync, so that none pays for the write-back of the one before.
+    const svcspec = (spec, r) => {
+      process.env.SVCSPEC_CACHE = join(base, `cache-${spec}-${r}`);
+      settle();
+      const t = timed(["build", "--spec", join(base, spec), "--out", join(base, `${spec}-out-${r}`), "--only", "prometheus"]);
       if (t.status !== 0) throw new Error(`bench:sloth: svcspec build exited ${t.status}: ${t.stderr.slice(-800)}`);
       return t;
     };
     const A = [];
     const B = [];
     const C = [];
+    const D = [];
     for (let r = 0; r < RUNS; r++) {
-      rmSync(slothOut, { recursive: true, force: true });
+      const slothOut = join(base, `sloth-out-${r}`);
       mkdirSync(slothOut);
+      settle();
       A.push(slothGenerate(parts, slothOut));
-      C.push(svcspec("svcspec-rules"));
-      B.push(svcspec("svcspec"));
+      C.push(svcspec("svcspec-rules", r));
+      D.push(svcspec("svcspec-rules-operator", r));
+      B.push(svcspec("svcspec", r));
     }
     const ratio = C.map((c, i) => c.cpu / A[i].cpu);
+    const ratioOperator = D.map((d, i) => d.cpu / A[i].cpu);
     const ratioWithTests = B.map((b, i) => b.cpu / A[i].cpu);
     const row = (name, ts) => `| ${String(n).padStart(6)} | ${name.padEnd(52)} | ${spread(ts.map((t) => t.cpu), 2).padEnd(18)} | ${spread(ts.map((t) => t.wall), 2).padEnd(18)} | ${spread(ts.map((t) => t.rss), 0).padEnd(14)} |`;
     const ratioRow = (name, rs) => `| ${String(n).padStart(6)} | ${name.padEnd(52)} | ${spread(rs, 2).padEnd(18)} | | |`;
     console.log(row("sloth generate", A));
-    console.log(row("svcspec build --only prometheus, outputs.tests: false", C));
+    console.log(row("svcspec, rule files only (tests, PrometheusRule off)", C));
+    console.log(row("svcspec, rule files and PrometheusRules (tests off)", D));
     console.log(row("svcspec build --only prometheus (with promtool tests)", B));
-    console.log(ratioRow("CPU ratio svcspec/Sloth, same work (tests off)", ratio));
+    console.log(ratioRow("CPU ratio svcspec/Sloth, same work (rule files only)", ratio));
+    console.log(ratioRow("CPU ratio svcspec/Sloth, with the PrometheusRules", ratioOperator));
     console.log(ratioRow("CPU ratio svcspec/Sloth, svcspec with its tests", ratioWithTests));
     return median(ratio);
   } finally {
