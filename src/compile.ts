@@ -3,7 +3,7 @@
 import { type GenerateOptions, type Generator, GENERATORS } from "../generators/index.js";
 import { type CachedService, canonicalJson, decodeEntry, encodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, manifestKey, type PackagedOutput, sha256, withDigests } from "./cache/generation.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
-import { parseSources, type SourceFile } from "./load/source.js";
+import { parseSources, type SourceFile, type SpecDocument } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
 import { digestOf, type FileSet, type FileSink, type GeneratedFile, toFileSet } from "./output/fileset.js";
@@ -58,7 +58,7 @@ export interface ValidationCacheResult {
   policies: number;
 }
 
-export function validate(sources: readonly SourceFile[], options: ValidateOptions = {}): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number; validation?: ValidationCacheResult } {
+export function validate(sources: readonly SourceFile[], options: ValidateOptions = {}): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number; validation?: ValidationCacheResult; inputs?: ServiceInputs } {
   const memo = options.validation ? verdictMemo(options.validation) : undefined;
   const loaded = parseSources(sources, memo);
   const { spec, diagnostics } = validateDocuments(loaded.documents, memo);
@@ -75,7 +75,26 @@ export function validate(sources: readonly SourceFile[], options: ValidateOption
   // a deny, and every caller gets one sorted list of diagnostics.
   if (options.policies?.length) all = sortDiagnostics([...all, ...checkPolicies(loaded.documents, options.policies, memo)]);
   if (hasErrors(all)) return done(null);
-  return done(lower(spec.organization, spec.services));
+  return { ...done(lower(spec.organization, spec.services)), inputs: serviceInputs(loaded.documents) };
+}
+
+/** Each service's input digest, by name: what its Model was lowered from. lowerService() reads
+ * one Service document (the value document `index` of its file parses to, used as parsed: no
+ * check changes it), the file's name and the lowered Organization, and nothing else (no other
+ * service: test/lower-isolation.test.ts), so the document's file name, position and text fix the
+ * service's Model under one Organization and one svcspec identity, which the generation cache's
+ * keys hold besides. Hashing the text costs a fraction of the Model's canonical JSON. */
+export type ServiceInputs = ReadonlyMap<string, string>;
+
+function serviceInputs(documents: readonly SpecDocument[]): ServiceInputs {
+  const out = new Map<string, string>();
+  for (const d of documents) {
+    const v = d.value as { kind?: unknown; metadata?: { name?: unknown } };
+    if (v.kind !== "Service" || typeof v.metadata?.name !== "string") continue;
+    // JSON.stringify: a lone surrogate stays itself (UTF-8 would turn every one into U+FFFD)
+    out.set(v.metadata.name, sha256(`svcspec-service-input\n${JSON.stringify(d.source.name)}\n${d.index}\n${JSON.stringify(d.source.text)}`));
+  }
+  return out;
 }
 
 /** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates, and
@@ -108,7 +127,7 @@ export function collected(run: (open: () => FileSink) => StreamResult): CompileR
  * the way of generating, with the diagnostics so far (warnings); it returns the sink, or null to
  * generate nothing (e.g. `--strict` and a warning). */
 export function compileInto(sources: readonly SourceFile[], options: CompileOptions, open: (diagnostics: readonly Diagnostic[]) => FileSink | null): StreamResult {
-  const { diagnostics, model, documentCount, validation } = validate(sources, options);
+  const { diagnostics, model, documentCount, validation, inputs } = validate(sources, options);
   const none = { diagnostics, model, generated: false, fileCount: 0, documentCount, ...(validation ? { validation } : {}) };
   if (!model) return none;
   const generators = options.targets ? GENERATORS.filter((g) => options.targets!.includes(targetOf(g.id))) : GENERATORS;
@@ -117,7 +136,7 @@ export function compileInto(sources: readonly SourceFile[], options: CompileOpti
   const sink = open(diagnostics);
   if (!sink) return none;
   const cache: GenerationCacheResult | undefined = options.cache ? { hits: 0, misses: 0, rejected: 0 } : undefined;
-  const fileCount = generateInto(model, generators, options, sink, cache);
+  const fileCount = generateInto(model, generators, options, sink, cache, inputs);
   return { diagnostics, model, generated: true, fileCount, documentCount, ...(cache ? { cache } : {}), ...(validation ? { validation } : {}) };
 }
 
@@ -128,7 +147,7 @@ export function compileInto(sources: readonly SourceFile[], options: CompileOpti
  * kustomizations last, from every path. Memory holds the per-service files `assembleReads` names
  * (assemble reads them; the cross-service manifests may embed those alone). Returns how many files
  * it handed on. */
-function generateInto(model: Model, generators: readonly Generator[], options: CompileOptions, sink: FileSink, stats: GenerationCacheResult | undefined): number {
+function generateInto(model: Model, generators: readonly Generator[], options: CompileOptions, sink: FileSink, stats: GenerationCacheResult | undefined, inputs: ServiceInputs | undefined): number {
   const seams = generators.filter((g) => g.service);
   const kept = new Map(seams.filter((g) => g.assemble).map((g) => [g, new Array<TargetOutput>(model.services.length)]));
   const reads = new Map([...kept.keys()].map((g) => [g, assembled(g)]));
@@ -139,7 +158,7 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
     paths.add(path);
     sink.add(path, content, digest);
   };
-  const serviceOf = serviceOutputs(model, seams, options, sink, stats);
+  const serviceOf = serviceOutputs(model, seams, options, sink, stats, inputs);
   const groups = options.cache?.groups(model.services.map((s) => s.name)) ?? [model.services.map((_, i) => i)];
   groups.forEach((group, g) => {
     const entries = options.cache?.entries(g);
@@ -224,6 +243,7 @@ function serviceOutputs(
   options: CompileOptions,
   sink: FileSink,
   stats: GenerationCacheResult | undefined,
+  inputs: ServiceInputs | undefined,
 ): (i: number, entries: ReadonlyMap<string, string> | undefined) => { outputs: { files: OutFile[]; kustomizations: KustomizationRequest[] }[]; cached: CachedService | null } {
   const cache = options.cache;
   if (!cache || !stats) return (i) => ({ outputs: seams.map((g) => asOut(packaged(g.service!(model.organization, model.services[i]!, options)))), cached: null });
@@ -241,7 +261,8 @@ function serviceOutputs(
   };
   return (i, entries) => {
     const service = model.services[i]!;
-    const digest = sha256(canonicalJson(service));
+    // what the service was lowered from, or else its Model: two domains of text, never one digest
+    const digest = inputs?.get(service.name) ?? sha256(canonicalJson(service));
     const cached: CachedService = { name: service.name, keys: [], fresh: new Map() };
     const outputs = seams.map((g, j) => {
       const key = entryKey(cache.version, g.id, optionsKeys[j]!, organization, digest);
