@@ -100,6 +100,8 @@ function beforeRules(commit, spec) {
   run("tar", ["-x", "-C", src], { input: tar.stdout });
   symlinkSync(join(root, "node_modules"), join(src, "node_modules"));
   run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], { cwd: src });
+  // from e10e4e6 on, bin/svcspec.js loads the CLI bundle that npm run build's second step makes
+  if (existsSync(join(src, "scripts/bundle.mjs"))) run(process.execPath, [join(src, "scripts/bundle.mjs")], { cwd: src });
   run(process.execPath, [join(src, "bin/svcspec.js"), "build", "--spec", spec, "--out", join(base, "before-out")], { cwd: src });
   return ruleFilesIn(join(base, "before-out/prometheus"));
 }

@@ -183,11 +183,17 @@ function bench(n) {
     console.log(ratioRow("CPU ratio svcspec/Sloth, svcspec with its tests", ratioWithTests));
     return median(ratio);
   } finally {
-    rmSync(base, { recursive: true, force: true });
+    // deleted after the last size: a deletion before a timed run would cost it (ext4, above)
+    leftBehind.push(base);
   }
 }
 
 console.log(`svcspec vs Sloth on the same SLOs (3 per service: ratio, latency, query; ${RUNS} pairs A B A B, cold, writes included; median (min-max))`);
 console.log("| services | process | CPU s | wall s | peak RSS MB |");
 console.log("| ---: | --- | --- | --- | --- |");
-for (const n of sizes) bench(n);
+const leftBehind = [];
+try {
+  for (const n of sizes) bench(n);
+} finally {
+  for (const dir of leftBehind) rmSync(dir, { recursive: true, force: true });
+}

@@ -59,7 +59,8 @@ function bench(n) {
       if (!only) run("check fresh", check);
     }
   } finally {
-    rmSync(base, { recursive: true, force: true });
+    // deleted after the last size: a deletion before a timed run would cost it (ext4, above)
+    leftBehind.push(base);
   }
   for (const [name, ts] of Object.entries(rows)) {
     if (!ts.length) continue;
@@ -70,4 +71,9 @@ function bench(n) {
 console.log(`svcspec whole-process benchmark (node ${process.version}; ${RUNS} alternating rounds; median (min-max))`);
 console.log("| services | process        | wall s            | CPU s (user+sys)  | peak RSS MB     |");
 console.log("| ---: | --- | --- | --- | --- |");
-for (const n of sizes) bench(n);
+const leftBehind = [];
+try {
+  for (const n of sizes) bench(n);
+} finally {
+  for (const dir of leftBehind) rmSync(dir, { recursive: true, force: true });
+}

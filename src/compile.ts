@@ -83,16 +83,21 @@ export function validate(sources: readonly SourceFile[], options: ValidateOption
  * check changes it), the file's name and the lowered Organization, and nothing else (no other
  * service: test/lower-isolation.test.ts), so the document's file name, position and text fix the
  * service's Model under one Organization and one svcspec identity, which the generation cache's
- * keys hold besides. Hashing the text costs a fraction of the Model's canonical JSON. */
+ * keys hold besides. Hashing the text costs a fraction of the Model's canonical JSON. (An edit of
+ * one document of a file of several makes all of its services miss: the output is the same.) */
 export type ServiceInputs = ReadonlyMap<string, string>;
 
 function serviceInputs(documents: readonly SpecDocument[]): ServiceInputs {
   const out = new Map<string, string>();
+  // each file's text hashed once, however many services it holds
+  const texts = new Map<SourceFile, string>();
   for (const d of documents) {
     const v = d.value as { kind?: unknown; metadata?: { name?: unknown } };
     if (v.kind !== "Service" || typeof v.metadata?.name !== "string") continue;
+    let text = texts.get(d.source);
     // JSON.stringify: a lone surrogate stays itself (UTF-8 would turn every one into U+FFFD)
-    out.set(v.metadata.name, sha256(`svcspec-service-input\n${JSON.stringify(d.source.name)}\n${d.index}\n${JSON.stringify(d.source.text)}`));
+    if (text === undefined) texts.set(d.source, (text = sha256(JSON.stringify(d.source.text))));
+    out.set(v.metadata.name, sha256(`svcspec-service-input\n${JSON.stringify(d.source.name)}\n${d.index}\n${text}`));
   }
   return out;
 }
