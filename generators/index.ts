@@ -19,20 +19,23 @@ export type GenerateOptions = DocsOptions;
 export interface Generator {
   id: string;
   /** The whole target. For a generator with a per-service seam it is `service` of every service,
-   * in the Model's order, joined with what `assemble` adds. */
+   * in the Model's order, joined with what `assemble` adds. Without a seam, a function of the Model
+   * and the options optionsKey names alone (compile() may take its result from the cache). */
   generate(model: Model, options: GenerateOptions): TargetOutput;
   /** The per-service seam: one service's outputs, a function of (Organization, service, the
    * options `optionsKey` names) and of nothing else, never the whole Model, so that compile() may
    * take its result from the generation cache (src/cache) instead. */
   service?(organization: Organization, service: Service, options: GenerateOptions): TargetOutput;
-  /** The cross-service outputs only (not the per-service ones again), computed every time from the
-   * Model and the per-service outputs (in the Model's order) cut down to the files
-   * `assembleReads` names; without it the target is the per-service outputs joined. */
+  /** The cross-service outputs only (not the per-service ones again), a function of the Model, the
+   * options optionsKey names and the per-service outputs (in the Model's order) cut down to the
+   * files `assembleReads` names, and of nothing else (compile() may take its result from the
+   * generation cache); without it the target is the per-service outputs joined. */
   assemble?(model: Model, perService: readonly TargetOutput[], options: GenerateOptions): TargetOutput;
   /** The per-service files `assemble` reads, by path: compile() generates and hands on one service
    * at a time and keeps only these in memory until the end (every file when absent). */
   assembleReads?(path: string): boolean;
-  /** The options `service` reads, as text that goes into its cache key ("" when none). */
+  /** The options `service`, `generate` and `assemble` read, as text that goes into their cache
+   * keys ("" when none). */
   optionsKey?(options: GenerateOptions): string;
   /** User errors in the options (a broken docs template), reported before anything is generated. */
   check?(model: Model, options: GenerateOptions): Diagnostic[];

@@ -1,12 +1,12 @@
 /** The pure pipeline: source files in, file set and diagnostics out. No disk, clock or
  * environment: the CLI and tests feed it and decide what to do with the result. */
 import { type GenerateOptions, type Generator, GENERATORS } from "../generators/index.js";
-import { type CachedService, canonicalJson, decodeEntry, encodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, manifestKey, type PackagedOutput, sha256, withDigests } from "./cache/generation.js";
+import { type CachedService, canonicalJson, crossKey, decodeCross, decodeEntry, encodeCross, encodeEntry, entryKey, type GenerationCache, type GenerationCacheResult, manifestKey, type PackagedOutput, sha256, withDigests } from "./cache/generation.js";
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile, type SpecDocument } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
-import { digestOf, type FileSet, type FileSink, type GeneratedFile, toFileSet } from "./output/fileset.js";
+import { digestOf, type FileSet, type FileSink, type GeneratedFile, toFileSet, withDigest } from "./output/fileset.js";
 import { embeddedPaths, packageKustomizations, packageObjects } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
 import type { KustomizationRequest, PackagingRequest, TargetOutput } from "./package/request.js";
@@ -174,15 +174,17 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
       seams.forEach((gen, j) => {
         const out = outputs[j]!;
         const keep = kept.get(gen);
-        if (keep) keep[i] = { files: out.files.flatMap((f) => (f.content !== undefined && reads.get(gen)!(f.path) ? [{ path: f.path, content: f.content }] : [])), packages: [] };
+        if (keep) keep[i] = { files: out.files.flatMap((f) => (f.content !== undefined && reads.get(gen)!(f.path) ? [f.sha256 ? withDigest({ path: f.path, content: f.content }, f.sha256) : { path: f.path, content: f.content }] : [])), packages: [] };
         for (const f of out.files) emit(f.path, f.content, f.sha256);
         kustomizations.push(...out.kustomizations);
       });
     }
     options.cache?.store(g, done);
   });
-  const whole = generators.filter((g) => !g.service).map((g) => g.generate(model, options));
-  const cross = [...whole, ...[...kept].map(([g, parts]) => g.assemble!(model, parts, options))];
+  const wholeModel = crossOutputs(model, options, stats, inputs);
+  const whole = generators.filter((g) => !g.service).map((g) => wholeModel(g, [], () => g.generate(model, options)));
+  const cross = [...whole, ...[...kept].map(([g, parts]) => wholeModel(g, parts, () => g.assemble!(model, parts, options)))];
+  wholeModel.done();
   const files = cross.flatMap((o) => o.files);
   const requests = cross.flatMap((o) => o.packages);
   const held = new Map([...[...kept.values()].flatMap((parts) => parts.flatMap((p) => p.files)), ...files].map((f) => [f.path, f.content]));
@@ -191,6 +193,48 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
   kustomizations.push(...requests.filter((r): r is KustomizationRequest => r.kind === "Kustomization"));
   for (const f of packageKustomizations(kustomizations, paths)) emit(f.path, f.content, undefined);
   return paths.size;
+}
+
+/** The whole-Model outputs (a generator's `generate` without a seam, an `assemble`) through the
+ * cache: each is a function of the Organization, the services, the options its generator's
+ * optionsKey names and (an assemble) the per-service files it is handed, which its key holds (the
+ * services as their input digests, by name, in the Model's order), so a build in which no service
+ * and nothing else changed takes them from their entries instead of computing them again. */
+function crossOutputs(
+  model: Model,
+  options: CompileOptions,
+  stats: GenerationCacheResult | undefined,
+  inputs: ServiceInputs | undefined,
+): ((g: Generator, parts: readonly TargetOutput[], make: () => TargetOutput) => TargetOutput) & { done(): void } {
+  const cache = options.cache;
+  if (!cache?.crossOutputs || !stats) return Object.assign((_g: Generator, _p: readonly TargetOutput[], make: () => TargetOutput) => make(), { done: () => undefined });
+  const known = cache.crossOutputs();
+  const used = new Map<string, string>();
+  let made = false;
+  stats.crossTaken = 0;
+  stats.crossComputed = 0;
+  const organization = sha256(canonicalJson(model.organization));
+  const services = sha256(model.services.map((s) => `${s.name}\0${inputs?.get(s.name) ?? sha256(canonicalJson(s))}`).join("\n"));
+  const use = (g: Generator, parts: readonly TargetOutput[], make: () => TargetOutput): TargetOutput => {
+    const handed = parts.flatMap((p) => p.files.map((f) => [f.path, digestOf(f) ?? sha256(f.content)] as const));
+    const key = crossKey(cache.version, g.id, g.optionsKey?.(options) ?? "", organization, services, handed);
+    const text = known.get(key);
+    const taken = text === undefined ? null : decodeCross(text, key, cache.version);
+    if (taken) {
+      stats.crossTaken!++;
+      used.set(key, text!);
+      return taken;
+    }
+    stats.crossComputed!++;
+    const out = make();
+    const entry = encodeCross(key, cache.version, out);
+    if (entry !== null) {
+      used.set(key, entry);
+      made = true;
+    }
+    return out;
+  };
+  return Object.assign(use, { done: () => cache.storeCrossOutputs?.(used, made) });
 }
 
 /** The manifests of the cross-service object requests: each one the output folder holds under the

@@ -94,6 +94,8 @@ function shards(): string[][] {
 const ENTRY_FILE = /^\d+-\d+-[0-9a-f]{64}\.json$/;
 /** The cross-service manifests' file: `manifests-<sha256 of its keys>.json`. */
 const MANIFESTS_FILE = /^manifests-[0-9a-f]{64}\.json$/;
+/** The whole-Model outputs' file: `cross-<sha256 of its keys>.json`. */
+const CROSS_FILE = /^cross-[0-9a-f]{64}\.json$/;
 /** The validation cache's file (test/validation-cache.test.ts): `verdicts-<sha256 of its keys>.json`. */
 const VERDICTS_FILE = /^verdicts-[0-9a-f]{64}\.json$/;
 
@@ -101,6 +103,12 @@ const VERDICTS_FILE = /^verdicts-[0-9a-f]{64}\.json$/;
 function manifestsOf(err: string): { kept: number; rendered: number } | null {
   const m = /cross-service manifests: (\d+) as on disk, (\d+) rendered/.exec(err);
   return m ? { kept: Number(m[1]), rendered: Number(m[2]) } : null;
+}
+
+/** What the cache did with the whole-Model outputs (build --verbose). */
+function crossOf(err: string): { taken: number; computed: number } | null {
+  const m = /whole-Model outputs: (\d+) as before, (\d+) computed/.exec(err);
+  return m ? { taken: Number(m[1]), computed: Number(m[2]) } : null;
 }
 
 function entryFiles(): string[] {
@@ -158,6 +166,9 @@ describe("generation cache: the same bytes as a build without it", () => {
     // the overview's, the bundle's and Fluent Bit's ConfigMaps, Alertmanager's Secret
     expect(manifestsOf(r.err)).toEqual({ kept: 4, rendered: 0 });
     expect(readdirSync(entries).filter((n) => MANIFESTS_FILE.test(n))).toHaveLength(1);
+    // Alertmanager's and Fluent Bit's generate, the OPA bundle's and Grafana's assemble
+    expect(crossOf(r.err)).toEqual({ taken: 4, computed: 0 });
+    expect(readdirSync(entries).filter((n) => CROSS_FILE.test(n))).toHaveLength(1);
     expect(r.err).toMatch(/\(0 written, 0 deleted, \d+ unchanged\)/);
     expectSame(r.tree, reference);
   }, 600_000);
@@ -249,7 +260,7 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(r.stats).toEqual({ hits: total - 7 - emptied, computed: emptied, rejected: 7 });
     expectSame(r.tree, reference);
     const left = readdirSync(entries).sort();
-    expect(left.filter((n) => !ENTRY_FILE.test(n) && !MANIFESTS_FILE.test(n) && !VERDICTS_FILE.test(n))).toEqual([`${files[0]}.99999.part`]);
+    expect(left.filter((n) => !ENTRY_FILE.test(n) && !MANIFESTS_FILE.test(n) && !CROSS_FILE.test(n) && !VERDICTS_FILE.test(n))).toEqual([`${files[0]}.99999.part`]);
     expect(left).toContain(`${shard}-${"b".repeat(64)}.json`);
     expect(left).not.toContain(`${shard}-${"a".repeat(64)}.json`);
     expect(left).not.toContain(`${shard}-${"c".repeat(64)}.json`);
@@ -304,6 +315,39 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(manifestsOf(build().err)).toEqual({ kept: 4, rendered: 0 });
   }, 600_000);
 
+  it("a whole-Model output is computed again when its entry does not verify (a flipped byte, cut, another key's, another version's, the wrong shape), never taken from it", () => {
+    const [name] = readdirSync(entries).filter((n) => CROSS_FILE.test(n));
+    const file = join(entries, name!);
+    const original = readFileSync(file, "utf8");
+    const lines = original.split("\n");
+    // entries are line pairs (header, body), one per output
+    expect(lines.length).toBe(2 * 4 + 1);
+    const header = (i: number) => JSON.parse(lines[2 * i]!) as Record<string, string>;
+    // a flipped byte in a file's content
+    const at = lines[1]!.indexOf("a", 40);
+    lines[1] = lines[1]!.slice(0, at) + "b" + lines[1]!.slice(at + 1);
+    // the body cut
+    lines[3] = lines[3]!.slice(0, Math.floor(lines[3]!.length / 2));
+    // another identity's header over a body it verifies
+    lines[4] = JSON.stringify({ ...header(2), version: "0.0.1+another", sha256: entryChecksum(header(2)["key"]!, "0.0.1+another", lines[5]!) });
+    // a body of the wrong shape (a path outside the output folder) under a checksum made for it
+    const bad = JSON.stringify({ files: [{ path: "../escape.txt", content: "x" }], packages: [] });
+    lines[6] = JSON.stringify({ ...header(3), sha256: entryChecksum(header(3)["key"]!, header(3)["version"]!, bad) });
+    lines[7] = bad;
+    writeFileSync(file, lines.join("\n"));
+    const damaged = build();
+    expect(crossOf(damaged.err)).toEqual({ taken: 0, computed: 4 });
+    expectSame(damaged.tree, reference);
+    expect(crossOf(build().err)).toEqual({ taken: 4, computed: 0 });
+    // another output's entry, whole, under this one's key: its checksum binds its own key
+    const pairs = readFileSync(file, "utf8").split("\n");
+    const swapped = [JSON.stringify({ ...(JSON.parse(pairs[2]!) as object), key: (JSON.parse(pairs[0]!) as { key: string }).key }), pairs[3], ...pairs.slice(2)].join("\n");
+    writeFileSync(file, swapped);
+    const relabelled = build();
+    expect(crossOf(relabelled.err)).toEqual({ taken: 3, computed: 1 });
+    expectSame(relabelled.tree, reference);
+  }, 600_000);
+
   it("one service changed: only its entries computed, the output that of a build without the cache", () => {
     const before = entryFiles();
     const file = join(spec, "services", "checkout-1.yaml");
@@ -314,6 +358,8 @@ describe("generation cache: the same bytes as a build without it", () => {
     expect(warm.stats).toEqual({ hits: total - SEAMS, computed: SEAMS, rejected: 0 });
     // its dashboard's ConfigMap is its own (computed with it): no cross-service manifest changes
     expect(manifestsOf(warm.err)).toEqual({ kept: 4, rendered: 0 });
+    // every whole-Model output reads every service: all computed again
+    expect(crossOf(warm.err)).toEqual({ taken: 0, computed: 4 });
     expectSame(warm.tree, cold);
     // only its shard's file was rewritten, under a new name, and the old one pruned
     expect(entryFiles()).toHaveLength(shards().length);

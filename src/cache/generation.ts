@@ -12,7 +12,7 @@
  * recomputed and replaced. Nothing here reads a clock or a file's time. */
 import { createHash } from "node:crypto";
 import { digestOf, type GeneratedFile, isSafeRelative, withDigest } from "../output/fileset.js";
-import type { KustomizationRequest } from "../package/request.js";
+import type { KustomizationRequest, TargetOutput } from "../package/request.js";
 
 /** What compile() is handed: svcspec's identity and the cache folder as three calls (the CLI's,
  * src/cache/store.ts). compile() works through the services in `groups`, one group at a time: it
@@ -33,6 +33,11 @@ export interface GenerationCache {
   /** The cross-service manifests' entries of this compile, each key's text (those it used and
    * those it made; `made`: whether it made any). */
   storeManifests?(entries: ReadonlyMap<string, string>, made: boolean): void;
+  /** The entries of the whole-Model outputs (a generator's `generate` without a seam, an
+   * `assemble`): key -> text, unverified. Read once, after the services. */
+  crossOutputs?(): ReadonlyMap<string, string>;
+  /** This compile's whole-Model entries, as storeManifests. */
+  storeCrossOutputs?(entries: ReadonlyMap<string, string>, made: boolean): void;
 }
 
 /** One service as compile() leaves it to the cache: its keys (one per generator with a seam, in
@@ -53,6 +58,9 @@ export interface GenerationCacheResult {
   manifestsKept?: number;
   /** Cross-service manifests rendered. */
   manifestsRendered?: number;
+  /** Whole-Model outputs taken from their entries / computed. */
+  crossTaken?: number;
+  crossComputed?: number;
 }
 
 export const ENTRY_FORMAT = "svcspec-generation-cache/4";
@@ -98,6 +106,54 @@ export function manifestKey(version: string, request: unknown, embedded: readonl
 /** The key of one generator's output for one service: the parts' digests, hashed together. */
 export function entryKey(version: string, generatorId: string, optionsKey: string, organizationDigest: string, serviceDigest: string): string {
   return sha256([ENTRY_FORMAT, version, generatorId, sha256(optionsKey), organizationDigest, serviceDigest].map((p) => `${p.length}:${p}`).join("\n"));
+}
+
+/** The key of one whole-Model output: a generator's `generate` (no seam) or `assemble`, a function
+ * of the Organization, every service (its input digest, by name, in the Model's order), the
+ * options it reads and, for an assemble, the per-service files it is handed (each path and
+ * SHA-256, in order). */
+export function crossKey(version: string, generatorId: string, optionsKey: string, organizationDigest: string, servicesDigest: string, parts: readonly (readonly [string, string])[]): string {
+  return sha256([ENTRY_FORMAT, version, "cross", generatorId, sha256(optionsKey), organizationDigest, servicesDigest, ...parts.map(([path, digest]) => `${path}\0${digest}`)].map((p) => `${p.length}:${p}`).join("\n"));
+}
+
+/** A whole-Model output as the cache keeps it: a header line (bound by its checksum to the key,
+ * the identity and the body) and the body, the output as one line of JSON, its contents whole (a
+ * whole-Model output is a few files: the assemble that would read them back needs all of it).
+ * Null when the output does not survive JSON unchanged (it is then never cached). */
+export function encodeCross(key: string, version: string, output: TargetOutput): string | null {
+  const data = { files: output.files.map((f) => ({ path: f.path, content: f.content })), packages: output.packages };
+  const body = JSON.stringify(data);
+  try {
+    if (canonicalJson(JSON.parse(body)) !== canonicalJson(data)) return null;
+  } catch {
+    // a Map, a function: not data JSON carries
+    return null;
+  }
+  const header: Header = { format: ENTRY_FORMAT, key, version, sha256: entryChecksum(key, version, body) };
+  return `${JSON.stringify(header)}\n${body}`;
+}
+
+/** The output an entry of encodeCross holds, or null when it is not one for this key and version,
+ * whole and of the right shape. Never throws. */
+export function decodeCross(text: string, key: string, version: string): TargetOutput | null {
+  const first = text.indexOf("\n");
+  if (first < 0 || text.indexOf("\n", first + 1) >= 0) return null;
+  const body = text.slice(first + 1);
+  let header: unknown;
+  let output: unknown;
+  try {
+    header = JSON.parse(text.slice(0, first));
+    if (!isRecord(header) || header["format"] !== ENTRY_FORMAT || header["key"] !== key || header["version"] !== version) return null;
+    if (header["sha256"] !== entryChecksum(key, version, body)) return null;
+    output = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (!isRecord(output) || !hasOnly(output, ["files", "packages"]) || !Array.isArray(output["files"]) || !Array.isArray(output["packages"])) return null;
+  const files = output["files"] as unknown[];
+  if (!files.every((f) => isRecord(f) && hasOnly(f, ["path", "content"]) && isString(f["path"]) && isSafeRelative(f["path"]) && isString(f["content"]))) return null;
+  if (!(output["packages"] as unknown[]).every(isRecord)) return null;
+  return output as unknown as TargetOutput;
 }
 
 interface Header {

@@ -3,7 +3,8 @@
  * them), one file per shard, `<cache>/generate/<shards>-<shard>-<sha256 of its keys>.json`, holding
  * its services' entries (one per target), read when compile() comes to the shard and written as soon
  * as it is done with it (atomically: a temporary file renamed), and one file of the cross-service
- * manifests' entries, `manifests-<sha256 of its keys>.json`; the folder pruned to the files of the
+ * manifests' entries, `manifests-<sha256 of its keys>.json`, and one of the whole-Model outputs',
+ * `cross-<sha256 of its keys>.json`; the folder pruned to the files of the
  * last build. A file's name only says which shard and set of keys it was written for: every
  * entry inside names its own key and is verified as it is used. Creating a file costs more than
  * writing its bytes here (~0.35 ms each on this project's CI disk): one file per entry, 6,000 at
@@ -14,15 +15,17 @@ import { type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, renameSy
 import { join, relative, sep } from "node:path";
 import { packageRoot } from "../util/package-root.js";
 import { SVCSPEC_VERSION } from "../util/version.js";
-import { type GenerationCache, sha256, splitEntries } from "./generation.js";
+import { type GenerationCache, sha256, splitEntries, splitKeyed } from "./generation.js";
 import { splitVerdicts, type ValidationCache } from "./validation.js";
 
 const ENTRY_NAME = /^[1-9][0-9]*-[0-9]+-[0-9a-f]{64}\.json$/;
 /** The file of the cross-service manifests' entries: `manifests-<sha256 of its keys>.json`. */
 const MANIFESTS_NAME = /^manifests-[0-9a-f]{64}\.json$/;
+/** The file of the whole-Model outputs' entries: `cross-<sha256 of its keys>.json`. */
+const CROSS_NAME = /^cross-[0-9a-f]{64}\.json$/;
 /** The file of the validation cache's entries (src/cache/validation.ts): `verdicts-<sha256 of its keys>.json`. */
 const VERDICTS_NAME = /^verdicts-[0-9a-f]{64}\.json$/;
-const isCacheFile = (name: string) => ENTRY_NAME.test(name) || MANIFESTS_NAME.test(name) || VERDICTS_NAME.test(name);
+const isCacheFile = (name: string) => ENTRY_NAME.test(name) || MANIFESTS_NAME.test(name) || CROSS_NAME.test(name) || VERDICTS_NAME.test(name);
 
 export function generationCacheDir(cacheDir: string): string {
   return join(cacheDir, "generate");
@@ -202,6 +205,12 @@ export function openGenerationCache(dir: string, version: string, write: boolean
     },
     storeManifests(entries, made) {
       storeKeyed("manifests", entries, made);
+    },
+    crossOutputs() {
+      return read([...present].filter((n) => CROSS_NAME.test(n)), (text) => splitKeyed(text, 2));
+    },
+    storeCrossOutputs(entries, made) {
+      storeKeyed("cross", entries, made);
     },
     verdicts() {
       return read([...present].filter((n) => VERDICTS_NAME.test(n)), splitVerdicts);

@@ -62,7 +62,8 @@ export function runBuild(io: Io, opts: BuildOptions, now: () => number = Date.no
   if (opts.format !== "json") {
     if (opts.verbose) {
       const c = result.cache;
-      const manifests = c?.manifestsKept !== undefined ? `; cross-service manifests: ${c.manifestsKept} as on disk, ${c.manifestsRendered} rendered` : "";
+      const whole = c?.crossTaken !== undefined ? `; whole-Model outputs: ${c.crossTaken} as before, ${c.crossComputed} computed` : "";
+      const manifests = c?.manifestsKept !== undefined ? `${whole}; cross-service manifests: ${c.manifestsKept} as on disk, ${c.manifestsRendered} rendered` : whole;
       io.err(c ? `  generation cache: ${c.hits} hit(s), ${c.misses} computed, ${c.rejected} rejected and recomputed${manifests}\n` : "  generation cache: off\n");
       const v = result.validation;
       if (v) io.err(`  validation cache: ${v.files} of ${v.sources} spec files as parsed and checked before, ${v.services} services' own checks and ${v.policies} documents' policy evaluations skipped\n`);
