@@ -6,7 +6,7 @@ import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagn
 import { parseSources, type SourceFile, type SpecDocument } from "./load/source.js";
 import { lower } from "./model/lower.js";
 import type { Model } from "./model/model.js";
-import { digestOf, type FileSet, type FileSink, type GeneratedFile, toFileSet, withDigest } from "./output/fileset.js";
+import { digestOf, type FileSet, type FileSink, type GeneratedFile, isSafeRelative, toFileSet, withDigest } from "./output/fileset.js";
 import { embeddedPaths, packageKustomizations, packageObjects } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
 import type { KustomizationRequest, PackagingRequest, TargetOutput } from "./package/request.js";
@@ -160,6 +160,8 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
   const kustomizations: KustomizationRequest[] = [];
   const emit = (path: string, content: string | undefined, digest: string | undefined) => {
     if (paths.has(path)) throw new Error(`internal: two generators produce ${path}`);
+    // a generator's bug, or a forged cache entry that got through: never a path outside the folder
+    if (!isSafeRelative(path)) throw new Error(`internal: a generated path outside the output folder: ${JSON.stringify(path)}`);
     paths.add(path);
     sink.add(path, content, digest);
   };
@@ -181,7 +183,7 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
     }
     options.cache?.store(g, done);
   });
-  const wholeModel = crossOutputs(model, options, stats, inputs);
+  const wholeModel = crossOutputs(model, options, sink, stats, inputs);
   const whole = generators.filter((g) => !g.service).map((g) => wholeModel(g, [], () => g.generate(model, options)));
   const cross = [...whole, ...[...kept].map(([g, parts]) => wholeModel(g, parts, () => g.assemble!(model, parts, options)))];
   wholeModel.done();
@@ -203,11 +205,12 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
 function crossOutputs(
   model: Model,
   options: CompileOptions,
+  sink: FileSink,
   stats: GenerationCacheResult | undefined,
   inputs: ServiceInputs | undefined,
 ): ((g: Generator, parts: readonly TargetOutput[], make: () => TargetOutput) => TargetOutput) & { done(): void } {
   const cache = options.cache;
-  if (!cache?.crossOutputs || !stats) return Object.assign((_g: Generator, _p: readonly TargetOutput[], make: () => TargetOutput) => make(), { done: () => undefined });
+  if (!cache?.crossOutputs || !sink.holds || !stats) return Object.assign((_g: Generator, _p: readonly TargetOutput[], make: () => TargetOutput) => make(), { done: () => undefined });
   const known = cache.crossOutputs();
   const used = new Map<string, string>();
   let made = false;
@@ -219,7 +222,11 @@ function crossOutputs(
     const handed = parts.flatMap((p) => p.files.map((f) => [f.path, digestOf(f) ?? sha256(f.content)] as const));
     const key = crossKey(cache.version, g.id, g.optionsKey?.(options) ?? "", organization, services, handed);
     const text = known.get(key);
-    const taken = text === undefined ? null : decodeCross(text, key, cache.version);
+    const decoded = text === undefined ? null : decodeCross(text, key, cache.version);
+    // as with a service's entry, the bytes are the output folder's: an entry is taken only when
+    // the folder holds each of its files, and its requests embed only its own files or those handed
+    const own = new Set([...(decoded?.files ?? []).map((f) => f.path), ...handed.map(([path]) => path)]);
+    const taken = decoded && decoded.files.every((f) => sink.holds!(f.path, sha256(f.content))) && decoded.packages.every((r) => embeddedPaths(r).every((p) => own.has(p))) ? decoded : null;
     if (taken) {
       stats.crossTaken!++;
       used.set(key, text!);

@@ -346,6 +346,35 @@ describe("generation cache: the same bytes as a build without it", () => {
     const relabelled = build();
     expect(crossOf(relabelled.err)).toEqual({ taken: 3, computed: 1 });
     expectSame(relabelled.tree, reference);
+    // requests of a shape the packaging stage would choke on or write outside the output folder,
+    // each under a checksum made for it: never taken
+    const again = readFileSync(file, "utf8").split("\n");
+    const forged = (i: number, edit: (body: { files: unknown[]; packages: Record<string, unknown>[] }) => void) => {
+      const h = JSON.parse(again[2 * i]!) as Record<string, string>;
+      const body = JSON.parse(again[2 * i + 1]!) as { files: unknown[]; packages: Record<string, unknown>[] };
+      edit(body);
+      again[2 * i + 1] = JSON.stringify(body);
+      again[2 * i] = JSON.stringify({ ...h, sha256: entryChecksum(h["key"]!, h["version"]!, again[2 * i + 1]!) });
+    };
+    const kindOf = (i: number) => (JSON.parse(again[2 * i + 1]!) as { packages: { kind: string }[] }).packages[0]?.kind;
+    const configMaps = [0, 1, 2, 3].filter((i) => kindOf(i) === "ConfigMap");
+    const others = [0, 1, 2, 3].filter((i) => kindOf(i) !== undefined && i !== configMaps[0]);
+    expect(configMaps.length).toBeGreaterThanOrEqual(1);
+    expect(others.length).toBeGreaterThanOrEqual(2);
+    forged(others[0]!, (b) => void (b.packages[0]!["path"] = "../../outside.yaml"));
+    forged(others[1]!, (b) => void (b.packages[0]!["kind"] = "Deployment"));
+    // a whole, well-shaped ConfigMap request embedding a file the output neither made nor was handed
+    forged(configMaps[0]!, (b) => void (b.packages[0]!["data"] = [{ kind: "file", key: "x", path: "docs/checkout-1.md" }]));
+    writeFileSync(file, again.join("\n"));
+    const shaped = build();
+    expect(crossOf(shaped.err)).toEqual({ taken: 4 - 3, computed: 3 });
+    expectSame(shaped.tree, reference);
+    // a file of a whole-Model output changed on disk: its entry is not taken, the file put back
+    const redact = join(main, "fluent-bit", "redact.lua");
+    writeFileSync(redact, readFileSync(redact, "utf8") + "-- edited\n");
+    const edited = build();
+    expect(crossOf(edited.err)).toEqual({ taken: 3, computed: 1 });
+    expectSame(edited.tree, reference);
   }, 600_000);
 
   it("one service changed: only its entries computed, the output that of a build without the cache", () => {
@@ -372,6 +401,7 @@ describe("generation cache: the same bytes as a build without it", () => {
     const cold = build({ cache: false }).tree;
     const warm = build();
     expect(warm.stats).toEqual({ hits: 0, computed: total, rejected: 0 });
+    expect(crossOf(warm.err)).toEqual({ taken: 0, computed: 4 });
     expectSame(warm.tree, cold);
   }, 600_000);
 
@@ -474,6 +504,8 @@ describe("generation cache entries", () => {
     expect(canonicalJson(Ratio.parse("99.9"))).not.toBe(canonicalJson(Ratio.parse("99.95")));
     expect(canonicalJson({ a: undefined })).not.toBe(canonicalJson({ a: null }));
     expect(canonicalJson(1n)).not.toBe(canonicalJson(1));
+    // YAML writes -0 as it is: an Organization with -0 must not share its key with one with 0
+    expect(canonicalJson({ maxAlerts: -0 })).not.toBe(canonicalJson({ maxAlerts: 0 }));
     expect(() => canonicalJson(new Map())).toThrow(/cannot key/);
     expect(() => canonicalJson({ f: () => 1 })).toThrow(/cannot key/);
   });

@@ -78,7 +78,8 @@ export function canonicalJson(value: unknown): string {
     case "boolean":
       return JSON.stringify(value);
     case "number":
-      return Number.isFinite(value) ? JSON.stringify(value) : `{"$number":"${String(value)}"}`;
+      // -0 is its own value (YAML writes it `-0`), which JSON.stringify would make 0
+      return Number.isFinite(value) && !Object.is(value, -0) ? JSON.stringify(value) : `{"$number":"${Object.is(value, -0) ? "-0" : String(value)}"}`;
     case "bigint":
       return `{"$bigint":"${value.toString()}"}`;
     case "undefined":
@@ -122,11 +123,12 @@ export function crossKey(version: string, generatorId: string, optionsKey: strin
  * Null when the output does not survive JSON unchanged (it is then never cached). */
 export function encodeCross(key: string, version: string, output: TargetOutput): string | null {
   const data = { files: output.files.map((f) => ({ path: f.path, content: f.content })), packages: output.packages };
-  const body = JSON.stringify(data);
+  let body: string;
   try {
-    if (canonicalJson(JSON.parse(body)) !== canonicalJson(data)) return null;
+    body = JSON.stringify(data);
+    if (canonicalJson(JSON.parse(body)) !== canonicalJson(data) || decodedShape(JSON.parse(body)) === null) return null;
   } catch {
-    // a Map, a function: not data JSON carries
+    // a Map, a function, a bigint, a cycle: not data JSON carries
     return null;
   }
   const header: Header = { format: ENTRY_FORMAT, key, version, sha256: entryChecksum(key, version, body) };
@@ -149,11 +151,46 @@ export function decodeCross(text: string, key: string, version: string): TargetO
   } catch {
     return null;
   }
+  return decodedShape(output);
+}
+
+/** `output` as a TargetOutput when it has the shape of one in every part the packaging stage reads
+ * (paths inside the output folder, each request one of the kinds a whole-Model output makes), else null. */
+function decodedShape(output: unknown): TargetOutput | null {
   if (!isRecord(output) || !hasOnly(output, ["files", "packages"]) || !Array.isArray(output["files"]) || !Array.isArray(output["packages"])) return null;
   const files = output["files"] as unknown[];
-  if (!files.every((f) => isRecord(f) && hasOnly(f, ["path", "content"]) && isString(f["path"]) && isSafeRelative(f["path"]) && isString(f["content"]))) return null;
-  if (!(output["packages"] as unknown[]).every(isRecord)) return null;
+  if (!files.every((f) => isRecord(f) && hasOnly(f, ["path", "content"]) && isSafePath(f["path"]) && isString(f["content"]))) return null;
+  if (!(output["packages"] as unknown[]).every((r) => isKustomization(r) || isObjectRequest(r))) return null;
   return output as unknown as TargetOutput;
+}
+
+const isSafePath = (x: unknown): x is string => isString(x) && isSafeRelative(x);
+const isStringRecord = (x: unknown): boolean => isRecord(x) && Object.values(x).every(isString);
+
+function isMeta(x: unknown): boolean {
+  return isRecord(x) && hasOnly(x, ["name", "namespace", "labels", "annotations"]) && isString(x["name"]) && isString(x["namespace"]) && isStringRecord(x["labels"]) && (x["annotations"] === undefined || isStringRecord(x["annotations"]));
+}
+
+function isDataEntry(x: unknown): boolean {
+  if (!isRecord(x) || !isString(x["key"])) return false;
+  if (x["kind"] === "file") return hasOnly(x, ["kind", "key", "path"]) && isSafePath(x["path"]);
+  return x["kind"] === "text" && hasOnly(x, ["kind", "key", "text"]) && isString(x["text"]);
+}
+
+const isComment = (x: unknown): boolean => isString(x) || (isRecord(x) && hasOnly(x, ["perObject"]) && isString(x["perObject"]));
+
+/** A ConfigMap or Secret request (src/package/request.ts); a whole-Model output makes no other object. */
+function isObjectRequest(x: unknown): boolean {
+  if (!isRecord(x) || !isSafePath(x["path"]) || !isStrings(x["sources"]) || !isMeta(x["metadata"])) return false;
+  if (x["kind"] === "Secret") return hasOnly(x, ["kind", "path", "sources", "metadata", "stringData"]) && Array.isArray(x["stringData"]) && x["stringData"].every(isDataEntry);
+  return (
+    x["kind"] === "ConfigMap" &&
+    hasOnly(x, ["kind", "path", "sources", "metadata", "data", "overflow", "comment"]) &&
+    Array.isArray(x["data"]) &&
+    x["data"].every(isDataEntry) &&
+    (x["overflow"] === undefined || x["overflow"] === "split") &&
+    (x["comment"] === undefined || (Array.isArray(x["comment"]) && x["comment"].every(isComment)))
+  );
 }
 
 interface Header {
@@ -292,7 +329,7 @@ const isStrings = (x: unknown): boolean => Array.isArray(x) && x.every(isString)
 const hasOnly = (x: Record<string, unknown>, keys: readonly string[]): boolean => Object.keys(x).every((k) => keys.includes(k));
 
 function isKustomization(x: unknown): x is KustomizationRequest {
-  return isRecord(x) && x["kind"] === "Kustomization" && hasOnly(x, ["kind", "folder", "sources"]) && isString(x["folder"]) && isStrings(x["sources"]);
+  return isRecord(x) && x["kind"] === "Kustomization" && hasOnly(x, ["kind", "folder", "sources"]) && isSafePath(x["folder"]) && isStrings(x["sources"]);
 }
 
 export function isView(x: unknown): x is EntryView {
