@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { main } from "../src/cli/main.js";
 import type { Io } from "../src/cli/io.js";
-import { validate } from "../src/compile.js";
+import { compile, validate } from "../src/compile.js";
 import { readSpecFolder } from "../src/load/discover.js";
 import type { Model } from "../src/model/model.js";
 
@@ -120,4 +120,12 @@ export async function startOnFreePort(what: string, start: (port: number) => Chi
       if (!lostPort || attempt >= 3) throw e;
     }
   }
+}
+
+/** The example spec compiled with `outputs: <outputs>` in its Organization: one side of a plan. */
+export function exampleWithOutputs(outputs: string): { model: Model; files: NonNullable<ReturnType<typeof compile>["files"]> } {
+  const sources = sourcesOf("spec").map((s) => (s.path.endsWith("organization.yaml") ? { ...s, text: s.text.replace(/^spec:\n/m, `spec:\n  outputs: ${outputs}\n`) } : s));
+  const r = compile(sources);
+  if (!r.files || !r.model) throw new Error(`the example with outputs ${outputs} does not compile: ${JSON.stringify(r.diagnostics)}`);
+  return { model: r.model, files: r.files };
 }
