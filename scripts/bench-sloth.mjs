@@ -19,11 +19,11 @@
 // Sloth and promtool come from the tools folder (scripts/setup-tools.sh; SVCSPEC_SLOTH=1 builds
 // Sloth outside a clone).
 import { spawnSync } from "node:child_process";
-import { linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localTool } from "../dist/src/tools/discover.js";
-import { median, settle, spread, timed, timedCommand, writeSloSpecs } from "./bench-support.mjs";
+import { forEachSize, median, settle, spread, timed, timedCommand, writeSloSpecs } from "./bench-support.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -133,7 +133,7 @@ function slothGenerate(parts, out) {
   return { wall: runs.reduce((a, r) => a + r.wall, 0), cpu: runs.reduce((a, r) => a + r.cpu, 0), rss: Math.max(...runs.map((r) => r.rss)) };
 }
 
-function bench(n) {
+function bench(n, leave) {
   const base = join(tmpdir(), `svcspec-bench-sloth-${process.pid}-${n}`);
   try {
     // every svcspec build here, the agreement's too, uses the benchmark's own generation cache
@@ -184,16 +184,11 @@ function bench(n) {
     return median(ratio);
   } finally {
     // deleted after the last size: a deletion before a timed run would cost it (ext4, above)
-    leftBehind.push(base);
+    leave(base);
   }
 }
 
 console.log(`svcspec vs Sloth on the same SLOs (3 per service: ratio, latency, query; ${RUNS} pairs A B A B, cold, writes included; median (min-max))`);
 console.log("| services | process | CPU s | wall s | peak RSS MB |");
 console.log("| ---: | --- | --- | --- | --- |");
-const leftBehind = [];
-try {
-  for (const n of sizes) bench(n);
-} finally {
-  for (const dir of leftBehind) rmSync(dir, { recursive: true, force: true });
-}
+forEachSize(sizes, bench);

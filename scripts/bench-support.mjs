@@ -29,6 +29,17 @@ export function settle() {
   spawnSync("sync", [], { stdio: "ignore", timeout: 120_000 });
 }
 
+/** `bench(n, leave)` for each size; `leave(dir)` deletes the folder after the last size, not
+ * before the next: ext4 makes a process that creates files soon after a deletion pay for it. */
+export function forEachSize(sizes, bench) {
+  const left = [];
+  try {
+    for (const n of sizes) bench(n, (dir) => left.push(dir));
+  } finally {
+    for (const dir of left) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 export const spread = (xs, digits) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)})`;
 

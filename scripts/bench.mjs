@@ -16,10 +16,10 @@
 // Medians of the rounds, with min-max. 1,000 services (copies of the example's services) by
 // default; `--large` adds 10,000; `--runs N` rounds (default 3); `--only <targets>` is passed to
 // build. Usage: npm run bench [-- --large --runs 5]
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { settle, spread, timed, writeFullSpec } from "./bench-support.mjs";
+import { forEachSize, settle, spread, timed, writeFullSpec } from "./bench-support.mjs";
 
 const root = new URL("..", import.meta.url).pathname;
 const args = process.argv.slice(2);
@@ -28,7 +28,7 @@ const value = (name, fallback) => (args.includes(name) ? args[args.indexOf(name)
 const RUNS = Math.max(1, Math.min(20, Number(value("--runs", "3"))));
 const sizes = flag("--large") ? [1000, 10000] : [1000];
 
-function bench(n) {
+function bench(n, leave) {
   const base = join(tmpdir(), `svcspec-bench-${process.pid}-${n}`);
   const spec = join(base, "spec");
   writeFullSpec(spec, n);
@@ -60,7 +60,7 @@ function bench(n) {
     }
   } finally {
     // deleted after the last size: a deletion before a timed run would cost it (ext4, above)
-    leftBehind.push(base);
+    leave(base);
   }
   for (const [name, ts] of Object.entries(rows)) {
     if (!ts.length) continue;
@@ -71,9 +71,4 @@ function bench(n) {
 console.log(`svcspec whole-process benchmark (node ${process.version}; ${RUNS} alternating rounds; median (min-max))`);
 console.log("| services | process        | wall s            | CPU s (user+sys)  | peak RSS MB     |");
 console.log("| ---: | --- | --- | --- | --- |");
-const leftBehind = [];
-try {
-  for (const n of sizes) bench(n);
-} finally {
-  for (const dir of leftBehind) rmSync(dir, { recursive: true, force: true });
-}
+forEachSize(sizes, bench);

@@ -5,7 +5,7 @@ import { type CachedService, canonicalJson, crossKey, decodeCross, decodeEntry, 
 import { type Diagnostic, hasErrors, sortDiagnostics } from "./diagnostics/diagnostic.js";
 import { parseSources, type SourceFile, type SpecDocument } from "./load/source.js";
 import { lower } from "./model/lower.js";
-import type { Model } from "./model/model.js";
+import type { Model, Service } from "./model/model.js";
 import { digestOf, type FileSet, type FileSink, type GeneratedFile, isSafeRelative, toFileSet, withDigest } from "./output/fileset.js";
 import { embeddedPaths, packageKustomizations, packageObjects } from "./package/index.js";
 import { checkPolicies } from "./policy/evaluate.js";
@@ -58,7 +58,7 @@ export interface ValidationCacheResult {
   policies: number;
 }
 
-export function validate(sources: readonly SourceFile[], options: ValidateOptions = {}): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number; validation?: ValidationCacheResult; inputs?: ServiceInputs } {
+export function validate(sources: readonly SourceFile[], options: ValidateOptions = {}): { diagnostics: Diagnostic[]; model: Model | null; documentCount: number; validation?: ValidationCacheResult; inputs: () => ServiceInputs } {
   const memo = options.validation ? verdictMemo(options.validation) : undefined;
   const loaded = parseSources(sources, memo);
   const { spec, diagnostics } = validateDocuments(loaded.documents, memo);
@@ -66,7 +66,8 @@ export function validate(sources: readonly SourceFile[], options: ValidateOption
   memo?.record(sources, loaded.documents, all);
   const done = (model: Model | null) => {
     memo?.finish();
-    return { diagnostics: all, model, documentCount: loaded.documents.length, ...(memo ? { validation: { sources: sources.length, ...memo.known } } : {}) };
+    const inputs = model ? serviceInputs(loaded.documents) : () => new Map<string, string>();
+    return { diagnostics: all, model, documentCount: loaded.documents.length, inputs, ...(memo ? { validation: { sources: sources.length, ...memo.known } } : {}) };
   };
   if (hasErrors(all)) return done(null);
   // Policies run here, on a spec that passed svcspec's own checks (a rule may rely on the schema and
@@ -75,7 +76,7 @@ export function validate(sources: readonly SourceFile[], options: ValidateOption
   // a deny, and every caller gets one sorted list of diagnostics.
   if (options.policies?.length) all = sortDiagnostics([...all, ...checkPolicies(loaded.documents, options.policies, memo)]);
   if (hasErrors(all)) return done(null);
-  return { ...done(lower(spec.organization, spec.services)), inputs: serviceInputs(loaded.documents) };
+  return done(lower(spec.organization, spec.services));
 }
 
 /** Each service's input digest, by name: what its Model was lowered from. lowerService() reads
@@ -87,19 +88,27 @@ export function validate(sources: readonly SourceFile[], options: ValidateOption
  * one document of a file of several makes all of its services miss: the output is the same.) */
 export type ServiceInputs = ReadonlyMap<string, string>;
 
-function serviceInputs(documents: readonly SpecDocument[]): ServiceInputs {
-  const out = new Map<string, string>();
-  // each file's text hashed once, however many services it holds
-  const texts = new Map<SourceFile, string>();
-  for (const d of documents) {
+function serviceInputs(documents: readonly SpecDocument[]): () => ServiceInputs {
+  // where each service came from, taken now (the documents' values need not outlive validation);
+  // hashed only when asked for: by the generation cache's keys, never by validate alone
+  const at = documents.flatMap((d) => {
     const v = d.value as { kind?: unknown; metadata?: { name?: unknown } };
-    if (v.kind !== "Service" || typeof v.metadata?.name !== "string") continue;
-    let text = texts.get(d.source);
-    // JSON.stringify: a lone surrogate stays itself (UTF-8 would turn every one into U+FFFD)
-    if (text === undefined) texts.set(d.source, (text = sha256(JSON.stringify(d.source.text))));
-    out.set(v.metadata.name, sha256(`svcspec-service-input\n${JSON.stringify(d.source.name)}\n${d.index}\n${text}`));
-  }
-  return out;
+    return v.kind === "Service" && typeof v.metadata?.name === "string" ? [{ name: v.metadata.name, source: d.source, index: d.index }] : [];
+  });
+  let known: Map<string, string> | undefined;
+  return () => {
+    if (known) return known;
+    known = new Map();
+    // each file's text hashed once, however many services it holds
+    const texts = new Map<SourceFile, string>();
+    for (const { name, source, index } of at) {
+      let text = texts.get(source);
+      // JSON.stringify: a lone surrogate stays itself (UTF-8 would turn every one into U+FFFD)
+      if (text === undefined) texts.set(source, (text = sha256(JSON.stringify(source.text))));
+      known.set(name, sha256(`svcspec-service-input\n${JSON.stringify(source.name)}\n${index}\n${text}`));
+    }
+    return known;
+  };
 }
 
 /** Data the CLI reads for compile(): e.g. `docsTemplates`, an organisation's docs templates, and
@@ -152,7 +161,7 @@ export function compileInto(sources: readonly SourceFile[], options: CompileOpti
  * kustomizations last, from every path. Memory holds the per-service files `assembleReads` names
  * (assemble reads them; the cross-service manifests may embed those alone). Returns how many files
  * it handed on. */
-function generateInto(model: Model, generators: readonly Generator[], options: CompileOptions, sink: FileSink, stats: GenerationCacheResult | undefined, inputs: ServiceInputs | undefined): number {
+function generateInto(model: Model, generators: readonly Generator[], options: CompileOptions, sink: FileSink, stats: GenerationCacheResult | undefined, inputs: () => ServiceInputs): number {
   const seams = generators.filter((g) => g.service);
   const kept = new Map(seams.filter((g) => g.assemble).map((g) => [g, new Array<TargetOutput>(model.services.length)]));
   const reads = new Map([...kept.keys()].map((g) => [g, assembled(g)]));
@@ -165,7 +174,8 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
     paths.add(path);
     sink.add(path, content, digest);
   };
-  const serviceOf = serviceOutputs(model, seams, options, sink, stats, inputs);
+  const digests = modelDigests(model, inputs);
+  const serviceOf = serviceOutputs(model, seams, options, sink, stats, digests);
   const groups = options.cache?.groups(model.services.map((s) => s.name)) ?? [model.services.map((_, i) => i)];
   groups.forEach((group, g) => {
     const entries = options.cache?.entries(g);
@@ -183,9 +193,9 @@ function generateInto(model: Model, generators: readonly Generator[], options: C
     }
     options.cache?.store(g, done);
   });
-  const wholeModel = crossOutputs(model, options, sink, stats, inputs);
-  const whole = generators.filter((g) => !g.service).map((g) => wholeModel(g, [], () => g.generate(model, options)));
-  const cross = [...whole, ...[...kept].map(([g, parts]) => wholeModel(g, parts, () => g.assemble!(model, parts, options)))];
+  const wholeModel = crossOutputs(model, options, sink, stats, digests);
+  const whole = generators.filter((g) => !g.service).map((g) => wholeModel.take(g, [], () => g.generate(model, options)));
+  const cross = [...whole, ...[...kept].map(([g, parts]) => wholeModel.take(g, parts, () => g.assemble!(model, parts, options)))];
   wholeModel.done();
   const files = cross.flatMap((o) => o.files);
   const requests = cross.flatMap((o) => o.packages);
@@ -207,18 +217,18 @@ function crossOutputs(
   options: CompileOptions,
   sink: FileSink,
   stats: GenerationCacheResult | undefined,
-  inputs: ServiceInputs | undefined,
-): ((g: Generator, parts: readonly TargetOutput[], make: () => TargetOutput) => TargetOutput) & { done(): void } {
+  digests: ModelDigests,
+): { take(g: Generator, parts: readonly TargetOutput[], make: () => TargetOutput): TargetOutput; done(): void } {
   const cache = options.cache;
-  if (!cache?.crossOutputs || !sink.holds || !stats) return Object.assign((_g: Generator, _p: readonly TargetOutput[], make: () => TargetOutput) => make(), { done: () => undefined });
+  if (!cache?.crossOutputs || !sink.holds || !stats) return { take: (_g, _p, make) => make(), done: () => undefined };
   const known = cache.crossOutputs();
   const used = new Map<string, string>();
   let made = false;
   stats.crossTaken = 0;
   stats.crossComputed = 0;
-  const organization = sha256(canonicalJson(model.organization));
-  const services = sha256(model.services.map((s) => `${s.name}\0${inputs?.get(s.name) ?? sha256(canonicalJson(s))}`).join("\n"));
-  const use = (g: Generator, parts: readonly TargetOutput[], make: () => TargetOutput): TargetOutput => {
+  const { organization } = digests;
+  const services = sha256(model.services.map((s) => `${s.name}\0${digests.service(s)}`).join("\n"));
+  const take = (g: Generator, parts: readonly TargetOutput[], make: () => TargetOutput): TargetOutput => {
     const handed = parts.flatMap((p) => p.files.map((f) => [f.path, digestOf(f) ?? sha256(f.content)] as const));
     const key = crossKey(cache.version, g.id, g.optionsKey?.(options) ?? "", organization, services, handed);
     const text = known.get(key);
@@ -241,7 +251,29 @@ function crossOutputs(
     }
     return out;
   };
-  return Object.assign(use, { done: () => cache.storeCrossOutputs?.(used, made) });
+  return { take, done: () => cache.storeCrossOutputs?.(used, made) };
+}
+
+/** The digests the cache keys are made of, computed once per compile: the Organization's
+ * canonical JSON and each service's input digest. */
+interface ModelDigests {
+  organization: string;
+  service(s: Service): string;
+}
+
+function modelDigests(model: Model, inputs: () => ServiceInputs): ModelDigests {
+  let organization: string | undefined;
+  return {
+    // lazily: a compile without a cache never needs it
+    get organization() {
+      return (organization ??= sha256(canonicalJson(model.organization)));
+    },
+    service(s) {
+      const digest = inputs().get(s.name);
+      if (digest === undefined) throw new Error(`internal: no input digest for service ${s.name}`);
+      return digest;
+    },
+  };
 }
 
 /** The manifests of the cross-service object requests: each one the output folder holds under the
@@ -299,11 +331,11 @@ function serviceOutputs(
   options: CompileOptions,
   sink: FileSink,
   stats: GenerationCacheResult | undefined,
-  inputs: ServiceInputs | undefined,
+  digests: ModelDigests,
 ): (i: number, entries: ReadonlyMap<string, string> | undefined) => { outputs: { files: OutFile[]; kustomizations: KustomizationRequest[] }[]; cached: CachedService | null } {
   const cache = options.cache;
   if (!cache || !stats) return (i) => ({ outputs: seams.map((g) => asOut(packaged(g.service!(model.organization, model.services[i]!, options)))), cached: null });
-  const organization = sha256(canonicalJson(model.organization));
+  const { organization } = digests;
   const optionsKeys = seams.map((g) => g.optionsKey?.(options) ?? "");
   const reads = seams.map(assembled);
   const fromEntry = (text: string, key: string, j: number): { files: OutFile[]; kustomizations: KustomizationRequest[] } | "rejected" | "absent" => {
@@ -317,8 +349,7 @@ function serviceOutputs(
   };
   return (i, entries) => {
     const service = model.services[i]!;
-    // what the service was lowered from, or else its Model: two domains of text, never one digest
-    const digest = inputs?.get(service.name) ?? sha256(canonicalJson(service));
+    const digest = digests.service(service);
     const cached: CachedService = { name: service.name, keys: [], fresh: new Map() };
     const outputs = seams.map((g, j) => {
       const key = entryKey(cache.version, g.id, optionsKeys[j]!, organization, digest);

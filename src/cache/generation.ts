@@ -126,7 +126,8 @@ export function encodeCross(key: string, version: string, output: TargetOutput):
   let body: string;
   try {
     body = JSON.stringify(data);
-    if (canonicalJson(JSON.parse(body)) !== canonicalJson(data) || decodedShape(JSON.parse(body)) === null) return null;
+    const back: unknown = JSON.parse(body);
+    if (canonicalJson(back) !== canonicalJson(data) || decodedShape(back) === null) return null;
   } catch {
     // a Map, a function, a bigint, a cycle: not data JSON carries
     return null;
